@@ -1,0 +1,90 @@
+//! Finding owners by name, phone, email or pet name: accent-, case- and typo-tolerant
+//! (`unaccent` + `pg_trgm` word similarity), ranked best first.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::domain::PhoneNumber;
+
+/// Optional narrowing of a search.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SearchFilters {
+    /// Only owners with a living pet of this species (dog, cat, bird, ...).
+    pub species: Option<String>,
+    /// Only owners with this tag (case- and accent-insensitive).
+    pub tag: Option<String>,
+    /// Only owners who spent at least this much (MXN, completed orders).
+    pub min_spent: Option<Decimal>,
+}
+
+/// One ranked match.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OwnerMatch {
+    pub id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub total_spent: Decimal,
+    /// 0..1: how well the query matched (1 = exact phone/email or name).
+    pub score: f32,
+    /// What matched: "name", "phone", "email" or "pet".
+    pub matched: String,
+}
+
+/// Searches owners; at most `limit` matches, best first.
+#[tracing::instrument(name = "search owners", skip(pool))]
+pub async fn search(
+    pool: &PgPool,
+    query: &str,
+    filters: &SearchFilters,
+    limit: i64,
+) -> sqlx::Result<Vec<OwnerMatch>> {
+    let phone = PhoneNumber::parse(query).ok().map(|p| p.to_string());
+    let email = query.contains('@').then(|| query.trim().to_lowercase());
+    sqlx::query_as!(
+        OwnerMatch,
+        r#"
+        with q as (select f_search_key(trim($1)) as key),
+        hits as (
+            select o.id, word_similarity(q.key, o.search_name) as score, 'name' as matched
+              from owners o, q where q.key <% o.search_name
+            union all
+            select pt.owner_id, word_similarity(q.key, pt.search_name) * 0.9, 'pet'
+              from pets pt, q where q.key <% pt.search_name and pt.deceased_on is null
+            union all
+            select p.owner_id, 1.0, 'phone' from owner_profiles p
+             where $2::text is not null and (p.phone_primary = $2 or p.phone_secondary = $2)
+            union all
+            select o.id, 1.0, 'email' from owners o where $3::text is not null and lower(o.email) = $3
+        ),
+        best as (
+            select distinct on (id) id, score, matched from hits order by id, score desc
+        )
+        select o.id as "id!", o.full_name as "name!", p.phone_primary as phone, o.email,
+               coalesce((select sum(total) from orders where owner_id = o.id and status = 'completed'), 0) as "total_spent!",
+               b.score::real as "score!", b.matched as "matched!"
+          from best b
+          join owners o on o.id = b.id
+          join owner_profiles p on p.owner_id = o.id
+         where ($4::text is null or exists (select 1 from pets pt where pt.owner_id = o.id
+                                             and pt.species = $4 and pt.deceased_on is null))
+           and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id
+                                             where x.owner_id = o.id and t.name_key = f_search_key(trim($5))))
+           and ($6::numeric is null or coalesce((select sum(total) from orders
+                                                   where owner_id = o.id and status = 'completed'), 0) >= $6)
+         order by b.score desc, o.full_name, o.id
+         limit $7
+        "#,
+        query,
+        phone,
+        email,
+        filters.species,
+        filters.tag,
+        filters.min_spent,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,276 @@
+//! A private PostgreSQL cluster started from the server binaries installed on the machine
+//! (Debian package `postgresql`), used when `DATABASE_URL` is not set.
+//!
+//! The cluster lives in one directory (`<home>/pgdata`, socket in `<home>/run`) and listens
+//! on its unix socket only. PostgreSQL refuses to run as root, so when we are root the
+//! server commands run as the `postgres` system user (which the package creates).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sqlx::postgres::PgConnectOptions;
+
+/// Why the private cluster could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error(
+        "no PostgreSQL server binaries found (looked for initdb in $PG_BIN and /usr/lib/postgresql/*/bin); \
+         install the Debian package `postgresql` (apt-get install -y postgresql) or set DATABASE_URL"
+    )]
+    NoServerBinaries,
+    #[error("running as root needs the `postgres` system user (from the `postgresql` package)")]
+    NoPostgresUser,
+    #[error("`{command}` failed: {output}")]
+    Command { command: String, output: String },
+    #[error("cluster directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// How the cluster trades durability for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Normal crash-safe settings (the demo and `serve`).
+    Durable,
+    /// `fsync=off` and friends: for throw-away test clusters.
+    Ephemeral,
+}
+
+/// A private cluster rooted at one directory.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    home: PathBuf,
+    bin_dir: PathBuf,
+}
+
+impl Cluster {
+    /// Finds the server binaries; does not start anything.
+    pub fn new(home: impl Into<PathBuf>) -> Result<Self, ClusterError> {
+        Ok(Self {
+            home: home.into(),
+            bin_dir: find_bin_dir().ok_or(ClusterError::NoServerBinaries)?,
+        })
+    }
+
+    /// The directory that holds the data directory, socket and log.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.home.join("pgdata")
+    }
+
+    fn socket_dir(&self) -> PathBuf {
+        self.home.join("run")
+    }
+
+    /// Connection options for database `name` over the cluster's unix socket.
+    pub fn connect_options(&self, name: &str) -> PgConnectOptions {
+        PgConnectOptions::new()
+            .socket(self.socket_dir())
+            .port(5432)
+            .username("postgres")
+            .database(name)
+    }
+
+    /// Initialises the cluster if needed and starts it unless it already runs. Blocking;
+    /// safe to call from several processes at once (a file lock serialises them).
+    pub fn ensure_running(&self, durability: Durability) -> Result<(), ClusterError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ClusterError::Io { path, source }
+        };
+        let run_as = RunAs::detect()?;
+        fs::create_dir_all(&self.home).map_err(io(&self.home))?;
+        let lock_path = self.home.join("cluster.lock");
+        let lock = File::create(&lock_path).map_err(io(&lock_path))?;
+        lock.lock().map_err(io(&lock_path))?;
+        let socket_dir = self.socket_dir();
+        fs::create_dir_all(&socket_dir).map_err(io(&socket_dir))?;
+        run_as.give(&self.home)?;
+        run_as.give(&socket_dir)?;
+        let data_dir = self.data_dir();
+        if !data_dir.join("PG_VERSION").exists() {
+            let data = data_dir.to_string_lossy().into_owned();
+            run_as.run(
+                &self.bin_dir.join("initdb"),
+                &[
+                    "-D",
+                    &data,
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ],
+            )?;
+        }
+        if self.is_running(&run_as) {
+            return Ok(());
+        }
+        let mut options = format!(
+            "-k {} -c listen_addresses= -p 5432 -c max_connections=300",
+            socket_dir.display()
+        );
+        if durability == Durability::Ephemeral {
+            options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        }
+        let log = self.home.join("postgres.log");
+        run_as.run(
+            &self.bin_dir.join("pg_ctl"),
+            &[
+                "-D",
+                &data_dir.to_string_lossy(),
+                "-l",
+                &log.to_string_lossy(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                &options,
+                "start",
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn is_running(&self, run_as: &RunAs) -> bool {
+        run_as
+            .run(
+                &self.bin_dir.join("pg_ctl"),
+                &["-D", &self.data_dir().to_string_lossy(), "status"],
+            )
+            .is_ok()
+    }
+
+    /// Stops the cluster (fast shutdown). Used by tests of this module.
+    pub fn stop(&self) -> Result<(), ClusterError> {
+        RunAs::detect()?.run(
+            &self.bin_dir.join("pg_ctl"),
+            &[
+                "-D",
+                &self.data_dir().to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        )
+    }
+}
+
+/// The default home of the private cluster: `$VETBOT_HOME`, else `/var/lib/vetbot` for root,
+/// else `$XDG_DATA_HOME/vetbot` (`~/.local/share/vetbot`).
+pub fn default_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("VETBOT_HOME") {
+        return PathBuf::from(home);
+    }
+    if is_root() {
+        return PathBuf::from("/var/lib/vetbot");
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    data.join("vetbot")
+}
+
+fn find_bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PG_BIN") {
+        let dir = PathBuf::from(dir);
+        return dir.join("initdb").exists().then_some(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let version = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+fn is_root() -> bool {
+    // SAFETY-free check: root owns /proc/self only when we run as root.
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+/// Runs server commands as ourselves, or as `postgres` when we are root.
+enum RunAs {
+    Me,
+    Postgres { uid: u32, gid: u32 },
+}
+
+impl RunAs {
+    fn detect() -> Result<Self, ClusterError> {
+        if !is_root() {
+            return Ok(Self::Me);
+        }
+        let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+        passwd
+            .lines()
+            .find_map(|line| {
+                let fields: Vec<&str> = line.split(':').collect();
+                (fields.first() == Some(&"postgres") && fields.len() > 3).then(|| {
+                    Some(Self::Postgres {
+                        uid: fields[2].parse().ok()?,
+                        gid: fields[3].parse().ok()?,
+                    })
+                })?
+            })
+            .ok_or(ClusterError::NoPostgresUser)
+    }
+
+    fn give(&self, dir: &Path) -> Result<(), ClusterError> {
+        if let Self::Postgres { uid, gid } = self {
+            std::os::unix::fs::chown(dir, Some(*uid), Some(*gid)).map_err(|source| {
+                ClusterError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    fn run(&self, program: &Path, args: &[&str]) -> Result<(), ClusterError> {
+        let mut command = match self {
+            Self::Me => Command::new(program),
+            Self::Postgres { .. } => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(program);
+                c
+            }
+        };
+        command.args(args).current_dir("/");
+        let describe = || format!("{} {}", program.display(), args.join(" "));
+        let output = command.output().map_err(|e| ClusterError::Command {
+            command: describe(),
+            output: e.to_string(),
+        })?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(ClusterError::Command {
+                command: describe(),
+                output: format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                ),
+            })
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! An in-memory clinic (rows with explicit ids) and its bulk loader (`COPY ... FROM STDIN`).
+//! Both the demo clinic and the scale generator build a [`Dataset`] and load it here.
+
+use std::fmt::Write as _;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+
+/// Every row of a generated clinic, ready for COPY.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub staff: Vec<Staff>,
+    pub owners: Vec<Owner>,
+    pub tags: Vec<Tag>,
+    pub profile_tags: Vec<(i64, i64, i64)>,
+    pub notes: Vec<Note>,
+    pub pets: Vec<Pet>,
+    pub vaccinations: Vec<Vaccination>,
+    pub appointments: Vec<Appointment>,
+    pub products: Vec<Product>,
+    pub orders: Vec<Order>,
+    pub order_items: Vec<OrderItem>,
+    pub communications: Vec<Communication>,
+    pub loyalty: Vec<Loyalty>,
+    pub loyalty_transactions: Vec<LoyaltyTransaction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub phone: Option<String>,
+    pub address: String,
+    pub language: &'static str,
+    pub contact_preference: &'static str,
+    pub marketing_opt_in: bool,
+    pub acquisition_source: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub id: i64,
+    pub name: &'static str,
+    pub color: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub owner_id: i64,
+    pub author_id: i64,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pet {
+    pub id: i64,
+    pub owner_id: i64,
+    pub name: String,
+    pub species: &'static str,
+    pub breed: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: &'static str,
+    pub deceased_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Vaccination {
+    pub pet_id: i64,
+    pub vaccine: &'static str,
+    pub applied_on: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct Appointment {
+    pub owner_id: i64,
+    pub pet_id: Option<i64>,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub scheduled_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub id: i64,
+    pub sku: &'static str,
+    pub name: &'static str,
+    pub category: &'static str,
+    pub brand: &'static str,
+    pub price: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub id: i64,
+    pub owner_id: i64,
+    pub ordered_at: DateTime<Utc>,
+    pub status: &'static str,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderItem {
+    pub order_id: i64,
+    pub product_id: i64,
+    pub quantity: i32,
+    pub unit_price: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Communication {
+    pub owner_id: i64,
+    pub channel: &'static str,
+    pub body: String,
+    pub status: &'static str,
+    pub sent_at: DateTime<Utc>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Loyalty {
+    pub id: i64,
+    pub owner_id: i64,
+    pub points_balance: i32,
+    pub tier: &'static str,
+    pub earned: i32,
+    pub redeemed: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoyaltyTransaction {
+    pub loyalty_id: i64,
+    pub kind: &'static str,
+    pub points: i32,
+    pub description: String,
+    pub order_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A value in COPY's text format.
+trait CopyValue {
+    fn put(&self, out: &mut String);
+}
+
+impl CopyValue for str {
+    fn put(&self, out: &mut String) {
+        for c in self.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+    }
+}
+impl CopyValue for String {
+    fn put(&self, out: &mut String) {
+        self.as_str().put(out)
+    }
+}
+impl CopyValue for &str {
+    fn put(&self, out: &mut String) {
+        (*self).put(out)
+    }
+}
+macro_rules! display_copy {
+    ($($t:ty),*) => {$(
+        impl CopyValue for $t {
+            fn put(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+display_copy!(i64, i32, bool, Decimal, NaiveDate);
+impl CopyValue for DateTime<Utc> {
+    fn put(&self, out: &mut String) {
+        let _ = write!(out, "{}", self.format("%Y-%m-%d %H:%M:%S%:z"));
+    }
+}
+impl<T: CopyValue> CopyValue for Option<T> {
+    fn put(&self, out: &mut String) {
+        match self {
+            Some(v) => v.put(out),
+            None => out.push_str("\\N"),
+        }
+    }
+}
+
+macro_rules! row {
+    ($out:expr; $first:expr $(, $rest:expr)*) => {{
+        $first.put($out);
+        $( $out.push('\t'); $rest.put($out); )*
+        $out.push('\n');
+    }};
+}
+
+/// Streams rows into `COPY table (columns) FROM STDIN` in ~1 MiB chunks.
+async fn copy<T>(
+    pool: &PgPool,
+    table: &str,
+    columns: &str,
+    rows: &[T],
+    write: impl Fn(&mut String, &T),
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut conn = pool.acquire().await?;
+    let mut copy = conn
+        .copy_in_raw(&format!("copy {table} ({columns}) from stdin"))
+        .await
+        .with_context(|| format!("Failed to start COPY into {table}"))?;
+    let mut buf = String::with_capacity(1 << 20);
+    for r in rows {
+        write(&mut buf, r);
+        if buf.len() >= 1 << 20 {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_bytes()).await?;
+    }
+    copy.finish()
+        .await
+        .with_context(|| format!("COPY into {table} failed"))?;
+    Ok(())
+}
+
+impl Dataset {
+    /// Loads every row with COPY, then moves the id sequences past the loaded ids.
+    /// Tables must be empty.
+    pub async fn load(&self, pool: &PgPool) -> anyhow::Result<()> {
+        copy(
+            pool,
+            "staff",
+            "id, name, role",
+            &self.staff,
+            |o, s| row!(o; s.id, s.name, s.role),
+        )
+        .await?;
+        copy(
+            pool,
+            "owners",
+            "id, first_name, last_name, email, created_at",
+            &self.owners,
+            |o, r| row!(o; r.id, r.first_name, r.last_name, r.email, r.created_at),
+        )
+        .await?;
+        copy(
+            pool,
+            "owner_profiles",
+            "owner_id, phone_primary, address, preferred_language, contact_preference, marketing_opt_in, acquisition_source, created_at, updated_at",
+            &self.owners,
+            |o, r| {
+                row!(o; r.id, r.phone, r.address, r.language, r.contact_preference,
+                     if r.marketing_opt_in { "t" } else { "f" }, r.acquisition_source, r.created_at, r.created_at)
+            },
+        )
+        .await?;
+        copy(
+            pool,
+            "owner_tags",
+            "id, name, color",
+            &self.tags,
+            |o, t| row!(o; t.id, t.name, t.color),
+        )
+        .await?;
+        copy(
+            pool,
+            "owner_profile_tags",
+            "owner_id, tag_id, added_by",
+            &self.profile_tags,
+            |o, t| row!(o; t.0, t.1, t.2),
+        )
+        .await?;
+        copy(
+            pool,
+            "owner_notes",
+            "owner_id, author_id, content, created_at",
+            &self.notes,
+            |o, n| row!(o; n.owner_id, n.author_id, n.content, n.created_at),
+        )
+        .await?;
+        copy(pool, "pets", "id, owner_id, name, species, breed, birth_date, sex, deceased_on", &self.pets, |o, p| {
+            row!(o; p.id, p.owner_id, p.name, p.species, p.breed, p.birth_date, p.sex, p.deceased_on)
+        })
+        .await?;
+        copy(
+            pool,
+            "vaccinations",
+            "pet_id, vaccine, applied_on, due_on",
+            &self.vaccinations,
+            |o, v| row!(o; v.pet_id, v.vaccine, v.applied_on, v.due_on),
+        )
+        .await?;
+        copy(
+            pool,
+            "appointments",
+            "owner_id, pet_id, kind, status, scheduled_at, reason",
+            &self.appointments,
+            |o, a| row!(o; a.owner_id, a.pet_id, a.kind, a.status, a.scheduled_at, a.reason),
+        )
+        .await?;
+        copy(
+            pool,
+            "products",
+            "id, sku, name, category, brand, price",
+            &self.products,
+            |o, p| row!(o; p.id, p.sku, p.name, p.category, p.brand, p.price),
+        )
+        .await?;
+        copy(
+            pool,
+            "orders",
+            "id, owner_id, ordered_at, status, total",
+            &self.orders,
+            |o, r| row!(o; r.id, r.owner_id, r.ordered_at, r.status, r.total),
+        )
+        .await?;
+        copy(
+            pool,
+            "order_items",
+            "order_id, product_id, quantity, unit_price",
+            &self.order_items,
+            |o, i| row!(o; i.order_id, i.product_id, i.quantity, i.unit_price),
+        )
+        .await?;
+        copy(pool, "communications", "owner_id, direction, channel, body, status, sent_at, replied_at", &self.communications, |o, c| {
+            row!(o; c.owner_id, "outbound", c.channel, c.body, c.status, c.sent_at, c.replied_at)
+        })
+        .await?;
+        copy(
+            pool,
+            "loyalty_programs",
+            "id, owner_id, points_balance, tier, points_earned_total, points_redeemed_total",
+            &self.loyalty,
+            |o, l| row!(o; l.id, l.owner_id, l.points_balance, l.tier, l.earned, l.redeemed),
+        )
+        .await?;
+        copy(
+            pool,
+            "loyalty_transactions",
+            "loyalty_id, transaction_type, points, description, related_order_id, created_at",
+            &self.loyalty_transactions,
+            |o, t| row!(o; t.loyalty_id, t.kind, t.points, t.description, t.order_id, t.created_at),
+        )
+        .await?;
+        sqlx::raw_sql(
+            r#"
+            select setval('staff_id_seq', coalesce((select max(id) from staff), 0) + 1, false);
+            select setval('owners_id_seq', coalesce((select max(id) from owners), 0) + 1, false);
+            select setval('owner_tags_id_seq', coalesce((select max(id) from owner_tags), 0) + 1, false);
+            select setval('pets_id_seq', coalesce((select max(id) from pets), 0) + 1, false);
+            select setval('products_id_seq', coalesce((select max(id) from products), 0) + 1, false);
+            select setval('orders_id_seq', coalesce((select max(id) from orders), 0) + 1, false);
+            select setval('loyalty_programs_id_seq', coalesce((select max(id) from loyalty_programs), 0) + 1, false);
+            "#,
+        )
+        .execute(pool)
+        .await
+        .context("Failed to advance id sequences")?;
+        Ok(())
+    }
+}
+
+/// Empties every clinic table (not the inbox, conversations or audit log's schema).
+pub async fn wipe(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::raw_sql(
+        "truncate clinic, owners, owner_profiles, staff, staff_identities, owner_tags, owner_profile_tags, \
+         owner_notes, pets, vaccinations, appointments, products, orders, order_items, \
+         marketing_campaigns, communications, customer_metrics, loyalty_programs, \
+         loyalty_transactions, conversations, inbox, audit_log restart identity cascade",
+    )
+    .execute(pool)
+    .await
+    .context("Failed to empty the clinic tables")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_separators_and_nulls() {
+        let mut out = String::new();
+        let none: Option<&str> = None;
+        row!(&mut out; "a\tb\\c\nd\re", none, Some(3_i64), true);
+        assert_eq!(out, "a\\tb\\\\c\\nd\\re\t\\N\t3\ttrue\n");
+    }
+}

@@ -1,0 +1,5 @@
+//! Small validated values shared by the CRM, the tools and the demo.
+
+pub mod phone;
+
+pub use phone::{PhoneError, PhoneNumber};

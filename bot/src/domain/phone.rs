@@ -1,0 +1,117 @@
+//! Phone numbers, stored normalised to E.164 (`+529981234567`).
+
+use std::fmt;
+
+/// A phone number in E.164 form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct PhoneNumber(String);
+
+/// Why a text is not a phone number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("«{0}» no es un teléfono válido")]
+    Invalid(String),
+}
+
+impl PhoneNumber {
+    /// Parses the usual Mexican ways of writing a phone (`998-123-4567`, `(998) 123 4567`,
+    /// `+52 998 123 4567`, `+52 1 998 123 4567`, `0052…`) and any `+<country>` number.
+    /// Ten national digits are taken as Mexican (+52).
+    pub fn parse(text: &str) -> Result<Self, PhoneError> {
+        let invalid = || PhoneError::Invalid(text.to_owned());
+        let trimmed = text.trim();
+        if trimmed.is_empty()
+            || !trimmed
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            return Err(invalid());
+        }
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        let international = trimmed.starts_with('+') || digits.starts_with("00");
+        let digits = if trimmed.starts_with('+') {
+            digits
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            rest.to_owned()
+        } else {
+            digits
+        };
+        let e164 = match (international, digits.len()) {
+            (false, 10) => format!("52{digits}"),
+            (false, 12) if digits.starts_with("52") => digits,
+            (false, 13) if digits.starts_with("521") => format!("52{}", &digits[3..]),
+            (true, _) if digits.starts_with("521") && digits.len() == 13 => {
+                format!("52{}", &digits[3..])
+            }
+            (true, 8..=15) if !digits.starts_with('0') => digits,
+            _ => return Err(invalid()),
+        };
+        Ok(Self(format!("+{e164}")))
+    }
+
+    /// Accepts a value already stored in E.164 form (e.g. read from the database).
+    pub fn from_e164(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl AsRef<str> for PhoneNumber {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mexican_formats_normalise_to_one_e164() {
+        for input in [
+            "998-123-4567",
+            "9981234567",
+            "(998) 123 4567",
+            "+52 998 123 4567",
+            "+52 1 998 123 4567",
+            "529981234567",
+            "5219981234567",
+            "0052 998 123 4567",
+            " 998.123.4567 ",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input).unwrap().as_ref(),
+                "+529981234567",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn foreign_numbers_keep_their_country_code() {
+        let us = PhoneNumber::parse("+1 (312) 555-0199").unwrap();
+        assert_eq!(us.to_string(), "+13125550199");
+    }
+
+    #[test]
+    fn nonsense_is_refused_with_the_input_in_the_message() {
+        for input in ["", "abc", "123", "+0 998 123", "998-123-45678-999", "maria"] {
+            let err = PhoneNumber::parse(input).unwrap_err();
+            assert_eq!(err, PhoneError::Invalid(input.to_owned()));
+        }
+        assert!(PhoneError::Invalid("x".into()).to_string().contains("«x»"));
+    }
+
+    #[test]
+    fn stored_values_round_trip() {
+        assert_eq!(
+            PhoneNumber::from_e164("+529981234567".into()).as_ref(),
+            "+529981234567"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! vetbot: a conversational CRM for a veterinary clinic. The `vetbot` binary is a thin
+//! wrapper over [`cli::run`].
+
+pub mod cli;
+pub mod clock;
+pub mod crm;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod intelligence;
+pub mod render;
+pub mod telemetry;
+pub mod terminal;
+pub mod tools;

@@ -1,0 +1,144 @@
+//! Why an owner is at risk: computed by the intelligence code, worded here.
+
+use serde::Serialize;
+
+use super::super::fmt::{count, duration, in_days, percent_whole, Lang, Unit};
+use super::super::labels::ProductCategory;
+
+/// One reason shown under an at-risk owner (`→ …`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Reason {
+    /// A vaccination falls due in `days` (0 = today; negative counts as overdue).
+    VaccinationDue {
+        /// The pet, named only when the owner has several.
+        pet: String,
+        /// Days until due.
+        days: i64,
+    },
+    /// A vaccination was due `days` ago.
+    VaccinationOverdue {
+        /// The pet, named only when the owner has several.
+        pet: String,
+        /// Days since it was due.
+        days: i64,
+    },
+    /// The owner buys a category on a regular cadence and has not for a while.
+    PurchaseCadenceBroken {
+        /// What they usually buy.
+        category: ProductCategory,
+        /// Usual days between orders (≈30 monthly, ≈7 weekly, ≈14 every 2 weeks).
+        cadence_days: i64,
+        /// Days since their last order.
+        days_since: i64,
+    },
+    /// A VIP client: worth a personal follow-up.
+    VipFollowUp,
+    /// Spend dropped by `pct` percent against the previous period (sign ignored).
+    SpendDeclining {
+        /// Size of the drop, in percent (35.0 = 35% less).
+        pct: f64,
+    },
+    /// Came once and never came back.
+    NoRepeatVisit,
+    /// The churn model's probability, in percent (0–100).
+    HighChurnRisk {
+        /// Churn probability in percent.
+        pct: f64,
+    },
+}
+
+/// `mensualmente` / `monthly` and friends, for a cadence in days.
+fn cadence(days: i64, lang: Lang) -> String {
+    match days {
+        i64::MIN..=1 => lang.pick("diariamente", "daily").to_owned(),
+        6..=8 => lang.pick("semanalmente", "weekly").to_owned(),
+        12..=16 => lang.pick("cada 2 semanas", "every 2 weeks").to_owned(),
+        26..=35 => lang.pick("mensualmente", "monthly").to_owned(),
+        n => format!(
+            "{} {n} {}",
+            lang.pick("cada", "every"),
+            lang.pick("días", "days")
+        ),
+    }
+}
+
+/// "Vacunación" / "Vacunación de Buddy" / "Buddy's vaccination".
+fn vaccination(pet: &str, name_pet: bool, lang: Lang) -> String {
+    let pet = pet.trim();
+    match (lang, name_pet && !pet.is_empty()) {
+        (Lang::Es, true) => format!("Vacunación de {pet}"),
+        (Lang::En, true) => format!("{pet}'s vaccination"),
+        (_, false) => lang.pick("Vacunación", "Vaccination").to_owned(),
+    }
+}
+
+impl Reason {
+    /// The reason as a sentence. `name_pet` names the pet in vaccination reasons; the
+    /// at-risk card sets it when the owner has more than one pet, so "Vacunación vence en
+    /// 2 semanas" stays short for single-pet owners and is unambiguous for the others.
+    pub fn text(&self, lang: Lang, name_pet: bool) -> String {
+        match self {
+            Reason::VaccinationDue { pet, days } if *days >= 0 => {
+                let due = lang.pick("vence", "due");
+                format!(
+                    "{} {due} {}",
+                    vaccination(pet, name_pet, lang),
+                    in_days(*days, lang)
+                )
+            }
+            Reason::VaccinationDue { pet, days } => Reason::VaccinationOverdue {
+                pet: pet.clone(),
+                days: -days,
+            }
+            .text(lang, name_pet),
+            Reason::VaccinationOverdue { pet, days } if *days <= 0 => Reason::VaccinationDue {
+                pet: pet.clone(),
+                days: 0,
+            }
+            .text(lang, name_pet),
+            Reason::VaccinationOverdue { pet, days } => {
+                let what = vaccination(pet, name_pet, lang);
+                match lang {
+                    Lang::Es => format!("{what} vencida hace {}", duration(*days, lang)),
+                    Lang::En => format!("{what} overdue by {}", duration(*days, lang)),
+                }
+            }
+            Reason::PurchaseCadenceBroken {
+                category,
+                cadence_days,
+                days_since,
+            } => {
+                let (cat, every) = (category.label(lang), cadence(*cadence_days, lang));
+                let since = count(*days_since, Unit::Day, lang);
+                match lang {
+                    Lang::Es => format!("Usualmente compra {cat} {every}, sin orden en {since}"),
+                    Lang::En => format!("Usually buys {cat} {every}, no order in {since}"),
+                }
+            }
+            Reason::VipFollowUp => lang
+                .pick(
+                    "Cliente VIP, debe hacerse seguimiento",
+                    "VIP client, worth a follow-up",
+                )
+                .to_owned(),
+            Reason::SpendDeclining { pct } => {
+                let drop = percent_whole(pct.abs());
+                match lang {
+                    Lang::Es => format!("Su gasto bajó {drop} respecto al periodo anterior"),
+                    Lang::En => format!("Spending down {drop} from the previous period"),
+                }
+            }
+            Reason::NoRepeatVisit => lang
+                .pick(
+                    "Vino una sola vez y no ha regresado",
+                    "Visited once and never came back",
+                )
+                .to_owned(),
+            Reason::HighChurnRisk { pct } => {
+                let label = lang.pick("Riesgo de abandono alto", "High churn risk");
+                format!("{label} ({})", percent_whole(*pct))
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The `vetbot` binary as a new user runs it: no DATABASE_URL, a private cluster in a fresh
+//! home directory, questions piped on stdin.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use bot::db::Cluster;
+
+fn vetbot(home: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vetbot"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("VETBOT_HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vetbot starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn fresh_home(name: &str) -> PathBuf {
+    let home = std::env::temp_dir().join(format!("vetbot-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    home
+}
+
+/// Stops the private cluster even when an assertion fails.
+struct StopOnDrop(PathBuf);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Ok(cluster) = Cluster::new(&self.0) {
+            let _ = cluster.stop();
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn demo_answers_a_profile_question_from_a_private_cluster() {
+    // Arrange
+    let home = fresh_home("demo");
+    let _guard = StopOnDrop(home.clone());
+    // Act
+    let out = vetbot(&home, &["demo"], "perfil María García\nsalir\n");
+    // Assert
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("María García"), "{stdout}");
+    assert!(stdout.contains("$12,450 MXN"), "{stdout}");
+    assert!(home.join("pgdata/PG_VERSION").exists());
+
+    // A second run reuses the seeded database and the running cluster.
+    let again = vetbot(&home, &["demo", "--no-chat"], "");
+    assert!(again.status.success());
+    assert!(!String::from_utf8_lossy(&again.stdout).contains("Clínica demo lista"));
+    let migrate = vetbot(&home, &["migrate"], "");
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("migraciones aplicadas"));
+}
+
+#[test]
+fn missing_server_binaries_name_the_package_to_install() {
+    let home = fresh_home("nobin");
+    let out = Command::new(env!("CARGO_BIN_EXE_vetbot"))
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .env("VETBOT_HOME", &home)
+        .env("PG_BIN", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("apt-get install -y postgresql"), "{stderr}");
+}
+
+#[test]
+fn a_bad_database_url_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_vetbot"))
+        .arg("migrate")
+        .env("DATABASE_URL", "not a url")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
+}

@@ -1,0 +1,162 @@
+//! A fake WhatsApp Graph API: records every call and answers like `/{phone_id}/messages`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::Recorded;
+
+/// Graph API version the fake pretends to be (part of [`FakeWhatsApp::api_url`]).
+pub const VERSION: &str = "v23.0";
+
+struct Failure {
+    status: u16,
+    body: Value,
+    retry_after: Option<u64>,
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: Mutex<Vec<Recorded>>,
+    failures: Mutex<VecDeque<Failure>>,
+    next_id: AtomicU64,
+}
+
+/// A Graph API server on `127.0.0.1:<random>`.
+pub struct FakeWhatsApp {
+    uri: String,
+    inner: Arc<Inner>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FakeWhatsApp {
+    /// Starts the server; it accepts connections when this returns.
+    pub async fn start() -> Self {
+        let inner = Arc::new(Inner::default());
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&inner));
+        let (addr, task) = super::serve(app).await;
+        Self {
+            uri: format!("http://{addr}"),
+            inner,
+            task,
+        }
+    }
+
+    /// Server root, `http://127.0.0.1:<port>`.
+    pub fn uri(&self) -> String {
+        self.uri.clone()
+    }
+
+    /// Base URL with the version, for `WHATSAPP_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("{}/{VERSION}", self.uri)
+    }
+
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.requests.lock().unwrap().clone()
+    }
+
+    /// Text of every message sent: `text.body`, or the body of an interactive message.
+    pub fn sent_texts(&self) -> Vec<String> {
+        let body_text = |b: &Value| {
+            b.pointer("/text/body")
+                .or_else(|| b.pointer("/interactive/body/text"))
+                .cloned()
+        };
+        let texts = self
+            .requests()
+            .into_iter()
+            .filter_map(|r| body_text(&r.body));
+        texts
+            .map(|t| t.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// The next request answers `status` with `body`.
+    pub fn fail_next(&self, status: u16, body: Value) {
+        self.inner.failures.lock().unwrap().push_back(Failure {
+            status,
+            body,
+            retry_after: None,
+        });
+    }
+
+    /// The next request gets a Graph error envelope with `code`.
+    pub fn fail_next_graph_error(&self, status: u16, code: i64, message: &str) {
+        self.fail_next(status, graph_error(code, message));
+    }
+
+    /// The next request gets 429 with `Retry-After: secs` and Graph error 130429.
+    pub fn fail_next_rate_limited(&self, retry_after_secs: u64) {
+        let body = graph_error(130429, "(#130429) Rate limit hit");
+        let failure = Failure {
+            status: 429,
+            body,
+            retry_after: Some(retry_after_secs),
+        };
+        self.inner.failures.lock().unwrap().push_back(failure);
+    }
+}
+
+impl Drop for FakeWhatsApp {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A Graph API error envelope.
+pub fn graph_error(code: i64, message: &str) -> Value {
+    json!({"error": {"message": message, "type": "OAuthException", "code": code,
+        "error_data": {"messaging_product": "whatsapp", "details": message},
+        "error_subcode": 2494010, "fbtrace_id": "AbCdEfGhIjK"}})
+}
+
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = Recorded::new(method.as_str(), uri.path(), &headers, &body);
+    let (is_messages, body) = (
+        request.method == "messages" && method == Method::POST,
+        request.body.clone(),
+    );
+    inner.requests.lock().unwrap().push(request);
+
+    if let Some(failure) = inner.failures.lock().unwrap().pop_front() {
+        let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let mut response = (status, Json(failure.body)).into_response();
+        if let Some(secs) = failure.retry_after {
+            response.headers_mut().insert("retry-after", secs.into());
+        }
+        return response;
+    }
+    if !is_messages {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(graph_error(100, "Unknown path")),
+        )
+            .into_response();
+    }
+    if body["status"] == "read" {
+        return Json(json!({"success": true})).into_response();
+    }
+    let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
+    let to = body["to"].as_str().unwrap_or_default();
+    Json(json!({"messaging_product": "whatsapp",
+        "contacts": [{"input": to, "wa_id": to.trim_start_matches('+')}],
+        "messages": [{"id": format!("wamid.HBgNNTIxOTk4MTIzNDU2NxUCABEYEkZBS0U{id:04}")}]}))
+    .into_response()
+}

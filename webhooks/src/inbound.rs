@@ -1,0 +1,176 @@
+//! Channel-neutral events: what the webhooks hand to the bot.
+
+use serde::{Deserialize, Serialize};
+
+/// The chat platform an event came from or a message goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Telegram Bot API.
+    Telegram,
+    /// WhatsApp Business Cloud API.
+    #[serde(rename = "whatsapp")]
+    WhatsApp,
+}
+
+impl Channel {
+    /// Stable lower-case name, suitable for a database column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Telegram => "telegram",
+            Channel::WhatsApp => "whatsapp",
+        }
+    }
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who wrote an inbound message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// Platform user id (Telegram user id, WhatsApp `wa_id`).
+    pub id: String,
+    /// Human-readable name (Telegram first + last name, WhatsApp profile name).
+    pub display_name: String,
+    /// Telegram `@username`, without the `@`.
+    pub username: Option<String>,
+    /// E.164 phone number with a leading `+` (WhatsApp only).
+    pub phone: Option<String>,
+    /// IETF language tag reported by the client (Telegram only).
+    pub language_code: Option<String>,
+}
+
+/// What an inbound message carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum InboundKind {
+    /// Plain text, including `/commands`.
+    Text {
+        /// The text as typed.
+        text: String,
+        /// True when this is a new version of an earlier message (Telegram `edited_message`).
+        edited: bool,
+    },
+    /// A tap on a button the bot sent.
+    Button {
+        /// Telegram callback data / WhatsApp reply id or template payload.
+        data: String,
+        /// Telegram callback query id: answer it so the client's progress bar stops.
+        callback_id: Option<String>,
+    },
+    /// Anything the bot does not read: photo, voice, sticker, document, location, ...
+    Unsupported {
+        /// Short platform name of the content (`photo`, `voice`, `sticker`, `image`, ...).
+        what: String,
+    },
+}
+
+/// One inbound message, channel-neutral.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Inbound {
+    /// Platform the message came from.
+    pub channel: Channel,
+    /// Platform-unique id used for dedup: Telegram `update_id`, WhatsApp `wamid`.
+    pub platform_id: String,
+    /// Where to answer: Telegram chat id, WhatsApp `wa_id` of the sender.
+    pub chat_id: String,
+    /// Who wrote it.
+    pub sender: Sender,
+    /// What it carries.
+    pub kind: InboundKind,
+    /// The platform's JSON for this event (a Telegram `Update`, a WhatsApp `messages[]` item).
+    pub raw: serde_json::Value,
+}
+
+/// WhatsApp delivery state of a message the bot sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Accepted by WhatsApp.
+    Sent,
+    /// Reached the recipient's device.
+    Delivered,
+    /// Opened by the recipient.
+    Read,
+    /// Could not be delivered; see `error_code`.
+    Failed,
+    /// A voice message was played.
+    Played,
+}
+
+impl DeliveryState {
+    /// Parses Meta's `status` string; `None` for values this crate does not know.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            "played" => Self::Played,
+            _ => return None,
+        })
+    }
+
+    /// Meta's lower-case name of the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+            Self::Played => "played",
+        }
+    }
+}
+
+/// A delivery report for an outbound message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryStatus {
+    /// Platform of the message (only WhatsApp reports statuses).
+    pub channel: Channel,
+    /// Id of the message the bot sent (`wamid`).
+    pub message_id: String,
+    /// New state.
+    pub status: DeliveryState,
+    /// Recipient's `wa_id`.
+    pub recipient: String,
+    /// Unix seconds, as reported by the platform (0 if absent or unparseable).
+    pub timestamp: i64,
+    /// First error's `code` when `status` is `failed` (e.g. 131047: outside the 24 h window).
+    pub error_code: Option<i64>,
+    /// First error's `title`.
+    pub error_title: Option<String>,
+}
+
+/// One unit of inbound work for the bot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A message from a person.
+    Inbound(Inbound),
+    /// A delivery report for something the bot sent.
+    Status(DeliveryStatus),
+}
+
+impl Event {
+    /// Channel the event came from.
+    pub fn channel(&self) -> Channel {
+        match self {
+            Event::Inbound(m) => m.channel,
+            Event::Status(s) => s.channel,
+        }
+    }
+
+    /// Key to deduplicate redeliveries: unique per channel. Statuses use `wamid:status`
+    /// because one message gets several.
+    pub fn dedup_key(&self) -> String {
+        match self {
+            Event::Inbound(m) => m.platform_id.clone(),
+            Event::Status(s) => format!("{}:{}", s.message_id, s.status.as_str()),
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Sending on "the chat's channel" without the bot matching on platforms.
+
+use crate::inbound::{Channel, Inbound, InboundKind};
+use crate::settings::ChannelSettings;
+use crate::telegram::send::TelegramClient;
+use crate::telegram::TelegramError;
+use crate::whatsapp::send::WhatsAppClient;
+use crate::whatsapp::WhatsAppError;
+
+/// A button under a message: `id` comes back as [`InboundKind::Button::data`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    /// Opaque id (Telegram: ≤ 64 bytes; WhatsApp: ≤ 256 chars). Put a key here, not a payload.
+    pub id: String,
+    /// Label shown to the user (WhatsApp: cut to 20 chars).
+    pub title: String,
+}
+
+impl Button {
+    /// A button with `id` and `title`.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+        }
+    }
+}
+
+/// Why a send failed, per platform.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Telegram failed.
+    #[error(transparent)]
+    Telegram(#[from] TelegramError),
+    /// WhatsApp failed.
+    #[error(transparent)]
+    WhatsApp(#[from] WhatsAppError),
+}
+
+/// The client of one channel. Text must already be formatted for [`Self::channel`]:
+/// Telegram HTML, or WhatsApp markup.
+#[derive(Clone, Debug)]
+pub enum ChannelSender {
+    /// Telegram Bot API.
+    Telegram(TelegramClient),
+    /// WhatsApp Cloud API.
+    WhatsApp(WhatsAppClient),
+}
+
+impl ChannelSender {
+    /// Which platform this sends on.
+    pub fn channel(&self) -> Channel {
+        match self {
+            Self::Telegram(_) => Channel::Telegram,
+            Self::WhatsApp(_) => Channel::WhatsApp,
+        }
+    }
+
+    /// Sends text (split as needed); returns the platform message ids.
+    pub async fn send_text(&self, chat_id: &str, text: &str) -> Result<Vec<String>, SendError> {
+        Ok(match self {
+            Self::Telegram(c) => ids(c.send_html(chat_id, text).await?),
+            Self::WhatsApp(c) => c.send_text(chat_id, text).await?,
+        })
+    }
+
+    /// Sends text with buttons under it; returns the platform message ids.
+    pub async fn send_buttons(
+        &self,
+        chat_id: &str,
+        text: &str,
+        buttons: &[Button],
+    ) -> Result<Vec<String>, SendError> {
+        Ok(match self {
+            Self::Telegram(c) => ids(c.send_buttons(chat_id, text, buttons).await?),
+            Self::WhatsApp(c) => c.send_buttons(chat_id, text, buttons).await?,
+        })
+    }
+
+    /// First reaction to an inbound message: Telegram answers a button's callback query and
+    /// shows "typing…"; WhatsApp marks the message read and shows its typing indicator.
+    pub async fn acknowledge(&self, inbound: &Inbound) -> Result<(), SendError> {
+        if let (
+            Self::Telegram(c),
+            InboundKind::Button {
+                callback_id: Some(id),
+                ..
+            },
+        ) = (self, &inbound.kind)
+        {
+            c.answer_callback(id, None).await?;
+        }
+        self.typing(inbound).await
+    }
+
+    /// Shows "typing…" again (Telegram's lasts 5 s; repeat about every 4 s).
+    pub async fn typing(&self, inbound: &Inbound) -> Result<(), SendError> {
+        match self {
+            Self::Telegram(c) => c.typing(&inbound.chat_id).await?,
+            Self::WhatsApp(c) => c.mark_read(&inbound.platform_id).await?,
+        }
+        Ok(())
+    }
+}
+
+fn ids(message_ids: Vec<i32>) -> Vec<String> {
+    message_ids.into_iter().map(|id| id.to_string()).collect()
+}
+
+/// Clients of the configured channels.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelSenders {
+    /// Telegram client, when configured.
+    pub telegram: Option<TelegramClient>,
+    /// WhatsApp client, when configured.
+    pub whatsapp: Option<WhatsAppClient>,
+}
+
+impl ChannelSenders {
+    /// Builds a client for each configured channel.
+    pub fn from_settings(settings: &ChannelSettings) -> Result<Self, SendError> {
+        let whatsapp = settings
+            .whatsapp
+            .as_ref()
+            .map(WhatsAppClient::new)
+            .transpose()?;
+        Ok(Self {
+            telegram: settings.telegram.as_ref().map(TelegramClient::new),
+            whatsapp,
+        })
+    }
+
+    /// The sender for `channel`, or `None` when that channel is off.
+    pub fn get(&self, channel: Channel) -> Option<ChannelSender> {
+        match channel {
+            Channel::Telegram => self.telegram.clone().map(ChannelSender::Telegram),
+            Channel::WhatsApp => self.whatsapp.clone().map(ChannelSender::WhatsApp),
+        }
+    }
+}

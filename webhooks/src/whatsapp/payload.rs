@@ -1,0 +1,217 @@
+//! Meta's webhook envelope → channel-neutral [`Event`]s.
+//!
+//! The structs are deliberately tolerant: unknown fields are ignored, most fields are
+//! optional, and every `entry[]`, `changes[]`, `messages[]` and `statuses[]` is visited
+//! (Meta batches up to 1000 updates). An item missing the fields we key on is logged and
+//! skipped rather than failing the batch, since a redelivery would fail the same way.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::inbound::{Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, Sender};
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: Value,
+}
+
+#[derive(Deserialize, Default)]
+struct ChangeValue {
+    #[serde(default)]
+    contacts: Vec<Contact>,
+    #[serde(default)]
+    messages: Vec<Value>,
+    #[serde(default)]
+    statuses: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct Contact {
+    wa_id: String,
+    profile: Option<Profile>,
+}
+
+#[derive(Deserialize)]
+struct Profile {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    id: String,
+    from: String,
+    #[serde(rename = "type")]
+    kind: String,
+    text: Option<Text>,
+    interactive: Option<Interactive>,
+    button: Option<TemplateButton>,
+}
+
+#[derive(Deserialize)]
+struct Text {
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct Interactive {
+    button_reply: Option<Reply>,
+    list_reply: Option<Reply>,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct TemplateButton {
+    payload: Option<String>,
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Status {
+    id: String,
+    status: String,
+    timestamp: Option<Value>,
+    recipient_id: String,
+    #[serde(default)]
+    errors: Vec<StatusError>,
+}
+
+#[derive(Deserialize)]
+struct StatusError {
+    code: Option<i64>,
+    title: Option<String>,
+}
+
+/// Parses a whole webhook body. Only invalid JSON or a wrong top-level shape is an error.
+pub(crate) fn parse(body: &[u8]) -> Result<Vec<Event>, serde_json::Error> {
+    let value: Value = serde_json::from_slice(body)?;
+    if !value.is_object() {
+        return Err(serde::de::Error::custom(
+            "webhook body is not a JSON object",
+        ));
+    }
+    let envelope: Envelope = serde_json::from_value(value)?;
+    let mut events = Vec::new();
+    for change in envelope.entry.into_iter().flat_map(|e| e.changes) {
+        if change.field != "messages" {
+            tracing::debug!(field = %change.field, "ignoring webhook field");
+            continue;
+        }
+        let value: ChangeValue = serde_json::from_value(change.value).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unreadable messages change; skipped");
+            ChangeValue::default()
+        });
+        let contacts = &value.contacts;
+        events.extend(
+            value
+                .messages
+                .into_iter()
+                .filter_map(|m| message(m, contacts)),
+        );
+        events.extend(value.statuses.into_iter().filter_map(status));
+    }
+    Ok(events)
+}
+
+fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
+    let m: Message = serde_json::from_value(raw.clone())
+        .map_err(|e| tracing::warn!(error = %e, "unreadable WhatsApp message; skipped"))
+        .ok()?;
+    let kind = match m.kind.as_str() {
+        "text" => InboundKind::Text {
+            text: m.text.map(|t| t.body).unwrap_or_default(),
+            edited: false,
+        },
+        "interactive" => match m.interactive.and_then(|i| i.button_reply.or(i.list_reply)) {
+            Some(reply) => InboundKind::Button {
+                data: reply.id,
+                callback_id: None,
+            },
+            None => InboundKind::Unsupported {
+                what: "interactive".into(),
+            },
+        },
+        // A template's quick-reply button: its payload is what we put in the template.
+        "button" => {
+            let data = m
+                .button
+                .and_then(|b| b.payload.or(b.text))
+                .unwrap_or_default();
+            InboundKind::Button {
+                data,
+                callback_id: None,
+            }
+        }
+        "audio" if raw.pointer("/audio/voice") == Some(&Value::Bool(true)) => {
+            InboundKind::Unsupported {
+                what: "voice".into(),
+            }
+        }
+        other => InboundKind::Unsupported {
+            what: other.to_string(),
+        },
+    };
+    let name = contacts
+        .iter()
+        .find(|c| c.wa_id == m.from)
+        .and_then(|c| c.profile.as_ref()?.name.clone());
+    let sender = Sender {
+        id: m.from.clone(),
+        display_name: name.unwrap_or_else(|| m.from.clone()),
+        username: None,
+        phone: Some(format!("+{}", m.from.trim_start_matches('+'))),
+        language_code: None,
+    };
+    let channel = Channel::WhatsApp;
+    Some(Event::Inbound(Inbound {
+        channel,
+        platform_id: m.id,
+        chat_id: m.from,
+        sender,
+        kind,
+        raw,
+    }))
+}
+
+fn status(raw: Value) -> Option<Event> {
+    let s: Status = serde_json::from_value(raw)
+        .map_err(|e| tracing::warn!(error = %e, "unreadable WhatsApp status; skipped"))
+        .ok()?;
+    let Some(state) = DeliveryState::parse(&s.status) else {
+        tracing::debug!(status = %s.status, "unknown WhatsApp status; skipped");
+        return None;
+    };
+    let timestamp = match &s.timestamp {
+        Some(Value::String(t)) => t.parse().unwrap_or(0),
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+        _ => 0,
+    };
+    let first_error = s.errors.into_iter().next();
+    Some(Event::Status(DeliveryStatus {
+        channel: Channel::WhatsApp,
+        message_id: s.id,
+        status: state,
+        recipient: s.recipient_id,
+        timestamp,
+        error_code: first_error.as_ref().and_then(|e| e.code),
+        error_title: first_error.and_then(|e| e.title),
+    }))
+}

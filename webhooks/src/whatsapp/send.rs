@@ -1,0 +1,201 @@
+//! WhatsApp Cloud API client (Graph API `/{phone_number_id}/messages`).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+
+use super::error::{decode, WhatsAppError};
+use crate::outbound::Button;
+use crate::settings::{expose, WhatsAppSettings};
+use crate::split::{split_plain, WHATSAPP_MAX_CHARS};
+
+/// At most this many reply buttons per message.
+pub const MAX_BUTTONS: usize = 3;
+/// Button titles longer than this are cut to fit, ending in `…`.
+pub const MAX_TITLE_CHARS: usize = 20;
+/// Longest button id.
+pub const MAX_BUTTON_ID_CHARS: usize = 256;
+/// Longest body of an interactive message.
+pub const MAX_INTERACTIVE_BODY_CHARS: usize = 1024;
+
+/// Graph API client. `Debug` does not show the token.
+#[derive(Clone)]
+pub struct WhatsAppClient {
+    http: reqwest::Client,
+    messages_url: String,
+    token: SecretString,
+    max_retry_wait: Duration,
+}
+
+impl std::fmt::Debug for WhatsAppClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhatsAppClient")
+            .field("messages_url", &self.messages_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WhatsAppClient {
+    /// A client for `settings.api_url` with 5 s connect and 20 s request timeouts.
+    pub fn new(settings: &WhatsAppSettings) -> Result<Self, WhatsAppError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()?;
+        let base = settings.api_url.as_str().trim_end_matches('/');
+        let messages_url = format!("{base}/{}/messages", settings.phone_number_id);
+        Ok(Self {
+            http,
+            messages_url,
+            token: settings.token.clone(),
+            max_retry_wait: Duration::from_secs(30),
+        })
+    }
+
+    /// Longest `Retry-After` on a 429 that is waited out (once); longer ones return the error.
+    pub fn with_max_retry_wait(mut self, wait: Duration) -> Self {
+        self.max_retry_wait = wait;
+        self
+    }
+
+    /// Sends text (WhatsApp markup, not HTML) split at 4096 characters; returns the wamids.
+    /// If a later piece fails, earlier pieces stay sent.
+    #[tracing::instrument(name = "whatsapp_send_text", skip_all)]
+    pub async fn send_text(&self, to: &str, body: &str) -> Result<Vec<String>, WhatsAppError> {
+        let pieces = split_plain(body, WHATSAPP_MAX_CHARS);
+        if pieces.is_empty() {
+            return Err(WhatsAppError::EmptyMessage);
+        }
+        let mut ids = Vec::with_capacity(pieces.len());
+        for piece in &pieces {
+            ids.push(self.send_one(to, text_message(piece)).await?);
+        }
+        Ok(ids)
+    }
+
+    /// Sends `body` with 1-3 reply buttons. Ids must be 1-256 characters and unique; titles
+    /// over 20 characters are cut to 19 plus `…`. A body over 1024 characters goes out as
+    /// text messages first, with the last part carrying the buttons.
+    #[tracing::instrument(name = "whatsapp_send_buttons", skip_all)]
+    pub async fn send_buttons(
+        &self,
+        to: &str,
+        body: &str,
+        buttons: &[Button],
+    ) -> Result<Vec<String>, WhatsAppError> {
+        let reply_buttons = reply_buttons(buttons)?;
+        let mut pieces = split_plain(body, WHATSAPP_MAX_CHARS);
+        let Some(mut last) = pieces.pop() else {
+            return Err(WhatsAppError::EmptyMessage);
+        };
+        if last.chars().count() > MAX_INTERACTIVE_BODY_CHARS {
+            let mut tail = split_plain(&last, MAX_INTERACTIVE_BODY_CHARS);
+            last = tail.pop().unwrap_or_default();
+            pieces.extend(tail);
+        }
+        let mut ids = Vec::with_capacity(pieces.len() + 1);
+        for piece in &pieces {
+            ids.push(self.send_one(to, text_message(piece)).await?);
+        }
+        let interactive = json!({
+            "type": "interactive",
+            "interactive": {"type": "button", "body": {"text": last}, "action": {"buttons": reply_buttons}},
+        });
+        ids.push(self.send_one(to, interactive).await?);
+        Ok(ids)
+    }
+
+    /// Marks an inbound message read and shows the typing indicator (clears on reply or ~25 s).
+    #[tracing::instrument(name = "whatsapp_mark_read", skip_all)]
+    pub async fn mark_read(&self, wamid: &str) -> Result<(), WhatsAppError> {
+        let body = json!({
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": wamid,
+            "typing_indicator": {"type": "text"},
+        });
+        self.post(&body).await.map(drop)
+    }
+
+    async fn send_one(&self, to: &str, mut message: Value) -> Result<String, WhatsAppError> {
+        message["messaging_product"] = json!("whatsapp");
+        message["recipient_type"] = json!("individual");
+        message["to"] = json!(to);
+        let response = self.post(&message).await?;
+        let id = response.pointer("/messages/0/id").and_then(Value::as_str);
+        id.map(str::to_string)
+            .ok_or(WhatsAppError::UnexpectedResponse(200))
+    }
+
+    /// POSTs to `/messages`; on 429 with a short `Retry-After` waits and repeats once
+    /// (a 429 means nothing was sent). Other failures become typed errors.
+    async fn post(&self, body: &Value) -> Result<Value, WhatsAppError> {
+        let mut retried = false;
+        loop {
+            let req = self
+                .http
+                .post(&self.messages_url)
+                .bearer_auth(expose(&self.token))
+                .json(body);
+            let response = req.send().await?;
+            let status = response.status();
+            let wait = retry_after(&response).filter(|w| *w <= self.max_retry_wait);
+            if status == StatusCode::TOO_MANY_REQUESTS && !retried {
+                if let Some(wait) = wait {
+                    tracing::warn!(
+                        retry_after_secs = wait.as_secs(),
+                        "WhatsApp rate limit; retrying once"
+                    );
+                    tokio::time::sleep(wait).await;
+                    retried = true;
+                    continue;
+                }
+            }
+            let bytes = response.bytes().await?;
+            return decode(status, &bytes);
+        }
+    }
+}
+
+fn text_message(body: &str) -> Value {
+    json!({"type": "text", "text": {"body": body, "preview_url": false}})
+}
+
+fn reply_buttons(buttons: &[Button]) -> Result<Vec<Value>, WhatsAppError> {
+    if buttons.is_empty() || buttons.len() > MAX_BUTTONS {
+        return Err(WhatsAppError::InvalidButtons(
+            "WhatsApp allows 1-3 reply buttons",
+        ));
+    }
+    let id_ok = |b: &Button| !b.id.is_empty() && b.id.chars().count() <= MAX_BUTTON_ID_CHARS;
+    if !buttons.iter().all(id_ok) {
+        return Err(WhatsAppError::InvalidButtons(
+            "button ids must be 1-256 characters",
+        ));
+    }
+    if buttons
+        .iter()
+        .enumerate()
+        .any(|(i, b)| buttons[..i].iter().any(|o| o.id == b.id))
+    {
+        return Err(WhatsAppError::InvalidButtons("button ids must be unique"));
+    }
+    let title = |t: &str| match t.chars().count() {
+        n if n <= MAX_TITLE_CHARS => t.to_string(),
+        _ => t.chars().take(MAX_TITLE_CHARS - 1).chain(['…']).collect(),
+    };
+    let reply =
+        |b: &Button| json!({"type": "reply", "reply": {"id": b.id, "title": title(&b.title)}});
+    Ok(buttons.iter().map(reply).collect())
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let value = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    value.trim().parse().ok().map(Duration::from_secs)
+}
