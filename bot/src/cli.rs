@@ -7,8 +7,12 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
+use crate::brain::engine::Engine;
+use crate::brain::llm::{LlmBrain, LlmSettings};
+use crate::clock::ClinicClock;
 use crate::db::{self, cluster, Durability, Server};
-use crate::{demo, terminal};
+use crate::intelligence::{btyd, recompute};
+use crate::{demo, staff, terminal};
 
 /// vetbot: the conversational CRM of a veterinary clinic.
 #[derive(Debug, Parser)]
@@ -36,6 +40,63 @@ pub enum Command {
     Demo(DemoArgs),
     /// Chat with the bot in the terminal, as the clinic's owner (Dr. Pablo).
     Chat,
+    /// Manage staff access.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Recompute customer metrics, churn risk and lifetime value (what the nightly job does).
+    Recompute {
+        /// Only owners whose data changed since the last run, with the stored model fit.
+        #[arg(long)]
+        incremental: bool,
+    },
+    /// Measure tool latency and recompute time on the current clinic (Markdown output).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+    /// Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a customer summary CSV
+    /// (`ID,x,t_x,T,zbar`, CDNOW layout) and print parameters and log-likelihoods.
+    FitBtyd {
+        /// The summary CSV.
+        summary: PathBuf,
+        /// Also write P(alive), expected transactions and lifetime value per customer here.
+        #[arg(long, value_name = "OUT.csv")]
+        per_customer: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffAction {
+    /// Create a one-time invite code (printed on the last line) that links a chat identity.
+    Invite {
+        /// The staff member's name (created if new).
+        name: String,
+        /// `owner` (may approve sends) or `staff`.
+        #[arg(long, default_value = "staff", value_parser = ["owner", "staff"])]
+        role: String,
+        /// Language of the bot's replies for this member.
+        #[arg(long, default_value = "es", value_parser = ["es", "en"])]
+        lang: String,
+        /// Hours until the code expires.
+        #[arg(long, default_value_t = 48)]
+        hours: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// p50/p99 of every CRM tool next to a bare SELECT 1.
+    Tools {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+    /// Full recompute, then an incremental one after N owners change.
+    Recompute {
+        #[arg(long, default_value_t = 1000)]
+        changed: i64,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,8 +118,26 @@ pub struct DemoArgs {
     pub no_chat: bool,
 }
 
+/// The conversation engine, with the LLM brain when `LLM_BASE_URL` and `LLM_MODEL` are set.
+fn engine(pool: sqlx::PgPool) -> anyhow::Result<Engine> {
+    let llm = match LlmSettings::from_env() {
+        Some(settings) => Some(LlmBrain::new(settings)?),
+        None => None,
+    };
+    Ok(Engine::new(pool, llm))
+}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::FitBtyd {
+        summary,
+        per_customer,
+    } = &cli.command
+    {
+        // Works on a file; no database needed.
+        let mut out = std::io::stdout().lock();
+        return btyd::cli::run_fit_btyd(summary, per_customer.as_deref(), &mut out);
+    }
     let home = cli.home.clone().unwrap_or_else(cluster::default_home);
     let server = Server::resolve(cli.database_url.as_ref(), home, Durability::Durable).await?;
     let pool = db::open_app_database(&server).await?;
@@ -85,8 +164,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_chat {
                 return Ok(());
             }
-            terminal::chat(&pool, tokio::io::stdin(), tokio::io::stdout()).await
+            terminal::chat(&engine(pool)?, tokio::io::stdin(), tokio::io::stdout()).await
         }
-        Command::Chat => terminal::chat(&pool, tokio::io::stdin(), tokio::io::stdout()).await,
+        Command::Chat => {
+            terminal::chat(&engine(pool)?, tokio::io::stdin(), tokio::io::stdout()).await
+        }
+        Command::Staff {
+            action:
+                StaffAction::Invite {
+                    name,
+                    role,
+                    lang,
+                    hours,
+                },
+        } => {
+            let ttl = chrono::Duration::hours(hours);
+            let (member, code) = staff::invite(&pool, &name, &role, &lang, ttl).await?;
+            println!(
+                "Invitación para {} (rol {}), válida {hours} h. En Telegram: /start {code} — en WhatsApp: envía el código.",
+                member.name, member.role
+            );
+            println!("{code}");
+            Ok(())
+        }
+        Command::Recompute { incremental } => {
+            let clock = ClinicClock::load(&pool).await?;
+            let outcome = if incremental {
+                recompute::incremental(&pool, &clock).await?
+            } else {
+                recompute::full(&pool, &clock).await?
+            };
+            match outcome {
+                recompute::Outcome::Skipped => {
+                    println!("Otra réplica está recalculando; nada que hacer.")
+                }
+                recompute::Outcome::Done {
+                    owners,
+                    models,
+                    took,
+                } => println!(
+                    "Métricas recalculadas: {owners} dueños en {:.2} s{}.",
+                    took.as_secs_f64(),
+                    if models { " (con modelos BTYD)" } else { "" }
+                ),
+            }
+            Ok(())
+        }
+        Command::Bench { what } => {
+            let table = match what {
+                BenchWhat::Tools { iterations } => crate::bench::tools(&pool, iterations).await?,
+                BenchWhat::Recompute { changed } => crate::bench::recompute(&pool, changed).await?,
+            };
+            print!("{table}");
+            Ok(())
+        }
+        Command::FitBtyd { .. } => unreachable!("handled before connecting"),
     }
 }

@@ -1,6 +1,8 @@
 //! vetbot: a conversational CRM for a veterinary clinic. The `vetbot` binary is a thin
 //! wrapper over [`cli::run`].
 
+pub mod bench;
+pub mod brain;
 pub mod cli;
 pub mod clock;
 pub mod crm;
@@ -9,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod intelligence;
 pub mod render;
+pub mod staff;
 pub mod telemetry;
 pub mod terminal;
 pub mod tools;

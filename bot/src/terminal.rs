@@ -1,36 +1,24 @@
-//! The terminal channel: reads one question per line, answers on stdout.
+//! The terminal channel: one question per line on stdin, answers on stdout, as the staff
+//! member linked to the terminal identity (Dr. Pablo in the demo clinic).
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
-use serde_json::json;
-
-use crate::clock::ClinicClock;
-use crate::demo;
-use crate::render::{Lang, Markup};
-use crate::tools::{self, ToolContext};
+use crate::brain::engine::{Engine, Incoming};
+use crate::demo::TERMINAL_STAFF_ID;
+use crate::render::Markup;
 
 /// Runs the chat until end of input or "salir"/"exit".
 pub async fn chat(
-    pool: &sqlx::PgPool,
+    engine: &Engine,
     input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
 ) -> anyhow::Result<()> {
-    let staff_id = sqlx::query_scalar!(
-        "select staff_id from staff_identities where channel = 'terminal' and external_id = $1",
-        demo::TERMINAL_STAFF_ID
-    )
-    .fetch_optional(pool)
-    .await?;
-    let ctx = ToolContext {
-        pool: pool.clone(),
-        clock: ClinicClock::load(pool).await?,
-        lang: Lang::Es,
-        staff_id,
-        channel: "terminal".into(),
-    };
     let mut lines = BufReader::new(input).lines();
     output
-        .write_all("vetbot — escribe «perfil <nombre>» o «salir».\n> ".as_bytes())
+        .write_all(
+            "vetbot — pregunta lo que quieras («cuéntame sobre María García», «/ayuda»); «salir» termina.\n> "
+                .as_bytes(),
+        )
         .await?;
     output.flush().await?;
     while let Some(line) = lines.next_line().await? {
@@ -38,28 +26,23 @@ pub async fn chat(
         if matches!(line.to_lowercase().as_str(), "salir" | "exit" | "quit") {
             break;
         }
-        let reply = answer(&ctx, line).await?;
-        output.write_all(format!("{reply}\n> ").as_bytes()).await?;
+        if !line.is_empty() {
+            let msg = Incoming {
+                channel: "terminal".into(),
+                chat_id: TERMINAL_STAFF_ID.into(),
+                sender_id: TERMINAL_STAFF_ID.into(),
+                text: line.into(),
+            };
+            let reply = engine.handle(&msg).await?;
+            output
+                .write_all(reply.reply.render(Markup::Markdown).as_bytes())
+                .await?;
+            output.write_all(b"\n").await?;
+        }
+        output.write_all(b"> ").await?;
         output.flush().await?;
     }
     output.write_all("¡Hasta luego!\n".as_bytes()).await?;
     output.flush().await?;
     Ok(())
-}
-
-async fn answer(ctx: &ToolContext, line: &str) -> anyhow::Result<String> {
-    let Some(name) = line.strip_prefix("perfil ") else {
-        return Ok("Por ahora entiendo «perfil <nombre>».".into());
-    };
-    let card = match tools::call(ctx, "search_owners", json!({"query": name, "limit": 1})).await {
-        Ok(found) => match found.data["matches"][0]["id"].as_i64() {
-            Some(id) => match tools::call(ctx, "get_owner_profile", json!({"user_id": id})).await {
-                Ok(profile) => profile.card,
-                Err(e) => e.card(ctx.lang),
-            },
-            None => found.card,
-        },
-        Err(e) => e.card(ctx.lang),
-    };
-    Ok(card.render(Markup::Markdown))
 }

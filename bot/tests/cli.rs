@@ -95,3 +95,48 @@ fn a_bad_database_url_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
 }
+
+#[test]
+fn fit_btyd_reproduces_the_cdnow_estimates_and_writes_per_customer_values() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/cdnow/cdnow_customers_summary_with_transactions.csv"
+    );
+    let out_csv = std::env::temp_dir().join(format!("vetbot-cdnow-{}.csv", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_vetbot"))
+        .args(["fit-btyd", data, "--per-customer"])
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "0.2426", "4.4135", "0.7929", "2.4258", "-9582.4", "0.5533", "10.577", "6.2488",
+    ] {
+        assert!(stdout.contains(needle), "{needle} missing:\n{stdout}");
+    }
+    let written = std::fs::read_to_string(&out_csv).unwrap();
+    assert_eq!(written.lines().count(), 2358, "header + 2,357 customers");
+    let _ = std::fs::remove_file(out_csv);
+}
+
+#[test]
+fn recompute_runs_on_the_demo_clinic() {
+    let home = fresh_home("recompute");
+    let _guard = StopOnDrop(home.clone());
+    assert!(vetbot(&home, &["demo", "--no-chat"], "").status.success());
+    let full = vetbot(&home, &["recompute"], "");
+    assert!(
+        String::from_utf8_lossy(&full.stdout).contains("con modelos BTYD"),
+        "{full:?}"
+    );
+    let incremental = vetbot(&home, &["recompute", "--incremental"], "");
+    assert!(
+        String::from_utf8_lossy(&incremental.stdout).contains("0 dueños"),
+        "{incremental:?}"
+    );
+}

@@ -73,12 +73,22 @@ async fn template(name: &str, from: Option<&str>, fill: fn(PgPool) -> FillFuture
         let pool = server.pool(&building).await.unwrap();
         fill(pool.clone()).await;
         pool.close().await;
-        sqlx::raw_sql(&format!(
-            "alter database \"{building}\" rename to \"{name}\""
-        ))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+        // A closed pool's backends may take a moment to exit; the rename needs them gone.
+        for attempt in 0.. {
+            sqlx::query(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1",
+            )
+            .bind(&building)
+            .execute(&mut admin)
+            .await
+            .unwrap();
+            let rename = format!("alter database \"{building}\" rename to \"{name}\"");
+            match sqlx::raw_sql(&rename).execute(&mut admin).await {
+                Ok(_) => break,
+                Err(e) if attempt >= 100 => panic!("could not rename {building}: {e}"),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
     }
     sqlx::query("select pg_advisory_unlock(727001)")
         .execute(&mut admin)
@@ -177,3 +187,4 @@ impl Drop for TestDb {
 }
 
 pub mod fakes;
+pub mod tools;

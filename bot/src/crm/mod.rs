@@ -1,5 +1,9 @@
 //! The CRM's data access: profiles, search, notes, tags, segments, reports. SQL lives here.
 
+pub mod insights;
+pub mod notes;
 pub mod pets;
 pub mod profile;
+pub mod reports;
 pub mod search;
+pub mod segments;

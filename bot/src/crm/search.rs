@@ -27,6 +27,8 @@ pub struct OwnerMatch {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub total_spent: Decimal,
+    /// Day of the last completed visit (from the nightly metrics).
+    pub last_visit: Option<chrono::NaiveDate>,
     /// 0..1: how well the query matched (1 = exact phone/email or name).
     pub score: f32,
     /// What matched: "name", "phone", "email" or "pet".
@@ -64,10 +66,12 @@ pub async fn search(
         )
         select o.id as "id!", o.full_name as "name!", p.phone_primary as phone, o.email,
                coalesce((select sum(total) from orders where owner_id = o.id and status = 'completed'), 0) as "total_spent!",
+               m.last_visit_date as "last_visit?",
                b.score::real as "score!", b.matched as "matched!"
           from best b
           join owners o on o.id = b.id
           join owner_profiles p on p.owner_id = o.id
+          left join customer_metrics m on m.owner_id = o.id
          where ($4::text is null or exists (select 1 from pets pt where pt.owner_id = o.id
                                              and pt.species = $4 and pt.deceased_on is null))
            and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id

@@ -1,4 +1,10 @@
-//! Customer intelligence: the buy-till-you-die models (churn risk, expected transactions,
-//! lifetime value) and the nightly metrics built on them.
+//! Customer intelligence: nightly metrics, churn risk and lifetime value from the published
+//! buy-till-you-die models, visit patterns, and the reasons an owner is at risk.
 
 pub mod btyd;
+pub mod metrics;
+pub mod reasons;
+pub mod recompute;
+pub mod schedule;
+pub mod scoring;
+pub mod thresholds;

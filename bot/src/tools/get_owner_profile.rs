@@ -6,8 +6,8 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::profile::{self, OwnerProfile};
 use crate::render::{
-    ContactPreference, CustomerType, LastPurchase, LastVisit, NotFoundCard, ProfileCard,
-    ProfileNote, ProfilePet, Species,
+    ContactPreference, LastPurchase, LastVisit, NotFoundCard, ProfileCard, ProfileNote, ProfilePet,
+    Species,
 };
 
 pub const NAME: &str = "get_owner_profile";
@@ -91,7 +91,8 @@ pub fn card(p: &OwnerProfile, today: chrono::NaiveDate) -> ProfileCard {
             .collect(),
         // Loyalty is in the data for the model; the story's card does not show it.
         loyalty: None,
-        customer_type: CustomerType::from_code(&p.customer_type),
+        // The type is in the data; the story's card does not show it.
+        customer_type: None,
         today,
     }
 }

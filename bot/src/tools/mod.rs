@@ -3,9 +3,14 @@
 //! data for the model plus a card rendered by code. [`call`] validates, runs, times and
 //! audits every call.
 
+pub mod add_owner_note;
 mod audit;
+pub mod generate_report;
+pub mod get_customer_insights;
 pub mod get_owner_profile;
+pub mod get_segment;
 pub mod search_owners;
+pub mod tag_owner;
 
 use std::time::Instant;
 
@@ -108,7 +113,15 @@ pub struct ToolDefinition {
 
 /// All tools, in the story's order.
 pub fn definitions() -> Vec<ToolDefinition> {
-    vec![get_owner_profile::definition(), search_owners::definition()]
+    vec![
+        get_owner_profile::definition(),
+        search_owners::definition(),
+        add_owner_note::definition(),
+        tag_owner::definition(),
+        get_customer_insights::definition(),
+        get_segment::definition(),
+        generate_report::definition(),
+    ]
 }
 
 /// Parses a tool's arguments; serde's message names the bad field.
@@ -122,11 +135,19 @@ fn parse<T: DeserializeOwned>(args: Value) -> Result<T, ToolError> {
 pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
     let started = Instant::now();
     let audited_args = args.clone();
-    let result = match name {
-        get_owner_profile::NAME => get_owner_profile::run(ctx, parse(args)?).await,
-        search_owners::NAME => search_owners::run(ctx, parse(args)?).await,
-        other => Err(ToolError::UnknownTool(other.to_owned())),
-    };
+    let result = async {
+        match name {
+            get_owner_profile::NAME => get_owner_profile::run(ctx, parse(args)?).await,
+            search_owners::NAME => search_owners::run(ctx, parse(args)?).await,
+            add_owner_note::NAME => add_owner_note::run(ctx, parse(args)?).await,
+            tag_owner::NAME => tag_owner::run(ctx, parse(args)?).await,
+            get_customer_insights::NAME => get_customer_insights::run(ctx, parse(args)?).await,
+            get_segment::NAME => get_segment::run(ctx, parse(args)?).await,
+            generate_report::NAME => generate_report::run(ctx, parse(args)?).await,
+            other => Err(ToolError::UnknownTool(other.to_owned())),
+        }
+    }
+    .await;
     audit::record(ctx, name, &audited_args, &result, started.elapsed()).await;
     result
 }

@@ -79,7 +79,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
                     })
                     .collect(),
                 lifetime_spent: m.total_spent,
-                last_visit: None,
+                last_visit: m.last_visit,
                 figure: None,
             })
             .collect(),

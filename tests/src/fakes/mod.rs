@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod hmac;
+pub mod openai;
 pub mod payloads;
 pub mod telegram;
 pub mod whatsapp;

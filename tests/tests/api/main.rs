@@ -2,5 +2,14 @@
 
 mod constraints;
 mod demo;
+mod engine;
 mod generator;
+mod insights;
+mod intelligence;
+mod llm;
 mod migrations;
+mod notes_tags;
+mod profile;
+mod report;
+mod search;
+mod segment;

@@ -99,6 +99,8 @@ pub enum ItemLabel {
     Category(ProductCategory),
     /// A species ("Perro").
     Species(Species),
+    /// A client of the previous period who has not come back ("Carlos Méndez (no ha vuelto)").
+    Lapsed(String),
 }
 
 impl ItemLabel {
@@ -109,6 +111,9 @@ impl ItemLabel {
             ItemLabel::Appointment(kind) => kind.label(lang).to_owned(),
             ItemLabel::Category(category) => capitalise(category.label(lang)),
             ItemLabel::Species(species) => species.label(lang).to_owned(),
+            ItemLabel::Lapsed(name) => {
+                format!("{name} ({})", lang.pick("no ha vuelto", "hasn't returned"))
+            }
         }
     }
 }

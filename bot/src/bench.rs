@@ -1,0 +1,216 @@
+//! `vetbot bench`: latency of the CRM tools and the recompute on whatever clinic the database
+//! holds (load one with `vetbot demo --owners 100000`), next to a bare `SELECT 1` round trip
+//! measured in the same run. Prints a Markdown table for BENCHMARKS.md.
+
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use crate::clock::ClinicClock;
+use crate::intelligence::recompute;
+use crate::render::Lang;
+use crate::tools::{self, ToolContext};
+
+/// Builds the arguments of the i-th call of a benchmarked tool.
+type ArgsFor<'a> = Box<dyn Fn(usize) -> Value + 'a>;
+
+/// p50 and p99 of a set of timings.
+#[derive(Debug, Clone, Copy)]
+pub struct Percentiles {
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+/// Percentiles of `samples` (nearest rank).
+pub fn percentiles(samples: &mut [Duration]) -> Percentiles {
+    samples.sort();
+    let at =
+        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    Percentiles {
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+async fn time<F, Fut>(iterations: usize, mut f: F) -> anyhow::Result<Percentiles>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    // One untimed warm-up call fills caches the way a running server has them.
+    f(0).await?;
+    let mut samples = Vec::with_capacity(iterations);
+    for i in 0..iterations {
+        let started = Instant::now();
+        f(i + 1).await?;
+        samples.push(started.elapsed());
+    }
+    Ok(percentiles(&mut samples))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Times every tool `iterations` times and prints the table.
+pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
+    let ctx = ToolContext {
+        pool: pool.clone(),
+        clock: ClinicClock::load(pool).await?,
+        lang: Lang::Es,
+        staff_id: None,
+        channel: "bench".into(),
+    };
+    let owners: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "select o.id, o.full_name, p.phone_primary from owners o join owner_profiles p on p.owner_id = o.id
+          order by o.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    anyhow::ensure!(
+        !owners.is_empty(),
+        "the database has no owners: run `vetbot demo --owners 100000` first"
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let picks: Vec<usize> = (0..=iterations)
+        .map(|_| rng.random_range(0..owners.len()))
+        .collect();
+    let today = ctx.clock.today();
+    let year_ago = today - chrono::Days::new(365);
+    let cases: Vec<(&str, &str, ArgsFor)> = vec![
+        (
+            "get_owner_profile",
+            "get_owner_profile",
+            Box::new(|i| json!({"user_id": owners[picks[i]].0})),
+        ),
+        (
+            "search_owners (name, typo)",
+            "search_owners",
+            Box::new(|i| {
+                let name = &owners[picks[i]].1;
+                // Drop one letter: a typo.
+                let cut = name
+                    .char_indices()
+                    .nth(name.chars().count() / 2)
+                    .map_or(0, |(b, _)| b);
+                let mut typo = name.clone();
+                typo.remove(cut);
+                json!({"query": typo})
+            }),
+        ),
+        (
+            "search_owners (phone)",
+            "search_owners",
+            Box::new(|i| json!({"query": owners[picks[i]].2.clone().unwrap_or_default()})),
+        ),
+        (
+            "get_customer_insights at_risk",
+            "get_customer_insights",
+            Box::new(|_| json!({"insight_type": "at_risk"})),
+        ),
+        (
+            "get_customer_insights high_value",
+            "get_customer_insights",
+            Box::new(|_| json!({"insight_type": "high_value"})),
+        ),
+        (
+            "get_segment (90+ days, $5,000+)",
+            "get_segment",
+            Box::new(|_| json!({"filters": {"days_since_visit": 90, "min_spent": 5000}})),
+        ),
+        (
+            "generate_report revenue (1 year)",
+            "generate_report",
+            Box::new(
+                move |_| json!({"report_type": "revenue", "start_date": year_ago.to_string(), "end_date": today.to_string()}),
+            ),
+        ),
+        (
+            "add_owner_note",
+            "add_owner_note",
+            Box::new(|i| json!({"user_id": owners[picks[i]].0, "note": "nota de benchmark"})),
+        ),
+    ];
+    let floor = time(iterations, |_| async {
+        sqlx::query("select 1").execute(pool).await?;
+        Ok(())
+    })
+    .await?;
+    let mut out = format!(
+        "| what | p50 ms | p99 ms | p50 / SELECT 1 |\n|---|---:|---:|---:|\n| `SELECT 1` round trip (floor) | {:.3} | {:.3} | 1.0 |\n",
+        ms(floor.p50),
+        ms(floor.p99)
+    );
+    for (label, tool, args) in &cases {
+        let p = time(iterations, |i| {
+            let ctx = &ctx;
+            let args = args(i);
+            async move {
+                tools::call(ctx, tool, args)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{tool}: {e}"))?;
+                Ok(())
+            }
+        })
+        .await?;
+        out.push_str(&format!(
+            "| {label} | {:.2} | {:.2} | {:.0} |\n",
+            ms(p.p50),
+            ms(p.p99),
+            p.p50.as_secs_f64() / floor.p50.as_secs_f64()
+        ));
+    }
+    sqlx::query("delete from owner_notes where content = 'nota de benchmark'")
+        .execute(pool)
+        .await?;
+    Ok(out)
+}
+
+/// Times a full recompute and an incremental one after touching `changed` owners.
+pub async fn recompute(pool: &PgPool, changed: i64) -> anyhow::Result<String> {
+    let clock = ClinicClock::load(pool).await?;
+    let owners: i64 = sqlx::query_scalar("select count(*) from owners")
+        .fetch_one(pool)
+        .await?;
+    let full = recompute::full(pool, &clock).await?;
+    // Touch `changed` owners the way a day of the clinic would: one order each.
+    sqlx::query(
+        "insert into orders (owner_id, ordered_at, total)
+         select id, now(), 100 from owners order by id limit $1",
+    )
+    .bind(changed)
+    .execute(pool)
+    .await?;
+    let incremental = recompute::incremental(pool, &clock).await?;
+    sqlx::query("delete from orders where total = 100 and ordered_at > now() - interval '1 hour'")
+        .execute(pool)
+        .await?;
+    let took = |o: &recompute::Outcome| match o {
+        recompute::Outcome::Done { took, .. } => format!("{:.2}", took.as_secs_f64()),
+        recompute::Outcome::Skipped => "skipped (locked)".into(),
+    };
+    Ok(format!(
+        "| what | seconds |\n|---|---:|\n| full recompute, {owners} owners (SQL metrics + BTYD fit + scoring) | {} |\n| incremental recompute, {changed} changed owners | {} |\n",
+        took(&full),
+        took(&incremental)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let mut samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let p = percentiles(&mut samples);
+        assert_eq!(
+            (p.p50, p.p99),
+            (Duration::from_millis(50), Duration::from_millis(99))
+        );
+        assert_eq!(ms(Duration::from_micros(1500)), 1.5);
+    }
+}

@@ -1,0 +1,486 @@
+//! Understanding a staff message without an LLM: slash commands (es/en) and everyday
+//! phrasings of the questions the clinic asks most.
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde_json::{json, Value};
+
+use crate::render::Lang;
+
+/// What the message asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// One tool call.
+    Tool {
+        name: &'static str,
+        args: Value,
+    },
+    /// An owner by name, phone or id: search, then the profile when there is one match.
+    Profile {
+        query: String,
+    },
+    /// Note or tags for an owner named in the message, or the last one talked about.
+    Note {
+        who: Option<String>,
+        text: String,
+    },
+    Tags {
+        who: Option<String>,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
+    /// "2": the second owner of the last list.
+    Pick(usize),
+    Help,
+    Reset,
+    Unknown,
+}
+
+/// The language a message is written in: English when it has English words, else Spanish.
+pub fn detect_lang(text: &str) -> Lang {
+    const EN: &[&str] = &[
+        "tell me",
+        "who",
+        "show",
+        "report",
+        "help",
+        "search",
+        "find",
+        "haven't",
+        "havent",
+        "at risk",
+        "top clients",
+        "new clients",
+        "profile",
+        "about",
+        "what",
+        "the",
+        "lapsed",
+        "risk",
+        "hi",
+        "hello",
+        "please",
+        "segment",
+        "value",
+        "reset",
+    ];
+    let words: String = fold(text)
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let padded = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    if EN.iter().any(|w| padded.contains(&format!(" {w} "))) {
+        Lang::En
+    } else {
+        Lang::Es
+    }
+}
+
+/// Lower case without accents, trimmed, `¿`/`?`/`!` removed.
+pub fn fold(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !"¿?¡!".contains(*c))
+        .map(|c| match c {
+            'á' | 'Á' => 'a',
+            'é' | 'É' => 'e',
+            'í' | 'Í' => 'i',
+            'ó' | 'Ó' => 'o',
+            'ú' | 'Ú' | 'ü' | 'Ü' => 'u',
+            c => c.to_lowercase().next().unwrap_or(c),
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn insight(kind: &str) -> Intent {
+    Intent::Tool {
+        name: "get_customer_insights",
+        args: json!({"insight_type": kind}),
+    }
+}
+
+/// Parses one message. `today` resolves months ("octubre") and "este mes".
+pub fn parse(text: &str, today: NaiveDate) -> Intent {
+    let raw = text.trim();
+    let t = fold(raw);
+    if let Some(rest) = t.strip_prefix('/') {
+        let (cmd, _) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        // Arguments keep their original spelling (names, note text).
+        let args = raw[1 + cmd.len()..].trim().to_owned();
+        let cmd = cmd.split('@').next().unwrap_or(cmd);
+        return slash(cmd, &args, today);
+    }
+    if let Ok(n) = t.parse::<usize>() {
+        return if (1..=50).contains(&n) {
+            Intent::Pick(n)
+        } else {
+            Intent::Unknown
+        };
+    }
+    phrase(raw, &t, today)
+}
+
+fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
+    match cmd {
+        "perfil" | "profile" | "cliente" | "owner" if !args.is_empty() => {
+            Intent::Profile { query: args.into() }
+        }
+        "buscar" | "search" | "busca" | "find" if !args.is_empty() => Intent::Tool {
+            name: "search_owners",
+            args: json!({"query": args}),
+        },
+        "riesgo" | "risk" | "atrisk" | "at_risk" => insight("at_risk"),
+        "top" | "mejores" => insight("top_customers"),
+        "nuevos" | "new" => insight("new_customers"),
+        "inactivos" | "lapsed" => insight("lapsed"),
+        "valor" | "value" => insight("high_value"),
+        "segmento" | "segment" => segment(&fold(args)),
+        "reporte" | "report" => report(&fold(args), today).unwrap_or(Intent::Help),
+        "nota" | "note" => note(args),
+        "etiqueta" | "tag" | "tags" => tags(args),
+        "nuevo" | "reset" | "reiniciar" => Intent::Reset,
+        "ayuda" | "help" | "start" | "inicio" => Intent::Help,
+        _ => Intent::Help,
+    }
+}
+
+fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
+    const RISK: &[&str] = &[
+        "no hemos visto",
+        "no ha venido",
+        "no han venido",
+        "en riesgo",
+        "riesgo de abandono",
+        "haven't seen",
+        "at risk",
+        "havent seen",
+        "not been in",
+        "haven't we seen",
+        "in a while",
+        "en un tiempo",
+        "no vienen",
+        "no regresan",
+    ];
+    if RISK.iter().any(|w| t.contains(w)) {
+        return insight("at_risk");
+    }
+    if t.contains("mejores clientes") || t.contains("top clients") || t.contains("top customers") {
+        return insight("top_customers");
+    }
+    if t.contains("clientes nuevos") || t.contains("new clients") || t.contains("new customers") {
+        return insight("new_customers");
+    }
+    if t.contains("inactivos") || t.contains("perdidos") || t.contains("lapsed") {
+        return insight("lapsed");
+    }
+    if t.contains("alto valor") || t.contains("high value") || t.contains("high-value") {
+        return insight("high_value");
+    }
+    if t.contains("reporte")
+        || t.contains("report")
+        || t.starts_with("ingresos")
+        || t.starts_with("ventas")
+    {
+        if let Some(intent) = report(t, today) {
+            return intent;
+        }
+    }
+    if t == "ayuda" || t == "help" || t == "hola" || t == "hi" || t == "hello" {
+        return Intent::Help;
+    }
+    if let Some(rest) = strip_any(
+        t,
+        &[
+            "agregale la etiqueta ",
+            "agrega la etiqueta ",
+            "ponle la etiqueta ",
+            "add the tag ",
+            "tag as ",
+        ],
+    ) {
+        let tag = original_tail(raw, rest);
+        return Intent::Tags {
+            who: None,
+            add: vec![tag],
+            remove: vec![],
+        };
+    }
+    if let Some(rest) = strip_any(
+        t,
+        &[
+            "quitale la etiqueta ",
+            "quita la etiqueta ",
+            "remove the tag ",
+        ],
+    ) {
+        let tag = original_tail(raw, rest);
+        return Intent::Tags {
+            who: None,
+            add: vec![],
+            remove: vec![tag],
+        };
+    }
+    if let Some(rest) = strip_any(
+        t,
+        &[
+            "agrega una nota:",
+            "agrega nota:",
+            "nota:",
+            "add a note:",
+            "note:",
+        ],
+    ) {
+        return Intent::Note {
+            who: None,
+            text: original_tail(raw, rest),
+        };
+    }
+    const ABOUT: &[&str] = &[
+        "cuentame sobre ",
+        "cuentame de ",
+        "cuentame acerca de ",
+        "hablame de ",
+        "hablame sobre ",
+        "informacion de ",
+        "info de ",
+        "perfil de ",
+        "datos de ",
+        "quien es ",
+        "busca a ",
+        "buscar a ",
+        "busca ",
+        "tell me about ",
+        "who is ",
+        "profile of ",
+        "show me ",
+        "look up ",
+        "find ",
+        "perfil ",
+        "profile ",
+        "cliente ",
+    ];
+    if let Some(rest) = strip_any(t, ABOUT) {
+        let query = original_tail(raw, rest);
+        if !query.is_empty() {
+            return Intent::Profile { query };
+        }
+    }
+    Intent::Unknown
+}
+
+/// `t` without the first matching prefix (searched anywhere, for "oye, cuéntame de ...").
+fn strip_any<'a>(t: &'a str, prefixes: &[&str]) -> Option<&'a str> {
+    prefixes
+        .iter()
+        .find_map(|p| t.find(p).map(|at| &t[at + p.len()..]))
+}
+
+/// The original-spelling tail of `raw` that corresponds to the folded tail `rest`.
+fn original_tail(raw: &str, rest: &str) -> String {
+    let wanted = rest.chars().count();
+    let kept: String = raw
+        .trim()
+        .trim_end_matches(['?', '!', '.'])
+        .chars()
+        .collect();
+    let n = kept.chars().count();
+    kept.chars()
+        .skip(n.saturating_sub(wanted))
+        .collect::<String>()
+        .trim()
+        .trim_end_matches(['?', '!', '.'])
+        .to_owned()
+}
+
+fn note(args: &str) -> Intent {
+    match args.split_once(':') {
+        Some((who, text)) => Intent::Note {
+            who: Some(who.trim().into()),
+            text: text.trim().into(),
+        },
+        None => Intent::Note {
+            who: None,
+            text: args.trim().into(),
+        },
+    }
+}
+
+fn tags(args: &str) -> Intent {
+    let (who, list) = match args.split_once(':') {
+        Some((who, list)) => (Some(who.trim().to_owned()), list),
+        None => (None, args),
+    };
+    let (mut add, mut remove) = (vec![], vec![]);
+    for tag in list.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        match tag.strip_prefix('-') {
+            Some(r) => remove.push(r.trim().to_owned()),
+            None => add.push(tag.trim_start_matches('+').trim().to_owned()),
+        }
+    }
+    Intent::Tags { who, add, remove }
+}
+
+fn segment(t: &str) -> Intent {
+    let mut filters = serde_json::Map::new();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let mut tags = vec![];
+    for (i, w) in words.iter().enumerate() {
+        let next_is_days = words
+            .get(i + 1)
+            .is_some_and(|n| n.starts_with("dia") || n.starts_with("day"));
+        match *w {
+            "perro" | "perros" | "dog" | "dogs" => {
+                filters.insert("pet_species".into(), json!("dog"));
+            }
+            "gato" | "gatos" | "cat" | "cats" => {
+                filters.insert("pet_species".into(), json!("cat"));
+            }
+            "alimento" | "comida" | "food" => {
+                filters.insert("bought_category".into(), json!("food"));
+            }
+            w if w
+                .trim_start_matches('$')
+                .replace(',', "")
+                .parse::<u64>()
+                .is_ok() =>
+            {
+                let n: u64 = w
+                    .trim_start_matches('$')
+                    .replace(',', "")
+                    .parse()
+                    .unwrap_or(0);
+                if next_is_days {
+                    filters.insert("days_since_visit".into(), json!(n));
+                } else {
+                    filters.insert("min_spent".into(), json!(n));
+                }
+            }
+            "dias" | "days" | "dia" | "day" | "de" | "con" | "y" | "and" | "mas" | "+" => {}
+            tag => tags.push(tag.to_owned()),
+        }
+    }
+    if !tags.is_empty() {
+        filters.insert("tags".into(), json!(tags));
+    }
+    Intent::Tool {
+        name: "get_segment",
+        args: json!({"filters": filters}),
+    }
+}
+
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+fn report(t: &str, today: NaiveDate) -> Option<Intent> {
+    let kind = if t.contains("ingreso")
+        || t.contains("venta")
+        || t.contains("revenue")
+        || t.contains("sales")
+    {
+        "revenue"
+    } else if t.contains("cita") || t.contains("appointment") {
+        "appointments"
+    } else if t.contains("producto") || t.contains("product") {
+        "products"
+    } else if t.contains("retencion") || t.contains("retention") {
+        "retention"
+    } else if t.contains("cliente") || t.contains("customer") || t.contains("client") {
+        "customers"
+    } else {
+        return None;
+    };
+    let mut args = json!({"report_type": kind});
+    if let Some((start, end)) = period(t, today) {
+        args["start_date"] = json!(start.to_string());
+        args["end_date"] = json!(end.to_string());
+    }
+    Some(Intent::Tool {
+        name: "generate_report",
+        args,
+    })
+}
+
+fn month_range(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let start = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    Some((start, next - Days::new(1)))
+}
+
+/// "2025-10", "octubre" (the last October up to today), "mes pasado", "este año", two dates.
+fn period(t: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let dates: Vec<NaiveDate> = t
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    if let [start, end, ..] = dates[..] {
+        return Some((start, end));
+    }
+    for w in t.split_whitespace() {
+        if let Some((y, m)) = w.split_once('-') {
+            if let (Ok(y), Ok(m)) = (y.parse(), m.parse()) {
+                return month_range(y, m);
+            }
+        }
+    }
+    let named = MONTHS_ES
+        .iter()
+        .chain(MONTHS_EN.iter())
+        .position(|m| t.split_whitespace().any(|w| w == *m));
+    if let Some(i) = named {
+        let month = (i % 12) as u32 + 1;
+        let year = if month <= today.month() {
+            today.year()
+        } else {
+            today.year() - 1
+        };
+        return month_range(year, month);
+    }
+    if t.contains("mes pasado") || t.contains("last month") {
+        let first = today.with_day(1)? - Days::new(1);
+        return month_range(first.year(), first.month());
+    }
+    if t.contains("este ano") || t.contains("this year") {
+        return Some((NaiveDate::from_ymd_opt(today.year(), 1, 1)?, today));
+    }
+    None
+}

@@ -1,0 +1,249 @@
+//! One turn of the LLM brain as it goes ([`Turn`]), and how its reply is framed: the cards
+//! of the tools that ran (rendered by code), then the model's own words.
+
+use async_openai::types::chat::{
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, FunctionCall,
+};
+use serde_json::json;
+
+use super::{BrainReply, ExecutedCall, LlmError, Outcome};
+use crate::brain::memory::ChatTurn;
+use crate::render::{profile_follow_up, Lang, Line, RichText};
+use crate::tools::{get_owner_profile, search_owners, ToolContext};
+
+/// A card a tool rendered in this turn.
+struct Shown {
+    tool: String,
+    card: RichText,
+    /// The owner whose profile this card is.
+    profile_of: Option<i64>,
+    /// The owners a search found.
+    found: Vec<i64>,
+}
+
+/// The state of one staff message's turn.
+pub(super) struct Turn {
+    lang: Lang,
+    pub(super) turns: Vec<ChatTurn>,
+    executed: Vec<ExecutedCall>,
+    shown: Vec<Shown>,
+    pub(super) llm_calls: u32,
+    pub(super) usage: Option<(u32, u32)>,
+}
+
+impl Turn {
+    pub(super) fn new(lang: Lang, user_text: &str) -> Self {
+        Self {
+            lang,
+            turns: vec![ChatTurn::user(user_text)],
+            executed: Vec::new(),
+            shown: Vec::new(),
+            llm_calls: 0,
+            usage: None,
+        }
+    }
+
+    /// Answers every call in memory, and keeps the cards of those that succeeded.
+    pub(super) fn record(&mut self, outcomes: Vec<Outcome>) {
+        for outcome in outcomes {
+            self.turns
+                .push(ChatTurn::tool(&outcome.id, outcome.content()));
+            self.executed.push(ExecutedCall {
+                name: outcome.name.clone(),
+                arguments: outcome.arguments.clone(),
+                ok: outcome.result.is_ok(),
+            });
+            let Ok(output) = outcome.result else { continue };
+            let found = match outcome.name.as_str() {
+                search_owners::NAME => output.data["matches"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m["id"].as_i64())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            self.shown.push(Shown {
+                profile_of: (outcome.name == get_owner_profile::NAME)
+                    .then(|| outcome.arguments["user_id"].as_i64())
+                    .flatten(),
+                tool: outcome.name,
+                card: output.card,
+                found,
+            });
+        }
+    }
+
+    /// The reply to a look-up, without asking the model again: a search that found one
+    /// owner is followed by that owner's profile (run here, and remembered as a call).
+    pub(super) async fn look_up(mut self, ctx: &ToolContext) -> BrainReply {
+        let single: Vec<i64> = self
+            .shown
+            .iter()
+            .filter(|s| s.found.len() == 1 && !self.shows_profile(s.found[0]))
+            .map(|s| s.found[0])
+            .collect();
+        if !single.is_empty() {
+            let calls: Vec<ChatCompletionMessageToolCalls> = single
+                .iter()
+                .map(|id| {
+                    ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
+                        id: format!("auto_profile_{id}"),
+                        function: FunctionCall {
+                            name: get_owner_profile::NAME.to_owned(),
+                            arguments: json!({ "user_id": id }).to_string(),
+                        },
+                    })
+                })
+                .collect();
+            let outcomes = super::run_calls(ctx, &calls).await;
+            self.turns.push(ChatTurn::assistant_tool_calls(None, calls));
+            self.record(outcomes);
+        }
+        let (cards, profiles) = self.cards();
+        let follow_up = (profiles > 0).then(|| profile_follow_up(self.lang));
+        let mut names: Vec<&str> = self.shown.iter().map(|s| s.tool.as_str()).collect();
+        names.dedup();
+        let mut memo = self
+            .lang
+            .pick(
+                "(Tarjetas mostradas al usuario: ",
+                "(Cards shown to the user: ",
+            )
+            .to_owned();
+        memo.push_str(&format!("{}.)", names.join(", ")));
+        if let Some(f) = &follow_up {
+            memo.push(' ');
+            memo.push_str(&f.to_plain());
+        }
+        let reply = RichText::join(cards.into_iter().chain(follow_up));
+        self.into_reply(reply, memo)
+    }
+
+    /// The reply once the model answers in words: the turn's cards, then its text.
+    pub(super) fn finish(self, text: String) -> Result<BrainReply, LlmError> {
+        let (cards, _) = self.cards();
+        let reply = RichText::join(cards.into_iter().chain([plain_text(&text)]));
+        if reply.is_empty() {
+            return Err(LlmError::BadResponse("the model answered nothing".into()));
+        }
+        Ok(self.into_reply(reply, text))
+    }
+
+    /// The model was still calling tools after `max_steps` calls: the cards it got, if any.
+    pub(super) fn give_up(self, max_steps: usize) -> Result<BrainReply, LlmError> {
+        let (cards, _) = self.cards();
+        if cards.is_empty() {
+            return Err(LlmError::TooManySteps(max_steps));
+        }
+        tracing::warn!(
+            max_steps,
+            "The model was still calling tools; answering with its cards"
+        );
+        let note = self.lang.pick(
+            "Me detuve aquí: la consulta necesitaba demasiados pasos.",
+            "I stopped here: the question needed too many steps.",
+        );
+        let reply = RichText::join(cards.into_iter().chain([RichText::plain(note)]));
+        Ok(self.into_reply(reply, note.to_owned()))
+    }
+
+    fn shows_profile(&self, owner: i64) -> bool {
+        self.shown.iter().any(|s| s.profile_of == Some(owner))
+    }
+
+    /// The cards to show, in order, and how many are profiles. A search list gives way to
+    /// the profile of one of its owners; each profile shows once, without its closing
+    /// question (asked once, at the end, or left to the model).
+    fn cards(&self) -> (Vec<RichText>, usize) {
+        let mut seen = Vec::new();
+        let mut cards = Vec::new();
+        for s in &self.shown {
+            if let Some(owner) = s.profile_of {
+                if !seen.contains(&owner) {
+                    seen.push(owner);
+                    cards.push(without_follow_up(&s.card, self.lang));
+                }
+            } else if !s.found.iter().any(|&id| self.shows_profile(id)) {
+                cards.push(s.card.clone());
+            }
+        }
+        (cards, seen.len())
+    }
+
+    fn into_reply(mut self, reply: RichText, final_text: String) -> BrainReply {
+        self.turns.push(ChatTurn::assistant(final_text));
+        let (prompt_tokens, completion_tokens) = self.usage.unwrap_or_default();
+        tracing::info!(
+            llm_calls = self.llm_calls,
+            prompt_tokens,
+            completion_tokens,
+            tool_calls = self.executed.len(),
+            "LLM turn answered"
+        );
+        BrainReply {
+            reply,
+            tool_calls: self.executed,
+            llm_calls: self.llm_calls,
+            usage: self.usage,
+            turns: self.turns,
+        }
+    }
+}
+
+/// `card` without the profile's closing question, if it ends with it.
+fn without_follow_up(card: &RichText, lang: Lang) -> RichText {
+    let question = profile_follow_up(lang);
+    let lines = card.lines();
+    let Some(rest) = lines.strip_suffix(question.lines()) else {
+        return card.clone();
+    };
+    let rest = rest.strip_suffix(&[Line::Blank]).unwrap_or(rest);
+    let mut out = RichText::new();
+    for line in rest {
+        out.push(line.clone());
+    }
+    out
+}
+
+/// The model's text as plain lines (it is asked for plain text; markup is not trusted).
+fn plain_text(text: &str) -> RichText {
+    let mut doc = RichText::new();
+    for line in text.trim().lines().map(str::trim_end) {
+        if !line.trim().is_empty() {
+            doc.append(RichText::plain(line));
+        } else if doc.lines().last().is_some_and(|l| *l != Line::Blank) {
+            doc.blank();
+        }
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::rich::{b, t};
+
+    #[test]
+    fn model_text_becomes_plain_lines_with_single_blank_lines() {
+        let doc = plain_text("Listo.\n\n\n  Etiqueta agregada.  \n");
+        assert_eq!(
+            doc.lines(),
+            [
+                Line::Text(vec![t("Listo.")]),
+                Line::Blank,
+                Line::Text(vec![t("  Etiqueta agregada.")]),
+            ]
+        );
+        assert!(plain_text("  \n").is_empty());
+    }
+
+    #[test]
+    fn a_profile_card_loses_only_its_closing_question() {
+        let mut card = RichText::new();
+        card.text(vec![b("María García")]);
+        let with = RichText::join([card.clone(), profile_follow_up(Lang::Es)]);
+        assert_eq!(without_follow_up(&with, Lang::Es), card);
+        assert_eq!(without_follow_up(&card, Lang::Es), card);
+    }
+}

@@ -1,0 +1,130 @@
+//! [`LlmSettings`] (which endpoint, which model, how long to wait) and [`LlmError`].
+
+use std::time::Duration;
+
+use async_openai::error::OpenAIError;
+use secrecy::SecretString;
+
+/// How to reach an OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp, vLLM).
+#[derive(Debug, Clone)]
+pub struct LlmSettings {
+    /// `LLM_BASE_URL`, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`;
+    /// without a trailing slash (async-openai appends `/chat/completions` as is).
+    pub base_url: String,
+    /// `LLM_MODEL`.
+    pub model: String,
+    /// `OPENAI_API_KEY` (local servers accept any).
+    pub api_key: SecretString,
+    /// Model calls per staff message, at most (`LLM_MAX_STEPS`).
+    pub max_steps: usize,
+    /// Limit of one HTTP attempt (`LLM_TIMEOUT_SECS`).
+    pub timeout: Duration,
+    /// Retries after a 429, a 5xx or a refused connection (`LLM_MAX_RETRIES`).
+    pub max_retries: usize,
+}
+
+impl LlmSettings {
+    /// Settings with the defaults: 6 steps, 30 s per attempt, 2 retries.
+    pub fn new(base_url: &str, model: &str, api_key: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            model: model.to_owned(),
+            api_key: SecretString::from(api_key.into()),
+            max_steps: 6,
+            timeout: Duration::from_secs(30),
+            max_retries: 2,
+        }
+    }
+
+    /// From the environment; `None` when `LLM_BASE_URL` or `LLM_MODEL` is unset or empty
+    /// (the command brain answers then).
+    pub fn from_env() -> Option<Self> {
+        fn var(name: &str) -> Option<String> {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        }
+        let mut settings = Self::new(
+            var("LLM_BASE_URL")?.trim(),
+            var("LLM_MODEL")?.trim(),
+            var("OPENAI_API_KEY").unwrap_or_default(),
+        );
+        let number = |name: &str, default: usize| match var(name).map(|v| v.trim().parse()) {
+            None => default,
+            Some(Ok(n)) => n,
+            Some(Err(_)) => {
+                tracing::warn!(variable = name, default, "Ignoring a non-numeric setting");
+                default
+            }
+        };
+        settings.max_steps = number("LLM_MAX_STEPS", settings.max_steps).max(1);
+        settings.max_retries = number("LLM_MAX_RETRIES", settings.max_retries);
+        let secs = number("LLM_TIMEOUT_SECS", settings.timeout.as_secs() as usize);
+        settings.timeout = Duration::from_secs(secs.max(1) as u64);
+        Some(settings)
+    }
+
+    /// Longest wait for one model call, retries and `Retry-After` pauses included: a server
+    /// asking for a long pause ends the call instead of holding the chat.
+    pub fn call_budget(&self) -> Duration {
+        let attempts = u32::try_from(self.max_retries + 1).unwrap_or(u32::MAX);
+        self.timeout.saturating_mul(attempts)
+    }
+}
+
+/// Why the LLM brain could not answer; the engine then falls back to the command brain.
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    /// The endpoint could not be reached, or the client could not be built.
+    #[error("the LLM endpoint is unavailable: {0}")]
+    Unavailable(String),
+    /// No answer within the time allowed.
+    #[error("the LLM did not answer in time")]
+    Timeout,
+    /// The endpoint answered with an error status.
+    #[error("the LLM endpoint answered {status}: {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The error's `type`/`code`/`message`, shortened.
+        message: String,
+    },
+    /// The answer was not a chat completion we can read.
+    #[error("the LLM's answer could not be read: {0}")]
+    BadResponse(String),
+    /// The model still asked for tools after `max_steps` calls, and no card was shown.
+    #[error("the model was still calling tools after {0} steps")]
+    TooManySteps(usize),
+}
+
+impl From<OpenAIError> for LlmError {
+    fn from(e: OpenAIError) -> Self {
+        match e {
+            OpenAIError::Reqwest(e) if e.is_timeout() => Self::Timeout,
+            OpenAIError::Reqwest(e) if e.is_decode() => Self::BadResponse(e.to_string()),
+            OpenAIError::Reqwest(e) => Self::Unavailable(e.without_url().to_string()),
+            OpenAIError::ApiError(e) => Self::Api {
+                status: e.status_code.as_u16(),
+                // A 5xx body is passed on raw (maybe an HTML page): keep the log line short.
+                message: e.api_error.to_string().chars().take(200).collect(),
+            },
+            // The content may quote the conversation; the serde error says enough.
+            OpenAIError::JSONDeserialize(e, _) => Self::BadResponse(e.to_string()),
+            other => Self::Unavailable(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_url_loses_its_trailing_slash_and_the_budget_counts_every_attempt() {
+        let settings = LlmSettings::new("http://127.0.0.1:8080/v1/", "m", "k");
+        assert_eq!(settings.base_url, "http://127.0.0.1:8080/v1");
+        assert_eq!(settings.call_budget(), Duration::from_secs(90));
+        assert!(
+            !format!("{settings:?}").contains("\"k\""),
+            "the key is redacted"
+        );
+    }
+}

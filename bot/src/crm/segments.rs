@@ -1,0 +1,238 @@
+//! Segments: the owners matching a set of criteria (spend, recency, tags, species, purchases,
+//! consent), counted and paged. The criteria are the story's `filters` object, so a campaign
+//! can store them in `target_segment` and find the same owners again.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::render::{ProductCategory, Species};
+
+/// Species codes as stored in `pets.species`.
+const SPECIES: &[&str] = &["dog", "cat", "bird", "rabbit", "reptile", "rodent", "other"];
+/// More tags than this is a mistake, not a segment.
+const MAX_TAGS: usize = 20;
+
+/// Who belongs to a segment. Deserialised from the tool's `filters` (unknown keys are an
+/// error) and, once [`Criteria::normalised`], serialised back without the empty fields.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criteria {
+    /// Lifetime spend on completed orders at least this much (MXN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_spent: Option<Decimal>,
+    /// At least this many days since the last completed visit; never visited matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_since_visit: Option<i64>,
+    /// At most this many days since the last completed visit; never visited does not match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_days_since_visit: Option<i64>,
+    /// Tags the owner must all carry (case-, accent- and space-insensitive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// A living pet of this species (`dog`, `cat`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pet_species: Option<String>,
+    /// A completed order with an item of this product category (`food`, `medicine`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bought_category: Option<String>,
+    /// Only owners who accept marketing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opted_in_only: Option<bool>,
+}
+
+impl Criteria {
+    /// Checks the criteria and puts them in canonical form: trimmed tags, species and
+    /// category as database codes (Spanish names accepted), `false`/empty fields dropped.
+    /// The error says which field is wrong.
+    pub fn normalised(self) -> Result<Criteria, String> {
+        if self.min_spent.is_some_and(|m| m.is_sign_negative()) {
+            return Err("min_spent must not be negative".into());
+        }
+        for (name, days) in [
+            ("days_since_visit", self.days_since_visit),
+            ("max_days_since_visit", self.max_days_since_visit),
+        ] {
+            if days.is_some_and(|d| d < 0) {
+                return Err(format!("{name} must not be negative"));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.days_since_visit, self.max_days_since_visit) {
+            if lo > hi {
+                return Err("days_since_visit must not exceed max_days_since_visit".into());
+            }
+        }
+        let mut tags: Vec<String> = Vec::new();
+        for tag in self.tags.unwrap_or_default() {
+            let tag = tag.trim();
+            if tag.is_empty() {
+                return Err("tags must not be blank".into());
+            }
+            if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+                tags.push(tag.to_owned());
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            return Err(format!("at most {MAX_TAGS} tags"));
+        }
+        Ok(Criteria {
+            min_spent: self.min_spent.map(|m| m.normalize()),
+            days_since_visit: self.days_since_visit,
+            max_days_since_visit: self.max_days_since_visit,
+            tags: (!tags.is_empty()).then_some(tags),
+            pet_species: self.pet_species.as_deref().map(species_code).transpose()?,
+            bought_category: self
+                .bought_category
+                .as_deref()
+                .map(category_code)
+                .transpose()?,
+            opted_in_only: self.opted_in_only.filter(|&only| only),
+        })
+    }
+}
+
+/// The database code of a species named in English or Spanish.
+fn species_code(name: &str) -> Result<String, String> {
+    let code = name.trim().to_lowercase();
+    if SPECIES.contains(&code.as_str()) {
+        return Ok(code);
+    }
+    let known = match (Species::from_code(&code), code.as_str()) {
+        (Species::Dog, _) => "dog",
+        (Species::Cat, _) => "cat",
+        (Species::Bird, _) => "bird",
+        (Species::Rabbit, _) => "rabbit",
+        (_, "reptil") => "reptile",
+        (_, "roedor") => "rodent",
+        (_, "otro") => "other",
+        _ => return Err(format!("pet_species must be one of {}", SPECIES.join(", "))),
+    };
+    Ok(known.to_owned())
+}
+
+/// The database code of a product category named in English or Spanish.
+fn category_code(name: &str) -> Result<String, String> {
+    let code = match ProductCategory::from_code(name) {
+        ProductCategory::Food => "food",
+        ProductCategory::Medicine => "medicine",
+        ProductCategory::Accessory => "accessory",
+        ProductCategory::Hygiene => "hygiene",
+        ProductCategory::Toy => "toy",
+        ProductCategory::Supplement => "supplement",
+        ProductCategory::Other => return Err(
+            "bought_category must be one of food, medicine, accessory, hygiene, toy, supplement"
+                .into(),
+        ),
+    };
+    Ok(code.to_owned())
+}
+
+/// One owner of a segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentOwner {
+    pub id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    /// Lifetime spend on completed orders.
+    pub total_spent: Decimal,
+    /// Date of the last completed visit, in the clinic's time zone.
+    pub last_visit: Option<NaiveDate>,
+    /// Days from the last completed visit to today; `None` when they never visited.
+    pub days_since_visit: Option<i64>,
+}
+
+/// A page of a segment and how many owners match in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentPage {
+    pub total: i64,
+    pub owners: Vec<SegmentOwner>,
+}
+
+/// The owners matching `c` (already [`Criteria::normalised`]), highest lifetime spend first
+/// (then by name), `limit` of them from `offset`, as of `today` in time zone `tz`.
+#[tracing::instrument(skip_all)]
+pub async fn find(
+    pool: &PgPool,
+    today: NaiveDate,
+    tz: &str,
+    c: &Criteria,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<SegmentPage> {
+    let tags = c.tags.clone().unwrap_or_default();
+    let rows = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        with wanted as (
+            select distinct f_search_key(trim(x)) as key from unnest($1::text[]) x
+        ),
+        -- Owners carrying every wanted tag, computed once (not probed owner by owner).
+        tagged as (
+            select x.owner_id from owner_profile_tags x join owner_tags t on t.id = x.tag_id
+             where t.name_key in (select key from wanted)
+             group by x.owner_id
+            having count(*) = (select count(*) from wanted)
+        ),
+        matched as (
+            select o.id, o.full_name, p.phone_primary, coalesce(s.total, 0) as total_spent,
+                   v.last_visit, ($8::date - v.last_visit)::bigint as days
+              from owners o
+              join owner_profiles p on p.owner_id = o.id
+              left join lateral (select sum(total) as total from orders
+                                  where owner_id = o.id and status = 'completed') s on true
+              left join lateral (select (max(scheduled_at) at time zone $9)::date as last_visit
+                                   from appointments
+                                  where owner_id = o.id and status = 'completed') v on true
+             where (not $7 or p.marketing_opt_in)
+               and (cardinality($1::text[]) = 0 or o.id in (select owner_id from tagged))
+               and ($2::text is null or exists (
+                        select 1 from pets pt
+                         where pt.owner_id = o.id and pt.species = $2 and pt.deceased_on is null))
+               and ($3::text is null or exists (
+                        select 1 from orders d
+                          join order_items i on i.order_id = d.id
+                          join products pr on pr.id = i.product_id
+                         where d.owner_id = o.id and d.status = 'completed' and pr.category = $3))
+               and ($4::numeric is null or coalesce(s.total, 0) >= $4)
+               -- Never visited counts as away forever: it matches a minimum, never a maximum.
+               and ($5::bigint is null or v.last_visit is null or $8::date - v.last_visit >= $5)
+               and ($6::bigint is null or $8::date - v.last_visit <= $6)
+        )
+        select n.total as "total!", m.id as "id?", m.full_name as "name?", m.phone_primary as "phone?",
+               m.total_spent as "total_spent?", m.last_visit as "last_visit?", m.days as "days?"
+          from (select count(*) as total from matched) n
+          left join lateral (select * from matched
+                              order by total_spent desc, full_name, id
+                              limit $10 offset $11) m on true
+        "#,
+        &tags,
+        c.pet_species,
+        c.bought_category,
+        c.min_spent,
+        c.days_since_visit,
+        c.max_days_since_visit,
+        c.opted_in_only.unwrap_or(false),
+        today,
+        tz,
+        limit,
+        offset
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let owners = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(SegmentOwner {
+                id: r.id?,
+                name: r.name?,
+                phone: r.phone,
+                total_spent: r.total_spent?,
+                last_visit: r.last_visit,
+                days_since_visit: r.days,
+            })
+        })
+        .collect();
+    Ok(SegmentPage { total, owners })
+}

@@ -1,0 +1,164 @@
+//! Who may use the bot: staff members, their roles (`owner`, `staff`), the chat identities
+//! linked to them, and one-time invite codes that link a new identity.
+
+use std::io::Read;
+
+use chrono::{Duration, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+/// A linked staff member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: i64,
+    pub name: String,
+    /// `owner` (may approve sends) or `staff`.
+    pub role: String,
+    /// `es` or `en`.
+    pub language: String,
+}
+
+impl StaffMember {
+    /// Whether this member may do owner-only actions (approvals, exports).
+    pub fn is_owner(&self) -> bool {
+        self.role == "owner"
+    }
+}
+
+/// The active staff member behind a chat identity, if linked.
+pub async fn identify(
+    pool: &PgPool,
+    channel: &str,
+    external_id: &str,
+) -> sqlx::Result<Option<StaffMember>> {
+    sqlx::query_as!(
+        StaffMember,
+        "select s.id, s.name, s.role, s.language from staff_identities i join staff s on s.id = i.staff_id
+          where i.channel = $1 and i.external_id = $2 and s.active",
+        channel,
+        external_id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+fn hash(code: &str) -> String {
+    Sha256::digest(code.trim().to_uppercase().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A random code that is easy to type on a phone: 10 characters without look-alikes.
+fn new_code() -> std::io::Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 10];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// Creates (or finds, by name) a staff member and a one-time invite code valid for `ttl`.
+pub async fn invite(
+    pool: &PgPool,
+    name: &str,
+    role: &str,
+    language: &str,
+    ttl: Duration,
+) -> anyhow::Result<(StaffMember, String)> {
+    anyhow::ensure!(
+        matches!(role, "owner" | "staff"),
+        "role must be owner or staff"
+    );
+    anyhow::ensure!(matches!(language, "es" | "en"), "language must be es or en");
+    let mut tx = pool.begin().await?;
+    let existing = sqlx::query_as!(
+        StaffMember,
+        "select id, name, role, language from staff where lower(name) = lower($1) order by id limit 1",
+        name.trim()
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let member = match existing {
+        Some(m) => sqlx::query_as!(
+            StaffMember,
+            "update staff set role = $2, language = $3, active = true where id = $1
+             returning id, name, role, language",
+            m.id,
+            role,
+            language
+        )
+        .fetch_one(&mut *tx)
+        .await?,
+        None => sqlx::query_as!(
+            StaffMember,
+            "insert into staff (name, role, language) values ($1, $2, $3) returning id, name, role, language",
+            name.trim(),
+            role,
+            language
+        )
+        .fetch_one(&mut *tx)
+        .await?,
+    };
+    let code = new_code()?;
+    sqlx::query!(
+        "insert into staff_invites (staff_id, code_hash, expires_at) values ($1, $2, $3)",
+        member.id,
+        hash(&code),
+        Utc::now() + ttl
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((member, code))
+}
+
+/// Uses an invite code to link `external_id` on `channel`. None when the code is unknown,
+/// used or expired.
+pub async fn redeem(
+    pool: &PgPool,
+    code: &str,
+    channel: &str,
+    external_id: &str,
+) -> sqlx::Result<Option<StaffMember>> {
+    let mut tx = pool.begin().await?;
+    let staff_id = sqlx::query_scalar!(
+        "update staff_invites set used_at = now(), used_by = $2
+          where code_hash = $1 and used_at is null and expires_at > now()
+          returning staff_id",
+        hash(code),
+        format!("{channel}:{external_id}")
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(staff_id) = staff_id else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "insert into staff_identities (staff_id, channel, external_id) values ($1, $2, $3)
+         on conflict (channel, external_id) do update set staff_id = excluded.staff_id, linked_at = now()",
+        staff_id,
+        channel,
+        external_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    identify(pool, channel, external_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_ten_unambiguous_characters_and_hash_case_insensitively() {
+        let code = new_code().unwrap();
+        assert_eq!(code.len(), 10);
+        assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
+        assert_eq!(hash(&code), hash(&format!(" {} ", code.to_lowercase())));
+        assert_ne!(hash("AAAA"), hash("AAAB"));
+    }
+}

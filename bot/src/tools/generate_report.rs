@@ -1,0 +1,290 @@
+//! `generate_report`: a business report for a period of the clinic's calendar, each figure
+//! compared with the previous period of equal length.
+
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
+use crate::crm::reports::{self, Pair, TopRow, Window};
+use crate::render::{
+    AppointmentKind, Figure, ItemLabel, Period, ProductCategory, ReportCard, ReportKind,
+    ReportMetric as M, ReportRow, TopItem,
+};
+
+pub const NAME: &str = "generate_report";
+/// Longer ranges are almost always a typo, and would scan the whole history three times.
+const MAX_MONTHS: u32 = 36;
+
+pub fn definition() -> ToolDefinition {
+    ToolDefinition {
+        name: NAME,
+        description: "Generate business reports. Each figure is compared with the previous period of the same length \
+                      (the days just before start_date). revenue: completed orders' revenue, orders, average order, top categories. \
+                      appointments: appointments, completed, cancelled, no-shows, no-show rate (no-shows / (completed + no-shows)), \
+                      completed emergencies, top kinds. products: units, distinct products, revenue, best sellers. \
+                      customers: active clients (a completed visit or order in the period), new clients (created in the period), \
+                      returning clients (active and created before the period), spend per active client, top clients. \
+                      retention: % of the previous period's active clients active again, lapsed clients (active before, not now), \
+                      average days from each visit to the same client's previous visit, lapsed clients who spent most.",
+        parameters: json!({
+            "type": "object",
+            "properties": {
+                "report_type": {"type": "string", "enum": ["revenue", "appointments", "products", "customers", "retention"]},
+                "start_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, first day included (clinic's calendar). Default: the first day of end_date's month"},
+                "end_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, last day included. Default: today. At most 3 years after start_date"},
+                "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report only: rank best sellers by units or by revenue"}
+            },
+            "required": ["report_type"],
+            "additionalProperties": false
+        }),
+        writes: false,
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportType {
+    Revenue,
+    Appointments,
+    Products,
+    Customers,
+    Retention,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopBy {
+    Units,
+    Revenue,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    pub report_type: ReportType,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub top_by: Option<TopBy>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError> {
+    let period = period(&args, ctx.clock.today())?;
+    if args.top_by.is_some() && !matches!(args.report_type, ReportType::Products) {
+        return Err(ToolError::invalid(
+            "top_by applies to the products report only",
+        ));
+    }
+    let days = Days::new((period.end - period.start).num_days() as u64 + 1);
+    let previous = Period {
+        start: period.start - days,
+        end: period.start - Days::new(1),
+    };
+    let midnight = |d: NaiveDate| ctx.clock.local(d, NaiveTime::MIN);
+    let w = Window {
+        prev2: midnight(previous.start - days),
+        prev: midnight(previous.start),
+        start: midnight(period.start),
+        end: midnight(period.end + Days::new(1)),
+    };
+    let (kind, rows, top_items) = match args.report_type {
+        ReportType::Revenue => revenue(reports::revenue(&ctx.pool, &w).await?),
+        ReportType::Appointments => appointments(reports::appointments(&ctx.pool, &w).await?),
+        ReportType::Products => {
+            let by_revenue = args.top_by == Some(TopBy::Revenue);
+            products(
+                reports::products(&ctx.pool, &w, by_revenue).await?,
+                by_revenue,
+            )
+        }
+        ReportType::Customers => customers(reports::customers(&ctx.pool, &w).await?),
+        ReportType::Retention => {
+            retention(reports::retention(&ctx.pool, &w, ctx.clock.tz().name()).await?)
+        }
+    };
+    let card = ReportCard {
+        kind,
+        period,
+        previous_period: Some(previous),
+        rows,
+        top_items,
+    };
+    Ok(ToolOutput::new(&card, card.render(ctx.lang)))
+}
+
+/// The period asked for, defaulted and checked.
+fn period(args: &Args, today: NaiveDate) -> Result<Period, ToolError> {
+    let parse = |name: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| {
+                NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+                    ToolError::invalid(format!("{name} must be a date as YYYY-MM-DD, got {v:?}"))
+                })
+            })
+            .transpose()
+    };
+    let end = parse("end_date", &args.end_date)?.unwrap_or(today);
+    let start = match parse("start_date", &args.start_date)? {
+        Some(start) => start,
+        None => end.with_day(1).expect("every month has a first day"),
+    };
+    if start > end {
+        return Err(ToolError::invalid(format!(
+            "start_date {start} is after end_date {end}"
+        )));
+    }
+    // Room for the two previous periods retention compares against.
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
+    let latest = NaiveDate::from_ymd_opt(9000, 1, 1).expect("valid date");
+    if start < earliest || end > latest {
+        return Err(ToolError::invalid("dates must be between 1900 and 9000"));
+    }
+    if start.checked_add_months(Months::new(MAX_MONTHS)) <= Some(end) {
+        return Err(ToolError::invalid("a report covers at most 3 years"));
+    }
+    Ok(Period { start, end })
+}
+
+type Parts = (ReportKind, Vec<ReportRow>, Vec<TopItem>);
+
+fn row(metric: M, figure: fn(i64) -> Figure, p: Pair<i64>) -> ReportRow {
+    ReportRow {
+        metric,
+        current: figure(p.current),
+        previous: Some(figure(p.previous)),
+    }
+}
+
+fn money(metric: M, p: Pair<Decimal>) -> ReportRow {
+    ReportRow {
+        metric,
+        current: Figure::Money(p.current),
+        previous: Some(Figure::Money(p.previous)),
+    }
+}
+
+/// `part / whole` in percent; `None` when there is no whole (shown as `—`, not compared).
+fn rate_row(metric: M, part: Pair<i64>, whole: Pair<i64>) -> ReportRow {
+    let pct = |p: i64, w: i64| (w > 0).then(|| p as f64 / w as f64 * 100.0);
+    let current = pct(part.current, whole.current);
+    ReportRow {
+        metric,
+        current: Figure::Percent(current.unwrap_or(f64::NAN)),
+        previous: current
+            .and(pct(part.previous, whole.previous))
+            .map(Figure::Percent),
+    }
+}
+
+/// `total / n`, to the cent; zero when `n` is zero.
+fn mean(total: Pair<Decimal>, n: Pair<i64>) -> Pair<Decimal> {
+    let one = |t: Decimal, n: i64| match n {
+        0 => Decimal::ZERO,
+        n => {
+            (t / Decimal::from(n)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        }
+    };
+    Pair {
+        current: one(total.current, n.current),
+        previous: one(total.previous, n.previous),
+    }
+}
+
+fn top(rows: Vec<TopRow>, item: impl Fn(TopRow) -> TopItem) -> Vec<TopItem> {
+    rows.into_iter().map(item).collect()
+}
+
+fn revenue(r: reports::Revenue) -> Parts {
+    let rows = vec![
+        money(M::Revenue, r.revenue),
+        row(M::Orders, Figure::Count, r.orders),
+        money(M::AverageOrder, mean(r.revenue, r.orders)),
+    ];
+    let top = top(r.top_categories, |t| TopItem {
+        label: ItemLabel::Category(ProductCategory::from_code(&t.label)),
+        figure: Figure::Money(t.amount),
+    });
+    (ReportKind::Revenue, rows, top)
+}
+
+fn appointments(a: reports::Appointments) -> Parts {
+    let attended = Pair {
+        current: a.completed.current + a.no_shows.current,
+        previous: a.completed.previous + a.no_shows.previous,
+    };
+    let rows = vec![
+        row(M::Appointments, Figure::Count, a.appointments),
+        row(M::Completed, Figure::Count, a.completed),
+        row(M::Cancelled, Figure::Count, a.cancelled),
+        row(M::NoShows, Figure::Count, a.no_shows),
+        rate_row(M::NoShowRate, a.no_shows, attended),
+        row(M::Emergencies, Figure::Count, a.emergencies),
+    ];
+    let top = top(a.top_kinds, |t| TopItem {
+        label: ItemLabel::Appointment(AppointmentKind::from_code(&t.label)),
+        figure: Figure::Count(t.count),
+    });
+    (ReportKind::Appointments, rows, top)
+}
+
+fn products(p: reports::Products, by_revenue: bool) -> Parts {
+    let rows = vec![
+        row(M::UnitsSold, Figure::Count, p.units),
+        row(M::DistinctProducts, Figure::Count, p.distinct_products),
+        money(M::Revenue, p.revenue),
+    ];
+    let top = top(p.top_products, |t| TopItem {
+        figure: if by_revenue {
+            Figure::Money(t.amount)
+        } else {
+            Figure::Count(t.count)
+        },
+        label: ItemLabel::Name(t.label),
+    });
+    (ReportKind::Products, rows, top)
+}
+
+fn customers(c: reports::Customers) -> Parts {
+    let rows = vec![
+        row(M::ActiveClients, Figure::Count, c.active),
+        row(M::NewClients, Figure::Count, c.new),
+        row(M::ReturningClients, Figure::Count, c.returning),
+        money(M::AverageSpendPerClient, mean(c.revenue, c.active)),
+    ];
+    let top = top(c.top_clients, |t| TopItem {
+        label: ItemLabel::Name(t.label),
+        figure: Figure::Money(t.amount),
+    });
+    (ReportKind::Customers, rows, top)
+}
+
+fn retention(r: reports::Retention) -> Parts {
+    let lapsed = Pair {
+        current: r.base.current - r.kept.current,
+        previous: r.base.previous - r.kept.previous,
+    };
+    let mut rows = vec![
+        rate_row(M::RetentionRate, r.kept, r.base),
+        row(M::LapsedClients, Figure::Count, lapsed),
+    ];
+    // Whole days, like every other day count the clinic sees.
+    let days = |d: Decimal| {
+        let whole = d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        Figure::Days(i64::try_from(whole).unwrap_or(i64::MAX))
+    };
+    if let Some(current) = r.days_between_visits.current {
+        rows.push(ReportRow {
+            metric: M::AverageDaysBetweenVisits,
+            current: days(current),
+            previous: r.days_between_visits.previous.map(days),
+        });
+    }
+    let top = top(r.top_lapsed, |t| TopItem {
+        label: ItemLabel::Lapsed(t.label),
+        figure: Figure::Money(t.amount),
+    });
+    (ReportKind::Retention, rows, top)
+}

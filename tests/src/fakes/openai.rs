@@ -1,0 +1,216 @@
+//! A fake OpenAI-compatible chat completions server: records every request and answers
+//! from a per-test script, in the exact shapes async-openai deserialises strictly.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::Recorded;
+
+/// One scripted answer.
+#[derive(Clone, Debug)]
+pub enum Scripted {
+    /// 200 with this assistant `message` (`{"role":"assistant",...}`).
+    Message(Value),
+    /// An error status with a body, optionally with `Retry-After: <secs>`.
+    Error {
+        status: u16,
+        body: Value,
+        retry_after: Option<u64>,
+    },
+    /// Waits, then answers as the inner script says.
+    Delay(Duration, Box<Scripted>),
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: Mutex<Vec<Recorded>>,
+    script: Mutex<VecDeque<Scripted>>,
+    next_id: AtomicU64,
+}
+
+/// A chat completions server on `127.0.0.1:<random>`.
+pub struct FakeOpenAi {
+    uri: String,
+    inner: Arc<Inner>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FakeOpenAi {
+    /// Starts the server; it accepts connections when this returns.
+    pub async fn start() -> Self {
+        let inner = Arc::new(Inner::default());
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&inner));
+        let (addr, task) = super::serve(app).await;
+        Self {
+            uri: format!("http://{addr}"),
+            inner,
+            task,
+        }
+    }
+
+    /// Base URL for `LLM_BASE_URL` (`http://127.0.0.1:<port>/v1`).
+    pub fn base_url(&self) -> String {
+        format!("{}/v1", self.uri)
+    }
+
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.requests.lock().unwrap().clone()
+    }
+
+    /// The JSON bodies of the chat completion requests, in order.
+    pub fn bodies(&self) -> Vec<Value> {
+        let requests = self.requests().into_iter();
+        requests
+            .filter(|r| r.path == "/v1/chat/completions")
+            .map(|r| r.body)
+            .collect()
+    }
+
+    /// Queues an answer.
+    pub fn push(&self, answer: Scripted) {
+        self.inner.script.lock().unwrap().push_back(answer);
+    }
+
+    /// Queues tool calls: `(id, name, arguments as the JSON text the model wrote)`.
+    pub fn reply_tool_calls(&self, calls: &[(&str, &str, &str)]) {
+        let calls: Vec<Value> = calls
+            .iter()
+            .map(|(id, name, arguments)| {
+                json!({"id": id, "type": "function",
+                       "function": {"name": name, "arguments": arguments}})
+            })
+            .collect();
+        let message = json!({"role": "assistant", "content": null, "tool_calls": calls});
+        self.push(Scripted::Message(message));
+    }
+
+    /// Queues a plain text answer.
+    pub fn reply_text(&self, text: &str) {
+        let message = json!({"role": "assistant", "content": text});
+        self.push(Scripted::Message(message));
+    }
+
+    /// Queues an error in OpenAI's envelope.
+    pub fn reply_error(&self, status: u16, kind: &str, code: Option<&str>, message: &str) {
+        let body =
+            json!({"error": {"message": message, "type": kind, "param": null, "code": code}});
+        self.push(Scripted::Error {
+            status,
+            body,
+            retry_after: None,
+        });
+    }
+
+    /// Queues a 429 `rate_limit_exceeded` with `Retry-After: <secs>`.
+    pub fn reply_rate_limited(&self, secs: u64) {
+        let body = json!({"error": {"message": "Rate limit reached for requests",
+            "type": "requests", "param": null, "code": "rate_limit_exceeded"}});
+        self.push(Scripted::Error {
+            status: 429,
+            body,
+            retry_after: Some(secs),
+        });
+    }
+
+    /// Queues a text answer that comes only after `delay`.
+    pub fn reply_text_after(&self, delay: Duration, text: &str) {
+        let message = json!({"role": "assistant", "content": text});
+        self.push(Scripted::Delay(delay, Box::new(Scripted::Message(message))));
+    }
+
+    /// Answers left in the script.
+    pub fn pending(&self) -> usize {
+        self.inner.script.lock().unwrap().len()
+    }
+}
+
+impl Drop for FakeOpenAi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = Recorded::new(method.as_str(), uri.path(), &headers, &body);
+    let model = request.body["model"].as_str().unwrap_or("fake").to_owned();
+    let prompt_tokens = body.len().div_ceil(4);
+    inner.requests.lock().unwrap().push(request);
+    if method != Method::POST || uri.path() != "/v1/chat/completions" {
+        return error(404, "invalid_request_error", "Unknown request URL");
+    }
+    let next = inner.script.lock().unwrap().pop_front();
+    let Some(mut answer) = next else {
+        // 400, not 5xx: a client must not retry a test that ran out of script.
+        return error(
+            400,
+            "invalid_request_error",
+            "fake: no scripted answer left",
+        );
+    };
+    while let Scripted::Delay(delay, then) = answer {
+        tokio::time::sleep(delay).await;
+        answer = *then;
+    }
+    match answer {
+        Scripted::Message(message) => {
+            let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
+            let calls = message["tool_calls"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty());
+            let completion_tokens = message.to_string().len().div_ceil(4);
+            Json(json!({
+                "id": format!("chatcmpl-fake-{id}"),
+                "object": "chat.completion",
+                "created": 1_763_600_000,
+                "model": model,
+                "choices": [{
+                    "index": 0,
+                    "message": message,
+                    "logprobs": null,
+                    "finish_reason": if calls { "tool_calls" } else { "stop" }
+                }],
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                          "total_tokens": prompt_tokens + completion_tokens}
+            }))
+            .into_response()
+        }
+        Scripted::Error {
+            status,
+            body,
+            retry_after,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut response = (status, Json(body)).into_response();
+            if let Some(secs) = retry_after {
+                let value = secs.to_string().parse().expect("header value");
+                response.headers_mut().insert("retry-after", value);
+            }
+            response
+        }
+        Scripted::Delay(..) => unreachable!("delays are unwrapped above"),
+    }
+}
+
+fn error(status: u16, kind: &str, message: &str) -> Response {
+    let body = json!({"error": {"message": message, "type": kind, "param": null, "code": null}});
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Json(body)).into_response()
+}

@@ -1,0 +1,139 @@
+use bot::render::Lang;
+use bot::tools::ToolError;
+use serde_json::json;
+use tests::tools::{call, card};
+use tests::TestDb;
+
+async fn first_match(db: &TestDb, args: serde_json::Value) -> Option<String> {
+    let out = call(&db.pool, "search_owners", args).await.unwrap();
+    out.data["matches"][0]["name"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn names_match_without_accents_case_or_with_typos() {
+    let db = TestDb::demo().await;
+    for query in [
+        "María García",
+        "maria garcia",
+        "MARIA GARCIA",
+        "maria garsia",
+        "garcía",
+        "Maria Garcia ",
+    ] {
+        assert_eq!(
+            first_match(&db, json!({"query": query})).await.as_deref(),
+            Some("María García"),
+            "{query}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn phones_match_in_any_common_mexican_format() {
+    let db = TestDb::demo().await;
+    for query in [
+        "998-123-4567",
+        "+52 998 123 4567",
+        "9981234567",
+        "(998) 123 4567",
+    ] {
+        let out = call(&db.pool, "search_owners", json!({"query": query}))
+            .await
+            .unwrap();
+        assert_eq!(out.data["matches"][0]["name"], "María García", "{query}");
+        assert_eq!(out.data["single_match_id"], 1, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn emails_and_pet_names_find_their_owner() {
+    let db = TestDb::demo().await;
+    assert_eq!(
+        first_match(&db, json!({"query": "sarah.j@email.com"}))
+            .await
+            .as_deref(),
+        Some("Sarah Johnson")
+    );
+    assert_eq!(
+        first_match(&db, json!({"query": "Whiskers"}))
+            .await
+            .as_deref(),
+        Some("Sarah Johnson")
+    );
+    assert_eq!(
+        first_match(&db, json!({"query": "thor"})).await.as_deref(),
+        Some("Roberto Sánchez")
+    );
+}
+
+#[tokio::test]
+async fn several_matches_give_a_short_numbered_list() {
+    let db = TestDb::demo().await;
+    // Three owners have a pet called Max.
+    let out = call(&db.pool, "search_owners", json!({"query": "Max"}))
+        .await
+        .unwrap();
+    assert!(out.data["matches"].as_array().unwrap().len() >= 3);
+    assert!(out.data["single_match_id"].is_null());
+    let text = card(&db.pool, Lang::Es, "search_owners", json!({"query": "Max"})).await;
+    assert!(text.contains("1. **"), "{text}");
+    assert!(text.contains("2. **"), "{text}");
+}
+
+#[tokio::test]
+async fn filters_narrow_by_species_tag_and_spend() {
+    let db = TestDb::demo().await;
+    let names = |out: bot::tools::ToolOutput| -> Vec<String> {
+        out.data["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let cats = call(
+        &db.pool,
+        "search_owners",
+        json!({"query": "Max", "filters": {"species": "cat"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(cats), ["Marisol Cruz"]);
+    let vip = call(
+        &db.pool,
+        "search_owners",
+        json!({"query": "garcia", "filters": {"tag": "vip"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(vip), ["María García"]);
+    let rich = call(
+        &db.pool,
+        "search_owners",
+        json!({"query": "Max", "filters": {"min_spent": 10000}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(rich), ["María García"]);
+}
+
+#[tokio::test]
+async fn nothing_found_and_bad_queries_are_handled() {
+    let db = TestDb::demo().await;
+    assert_eq!(first_match(&db, json!({"query": "zzzz qqqq"})).await, None);
+    for args in [
+        json!({"query": "  "}),
+        json!({"query": "x", "limit": 0}),
+        json!({"query": "x", "filters": {"color": "red"}}),
+    ] {
+        let err = call(&db.pool, "search_owners", args.clone())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ToolError::InvalidArguments(_)), "{args}");
+    }
+    // SQL metacharacters are just text.
+    assert_eq!(
+        first_match(&db, json!({"query": "'; drop table owners; --"})).await,
+        None
+    );
+}

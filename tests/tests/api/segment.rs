@@ -1,0 +1,338 @@
+//! `get_segment`: owners matching filters, checked against the demo clinic's specs.
+
+use bot::clock::ClinicClock;
+use bot::demo::people::{OwnerSpec, OWNERS};
+use bot::render::{Lang, Markup};
+use bot::tools::{self, ToolContext, ToolError, ToolOutput};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use serde_json::{json, Value};
+use tests::TestDb;
+
+async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
+    ToolContext {
+        pool: db.pool.clone(),
+        clock: ClinicClock::load(&db.pool).await.unwrap(),
+        lang,
+        staff_id: Some(1),
+        channel: "test".into(),
+    }
+}
+
+async fn segment(db: &TestDb, args: Value) -> ToolOutput {
+    let ctx = ctx(db, Lang::Es).await;
+    tools::call(&ctx, "get_segment", args).await.unwrap()
+}
+
+/// The owners' names in the order returned.
+fn names(out: &ToolOutput) -> Vec<String> {
+    out.data["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Demo owners matching `keep`, ordered as segments are: highest lifetime spend first.
+fn expected(keep: impl Fn(&OwnerSpec) -> bool) -> Vec<String> {
+    let mut specs: Vec<&OwnerSpec> = OWNERS.iter().filter(|o| keep(o)).collect();
+    specs.sort_by_key(|o| (std::cmp::Reverse(o.spent), o.first, o.last));
+    specs
+        .iter()
+        .map(|o| format!("{} {}", o.first, o.last))
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn markdown(out: &ToolOutput) -> String {
+    out.card.render(Markup::Markdown)
+}
+
+#[tokio::test]
+async fn vip_clients_who_spent_15000_are_exactly_the_demos_big_vip_spenders() {
+    // Arrange
+    let db = TestDb::demo().await;
+    // Act
+    let out = segment(
+        &db,
+        json!({"filters": {"tags": ["VIP"], "min_spent": 15000}}),
+    )
+    .await;
+    // Assert
+    let want = expected(|o| o.tags.contains(&"VIP") && o.spent >= 15_000);
+    assert_eq!(want, ["Rosa Medina", "Roberto Sánchez"]);
+    assert_eq!(names(&out), want);
+    assert_eq!(out.data["total"], 2);
+    let rosa = &out.data["owners"][0];
+    assert_eq!(rosa["days_since_visit"], 9);
+    assert_eq!(rosa["phone"], "+529985670000");
+    let spent: Decimal = rosa["total_spent"].as_str().unwrap().parse().unwrap();
+    assert_eq!(spent, dec!(16900));
+    let pets: Vec<&str> = rosa["pets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(pets, ["Princesa", "Garfield"]);
+    // The normalised filters come back, ready for a campaign to reuse.
+    assert_eq!(
+        out.data["filters"],
+        json!({"min_spent": "15000", "tags": ["VIP"]})
+    );
+    let card = markdown(&out);
+    assert!(
+        card.starts_with("🎯 **Segmento:** 2 clientes\n• Gasto total ≥ $15,000 MXN\n• Etiquetas: VIP\n\n1. **Rosa Medina** · 998-567-0000\n   $16,900 MXN · última visita hace 9 días\n2. **Roberto Sánchez**"),
+        "{card}"
+    );
+    assert!(!card.contains("más"), "{card}");
+}
+
+#[tokio::test]
+async fn tags_must_all_match_ignoring_case_accents_and_spaces() {
+    let db = TestDb::demo().await;
+    let out = segment(
+        &db,
+        json!({"filters": {"tags": [" vip ", "DUENO DE PERRO"]}}),
+    )
+    .await;
+    let want = expected(|o| o.tags.contains(&"VIP") && o.tags.contains(&"Dueño de Perro"));
+    assert_eq!(want, ["Roberto Sánchez", "María García"]);
+    assert_eq!(names(&out), want);
+    assert_eq!(
+        out.data["filters"]["tags"],
+        json!(["vip", "DUENO DE PERRO"])
+    );
+    // A tag nobody carries matches nobody.
+    let none = segment(&db, json!({"filters": {"tags": ["VIP", "Moroso"]}})).await;
+    assert_eq!(none.data["total"], 0);
+    assert!(markdown(&none).ends_with("Ningún cliente cumple estos filtros."));
+}
+
+#[tokio::test]
+async fn species_filters_count_only_living_pets() {
+    let db = TestDb::demo().await;
+    let all = json!({"page_size": 50});
+    let living = |o: &OwnerSpec, species: &str| {
+        o.pets
+            .iter()
+            .any(|p| p.species == species && p.deceased_days_ago.is_none())
+    };
+    // Cats: "gato" is understood too.
+    for species in ["cat", "Gato"] {
+        let mut args = all.clone();
+        args["filters"] = json!({"pet_species": species});
+        let out = segment(&db, args).await;
+        assert_eq!(
+            sorted(names(&out)),
+            sorted(expected(|o| living(o, "cat"))),
+            "{species}"
+        );
+        assert_eq!(out.data["filters"]["pet_species"], "cat");
+    }
+    // Dogs: Jorge Vargas's only dog died, so he is not a dog owner any more.
+    let out = segment(
+        &db,
+        json!({"filters": {"pet_species": "dog"}, "page_size": 50}),
+    )
+    .await;
+    let dogs = names(&out);
+    assert_eq!(sorted(dogs.clone()), sorted(expected(|o| living(o, "dog"))));
+    assert!(!dogs.contains(&"Jorge Vargas".to_owned()));
+    assert!(markdown(&out).contains("• Especie: Perro"));
+}
+
+#[tokio::test]
+async fn days_since_visit_keeps_only_clients_away_that_long() {
+    let db = TestDb::demo().await;
+    let out = segment(
+        &db,
+        json!({"filters": {"days_since_visit": 90}, "page_size": 50}),
+    )
+    .await;
+    let want = expected(|o| o.last_visit_days >= 90);
+    assert!(want.contains(&"Carlos Méndez".to_owned()) && want.len() >= 8);
+    assert_eq!(sorted(names(&out)), sorted(want));
+    assert!(!names(&out).contains(&"María García".to_owned()));
+    for owner in out.data["owners"].as_array().unwrap() {
+        let spec = OWNERS
+            .iter()
+            .find(|o| format!("{} {}", o.first, o.last) == owner["name"])
+            .unwrap();
+        assert_eq!(owner["days_since_visit"], spec.last_visit_days);
+    }
+    // A window: away 90 to 150 days.
+    let window = segment(
+        &db,
+        json!({"filters": {"days_since_visit": 90, "max_days_since_visit": 150}}),
+    )
+    .await;
+    let want = expected(|o| (90..=150).contains(&o.last_visit_days));
+    assert_eq!(names(&window), want);
+    assert!(markdown(&window).contains("• Última visita hace 90–150 días"));
+}
+
+#[tokio::test]
+async fn bought_category_means_a_completed_order_with_such_an_item() {
+    let db = TestDb::demo().await;
+    let want: Vec<String> = sqlx::query_scalar(
+        "select o.full_name from owners o
+          where exists (select 1 from orders d join order_items i on i.order_id = d.id
+                          join products p on p.id = i.product_id
+                         where d.owner_id = o.id and d.status = 'completed' and p.category = 'food')
+          order by o.full_name",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let out = segment(
+        &db,
+        json!({"filters": {"bought_category": "food"}, "page_size": 50}),
+    )
+    .await;
+    assert!(want.contains(&"Sarah Johnson".to_owned()));
+    assert_eq!(sorted(names(&out)), want);
+    assert!(markdown(&out).contains("• Compró: alimento"));
+}
+
+#[tokio::test]
+async fn opted_in_only_leaves_out_clients_who_declined_marketing() {
+    let db = TestDb::demo().await;
+    let everyone = segment(&db, json!({})).await;
+    let consenting = segment(&db, json!({"filters": {"opted_in_only": true}})).await;
+    let declined = OWNERS.iter().filter(|o| !o.opt_in).count() as i64;
+    assert!(declined >= 1);
+    assert_eq!(everyone.data["total"], OWNERS.len() as i64);
+    assert_eq!(consenting.data["total"], OWNERS.len() as i64 - declined);
+    assert!(markdown(&everyone).contains("• Todos los clientes"));
+    let all = segment(
+        &db,
+        json!({"filters": {"opted_in_only": true}, "page_size": 50}),
+    )
+    .await;
+    assert!(!names(&all).contains(&"Alejandro Morales".to_owned()));
+}
+
+#[tokio::test]
+async fn segments_are_paged_without_gaps_or_repeats() {
+    let db = TestDb::demo().await;
+    let mut seen = Vec::new();
+    for page in 1..=4 {
+        let out = segment(&db, json!({"page": page, "page_size": 10})).await;
+        assert_eq!(out.data["total"], OWNERS.len() as i64);
+        assert_eq!(out.data["page"], page);
+        seen.extend(names(&out));
+    }
+    assert_eq!(seen.len(), OWNERS.len());
+    assert_eq!(sorted(seen.clone()), sorted(expected(|_| true)));
+    let past_the_end = segment(&db, json!({"page": 9, "page_size": 10})).await;
+    assert!(names(&past_the_end).is_empty());
+    assert_eq!(past_the_end.data["total"], OWNERS.len() as i64);
+}
+
+#[tokio::test]
+async fn owners_who_never_visited_count_as_away_forever() {
+    // Arrange: one owner who never came, one seen 10 days ago.
+    let db = TestDb::migrated().await;
+    sqlx::raw_sql(
+        "insert into clinic (id, name, frozen_today) values (1, 'Prueba', '2025-11-20');
+         insert into staff (id, name, role) values (1, 'Dr. Pablo', 'owner');
+         insert into owners (id, first_name, last_name, created_at) values
+            (1, 'Nunca', 'Vino', '2025-01-01'), (2, 'Vino', 'Hace Poco', '2025-01-01');
+         insert into owner_profiles (owner_id) values (1), (2);
+         insert into appointments (owner_id, kind, status, scheduled_at)
+            values (2, 'checkup', 'completed', '2025-11-10 10:00-05');",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    // Act
+    let away = segment(&db, json!({"filters": {"days_since_visit": 90}})).await;
+    let recent = segment(&db, json!({"filters": {"max_days_since_visit": 30}})).await;
+    // Assert
+    assert_eq!(names(&away), ["Nunca Vino"]);
+    assert_eq!(away.data["owners"][0]["days_since_visit"], Value::Null);
+    assert!(markdown(&away).contains("$0 MXN · sin visitas"));
+    assert_eq!(names(&recent), ["Vino Hace Poco"]);
+    assert_eq!(recent.data["owners"][0]["days_since_visit"], 10);
+}
+
+#[tokio::test]
+async fn bad_segment_arguments_are_rejected() {
+    let db = TestDb::demo().await;
+    let ctx = ctx(&db, Lang::Es).await;
+    for (args, why) in [
+        (json!({"filters": {"min_spend": 100}}), "unknown filter"),
+        (json!({"colour": "red"}), "unknown argument"),
+        (json!({"filters": {"min_spent": -1}}), "negative spend"),
+        (
+            json!({"filters": {"days_since_visit": -5}}),
+            "negative days",
+        ),
+        (
+            json!({"filters": {"max_days_since_visit": -1}}),
+            "negative max",
+        ),
+        (
+            json!({"filters": {"days_since_visit": 100, "max_days_since_visit": 30}}),
+            "empty window",
+        ),
+        (json!({"filters": {"pet_species": "dragon"}}), "species"),
+        (json!({"filters": {"bought_category": "cars"}}), "category"),
+        (json!({"filters": {"tags": ["  "]}}), "blank tag"),
+        (json!({"filters": {"tags": "VIP"}}), "tags not a list"),
+        (json!({"page": 0}), "page 0"),
+        (json!({"page_size": 51}), "page too big"),
+        (json!({"page_size": 0}), "empty page"),
+    ] {
+        let result = tools::call(&ctx, "get_segment", args).await;
+        assert!(
+            matches!(result, Err(ToolError::InvalidArguments(_))),
+            "{why}: {result:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn segment_cards_speak_english() {
+    let db = TestDb::demo().await;
+    let ctx = ctx(&db, Lang::En).await;
+    let out = tools::call(
+        &ctx,
+        "get_segment",
+        json!({"filters": {"tags": ["VIP"], "min_spent": 15000}}),
+    )
+    .await
+    .unwrap();
+    let card = markdown(&out);
+    assert!(
+        card.starts_with("🎯 **Segment:** 2 clients\n• Total spend ≥ $15,000 MXN\n• Tags: VIP\n"),
+        "{card}"
+    );
+    assert!(
+        card.contains("$16,900 MXN · last visit 9 days ago"),
+        "{card}"
+    );
+}
+
+#[tokio::test]
+async fn each_segment_call_writes_one_audit_row() {
+    let db = TestDb::demo().await;
+    let args = json!({"filters": {"pet_species": "cat"}});
+    segment(&db, args.clone()).await;
+    let rows: Vec<(String, Value, String, Option<i64>)> = sqlx::query_as(
+        "select tool, arguments, outcome, staff_id from audit_log where tool = 'get_segment'",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [("get_segment".to_owned(), args, "ok".to_owned(), Some(1))]
+    );
+}
