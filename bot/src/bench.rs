@@ -169,6 +169,70 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// Times whole engine turns (staff look-up, memory, tools, cards) with the command brain,
+/// i.e. everything a turn costs except the LLM, and reports the LLM prompt's size.
+pub async fn engine(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
+    use crate::brain::engine::{Engine, Incoming};
+    let staff_id: i64 = sqlx::query_scalar(
+        "insert into staff (name, role) values ('Benchmark', 'owner') returning id",
+    )
+    .fetch_one(pool)
+    .await?;
+    sqlx::query("insert into staff_identities (staff_id, channel, external_id) values ($1, 'terminal', 'bench') on conflict do nothing")
+        .bind(staff_id)
+        .execute(pool)
+        .await?;
+    let names: Vec<String> =
+        sqlx::query_scalar("select full_name from owners order by id limit 1000")
+            .fetch_all(pool)
+            .await?;
+    anyhow::ensure!(!names.is_empty(), "the database has no owners");
+    let engine = Engine::new(pool.clone(), None);
+    let turn = |text: String| Incoming {
+        channel: "terminal".into(),
+        chat_id: "bench".into(),
+        sender_id: "bench".into(),
+        text,
+    };
+    let profile = time(iterations, |i| {
+        let msg = turn(format!("cuéntame sobre {}", names[i % names.len()]));
+        let engine = &engine;
+        async move { engine.handle(&msg).await.map(|_| ()) }
+    })
+    .await?;
+    let risk = time(iterations.min(50), |_| {
+        let msg = turn("¿A quiénes no hemos visto en un tiempo?".into());
+        let engine = &engine;
+        async move { engine.handle(&msg).await.map(|_| ()) }
+    })
+    .await?;
+    sqlx::query("delete from staff where id = $1")
+        .bind(staff_id)
+        .execute(pool)
+        .await?;
+    let clock = ClinicClock::load(pool).await?;
+    let prompt = |lang| {
+        let system = crate::brain::prompt::system_prompt(lang, &clock);
+        let tools =
+            serde_json::to_string(&crate::brain::prompt::tool_schemas()).unwrap_or_default();
+        (
+            crate::brain::prompt::estimate_tokens(&system),
+            crate::brain::prompt::estimate_tokens(&tools),
+        )
+    };
+    let (es_system, tools) = prompt(Lang::Es);
+    let (en_system, _) = prompt(Lang::En);
+    Ok(format!(
+        "| what | p50 ms | p99 ms |\n|---|---:|---:|\n| engine turn, profile question (command brain) | {:.2} | {:.2} |\n| engine turn, at-risk question (command brain) | {:.2} | {:.2} |\n\nPrompt size (estimated tokens = bytes / 4): system es {es_system} + tools {tools} = {}, system en {en_system} + tools {tools} = {}.\n",
+        ms(profile.p50),
+        ms(profile.p99),
+        ms(risk.p50),
+        ms(risk.p99),
+        es_system + tools,
+        en_system + tools
+    ))
+}
+
 /// Times a full recompute and an incremental one after touching `changed` owners.
 pub async fn recompute(pool: &PgPool, changed: i64) -> anyhow::Result<String> {
     let clock = ClinicClock::load(pool).await?;

@@ -40,6 +40,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Chat with the bot in the terminal, as the clinic's owner (Dr. Pablo).
     Chat,
+    /// Run the bot: Telegram/WhatsApp webhooks, workers, /healthz, /metrics, nightly jobs.
+    Serve {
+        /// Fetch Telegram updates by long polling instead of a webhook (no public URL needed).
+        #[arg(long)]
+        polling: bool,
+    },
     /// Manage staff access.
     Staff {
         #[command(subcommand)]
@@ -89,6 +95,11 @@ pub enum StaffAction {
 pub enum BenchWhat {
     /// p50/p99 of every CRM tool next to a bare SELECT 1.
     Tools {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+    /// Whole engine turns with the command brain, and the LLM prompt's size.
+    Engine {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
@@ -169,6 +180,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chat => {
             terminal::chat(&engine(pool)?, tokio::io::stdin(), tokio::io::stdout()).await
         }
+        Command::Serve { polling } => {
+            let settings = crate::serve::ServeSettings::from_env()?.with_polling(polling);
+            crate::serve::run(settings, pool.clone(), engine(pool)?).await
+        }
         Command::Staff {
             action:
                 StaffAction::Invite {
@@ -214,6 +229,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let table = match what {
                 BenchWhat::Tools { iterations } => crate::bench::tools(&pool, iterations).await?,
                 BenchWhat::Recompute { changed } => crate::bench::recompute(&pool, changed).await?,
+                BenchWhat::Engine { iterations } => crate::bench::engine(&pool, iterations).await?,
             };
             print!("{table}");
             Ok(())

@@ -139,4 +139,36 @@ fn recompute_runs_on_the_demo_clinic() {
         String::from_utf8_lossy(&incremental.stdout).contains("0 dueños"),
         "{incremental:?}"
     );
+
+    // An invite prints its one-time code on the last line.
+    let invite = vetbot(
+        &home,
+        &["staff", "invite", "Dra. Ana", "--role", "staff"],
+        "",
+    );
+    let stdout = String::from_utf8_lossy(&invite.stdout);
+    let code = stdout.lines().last().unwrap_or_default();
+    assert_eq!(code.len(), 10, "{stdout}");
+    assert!(stdout.contains("/start"));
+
+    // The benchmarks run on any clinic (tiny iteration counts here: this checks they work).
+    for args in [
+        &["bench", "tools", "--iterations", "3"][..],
+        &["bench", "engine", "--iterations", "3"][..],
+        &["bench", "recompute", "--changed", "5"][..],
+    ] {
+        let out = vetbot(&home, args, "");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("| "),
+            "{args:?}: {out:?}"
+        );
+    }
+
+    // `vetbot chat` is the same engine on the same database.
+    let chat = vetbot(&home, &["chat"], "/riesgo\nsalir\n");
+    assert!(
+        String::from_utf8_lossy(&chat.stdout).contains("Carlos Méndez"),
+        "{chat:?}"
+    );
 }

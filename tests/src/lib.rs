@@ -97,7 +97,8 @@ async fn template(name: &str, from: Option<&str>, fill: fn(PgPool) -> FillFuture
     name.to_owned()
 }
 
-type FillFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+// Not `Send`: fills run inline, and the COPY loop holds borrowed tuples across awaits.
+type FillFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
 
 async fn migrated_template() -> String {
     template(&format!("vetbot_tpl_{}", fingerprint()), None, |pool| {

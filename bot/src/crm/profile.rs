@@ -34,6 +34,20 @@ pub struct OwnerProfile {
     pub tags: Vec<String>,
     pub notes: Vec<NoteSummary>,
     pub loyalty: Option<LoyaltySummary>,
+    /// From the nightly metrics: regular, seasonal, emergency, new or lapsed.
+    pub visit_pattern: Option<String>,
+    /// Median days between orders, from the nightly metrics.
+    pub purchase_interval_days: Option<f64>,
+    /// The products bought most (by units, then spend).
+    pub preferred_products: Vec<PreferredProduct>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PreferredProduct {
+    pub name: String,
+    pub category: String,
+    pub units: i64,
+    pub spent: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -165,6 +179,22 @@ pub async fn load(
     .fetch_all(pool)
     .await?;
 
+    let preferred_products = sqlx::query_as!(
+        PreferredProduct,
+        r#"select pr.name, pr.category, sum(i.quantity)::bigint as "units!", sum(i.quantity * i.unit_price) as "spent!"
+             from orders o join order_items i on i.order_id = o.id join products pr on pr.id = i.product_id
+            where o.owner_id = $1 and o.status = 'completed'
+            group by pr.id order by 3 desc, 4 desc limit 3"#,
+        id
+    )
+    .fetch_all(pool)
+    .await?;
+    let pattern = sqlx::query!(
+        "select visit_pattern, purchase_interval_days from customer_metrics where owner_id = $1",
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
     let order_count = o.order_count;
     let total_spent: Decimal = o.total_spent;
     Ok(Some(OwnerProfile {
@@ -199,5 +229,8 @@ pub async fn load(
             .tier
             .zip(o.points)
             .map(|(tier, points)| LoyaltySummary { tier, points }),
+        visit_pattern: pattern.as_ref().map(|p| p.visit_pattern.clone()),
+        purchase_interval_days: pattern.and_then(|p| p.purchase_interval_days),
+        preferred_products,
     }))
 }

@@ -4,8 +4,13 @@
 //! - revenue and purchases count completed orders only; visits are completed appointments;
 //! - an *active* client had a completed visit or a completed order in the period.
 //!
-//! Period scans are index-only on the partial and covering indexes of migration
-//! `20261126000004_report_indexes.sql`.
+//! Sales figures (revenue, orders, units, products) read the daily rollups `orders_daily`
+//! and `sales_daily` (migration `20261126000008_sales_daily.sql`), which triggers keep exact
+//! on every write: a year is ~730 rows instead of ~700k orders joined with their items.
+//! Their days are in the clinic's zone, and report bounds are local midnights of that zone,
+//! so a period is a whole number of rollup days. Figures about distinct clients cannot be
+//! rolled up; their period scans are index-only on the partial and covering indexes of
+//! migration `20261126000004_report_indexes.sql`.
 
 mod clients;
 
@@ -38,6 +43,18 @@ fn pair<T>(current: T, previous: T) -> Pair<T> {
     Pair { current, previous }
 }
 
+/// Recomputes the daily sales rollups from the base tables. Ordinary writes keep them exact
+/// through triggers; call this after a load that bypassed the triggers (COPY under
+/// `session_replication_role = replica`, or with triggers disabled). Writers to orders wait
+/// while it runs (seconds for a million orders).
+#[tracing::instrument(skip_all)]
+pub async fn rebuild_rollup(pool: &PgPool) -> sqlx::Result<()> {
+    sqlx::query!("select from sales_rollup_rebuild()")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// An entry of a top list: a code or a name, a count (units, visits) and an amount (MXN).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopRow {
@@ -60,12 +77,15 @@ pub struct Revenue {
 pub async fn revenue(pool: &PgPool, w: &Window) -> sqlx::Result<Revenue> {
     let figures = sqlx::query!(
         r#"
-        select coalesce(sum(total) filter (where ordered_at >= $2), 0) as "revenue!",
-               count(*) filter (where ordered_at >= $2) as "orders!",
-               coalesce(sum(total) filter (where ordered_at < $2), 0) as "prev_revenue!",
-               count(*) filter (where ordered_at < $2) as "prev_orders!"
-          from orders
-         where status = 'completed' and ordered_at >= $1 and ordered_at < $3
+        with b as (
+            select sales_rollup_day($1) as prev, sales_rollup_day($2) as start,
+                   sales_rollup_day($3) as stop
+        )
+        select coalesce(sum(d.revenue) filter (where d.day >= b.start), 0) as "revenue!",
+               coalesce(sum(d.orders) filter (where d.day >= b.start), 0)::bigint as "orders!",
+               coalesce(sum(d.revenue) filter (where d.day < b.start), 0) as "prev_revenue!",
+               coalesce(sum(d.orders) filter (where d.day < b.start), 0)::bigint as "prev_orders!"
+          from b join orders_daily d on d.day >= b.prev and d.day < b.stop
         "#,
         w.prev,
         w.start,
@@ -75,12 +95,12 @@ pub async fn revenue(pool: &PgPool, w: &Window) -> sqlx::Result<Revenue> {
     let top = sqlx::query_as!(
         TopRow,
         r#"
-        select p.category as "label!", sum(i.quantity)::bigint as "count!",
-               sum(i.quantity * i.unit_price) as "amount!"
-          from orders o
-          join order_items i on i.order_id = o.id
-          join products p on p.id = i.product_id
-         where o.status = 'completed' and o.ordered_at >= $1 and o.ordered_at < $2
+        with b as (select sales_rollup_day($1) as start, sales_rollup_day($2) as stop)
+        select p.category as "label!", sum(s.units)::bigint as "count!",
+               sum(s.revenue) as "amount!"
+          from b
+          join sales_daily s on s.day >= b.start and s.day < b.stop
+          join products p on p.id = s.product_id
          group by p.category
          order by 3 desc, 1
          limit 5
@@ -174,15 +194,17 @@ pub struct Products {
 pub async fn products(pool: &PgPool, w: &Window, by_revenue: bool) -> sqlx::Result<Products> {
     let figures = sqlx::query!(
         r#"
-        select coalesce(sum(i.quantity) filter (where o.ordered_at >= $2), 0)::bigint as "units!",
-               count(distinct i.product_id) filter (where o.ordered_at >= $2) as "distinct!",
-               coalesce(sum(i.quantity * i.unit_price) filter (where o.ordered_at >= $2), 0) as "revenue!",
-               coalesce(sum(i.quantity) filter (where o.ordered_at < $2), 0)::bigint as "prev_units!",
-               count(distinct i.product_id) filter (where o.ordered_at < $2) as "prev_distinct!",
-               coalesce(sum(i.quantity * i.unit_price) filter (where o.ordered_at < $2), 0) as "prev_revenue!"
-          from orders o
-          join order_items i on i.order_id = o.id
-         where o.status = 'completed' and o.ordered_at >= $1 and o.ordered_at < $3
+        with b as (
+            select sales_rollup_day($1) as prev, sales_rollup_day($2) as start,
+                   sales_rollup_day($3) as stop
+        )
+        select coalesce(sum(s.units) filter (where s.day >= b.start), 0)::bigint as "units!",
+               count(distinct s.product_id) filter (where s.day >= b.start) as "distinct!",
+               coalesce(sum(s.revenue) filter (where s.day >= b.start), 0) as "revenue!",
+               coalesce(sum(s.units) filter (where s.day < b.start), 0)::bigint as "prev_units!",
+               count(distinct s.product_id) filter (where s.day < b.start) as "prev_distinct!",
+               coalesce(sum(s.revenue) filter (where s.day < b.start), 0) as "prev_revenue!"
+          from b join sales_daily s on s.day >= b.prev and s.day < b.stop
         "#,
         w.prev,
         w.start,
@@ -192,14 +214,13 @@ pub async fn products(pool: &PgPool, w: &Window, by_revenue: bool) -> sqlx::Resu
     let top = sqlx::query_as!(
         TopRow,
         r#"
-        select p.name as "label!", sum(i.quantity)::bigint as "count!",
-               sum(i.quantity * i.unit_price) as "amount!"
-          from orders o
-          join order_items i on i.order_id = o.id
-          join products p on p.id = i.product_id
-         where o.status = 'completed' and o.ordered_at >= $1 and o.ordered_at < $2
+        with b as (select sales_rollup_day($1) as start, sales_rollup_day($2) as stop)
+        select p.name as "label!", sum(s.units)::bigint as "count!", sum(s.revenue) as "amount!"
+          from b
+          join sales_daily s on s.day >= b.start and s.day < b.stop
+          join products p on p.id = s.product_id
          group by p.id, p.name
-         order by case when $3 then sum(i.quantity * i.unit_price) else sum(i.quantity) end desc,
+         order by case when $3 then sum(s.revenue) else sum(s.units) end desc,
                   3 desc, 1
          limit 5
         "#,

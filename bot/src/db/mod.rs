@@ -72,7 +72,11 @@ impl Server {
             Self::Url(options) => (**options).clone().database(name),
             Self::Cluster(cluster) => cluster.connect_options(name),
         };
-        options.log_statements(tracing::log::LevelFilter::Trace)
+        // JIT compilation costs more than it saves on our short CRM queries (measured: 0.7 s
+        // of a 2.7 s segment query); statements are logged at trace level only.
+        options
+            .options([("jit", "off")])
+            .log_statements(tracing::log::LevelFilter::Trace)
     }
 
     /// A single connection to the maintenance database `postgres`.

@@ -13,10 +13,12 @@ use crate::render::{
     ReportMetric as M, ReportRow, TopItem,
 };
 
+/// The tool's name in `CRM_TOOLS`.
 pub const NAME: &str = "generate_report";
 /// Longer ranges are almost always a typo, and would scan the whole history three times.
 const MAX_MONTHS: u32 = 36;
 
+/// The story's schema plus `top_by`, with the reports' definitions for the model.
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
@@ -43,6 +45,7 @@ pub fn definition() -> ToolDefinition {
     }
 }
 
+/// Which report (`report_type`).
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportType {
@@ -53,6 +56,7 @@ pub enum ReportType {
     Retention,
 }
 
+/// How the products report ranks best sellers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TopBy {
@@ -60,6 +64,7 @@ pub enum TopBy {
     Revenue,
 }
 
+/// The arguments; dates stay strings so a malformed one gets a clear message.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
@@ -69,6 +74,7 @@ pub struct Args {
     pub top_by: Option<TopBy>,
 }
 
+/// Resolves the period, runs the report's SQL and fills the report card.
 #[tracing::instrument(skip_all)]
 pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError> {
     let period = period(&args, ctx.clock.today())?;

@@ -8,9 +8,10 @@ use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::pets::living_pets;
 use crate::crm::segments::{self, Criteria};
 use crate::render::{
-    ProductCategory, RichText, SegmentCard, SegmentEntry, SegmentFilters, Species,
+    Lang, ProductCategory, RichText, SegmentCard, SegmentEntry, SegmentFilters, Species,
 };
 
+/// The tool's name in `CRM_TOOLS`.
 pub const NAME: &str = "get_segment";
 const DEFAULT_PAGE_SIZE: i64 = 10;
 const MAX_PAGE_SIZE: i64 = 50;
@@ -46,6 +47,7 @@ pub fn definition() -> ToolDefinition {
     }
 }
 
+/// The arguments: the story's `filters` and the paging.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
@@ -55,6 +57,7 @@ pub struct Args {
     pub page_size: Option<i64>,
 }
 
+/// Validates the filters, finds the page of owners and their living pets, fills the card.
 #[tracing::instrument(skip_all)]
 pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError> {
     let criteria = args
@@ -98,8 +101,8 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
             })
         })
         .collect();
-    let card = card(&criteria, &found, page, page_size, ctx);
     let pages = (found.total + page_size - 1) / page_size;
+    let card = card(&criteria, &found, page, pages, ctx.lang);
     Ok(ToolOutput::new(
         json!({
             "filters": criteria, "total": found.total, "page": page, "page_size": page_size,
@@ -109,13 +112,14 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     ))
 }
 
-/// The segment card; pages after the first say which page they are.
+/// The segment card; pages after the first say which page they are (the card itself
+/// numbers its entries from 1).
 fn card(
     c: &Criteria,
     found: &segments::SegmentPage,
     page: i64,
-    page_size: i64,
-    ctx: &ToolContext,
+    pages: i64,
+    lang: Lang,
 ) -> RichText {
     let card = SegmentCard {
         filters: SegmentFilters {
@@ -140,12 +144,11 @@ fn card(
             })
             .collect(),
     };
-    let mut text = card.render(ctx.lang);
+    let mut text = card.render(lang);
     if page > 1 {
-        let pages = (found.total + page_size - 1) / page_size;
-        let line = match ctx.lang {
-            crate::render::Lang::Es => format!("Página {page} de {pages}"),
-            crate::render::Lang::En => format!("Page {page} of {pages}"),
+        let line = match lang {
+            Lang::Es => format!("Página {page} de {pages}"),
+            Lang::En => format!("Page {page} of {pages}"),
         };
         text = RichText::join([text, RichText::plain(line)]);
     }

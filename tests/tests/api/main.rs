@@ -11,5 +11,7 @@ mod migrations;
 mod notes_tags;
 mod profile;
 mod report;
+mod report_rollup;
 mod search;
 mod segment;
+mod serve;

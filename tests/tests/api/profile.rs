@@ -78,6 +78,9 @@ async fn profile_data_for_the_model_has_every_field() {
     assert_eq!(out.data["order_count"], 8);
     assert_eq!(out.data["pets"][0]["breed"], "Poodle");
     assert_eq!(out.data["loyalty"]["tier"], "gold");
+    assert_eq!(out.data["visit_pattern"], "regular");
+    assert!(out.data["purchase_interval_days"].as_f64().unwrap() > 100.0);
+    assert_eq!(out.data["preferred_products"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test]

@@ -226,6 +226,11 @@ async fn segments_are_paged_without_gaps_or_repeats() {
         let out = segment(&db, json!({"page": page, "page_size": 10})).await;
         assert_eq!(out.data["total"], OWNERS.len() as i64);
         assert_eq!(out.data["page"], page);
+        assert_eq!(out.data["pages"], OWNERS.len().div_ceil(10));
+        if page == 2 {
+            let footer = format!("Página 2 de {}", OWNERS.len().div_ceil(10));
+            assert!(markdown(&out).ends_with(&footer), "{}", markdown(&out));
+        }
         seen.extend(names(&out));
     }
     assert_eq!(seen.len(), OWNERS.len());

@@ -1,0 +1,123 @@
+//! Persist, then acknowledge: the Postgres [`InboundSink`] behind the webhooks.
+//!
+//! Every verified inbound message is inserted into `inbox`, keyed by `(channel,
+//! platform_id)` (Telegram `update_id`, WhatsApp `wamid`), and delivery reports update the
+//! `communications` row of the message they are about, all in one transaction per webhook
+//! request. The router answers 200 only after [`InboundSink::store`] returns `Ok`, so a
+//! message the platform considers delivered is already on disk, and a redelivery is a no-op.
+
+use std::sync::Arc;
+
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::Notify;
+use webhooks::{Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundSink, SinkError};
+
+use super::metrics::{Metrics, Stage};
+
+/// The inbox table as a webhook sink. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PgInbox {
+    pool: PgPool,
+    ready: Arc<Notify>,
+    metrics: Arc<Metrics>,
+}
+
+impl PgInbox {
+    /// A sink on `pool` with its own wake-up signal and counters (tools and tests).
+    pub fn new(pool: PgPool) -> Self {
+        Self::with(pool, Arc::default(), Arc::default())
+    }
+
+    /// A sink that wakes `ready` (the workers) after new rows are committed.
+    pub(crate) fn with(pool: PgPool, ready: Arc<Notify>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            pool,
+            ready,
+            metrics,
+        }
+    }
+
+    /// Stores `events` in one transaction; returns the channels of newly stored messages.
+    #[tracing::instrument(name = "inbox_store", skip_all, fields(events = events.len()))]
+    pub async fn persist(&self, events: &[Event]) -> sqlx::Result<Vec<Channel>> {
+        let mut tx = self.pool.begin().await?;
+        let mut fresh = Vec::new();
+        for event in events {
+            match event {
+                Event::Inbound(message) => {
+                    if insert_inbound(&mut tx, message).await? {
+                        fresh.push(message.channel);
+                    }
+                }
+                Event::Status(status) => update_status(&mut tx, status).await?,
+            }
+        }
+        tx.commit().await?;
+        Ok(fresh)
+    }
+}
+
+impl InboundSink for PgInbox {
+    async fn store(&self, events: Vec<Event>) -> Result<(), SinkError> {
+        let fresh = self.persist(&events).await.map_err(|e| {
+            self.metrics.error(Stage::Inbox);
+            SinkError::new(e)
+        })?;
+        for channel in &fresh {
+            self.metrics.inbound(*channel);
+        }
+        if !fresh.is_empty() {
+            self.ready.notify_waiters();
+        }
+        Ok(())
+    }
+}
+
+/// Inserts one message unless its platform id is already there; true when inserted.
+async fn insert_inbound(tx: &mut PgConnection, message: &Inbound) -> sqlx::Result<bool> {
+    let payload =
+        serde_json::to_value(Event::Inbound(message.clone())).expect("an inbound event serialises");
+    let inserted = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        insert into inbox (channel, platform_id, chat_id, payload)
+        values ($1, $2, $3, $4)
+        on conflict (channel, platform_id) do nothing
+        "#,
+        message.channel.as_str(),
+        message.platform_id,
+        message.chat_id,
+        payload
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Moves an outbound communication forward (queued → sent → delivered → failed → read),
+/// never back: Meta may deliver `delivered` after `read`, and a redelivered status is a
+/// no-op. `played` (a voice note) counts as `read`. Unknown message ids (replies to staff,
+/// which are not client communications) match nothing.
+async fn update_status(tx: &mut PgConnection, status: &DeliveryStatus) -> sqlx::Result<()> {
+    let state = match status.status {
+        DeliveryState::Played => DeliveryState::Read,
+        other => other,
+    };
+    let error_code = status.error_code.and_then(|c| i32::try_from(c).ok());
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update communications
+           set status = $2, error_code = coalesce($3, error_code)
+         where platform_message_id = $1 and direction = 'outbound'
+           and array_position(array['queued', 'sent', 'delivered', 'failed', 'read'], status)
+             < array_position(array['queued', 'sent', 'delivered', 'failed', 'read'], $2::text)
+        "#,
+        status.message_id,
+        state.as_str(),
+        error_code
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

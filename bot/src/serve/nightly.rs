@@ -1,0 +1,38 @@
+//! The nightly recompute (customer metrics, churn risk, lifetime value) at `NIGHTLY_AT` in
+//! the clinic's time zone. Replicas coordinate through the recompute's advisory lock: the
+//! first one runs it, the others skip.
+
+use chrono::{NaiveTime, Utc};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use super::context;
+use crate::clock::ClinicClock;
+use crate::intelligence::{recompute, schedule};
+
+/// Runs the recompute every night until `stop`. A run in progress is finished first: it
+/// holds a session advisory lock that must be released by the same connection.
+pub(crate) async fn run(pool: PgPool, at: NaiveTime, mut stop: watch::Receiver<bool>) {
+    loop {
+        let clock = match ClinicClock::load(&pool).await {
+            Ok(clock) => clock,
+            Err(e) => {
+                tracing::warn!(error.message = %e, "cannot read the clinic's clock; using the default zone");
+                ClinicClock::new(crate::clock::DEFAULT_TIMEZONE, None)
+            }
+        };
+        let next = schedule::next_run(Utc::now(), clock.tz(), at);
+        let wait = (next - Utc::now()).to_std().unwrap_or_default();
+        tracing::info!(next = %next, "nightly recompute scheduled");
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = context::stopped(&mut stop) => return,
+        }
+        match recompute::full(&pool, &clock).await {
+            Ok(outcome) => tracing::info!(?outcome, "nightly recompute done"),
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, error.message = %e, "nightly recompute failed")
+            }
+        }
+    }
+}

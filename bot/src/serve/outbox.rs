@@ -1,0 +1,230 @@
+//! The outbox: replies waiting to be sent, and the guarantees around sending them.
+//!
+//! **At most one reply per inbound.** A worker writes the reply with `inbox_id` (unique) in
+//! the same transaction that marks the inbox row processed, so the engine's answer is
+//! committed exactly once: a crash before that commit leaves the inbox row unprocessed
+//! (it is answered after restart), a crash after it leaves a `pending` outbox row (it is
+//! sent after restart).
+//!
+//! **At most once on the wire.** The sender commits `sending` before it calls the platform
+//! and records every piece (≤ 4096 characters) the platform accepted right after it. A
+//! retry after an error the platform definitely rejected resumes after the last recorded
+//! piece. A row still in `sending` after [`LEASE`] belongs to a sender that died mid-call:
+//! neither Telegram nor WhatsApp lets us ask whether that piece arrived, nor accept an
+//! idempotency key, so it is marked `failed` rather than risk a duplicate. The cost is
+//! that a crash during the HTTP call itself (milliseconds per piece) loses the rest of
+//! that reply (staff can simply ask again), and that the chat's later replies wait for the
+//! lease to run out, to stay in order. Likewise an ambiguous error (a timeout after the
+//! request was sent, an unreadable response) fails the row instead of retrying it.
+//!
+//! Outside this module's guarantee: the engine's own writes (conversation memory, notes,
+//! tags) are not in the worker's transaction, so a crash between the engine's answer and
+//! the commit repeats them when the message is processed again.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sqlx::{PgConnection, PgPool};
+use webhooks::{Button, Channel};
+
+/// How long a sender may hold a row in `sending` between two recorded pieces. One piece
+/// takes at most a request timeout, a rate-limit wait (≤ 30 s) and a second request.
+pub(crate) const LEASE: Duration = Duration::from_secs(300);
+/// Send attempts before a reply is given up.
+pub(crate) const MAX_ATTEMPTS: i32 = 5;
+
+/// A message to send: text in the channel's markup, and buttons under its last piece.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reply {
+    pub body: String,
+    pub buttons: Vec<Button>,
+}
+
+impl Reply {
+    /// Text without buttons.
+    pub fn text(body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// An outbox row claimed for sending.
+#[derive(Debug)]
+pub(crate) struct Claimed {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: String,
+    pub body: String,
+    pub buttons: Vec<Button>,
+    pub attempts: i32,
+    pub pieces_sent: usize,
+    /// When the inbound this answers arrived (for the latency histogram).
+    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Queues `reply` to `chat_id`; with an `inbox_id`, at most once per inbound (a second
+/// call is a no-op). Returns the new row's id.
+#[tracing::instrument(name = "outbox_enqueue", skip_all, fields(channel = %channel))]
+pub(crate) async fn enqueue(
+    tx: &mut PgConnection,
+    inbox_id: Option<i64>,
+    channel: Channel,
+    chat_id: &str,
+    reply: &Reply,
+) -> sqlx::Result<Option<i64>> {
+    let buttons: Vec<Value> = reply
+        .buttons
+        .iter()
+        .map(|b| json!({"id": b.id, "title": b.title}))
+        .collect();
+    sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        insert into outbox (inbox_id, channel, chat_id, body, buttons)
+        values ($1, $2, $3, $4, $5)
+        on conflict (inbox_id) do nothing
+        returning id
+        "#,
+        inbox_id,
+        channel.as_str(),
+        chat_id,
+        reply.body,
+        Value::Array(buttons)
+    )
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// Claims the oldest sendable row of a chat that has nothing older unsent, and commits
+/// `sending` before returning it (see the module docs).
+#[tracing::instrument(name = "outbox_claim", skip_all)]
+pub(crate) async fn claim(pool: &PgPool) -> sqlx::Result<Option<Claimed>> {
+    let row = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update outbox o
+           set status = 'sending', attempts = o.attempts + 1, claimed_at = now()
+         where o.id = (
+               select c.id from outbox c
+                where c.status = 'pending' and c.next_attempt_at <= now()
+                  and not exists (
+                      select 1 from outbox e
+                       where e.channel = c.channel and e.chat_id = c.chat_id
+                         and e.status in ('pending', 'sending') and e.id < c.id)
+                order by c.id
+                limit 1
+                  for update skip locked)
+        returning o.id, o.channel, o.chat_id, o.body, o.buttons, o.attempts, o.pieces_sent,
+                  (select i.received_at from inbox i where i.id = o.inbox_id) as received_at
+        "#
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Claimed {
+        id: r.id,
+        channel: r.channel,
+        chat_id: r.chat_id,
+        body: r.body,
+        buttons: buttons(&r.buttons),
+        attempts: r.attempts,
+        pieces_sent: usize::try_from(r.pieces_sent).unwrap_or_default(),
+        received_at: r.received_at,
+    }))
+}
+
+fn buttons(value: &Value) -> Vec<Button> {
+    let field = |b: &Value, k: &str| b[k].as_str().unwrap_or_default().to_string();
+    value
+        .as_array()
+        .map(|list| {
+            let button = |b: &Value| Button::new(field(b, "id"), field(b, "title"));
+            list.iter().map(button).collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records that piece `done - 1` was accepted with `ids`, and renews the lease.
+#[tracing::instrument(name = "outbox_record_piece", skip_all, fields(outbox_id = id))]
+pub(crate) async fn record_piece(
+    pool: &PgPool,
+    id: i64,
+    done: usize,
+    ids: &[String],
+) -> sqlx::Result<()> {
+    let done = i32::try_from(done).unwrap_or(i32::MAX);
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update outbox
+           set pieces_sent = $2, platform_ids = platform_ids || $3, claimed_at = now()
+         where id = $1
+        "#,
+        id,
+        done,
+        json!(ids)
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Marks a row sent.
+pub(crate) async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update outbox set status = 'sent', sent_at = now(), last_error = null where id = $1",
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Puts a row back for another attempt after `retry_after`, or fails it for good.
+#[tracing::instrument(name = "outbox_mark_unsent", skip_all, fields(outbox_id = id))]
+pub(crate) async fn mark_unsent(
+    pool: &PgPool,
+    id: i64,
+    retry_after: Option<Duration>,
+    error: &str,
+) -> sqlx::Result<()> {
+    let (status, delay) = match retry_after {
+        Some(d) => ("pending", d.as_secs_f64()),
+        None => ("failed", 0.0),
+    };
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update outbox
+           set status = $2, last_error = $3,
+               next_attempt_at = now() + make_interval(secs => $4)
+         where id = $1
+        "#,
+        id,
+        status,
+        error,
+        delay
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Fails rows whose sender died mid-send (still `sending` after [`LEASE`]); never resends.
+#[tracing::instrument(name = "outbox_recover", skip_all)]
+pub(crate) async fn fail_interrupted(pool: &PgPool) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update outbox
+           set status = 'failed',
+               last_error = 'interrupted while sending; not resent (at most once)'
+         where status = 'sending' and claimed_at < now() - make_interval(secs => $1)
+        "#,
+        LEASE.as_secs_f64()
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}

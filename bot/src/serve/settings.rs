@@ -1,0 +1,176 @@
+//! `vetbot serve` configuration from environment variables (documented in `.env.example`).
+
+use std::net::SocketAddr;
+
+use chrono::NaiveTime;
+use webhooks::ChannelSettings;
+
+use crate::intelligence::schedule;
+
+/// Default `BIND_ADDR`.
+pub const DEFAULT_BIND_ADDR: &str = "0.0.0.0:8080";
+/// Default number of inbox workers (`WORKERS`).
+pub const DEFAULT_WORKERS: usize = 4;
+/// Most inbox workers: a busy worker holds a connection for its transaction and the
+/// engine needs more, out of the pool's 16.
+pub const MAX_WORKERS: usize = 6;
+
+/// Everything `vetbot serve` needs besides the database and the engine.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    /// Where the HTTP server listens (`BIND_ADDR`).
+    pub bind_addr: SocketAddr,
+    /// Public HTTPS base URL (`PUBLIC_URL`); when set, Telegram's webhook is pointed at
+    /// `PUBLIC_URL/webhooks/telegram` at start-up.
+    pub public_url: Option<String>,
+    /// The chat channels that are on (`TELEGRAM_*`, `WHATSAPP_*`).
+    pub channels: ChannelSettings,
+    /// Local time of the nightly recompute in the clinic's zone (`NIGHTLY_AT`, `HH:MM`).
+    pub nightly_at: NaiveTime,
+    /// Inbox workers (`WORKERS`); 0 makes an ingress-only replica.
+    pub workers: usize,
+    /// Telegram long polling (`vetbot serve --polling`) instead of a webhook.
+    pub polling: bool,
+}
+
+/// A `serve` setting that cannot be used. Never contains a secret's value.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeSettingsError {
+    /// `BIND_ADDR` is not `host:port`.
+    #[error("BIND_ADDR must be an address such as 0.0.0.0:8080")]
+    BindAddr,
+    /// `PUBLIC_URL` is not an absolute https URL.
+    #[error("PUBLIC_URL must be an absolute https:// URL")]
+    PublicUrl,
+    /// `NIGHTLY_AT` is not a time of day.
+    #[error("NIGHTLY_AT must be a local time such as 03:00")]
+    NightlyAt,
+    /// `WORKERS` is not a small number.
+    #[error("WORKERS must be a number from 0 to {MAX_WORKERS}")]
+    Workers,
+    /// The channel variables are inconsistent.
+    #[error(transparent)]
+    Channels(#[from] webhooks::SettingsError),
+}
+
+impl ServeSettings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ServeSettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (a map in tests). Empty values count as unset.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ServeSettingsError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let bind_addr = get("BIND_ADDR")
+            .unwrap_or_else(|| DEFAULT_BIND_ADDR.into())
+            .trim()
+            .parse()
+            .map_err(|_| ServeSettingsError::BindAddr)?;
+        let public_url = get("PUBLIC_URL").map(|u| public_url(&u)).transpose()?;
+        let nightly_at = match get("NIGHTLY_AT") {
+            Some(t) => NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                .map_err(|_| ServeSettingsError::NightlyAt)?,
+            None => schedule::default_time(),
+        };
+        let workers = match get("WORKERS") {
+            Some(n) => n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n <= MAX_WORKERS)
+                .ok_or(ServeSettingsError::Workers)?,
+            None => DEFAULT_WORKERS,
+        };
+        Ok(Self {
+            bind_addr,
+            public_url,
+            channels: ChannelSettings::from_lookup(&lookup)?,
+            nightly_at,
+            workers,
+            polling: false,
+        })
+    }
+
+    /// The same settings with Telegram long polling on or off.
+    pub fn with_polling(mut self, polling: bool) -> Self {
+        self.polling = polling;
+        self
+    }
+
+    /// Where Telegram should POST updates, when a public URL is configured.
+    pub fn telegram_webhook_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .map(|base| format!("{base}/webhooks/telegram"))
+    }
+}
+
+/// Telegram only delivers webhooks over HTTPS; a typo here would silently lose messages.
+fn public_url(raw: &str) -> Result<String, ServeSettingsError> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .ok_or(ServeSettingsError::PublicUrl)?;
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(ServeSettingsError::PublicUrl);
+    }
+    Ok(trimmed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<ServeSettings, ServeSettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ServeSettings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_variables() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind_addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(s.nightly_at, schedule::default_time());
+        assert_eq!(s.workers, DEFAULT_WORKERS);
+        assert!(s.public_url.is_none() && s.channels.telegram.is_none() && !s.polling);
+        assert_eq!(s.telegram_webhook_url(), None);
+    }
+
+    #[test]
+    fn values_are_parsed_and_checked() {
+        let s = settings(&[
+            ("BIND_ADDR", "127.0.0.1:9000"),
+            ("PUBLIC_URL", "https://bot.example.mx/"),
+            ("NIGHTLY_AT", "04:30"),
+            ("WORKERS", "0"),
+        ])
+        .unwrap()
+        .with_polling(true);
+        assert_eq!(s.bind_addr.port(), 9000);
+        assert_eq!(
+            s.telegram_webhook_url().as_deref(),
+            Some("https://bot.example.mx/webhooks/telegram")
+        );
+        assert_eq!(s.nightly_at, NaiveTime::from_hms_opt(4, 30, 0).unwrap());
+        assert_eq!((s.workers, s.polling), (0, true));
+        for (var, value) in [
+            ("BIND_ADDR", "localhost"),
+            ("PUBLIC_URL", "http://bot.example.mx"),
+            ("PUBLIC_URL", "https://"),
+            ("NIGHTLY_AT", "25:00"),
+            ("WORKERS", "many"),
+            ("WORKERS", "7"),
+            ("TELEGRAM_BOT_TOKEN", "123:abc"),
+        ] {
+            assert!(settings(&[(var, value)]).is_err(), "{var}={value}");
+        }
+    }
+}

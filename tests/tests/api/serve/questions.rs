@@ -1,0 +1,114 @@
+//! Channel-neutral yes/no questions: buttons out, a press or a typed word back, recorded
+//! on the question with who answered.
+
+use bot::render::{Lang, RichText};
+use bot::serve::questions::{self, Channel, ChatRef};
+
+use super::*;
+
+fn chat(channel: Channel, chat_id: &str) -> ChatRef {
+    ChatRef {
+        channel,
+        chat_id: chat_id.into(),
+    }
+}
+
+async fn ask(app: &ServeApp, chat: &ChatRef, prompt: &str) -> i64 {
+    let payload = json!({"campaign_id": 7});
+    let prompt = RichText::plain(prompt);
+    questions::ask(
+        &app.db.pool,
+        chat,
+        "campaign_approval",
+        &payload,
+        &prompt,
+        Lang::Es,
+    )
+    .await
+    .expect("asked")
+}
+
+#[tokio::test]
+async fn a_telegram_button_press_answers_the_question_once() {
+    // Arrange
+    let app = ServeApp::start().await;
+    let member = app.link_telegram_staff().await;
+    let here = chat(Channel::Telegram, &TG_STAFF.to_string());
+    let id = ask(&app, &here, "¿Enviar «Vacunas de noviembre» a 12 clientes?").await;
+    let asked = app.telegram_message("Vacunas de noviembre").await;
+    let keyboard = &asked.body["reply_markup"]["inline_keyboard"];
+    assert_eq!(keyboard[0][0]["callback_data"], format!("q:{id}:y"));
+    assert_eq!(keyboard[0][0]["text"], "Sí");
+    assert_eq!(keyboard[1][0]["callback_data"], format!("q:{id}:n"));
+
+    // Act: a stranger presses the button in their own chat, then the staff member does.
+    let stranger = p::telegram_callback_update(2, 31_337, "cb-1", &format!("q:{id}:n"));
+    assert_eq!(app.post_telegram(&stranger).await, 200);
+    app.telegram_message("Esa pregunta ya no está abierta.")
+        .await;
+    let press = p::telegram_callback_update(3, TG_STAFF, "cb-2", &format!("q:{id}:y"));
+    assert_eq!(app.post_telegram(&press).await, 200);
+
+    // Assert
+    let ack = app.telegram_message("Anotado: sí").await;
+    assert_eq!(ack.body["chat_id"], TG_STAFF);
+    let answered = app.telegram.requests_for("answerCallbackQuery");
+    assert!(answered
+        .iter()
+        .any(|r| r.body["callback_query_id"] == "cb-2"));
+    let q = questions::get(&app.db.pool, id).await.unwrap().unwrap();
+    assert_eq!(q.answer, Some(true));
+    assert_eq!(q.answered_by_staff, Some(member));
+    assert_eq!(q.answered_by.as_deref(), Some("telegram:555000111"));
+    assert_eq!(
+        (q.kind.as_str(), &q.payload),
+        ("campaign_approval", &json!({"campaign_id": 7}))
+    );
+
+    // A second press changes nothing.
+    let again = p::telegram_callback_update(4, TG_STAFF, "cb-3", &format!("q:{id}:n"));
+    assert_eq!(app.post_telegram(&again).await, 200);
+    app.telegram_message("Esa pregunta ya tenía respuesta: sí")
+        .await;
+    let q = questions::get(&app.db.pool, id).await.unwrap().unwrap();
+    assert_eq!(q.answer, Some(true));
+}
+
+#[tokio::test]
+async fn on_whatsapp_a_typed_no_answers_the_latest_question_and_buttons_the_others() {
+    let app = ServeApp::start().await;
+    let member = app.link_whatsapp_staff().await;
+    let here = chat(Channel::WhatsApp, WA_STAFF);
+    let older = ask(&app, &here, "¿Enviar recordatorios de vacunas?").await;
+    app.whatsapp_message("recordatorios").await;
+    let newer = ask(&app, &here, "¿Enviar la promoción de baño?").await;
+    let asked = app.whatsapp_message("promoción de baño").await;
+    let buttons = &asked.body["interactive"]["action"]["buttons"];
+    assert_eq!(buttons[0]["reply"]["id"], format!("q:{newer}:y"));
+    assert_eq!(buttons[1]["reply"]["title"], "No");
+
+    let typed = p::whatsapp_text("wamid.NO", WA_STAFF, "Lucía", "No.");
+    assert_eq!(app.post_whatsapp(&typed).await, 200);
+    app.whatsapp_message("Anotado: no").await;
+    let pressed = p::whatsapp_button_reply(
+        "wamid.YES",
+        WA_STAFF,
+        "Lucía",
+        &format!("q:{older}:y"),
+        "Sí",
+    );
+    assert_eq!(app.post_whatsapp(&pressed).await, 200);
+    app.whatsapp_message("Anotado: sí").await;
+
+    let newer = questions::get(&app.db.pool, newer).await.unwrap().unwrap();
+    let older = questions::get(&app.db.pool, older).await.unwrap().unwrap();
+    assert_eq!((newer.answer, older.answer), (Some(false), Some(true)));
+    assert_eq!(newer.answered_by.as_deref(), Some("whatsapp:+529980001111"));
+    assert_eq!(older.answered_by_staff, Some(member));
+    assert!(newer.answered_at.is_some());
+
+    // With nothing open, "no" is an ordinary message for the engine.
+    let plain = p::whatsapp_text("wamid.NO2", WA_STAFF, "Lucía", "no");
+    assert_eq!(app.post_whatsapp(&plain).await, 200);
+    app.whatsapp_message("No entendí").await;
+}
