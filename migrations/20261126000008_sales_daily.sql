@@ -1,32 +1,32 @@
--- Daily sales rollups for the revenue and products reports (generate_report). Without them a
--- one-year report joins ~700k completed orders with their items (0.75-1.3 s on the synthetic
--- 100k-owner clinic). Both count completed orders only, by the order's date in the clinic's
--- zone, and are kept exact by the triggers below, which add and subtract each changed row's
--- contribution inside the writing transaction: no job to run, never stale. Distinct-client
--- figures cannot be summed from daily rows; they stay on the base tables.
+-- Daily rollups for the business reports (generate_report). Without them a one-year revenue
+-- or products report joins ~700k completed orders with their items (0.75-2.2 s on the
+-- synthetic 100k-owner clinic) and a one-year appointments report counts ~400k visits.
+-- Days are the clinic's local dates. The triggers below add and subtract each changed row's
+-- contribution inside the writing transaction: exact, no job to run, never stale. Counts of
+-- distinct clients cannot be summed from daily rows; they stay on the base tables.
 --
 -- Concurrency: a change to an order's status or date and a change to one of its items each
 -- lock the order (the item trigger with FOR SHARE), so whichever runs second reads the
 -- other's committed result. That relies on each trigger statement taking a fresh snapshot,
--- i.e. writers at READ COMMITTED (PostgreSQL's default, the bot's); `sales_rollup_rebuild()`
--- recomputes everything from the base tables when in doubt.
+-- i.e. writers at READ COMMITTED (PostgreSQL's default, the bot's). Appointments have no
+-- such dependency. `report_rollup_rebuild()` recomputes everything from the base tables.
 
 -- The zone of the rollups' days: the clinic's (America/Cancun when none is stored or valid).
-create table sales_rollup_state (
+create table report_rollup_state (
     id        smallint primary key default 1 check (id = 1),
     timezone  text not null
 );
 
--- Completed orders per local day: how many, and their `orders.total`.
+-- Completed orders per day: how many, and their `orders.total`.
 create table orders_daily (
     day      date primary key,
     orders   integer not null,
     revenue  numeric(14, 2) not null
 );
 
--- Items of completed orders per local day and product: units and item revenue (quantity ×
--- unit price). Quantities are positive, so a row exists exactly while units > 0: a row is
--- a product sold that day (emptied rows are deleted).
+-- Items of completed orders per day and product: units and item revenue (quantity × unit
+-- price). Quantities are positive, so a row exists exactly while units > 0: a row is a
+-- product sold that day (emptied rows are deleted).
 create table sales_daily (
     day         date not null,
     product_id  bigint not null,
@@ -35,17 +35,29 @@ create table sales_daily (
     primary key (day, product_id)
 );
 
-create function sales_rollup_tz() returns text
+-- Appointments per day, status and kind (emptied rows are deleted).
+create table appointments_daily (
+    day           date not null,
+    status        text not null,
+    kind          text not null,
+    appointments  integer not null,
+    primary key (day, status, kind)
+);
+
+-- Owners created in a period (customers report: new clients), without a table scan.
+create index owners_created on owners (created_at);
+
+create function report_rollup_tz() returns text
     language sql stable parallel safe
-    as $$ select timezone from public.sales_rollup_state where id = 1 $$;
+    as $$ select timezone from public.report_rollup_state where id = 1 $$;
 
 -- An instant's day in the rollups' zone: reports turn their bounds (local midnights) into days.
-create function sales_rollup_day(timestamptz) returns date
+create function report_rollup_day(timestamptz) returns date
     language sql stable parallel safe
-    as $$ select ($1 at time zone public.sales_rollup_tz())::date $$;
+    as $$ select ($1 at time zone public.report_rollup_tz())::date $$;
 
 -- The clinic's zone if PostgreSQL knows it, else the default the bot's clock falls back to.
-create function sales_rollup_clinic_tz() returns text
+create function report_rollup_clinic_tz() returns text
     language plpgsql stable
     as $$
 declare
@@ -57,61 +69,56 @@ exception when others then
     return 'America/Cancun';
 end $$;
 
--- Adds `n` orders worth `amount` to day `d` (n = -1 takes one away); drops an emptied day.
+-- The upserts below add a (possibly negative) contribution and drop rows it empties.
 create function orders_daily_add(d date, n integer, amount numeric) returns void
     language sql
     as $$
-    insert into orders_daily as t (day, orders, revenue) values (d, n, amount)
-        on conflict (day) do update
+    insert into orders_daily as t values (d, n, amount) on conflict (day) do update
         set orders = t.orders + excluded.orders, revenue = t.revenue + excluded.revenue;
     delete from orders_daily where day = d and orders = 0;
 $$;
 
--- Adds `n` units worth `amount` of product `p` to day `d`; drops an emptied row.
 create function sales_daily_add(d date, p bigint, n bigint, amount numeric) returns void
     language sql
     as $$
-    insert into sales_daily as t (day, product_id, units, revenue) values (d, p, n, amount)
-        on conflict (day, product_id) do update
+    insert into sales_daily as t values (d, p, n, amount) on conflict (day, product_id) do update
         set units = t.units + excluded.units, revenue = t.revenue + excluded.revenue;
     delete from sales_daily where day = d and product_id = p and units = 0;
 $$;
 
--- Adds `sign` × the items of order `o` to day `d`. Rows are upserted in product order so
--- concurrent writers lock them in the same order.
+-- `sign` × the items of order `o` on day `d`, upserted in product order so concurrent
+-- writers lock rows in the same order.
 create function sales_daily_add_order(o bigint, d date, sign integer) returns void
     language sql
     as $$
-    insert into sales_daily as t (day, product_id, units, revenue)
+    insert into sales_daily as t
         select d, product_id, sign * sum(quantity), sign * sum(quantity * unit_price)
-          from order_items where order_id = o
-         group by product_id order by product_id
+          from order_items where order_id = o group by product_id order by product_id
         on conflict (day, product_id) do update
         set units = t.units + excluded.units, revenue = t.revenue + excluded.revenue;
     delete from sales_daily where day = d and units = 0;
 $$;
 
--- An order's contribution moves when it is inserted, deleted, or its status, date, total or
--- id changes. Its items' contribution moves with its status and day (not its total).
-create function sales_rollup_orders() returns trigger
+create function appointments_daily_add(d date, s text, k text, n integer) returns void
+    language sql
+    as $$
+    insert into appointments_daily as t values (d, s, k, n) on conflict (day, status, kind) do update
+        set appointments = t.appointments + excluded.appointments;
+    delete from appointments_daily where day = d and status = s and kind = k and appointments = 0;
+$$;
+
+-- An order counts on its day while completed; so do its items (whatever its total).
+create function report_rollup_orders() returns trigger
     language plpgsql
     as $$
 declare
-    tz text := sales_rollup_tz();
-    old_day date;
-    new_day date;
-    items_move boolean;
-begin
-    if tg_op <> 'INSERT' then
-        old_day := (old.ordered_at at time zone tz)::date;
-    end if;
-    if tg_op <> 'DELETE' then
-        new_day := (new.ordered_at at time zone tz)::date;
-    end if;
-    -- A new order has no items yet (they reference it), so only deletes and updates that
-    -- change what counts or where move them.
-    items_move := tg_op = 'DELETE' or (tg_op = 'UPDATE' and (old.status <> new.status
+    tz text := report_rollup_tz();
+    old_day date := case when tg_op <> 'INSERT' then (old.ordered_at at time zone tz)::date end;
+    new_day date := case when tg_op <> 'DELETE' then (new.ordered_at at time zone tz)::date end;
+    -- A new order has no items yet (they reference it).
+    items_move boolean := tg_op = 'DELETE' or (tg_op = 'UPDATE' and (old.status <> new.status
         or old_day <> new_day or old.id <> new.id));
+begin
     if tg_op <> 'INSERT' and old.status = 'completed' then
         perform orders_daily_add(old_day, -1, -old.total);
         if items_move then
@@ -124,30 +131,29 @@ begin
             perform sales_daily_add_order(new.id, new_day, 1);
         end if;
     end if;
-    -- Deletes run BEFORE the row goes: the cascade deletes the items afterwards, and by then
-    -- their trigger cannot see the order's status and date any more (it skips them).
+    -- Deletes run BEFORE the row goes: the cascade deletes the items afterwards, when their
+    -- trigger cannot see the order's status and date any more (it skips them).
     if tg_op = 'DELETE' then
         return old;
     end if;
     return null;
 end $$;
 
-create trigger orders_sales_rollup_insert after insert on orders
-    for each row execute function sales_rollup_orders();
-create trigger orders_sales_rollup_update after update of id, status, ordered_at, total on orders
+create trigger orders_report_rollup_insert after insert on orders
+    for each row execute function report_rollup_orders();
+create trigger orders_report_rollup_update after update of id, status, ordered_at, total on orders
     for each row
     when (old.id <> new.id or old.status <> new.status or old.ordered_at <> new.ordered_at
           or old.total <> new.total)
-    execute function sales_rollup_orders();
-create trigger orders_sales_rollup_delete before delete on orders
-    for each row execute function sales_rollup_orders();
+    execute function report_rollup_orders();
+create trigger orders_report_rollup_delete before delete on orders
+    for each row execute function report_rollup_orders();
 
--- An item counts on its order's day while the order is completed.
-create function sales_rollup_items() returns trigger
+create function report_rollup_items() returns trigger
     language plpgsql
     as $$
 declare
-    tz text := sales_rollup_tz();
+    tz text := report_rollup_tz();
     o record;
 begin
     if tg_op <> 'INSERT' then
@@ -170,68 +176,94 @@ begin
     return null;
 end $$;
 
-create trigger order_items_sales_rollup
+create trigger order_items_report_rollup
     after insert or delete or update of order_id, product_id, quantity, unit_price on order_items
-    for each row execute function sales_rollup_items();
+    for each row execute function report_rollup_items();
 
--- TRUNCATE fires no row triggers: empty the rollup that summarises the emptied table.
-create function sales_rollup_truncated() returns trigger
+create function report_rollup_appointments() returns trigger
     language plpgsql
     as $$
+declare
+    tz text := report_rollup_tz();
 begin
-    if tg_table_name = 'orders' then
-        truncate orders_daily;
-    else
-        truncate sales_daily;
+    if tg_op <> 'INSERT' then
+        perform appointments_daily_add((old.scheduled_at at time zone tz)::date, old.status,
+                                       old.kind, -1);
+    end if;
+    if tg_op <> 'DELETE' then
+        perform appointments_daily_add((new.scheduled_at at time zone tz)::date, new.status,
+                                       new.kind, 1);
     end if;
     return null;
 end $$;
 
-create trigger orders_sales_rollup_truncate after truncate on orders
-    for each statement execute function sales_rollup_truncated();
-create trigger order_items_sales_rollup_truncate after truncate on order_items
-    for each statement execute function sales_rollup_truncated();
+create trigger appointments_report_rollup
+    after insert or delete or update of status, kind, scheduled_at on appointments
+    for each row execute function report_rollup_appointments();
 
--- Recomputes both rollups from the base tables: after a load that bypassed the triggers
+-- TRUNCATE fires no row triggers: empty the rollup that summarises the emptied table.
+create function report_rollup_truncated() returns trigger
+    language plpgsql
+    as $$
+begin
+    case tg_table_name
+        when 'orders' then truncate orders_daily;
+        when 'order_items' then truncate sales_daily;
+        else truncate appointments_daily;
+    end case;
+    return null;
+end $$;
+
+create trigger orders_report_rollup_truncate after truncate on orders
+    for each statement execute function report_rollup_truncated();
+create trigger order_items_report_rollup_truncate after truncate on order_items
+    for each statement execute function report_rollup_truncated();
+create trigger appointments_report_rollup_truncate after truncate on appointments
+    for each statement execute function report_rollup_truncated();
+
+-- Recomputes the rollups from the base tables: after a load that bypassed the triggers
 -- (COPY under session_replication_role = replica, or triggers disabled) and when the
 -- clinic's zone changes. The SHARE locks let writers in flight finish first and hold new
 -- ones off until the rollups are rebuilt, so no change is missed or counted twice.
-create function sales_rollup_rebuild() returns void
+create function report_rollup_rebuild() returns void
     language plpgsql
     as $$
 declare
     tz text;
 begin
-    lock table orders, order_items in share mode;
-    tz := sales_rollup_tz();
-    truncate orders_daily, sales_daily;
-    insert into orders_daily (day, orders, revenue)
+    lock table orders, order_items, appointments in share mode;
+    tz := report_rollup_tz();
+    truncate orders_daily, sales_daily, appointments_daily;
+    insert into orders_daily
         select (ordered_at at time zone tz)::date, count(*), sum(total)
           from orders where status = 'completed' group by 1;
-    insert into sales_daily (day, product_id, units, revenue)
+    insert into sales_daily
         select (o.ordered_at at time zone tz)::date, i.product_id, sum(i.quantity),
                sum(i.quantity * i.unit_price)
           from orders o join order_items i on i.order_id = o.id
          where o.status = 'completed' group by 1, 2;
+    insert into appointments_daily
+        select (scheduled_at at time zone tz)::date, status, kind, count(*)
+          from appointments group by 1, 2, 3;
 end $$;
 
 -- Days depend on the zone: when the clinic's changes (or its row comes or goes), rebuild.
-create function sales_rollup_follow_clinic() returns trigger
+create function report_rollup_follow_clinic() returns trigger
     language plpgsql
     as $$
 declare
-    tz text := sales_rollup_clinic_tz();
+    tz text := report_rollup_clinic_tz();
 begin
-    if tz is distinct from sales_rollup_tz() then
-        update sales_rollup_state set timezone = tz;
-        perform sales_rollup_rebuild();
+    if tz is distinct from report_rollup_tz() then
+        update report_rollup_state set timezone = tz;
+        perform report_rollup_rebuild();
     end if;
     return null;
 end $$;
 
-create trigger clinic_sales_rollup after insert or update or delete or truncate on clinic
-    for each statement execute function sales_rollup_follow_clinic();
+create trigger clinic_report_rollup after insert or update or delete or truncate on clinic
+    for each statement execute function report_rollup_follow_clinic();
 
 -- Backfill.
-insert into sales_rollup_state (timezone) values (sales_rollup_clinic_tz());
-select sales_rollup_rebuild();
+insert into report_rollup_state (timezone) values (report_rollup_clinic_tz());
+select from report_rollup_rebuild();

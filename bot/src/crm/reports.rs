@@ -4,13 +4,15 @@
 //! - revenue and purchases count completed orders only; visits are completed appointments;
 //! - an *active* client had a completed visit or a completed order in the period.
 //!
-//! Sales figures (revenue, orders, units, products) read the daily rollups `orders_daily`
-//! and `sales_daily` (migration `20261126000008_sales_daily.sql`), which triggers keep exact
-//! on every write: a year is ~730 rows instead of ~700k orders joined with their items.
-//! Their days are in the clinic's zone, and report bounds are local midnights of that zone,
-//! so a period is a whole number of rollup days. Figures about distinct clients cannot be
-//! rolled up; their period scans are index-only on the partial and covering indexes of
-//! migration `20261126000004_report_indexes.sql`.
+//! Sums and counts (revenue, orders, units, products, appointments) read the daily rollups
+//! `orders_daily`, `sales_daily` and `appointments_daily` (migration
+//! `20261126000008_sales_daily.sql`), which triggers keep exact on every write: a year is
+//! ~730 days of rows instead of ~700k orders joined with their items. Their days are in the
+//! clinic's zone and report bounds are local midnights of that zone, so a period is a whole
+//! number of rollup days (the bounds `b` are a MATERIALIZED CTE: inlined,
+//! `report_rollup_day` would look the zone up again for every row). Figures about distinct
+//! clients cannot be rolled up; their period scans are index-only on the partial and
+//! covering indexes of migration `20261126000004_report_indexes.sql`.
 
 mod clients;
 
@@ -43,13 +45,13 @@ fn pair<T>(current: T, previous: T) -> Pair<T> {
     Pair { current, previous }
 }
 
-/// Recomputes the daily sales rollups from the base tables. Ordinary writes keep them exact
+/// Recomputes the daily rollups from the base tables. Ordinary writes keep them exact
 /// through triggers; call this after a load that bypassed the triggers (COPY under
-/// `session_replication_role = replica`, or with triggers disabled). Writers to orders wait
-/// while it runs (seconds for a million orders).
+/// `session_replication_role = replica`, or with triggers disabled). Writers to orders and
+/// appointments wait while it runs (seconds for a million orders).
 #[tracing::instrument(skip_all)]
 pub async fn rebuild_rollup(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query!("select from sales_rollup_rebuild()")
+    sqlx::query!("select from report_rollup_rebuild()")
         .execute(pool)
         .await?;
     Ok(())
@@ -75,27 +77,11 @@ pub struct Revenue {
 /// The revenue report's figures.
 #[tracing::instrument(skip_all)]
 pub async fn revenue(pool: &PgPool, w: &Window) -> sqlx::Result<Revenue> {
-    let figures = sqlx::query!(
-        r#"
-        with b as (
-            select sales_rollup_day($1) as prev, sales_rollup_day($2) as start,
-                   sales_rollup_day($3) as stop
-        )
-        select coalesce(sum(d.revenue) filter (where d.day >= b.start), 0) as "revenue!",
-               coalesce(sum(d.orders) filter (where d.day >= b.start), 0)::bigint as "orders!",
-               coalesce(sum(d.revenue) filter (where d.day < b.start), 0) as "prev_revenue!",
-               coalesce(sum(d.orders) filter (where d.day < b.start), 0)::bigint as "prev_orders!"
-          from b join orders_daily d on d.day >= b.prev and d.day < b.stop
-        "#,
-        w.prev,
-        w.start,
-        w.end
-    )
-    .fetch_one(pool);
+    let figures = order_totals(pool, w);
     let top = sqlx::query_as!(
         TopRow,
         r#"
-        with b as (select sales_rollup_day($1) as start, sales_rollup_day($2) as stop)
+        with b as materialized (select report_rollup_day($1) as start, report_rollup_day($2) as stop)
         select p.category as "label!", sum(s.units)::bigint as "count!",
                sum(s.revenue) as "amount!"
           from b
@@ -109,12 +95,38 @@ pub async fn revenue(pool: &PgPool, w: &Window) -> sqlx::Result<Revenue> {
         w.end
     )
     .fetch_all(pool);
-    let (f, top_categories) = tokio::try_join!(figures, top)?;
+    let ((revenue, orders), top_categories) = tokio::try_join!(figures, top)?;
     Ok(Revenue {
-        revenue: pair(f.revenue, f.prev_revenue),
-        orders: pair(f.orders, f.prev_orders),
+        revenue,
+        orders,
         top_categories,
     })
+}
+
+/// Completed orders' revenue and number, in the period and the previous one.
+async fn order_totals(pool: &PgPool, w: &Window) -> sqlx::Result<(Pair<Decimal>, Pair<i64>)> {
+    let f = sqlx::query!(
+        r#"
+        with b as materialized (
+            select report_rollup_day($1) as prev, report_rollup_day($2) as start,
+                   report_rollup_day($3) as stop
+        )
+        select coalesce(sum(d.revenue) filter (where d.day >= b.start), 0) as "revenue!",
+               coalesce(sum(d.orders) filter (where d.day >= b.start), 0)::bigint as "orders!",
+               coalesce(sum(d.revenue) filter (where d.day < b.start), 0) as "prev_revenue!",
+               coalesce(sum(d.orders) filter (where d.day < b.start), 0)::bigint as "prev_orders!"
+          from b join orders_daily d on d.day >= b.prev and d.day < b.stop
+        "#,
+        w.prev,
+        w.start,
+        w.end
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((
+        pair(f.revenue, f.prev_revenue),
+        pair(f.orders, f.prev_orders),
+    ))
 }
 
 /// Appointments by status, emergencies, and the kinds most attended.
@@ -136,18 +148,24 @@ pub struct Appointments {
 pub async fn appointments(pool: &PgPool, w: &Window) -> sqlx::Result<Appointments> {
     let figures = sqlx::query!(
         r#"
-        select count(*) filter (where cur) as "all!",
-               count(*) filter (where cur and status = 'completed') as "completed!",
-               count(*) filter (where cur and status = 'cancelled') as "cancelled!",
-               count(*) filter (where cur and status = 'no_show') as "no_shows!",
-               count(*) filter (where cur and status = 'completed' and kind = 'emergency') as "emergencies!",
-               count(*) filter (where not cur) as "prev_all!",
-               count(*) filter (where not cur and status = 'completed') as "prev_completed!",
-               count(*) filter (where not cur and status = 'cancelled') as "prev_cancelled!",
-               count(*) filter (where not cur and status = 'no_show') as "prev_no_shows!",
-               count(*) filter (where not cur and status = 'completed' and kind = 'emergency') as "prev_emergencies!"
-          from (select status, kind, scheduled_at >= $2 as cur from appointments
-                 where scheduled_at >= $1 and scheduled_at < $3) a
+        with b as materialized (
+            select report_rollup_day($1) as prev, report_rollup_day($2) as start,
+                   report_rollup_day($3) as stop
+        ), a as (
+            select d.status, d.kind, d.appointments::bigint as n, d.day >= b.start as cur
+              from b join appointments_daily d on d.day >= b.prev and d.day < b.stop
+        )
+        select coalesce(sum(n) filter (where cur), 0)::bigint as "all!",
+               coalesce(sum(n) filter (where cur and status = 'completed'), 0)::bigint as "completed!",
+               coalesce(sum(n) filter (where cur and status = 'cancelled'), 0)::bigint as "cancelled!",
+               coalesce(sum(n) filter (where cur and status = 'no_show'), 0)::bigint as "no_shows!",
+               coalesce(sum(n) filter (where cur and status = 'completed' and kind = 'emergency'), 0)::bigint as "emergencies!",
+               coalesce(sum(n) filter (where not cur), 0)::bigint as "prev_all!",
+               coalesce(sum(n) filter (where not cur and status = 'completed'), 0)::bigint as "prev_completed!",
+               coalesce(sum(n) filter (where not cur and status = 'cancelled'), 0)::bigint as "prev_cancelled!",
+               coalesce(sum(n) filter (where not cur and status = 'no_show'), 0)::bigint as "prev_no_shows!",
+               coalesce(sum(n) filter (where not cur and status = 'completed' and kind = 'emergency'), 0)::bigint as "prev_emergencies!"
+          from a
         "#,
         w.prev,
         w.start,
@@ -157,10 +175,11 @@ pub async fn appointments(pool: &PgPool, w: &Window) -> sqlx::Result<Appointment
     let top = sqlx::query_as!(
         TopRow,
         r#"
-        select kind as "label!", count(*) as "count!", 0::numeric as "amount!"
-          from appointments
-         where status = 'completed' and scheduled_at >= $1 and scheduled_at < $2
-         group by kind
+        with b as materialized (select report_rollup_day($1) as start, report_rollup_day($2) as stop)
+        select d.kind as "label!", sum(d.appointments)::bigint as "count!", 0::numeric as "amount!"
+          from b join appointments_daily d on d.day >= b.start and d.day < b.stop
+         where d.status = 'completed'
+         group by d.kind
          order by 2 desc, 1
          limit 5
         "#,
@@ -194,9 +213,9 @@ pub struct Products {
 pub async fn products(pool: &PgPool, w: &Window, by_revenue: bool) -> sqlx::Result<Products> {
     let figures = sqlx::query!(
         r#"
-        with b as (
-            select sales_rollup_day($1) as prev, sales_rollup_day($2) as start,
-                   sales_rollup_day($3) as stop
+        with b as materialized (
+            select report_rollup_day($1) as prev, report_rollup_day($2) as start,
+                   report_rollup_day($3) as stop
         )
         select coalesce(sum(s.units) filter (where s.day >= b.start), 0)::bigint as "units!",
                count(distinct s.product_id) filter (where s.day >= b.start) as "distinct!",
@@ -214,7 +233,7 @@ pub async fn products(pool: &PgPool, w: &Window, by_revenue: bool) -> sqlx::Resu
     let top = sqlx::query_as!(
         TopRow,
         r#"
-        with b as (select sales_rollup_day($1) as start, sales_rollup_day($2) as stop)
+        with b as materialized (select report_rollup_day($1) as start, report_rollup_day($2) as stop)
         select p.name as "label!", sum(s.units)::bigint as "count!", sum(s.revenue) as "amount!"
           from b
           join sales_daily s on s.day >= b.start and s.day < b.stop

@@ -49,7 +49,7 @@ pub async fn seed_demo(pool: &PgPool, today: NaiveDate) -> anyhow::Result<()> {
     let clock = ClinicClock::new(DEFAULT_TIMEZONE, Some(today));
     dataset::wipe(pool).await?;
     history::demo_dataset(&clock).load(pool).await?;
-    // The load may bypass triggers (replica role): recompute the sales rollups.
+    // The load may bypass triggers (replica role): recompute the report rollups.
     crate::crm::reports::rebuild_rollup(pool).await?;
     finish(pool, DEMO_CLINIC, today).await?;
     crate::intelligence::recompute::full(pool, &clock).await?;
@@ -98,7 +98,7 @@ pub async fn load_synthetic(
         result.context("Failed to rebuild an index after the load")?;
     }
     let indexed = started.elapsed();
-    // The load bypassed the triggers that keep the sales rollups exact.
+    // The load bypassed the triggers that keep the report rollups exact.
     crate::crm::reports::rebuild_rollup(pool).await?;
     sqlx::raw_sql("analyze").execute(pool).await?;
     tracing::info!(

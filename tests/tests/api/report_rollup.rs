@@ -1,55 +1,22 @@
-//! The daily sales rollups (`orders_daily`, `sales_daily`) stay exact: after every kind of
-//! write to orders and their items, the revenue and products reports equal direct sums over
-//! the base tables, and the rollups equal a fresh aggregation of those tables.
+//! The daily rollups (`orders_daily`, `sales_daily`, `appointments_daily`) stay exact: after
+//! every kind of write to orders, their items and appointments, the revenue, products and
+//! appointments reports equal direct sums over the base tables, and the rollups equal a
+//! fresh aggregation of those tables.
 //!
 //! The clinic (Cancún times; October 2025 against Aug 31 – Sep 30): orders 1 (Oct 1 00:30),
 //! 2 (Oct 12), 3 (Oct 31 23:30), 4 (Sep 30 23:50), a cancelled 5 (Oct 15), and 6 (Aug 30
-//! 23:50, before both periods), each with items.
+//! 23:50, before both periods), each with items; appointments 1 (Oct 1 00:30, completed),
+//! 2 (Oct 31 23:30, completed emergency), 3 (Sep 30 23:50, no-show), 4 (Oct 12, cancelled)
+//! and 5 (Oct 20, scheduled).
 
 mod direct;
 
 use std::time::Duration;
 
 use bot::crm::reports::{self, Pair};
-use direct::{assert_exact, drift};
+use direct::{assert_exact, clinic, drift, exec, money};
 use rust_decimal::Decimal;
-use sqlx::PgPool;
 use tests::TestDb;
-
-async fn clinic() -> TestDb {
-    let db = TestDb::migrated().await;
-    sqlx::raw_sql(
-        r#"
-        insert into owners (id, first_name) values (1, 'Ana'), (2, 'Beto');
-        insert into products (id, sku, name, category, price) values
-            (1, 'CRQ-1', 'Croquetas 1 kg', 'food', 150), (2, 'LAT-1', 'Lata gourmet', 'food', 100),
-            (3, 'ANT-1', 'Antipulgas', 'medicine', 1000.50), (4, 'PEL-1', 'Pelota', 'toy', 99.50);
-        insert into orders (id, owner_id, ordered_at, status, total) values
-            (1, 1, '2025-10-01 00:30-05', 'completed', 300),
-            (2, 2, '2025-10-12 12:00-05', 'completed', 1100.50),
-            (3, 2, '2025-10-31 23:30-05', 'completed', 99.50),
-            (4, 1, '2025-09-30 23:50-05', 'completed', 400),
-            (5, 1, '2025-10-15 12:00-05', 'cancelled', 1000),
-            (6, 2, '2025-08-30 23:50-05', 'completed', 5000);
-        insert into order_items (id, order_id, product_id, quantity, unit_price) values
-            (1, 1, 1, 2, 150), (2, 2, 3, 1, 1000.50), (3, 2, 2, 1, 100), (4, 3, 4, 1, 99.50),
-            (5, 4, 1, 2, 200), (6, 5, 1, 2, 500), (7, 6, 1, 10, 500);
-        select setval('order_items_id_seq', 100);
-        "#,
-    )
-    .execute(&db.pool)
-    .await
-    .unwrap();
-    db
-}
-
-async fn exec(pool: &PgPool, sql: &str) {
-    sqlx::raw_sql(sql).execute(pool).await.unwrap();
-}
-
-fn money(units: i64, scale: u32) -> Decimal {
-    Decimal::new(units, scale)
-}
 
 #[tokio::test]
 async fn inserted_orders_and_items_count_at_once() {
@@ -248,4 +215,32 @@ async fn demo_and_synthetic_clinics_load_with_exact_rollups() {
         .await
         .unwrap();
     assert_eq!(drift(&synthetic.pool).await, 0, "synthetic clinic");
+}
+
+#[tokio::test]
+async fn appointment_changes_move_between_days_statuses_and_kinds() {
+    let db = clinic().await;
+    let w = direct::october(&db.pool).await;
+    let before = reports::appointments(&db.pool, &w).await.unwrap();
+    assert_eq!(
+        (before.appointments.current, before.completed.current),
+        (4, 2)
+    );
+    for (step, sql) in [
+        ("completed", "update appointments set status = 'completed' where id = 5"),
+        ("kind", "update appointments set kind = 'emergency' where id = 1"),
+        ("out of October across midnight", "update appointments set scheduled_at = '2025-11-01 00:10-05' where id = 2"),
+        ("into October across midnight", "update appointments set scheduled_at = '2025-10-01 00:05-05' where id = 3"),
+        ("new", "insert into appointments (owner_id, kind, status, scheduled_at) values (2, 'dental', 'completed', '2025-10-05 09:00-05')"),
+        ("deleted", "delete from appointments where id = 4"),
+        ("owner deleted", "delete from owners where id = 1"),
+    ] {
+        exec(&db.pool, sql).await;
+        assert_exact(&db.pool, step).await;
+    }
+    let after = reports::appointments(&db.pool, &w).await.unwrap();
+    assert_eq!(
+        (after.appointments.current, after.completed.current),
+        (1, 1)
+    );
 }
