@@ -179,6 +179,26 @@ pub async fn score_with_stored_fit(
     Ok(true)
 }
 
+/// The lifetime-value horizon and discount: `CLV_MONTHS` (default 12) and
+/// `CLV_MONTHLY_DISCOUNT` (default 0.01 = 1% a month), read from the environment.
+pub fn clv_options() -> btyd::clv::ClvOptions {
+    clv_options_from(|name| std::env::var(name).ok())
+}
+
+fn clv_options_from(var: impl Fn(&str) -> Option<String>) -> btyd::clv::ClvOptions {
+    let mut options = btyd::clv::ClvOptions::default();
+    if let Some(months) = var("CLV_MONTHS").and_then(|v| v.trim().parse().ok()) {
+        options.months = months;
+    }
+    if let Some(rate) = var("CLV_MONTHLY_DISCOUNT")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|r| (0.0..1.0).contains(r))
+    {
+        options.monthly_discount = rate;
+    }
+    options
+}
+
 async fn write_scores(
     pool: &PgPool,
     selection: &Selection,
@@ -188,8 +208,9 @@ async fn write_scores(
     let mut alive = Vec::with_capacity(rows.len());
     let mut expected = Vec::with_capacity(rows.len());
     let mut clv = Vec::with_capacity(rows.len());
+    let horizon = clv_options();
     for row in rows {
-        let s = btyd::select::score(selection, row, EXPECTED_HORIZON_WEEKS);
+        let s = btyd::select::score_with(selection, row, EXPECTED_HORIZON_WEEKS, &horizon);
         ids.push(row.id.parse::<i64>().unwrap_or_default());
         alive.push(s.p_alive.clamp(0.0, 1.0));
         expected.push(s.expected_transactions.max(0.0));
@@ -217,4 +238,23 @@ async fn write_scores(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clv_settings_come_from_the_environment_with_defaults() {
+        let defaults = clv_options_from(|_| None);
+        assert_eq!((defaults.months, defaults.monthly_discount), (12, 0.01));
+        let set = clv_options_from(|name| match name {
+            "CLV_MONTHS" => Some("24".into()),
+            "CLV_MONTHLY_DISCOUNT" => Some("0.02".into()),
+            _ => None,
+        });
+        assert_eq!((set.months, set.monthly_discount), (24, 0.02));
+        let nonsense = clv_options_from(|_| Some("-3".into()));
+        assert_eq!(nonsense, defaults);
+    }
 }

@@ -291,6 +291,16 @@ pub fn choose(
 
 /// Scores one customer under the selection's policy, with expectations over `horizon` periods.
 pub fn score(selection: &Selection, row: &CustomerSummary, horizon: f64) -> CustomerScore {
+    score_with(selection, row, horizon, &ClvOptions::default())
+}
+
+/// [`score`] with a lifetime value over `clv`'s horizon and discount rate.
+pub fn score_with(
+    selection: &Selection,
+    row: &CustomerSummary,
+    horizon: f64,
+    clv: &ClvOptions,
+) -> CustomerScore {
     let p_alive_model = if row.x > 0.0 {
         ModelKind::BgNbd
     } else {
@@ -308,8 +318,7 @@ pub fn score(selection: &Selection, row: &CustomerSummary, horizon: f64) -> Cust
         .as_ref()
         .map(|g| g.params.expected_spend(row.x, row.zbar))
         .filter(|s| s.is_finite());
-    let clv = expected_spend
-        .map(|s| lifetime_value_with_spend(expect_model, row, s, &ClvOptions::default()));
+    let clv = expected_spend.map(|s| lifetime_value_with_spend(expect_model, row, s, clv));
     CustomerScore {
         id: row.id.clone(),
         p_alive,
