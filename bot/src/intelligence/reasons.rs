@@ -25,6 +25,7 @@ pub async fn reasons(
         vacc as (
             select distinct on (p.owner_id) p.owner_id, p.name, v.due_on
               from (select distinct on (pet_id, vaccine) pet_id, due_on from vaccinations
+                     where pet_id in (select id from pets where owner_id = any($1))
                      order by pet_id, vaccine, applied_on desc) v
               join pets p on p.id = v.pet_id
              where p.owner_id = any($1) and p.deceased_on is null
