@@ -94,51 +94,28 @@ async fn a_future_booking_or_only_deceased_pets_are_not_at_risk() {
 #[tokio::test]
 async fn the_other_insights_rank_what_they_say() {
     let db = TestDb::demo().await;
-    let top = call(
-        &db.pool,
-        "get_customer_insights",
-        json!({"insight_type": "top_customers", "limit": 3}),
-    )
-    .await
-    .unwrap();
-    let top: Vec<&str> = top.data["owners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(top, ["Rosa Medina", "Roberto Sánchez", "Patricia Flores"]);
-
-    let new = call(
-        &db.pool,
-        "get_customer_insights",
-        json!({"insight_type": "new_customers"}),
-    )
-    .await
-    .unwrap();
-    let new: Vec<&str> = new.data["owners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(new, ["Valeria Mendoza", "Diego Ramírez", "Gabriela Torres"]);
-
-    let lapsed = call(
-        &db.pool,
-        "get_customer_insights",
-        json!({"insight_type": "lapsed"}),
-    )
-    .await
-    .unwrap();
-    let lapsed: Vec<&str> = lapsed.data["owners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
+    let names = |args: serde_json::Value| {
+        let pool = db.pool.clone();
+        async move {
+            let out = call(&pool, "get_customer_insights", args).await.unwrap();
+            out.data["owners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
     assert_eq!(
-        lapsed,
+        names(json!({"insight_type": "top_customers", "limit": 3})).await,
+        ["Rosa Medina", "Roberto Sánchez", "Patricia Flores"]
+    );
+    assert_eq!(
+        names(json!({"insight_type": "new_customers"})).await,
+        ["Valeria Mendoza", "Diego Ramírez", "Gabriela Torres"]
+    );
+    assert_eq!(
+        names(json!({"insight_type": "lapsed"})).await,
         [
             "Ricardo Gómez",
             "Arturo Castro",
