@@ -105,7 +105,8 @@ pub async fn load(
                coalesce(ord.total, 0) as "total_spent!", coalesce(ord.n, 0) as "order_count!",
                coalesce(ap.n, 0) as "appointments!", coalesce(ap.cancelled, 0) as "cancelled!",
                coalesce(ap.no_shows, 0) as "no_shows!", ap.next_at,
-               lt.tier as "tier?", lt.points_balance as "points?"
+               lt.tier as "tier?", lt.points_balance as "points?",
+               cm.visit_pattern as "visit_pattern?", cm.purchase_interval_days
           from owners o
           join owner_profiles p on p.owner_id = o.id
           left join lateral (
@@ -118,6 +119,7 @@ pub async fn load(
                        min(scheduled_at) filter (where status = 'scheduled' and scheduled_at > $3) as next_at
                   from appointments where owner_id = o.id) ap on true
           left join loyalty_programs lt on lt.owner_id = o.id
+          left join customer_metrics cm on cm.owner_id = o.id
          where o.id = $1
         "#,
         id,
@@ -189,12 +191,6 @@ pub async fn load(
     )
     .fetch_all(pool)
     .await?;
-    let pattern = sqlx::query!(
-        "select visit_pattern, purchase_interval_days from customer_metrics where owner_id = $1",
-        id
-    )
-    .fetch_optional(pool)
-    .await?;
     let order_count = o.order_count;
     let total_spent: Decimal = o.total_spent;
     Ok(Some(OwnerProfile {
@@ -229,8 +225,8 @@ pub async fn load(
             .tier
             .zip(o.points)
             .map(|(tier, points)| LoyaltySummary { tier, points }),
-        visit_pattern: pattern.as_ref().map(|p| p.visit_pattern.clone()),
-        purchase_interval_days: pattern.and_then(|p| p.purchase_interval_days),
+        visit_pattern: o.visit_pattern,
+        purchase_interval_days: o.purchase_interval_days,
         preferred_products,
     }))
 }
