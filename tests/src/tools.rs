@@ -31,8 +31,9 @@ pub async fn card(pool: &PgPool, lang: Lang, name: &str, args: Value) -> String 
     }
 }
 
-/// The story's example reply (an `IA:` turn), without the 4-space indentation.
+/// The story's example reply (an `IA:` turn), without `IA: ` and the 4-space indentation.
 pub fn story(text: &str) -> String {
+    let text = text.trim_start().trim_start_matches("IA: ");
     text.lines()
         .map(|l| l.strip_prefix("    ").unwrap_or(l))
         .collect::<Vec<_>>()

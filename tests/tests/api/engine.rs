@@ -41,7 +41,7 @@ async fn the_storys_two_questions_get_the_storys_answers_without_an_llm() {
     );
     assert!(profile.ends_with("¿Te gustaría ver más detalles?"));
     let risk = ask(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
-    let want = story(include_str!("at_risk_es.txt"));
+    let want = story(include_str!("../../../testdata/story/at_risk_es.txt"));
     assert_eq!(risk, want);
 }
 

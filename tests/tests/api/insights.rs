@@ -4,7 +4,7 @@ use serde_json::json;
 use tests::tools::{call, card, story};
 use tests::TestDb;
 
-const AT_RISK_ES: &str = include_str!("at_risk_es.txt");
+const AT_RISK_ES: &str = include_str!("../../../testdata/story/at_risk_es.txt");
 
 #[tokio::test]
 async fn the_at_risk_card_is_the_storys_line_for_line() {

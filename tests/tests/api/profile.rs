@@ -4,28 +4,7 @@ use serde_json::json;
 use tests::tools::{call, card, story};
 use tests::TestDb;
 
-const MARIA_ES: &str = "Aquí está el perfil de María García:
-
-    👤 **María García**
-    📱 998-123-4567 (Prefiere WhatsApp)
-    📧 maria.garcia@email.com
-    📍 Calle Coral 45, Puerto Morelos
-
-    🐕 **Mascotas:** Max (Poodle, 5 años)
-
-    💰 **Valor del Cliente:**
-    • Total Gastado: $12,450 MXN
-    • 8 órdenes, promedio $1,556 MXN
-    • 15 citas (0 ausencias)
-    • Cliente desde: Marzo 2023
-
-    📊 **Actividad Reciente:**
-    • Última visita: 15 Nov 2025 (Chequeo anual de Max)
-    • Última compra: 15 Nov 2025 (Royal Canin)
-
-    🏷️ Etiquetas: VIP, Regular, Dueño de Perro
-
-    ¿Te gustaría ver más detalles?";
+const MARIA_ES: &str = include_str!("../../../testdata/story/profile_es.txt");
 
 #[tokio::test]
 async fn maria_garcias_card_is_the_storys_line_for_line() {

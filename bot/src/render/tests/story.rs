@@ -9,50 +9,10 @@ use super::super::rich::RichText;
 use super::fixtures::{maria, story_at_risk, unindent};
 
 /// "Búsqueda de Cliente", the bot's turn as printed in the story.
-const PROFILE_TURN: &str = r#"IA: Aquí está el perfil de María García:
-
-    👤 **María García**
-    📱 998-123-4567 (Prefiere WhatsApp)
-    📧 maria.garcia@email.com
-    📍 Calle Coral 45, Puerto Morelos
-
-    🐕 **Mascotas:** Max (Poodle, 5 años)
-
-    💰 **Valor del Cliente:**
-    • Total Gastado: $12,450 MXN
-    • 8 órdenes, promedio $1,556 MXN
-    • 15 citas (0 ausencias)
-    • Cliente desde: Marzo 2023
-
-    📊 **Actividad Reciente:**
-    • Última visita: 15 Nov 2025 (Chequeo anual de Max)
-    • Última compra: 15 Nov 2025 (Royal Canin)
-
-    🏷️ Etiquetas: VIP, Regular, Dueño de Perro
-
-    ¿Te gustaría ver más detalles?"#;
+const PROFILE_TURN: &str = include_str!("../../../../testdata/story/profile_es.txt");
 
 /// "Clientes en Riesgo", the bot's turn as printed in the story.
-const AT_RISK_TURN: &str = r#"IA: Aquí están los clientes en riesgo de abandono:
-
-    ⚠️ **Clientes en Riesgo** (sin visita en 90+ días)
-
-    1. **Carlos Méndez** - Última visita hace 120 días
-       Mascotas: Buddy (Labrador)
-       Gastado: $8,200 MXN de por vida
-       → Vacunación vence en 2 semanas
-
-    2. **Sarah Johnson** - Última visita hace 95 días
-       Mascotas: Mittens (Gato), Whiskers (Gato)
-       Gastado: $5,400 MXN de por vida
-       → Usualmente compra alimento mensualmente, sin orden en 45 días
-
-    3. **Roberto Sánchez** - Última visita hace 92 días
-       Mascotas: Thor (Pastor Alemán)
-       Gastado: $15,800 MXN de por vida
-       → Cliente VIP, debe hacerse seguimiento
-
-    ¿Te gustaría que enviara mensajes de reactivación a alguno de ellos?"#;
+const AT_RISK_TURN: &str = include_str!("../../../../testdata/story/at_risk_es.txt");
 
 /// The card alone: from `👤 **María García**` to the tags line.
 fn story_profile_card() -> String {
