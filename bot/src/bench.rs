@@ -2,6 +2,8 @@
 //! holds (load one with `vetbot demo --owners 100000`), next to a bare `SELECT 1` round trip
 //! measured in the same run. Prints a Markdown table for BENCHMARKS.md.
 
+mod fake_llm;
+
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -187,6 +189,11 @@ pub async fn engine(pool: &PgPool, iterations: usize) -> anyhow::Result<String> 
             .fetch_all(pool)
             .await?;
     anyhow::ensure!(!names.is_empty(), "the database has no owners");
+    let floor = time(iterations, |_| async {
+        sqlx::query("select 1").execute(pool).await?;
+        Ok(())
+    })
+    .await?;
     let engine = Engine::new(pool.clone(), None);
     let turn = |text: String| Incoming {
         channel: "terminal".into(),
@@ -206,6 +213,30 @@ pub async fn engine(pool: &PgPool, iterations: usize) -> anyhow::Result<String> 
         async move { engine.handle(&msg).await.map(|_| ()) }
     })
     .await?;
+    // The LLM brain against a model that answers at once with a profile call: the turn is
+    // everything but the model's thinking (HTTP to the fake on loopback included).
+    let ids: Vec<i64> = sqlx::query_scalar("select id from owners order by id limit 1000")
+        .fetch_all(pool)
+        .await?;
+    let llm = crate::brain::llm::LlmBrain::new(crate::brain::llm::LlmSettings::new(
+        &fake_llm::start().await?,
+        "bench",
+        "bench",
+    ))?;
+    let with_llm = Engine::new(pool.clone(), Some(llm));
+    let llm_profile = time(iterations, |i| {
+        let msg = Incoming {
+            chat_id: "bench-llm".into(),
+            ..turn(format!("perfil #{}", ids[i % ids.len()]))
+        };
+        let engine = &with_llm;
+        async move {
+            let out = engine.handle(&msg).await?;
+            anyhow::ensure!(!out.fell_back, "the LLM brain did not answer");
+            Ok(())
+        }
+    })
+    .await?;
     sqlx::query("delete from staff where id = $1")
         .bind(staff_id)
         .execute(pool)
@@ -223,7 +254,11 @@ pub async fn engine(pool: &PgPool, iterations: usize) -> anyhow::Result<String> 
     let (es_system, tools) = prompt(Lang::Es);
     let (en_system, _) = prompt(Lang::En);
     Ok(format!(
-        "| what | p50 ms | p99 ms |\n|---|---:|---:|\n| engine turn, profile question (command brain) | {:.2} | {:.2} |\n| engine turn, at-risk question (command brain) | {:.2} | {:.2} |\n\nPrompt size (estimated tokens = bytes / 4): system es {es_system} + tools {tools} = {}, system en {en_system} + tools {tools} = {}.\n",
+        "| what | p50 ms | p99 ms |\n|---|---:|---:|\n| `SELECT 1` round trip (floor) | {:.3} | {:.3} |\n| engine turn, profile by id (LLM brain, instant fake model) | {:.2} | {:.2} |\n| engine turn, profile question by name (command brain) | {:.2} | {:.2} |\n| engine turn, at-risk question (command brain) | {:.2} | {:.2} |\n\nPrompt size (estimated tokens = bytes / 4): system es {es_system} + tools {tools} = {}, system en {en_system} + tools {tools} = {}.\n",
+        ms(floor.p50),
+        ms(floor.p99),
+        ms(llm_profile.p50),
+        ms(llm_profile.p99),
         ms(profile.p50),
         ms(profile.p99),
         ms(risk.p50),

@@ -165,10 +165,55 @@ fn recompute_runs_on_the_demo_clinic() {
         );
     }
 
+    serve_answers_health_checks_and_stops_on_sigterm(&home);
+
     // `vetbot chat` is the same engine on the same database.
     let chat = vetbot(&home, &["chat"], "/riesgo\nsalir\n");
     assert!(
         String::from_utf8_lossy(&chat.stdout).contains("Carlos Méndez"),
         "{chat:?}"
     );
+}
+
+/// `vetbot serve` with no channel configured: says so, serves `/healthz`, and exits cleanly
+/// on SIGTERM (what systemd and `docker stop` send).
+fn serve_answers_health_checks_and_stops_on_sigterm(home: &Path) {
+    use std::io::{BufRead, BufReader, Read};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vetbot"))
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env("VETBOT_HOME", home)
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vetbot serve starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut said = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "serve exited: {said}"
+        );
+        said.push_str(&line);
+        if let Some(addr) = line.trim().strip_prefix("vetbot serve: escuchando en ") {
+            break addr.to_owned();
+        }
+    };
+    assert!(said.contains("Telegram"), "{said}");
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "serve exited with {status}");
 }

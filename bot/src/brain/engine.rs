@@ -60,13 +60,18 @@ impl Engine {
     #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
     pub async fn handle(&self, msg: &Incoming) -> anyhow::Result<Outgoing> {
         let text = msg.text.trim();
-        let Some(member) = staff::identify(&self.pool, &msg.channel, &msg.sender_id).await? else {
+        // Two independent reads, sent together.
+        let (member, clock) = tokio::try_join!(
+            staff::identify(&self.pool, &msg.channel, &msg.sender_id),
+            ClinicClock::load(&self.pool)
+        )?;
+        let Some(member) = member else {
             return self.stranger(msg, text).await;
         };
         let lang = language(text, &member);
         let ctx = ToolContext {
             pool: self.pool.clone(),
-            clock: ClinicClock::load(&self.pool).await?,
+            clock,
             lang,
             staff_id: Some(member.id),
             channel: msg.channel.clone(),

@@ -63,71 +63,80 @@ pub async fn list(
     if kind == InsightKind::AtRisk {
         return at_risk(pool, clock, limit).await;
     }
-    let rows = sqlx::query!(
+    let today = clock.today();
+    let tz = clock.tz().name();
+    let new_since = clock.local(
+        today - chrono::Days::new(NEW_CLIENT_DAYS as u64 - 1),
+        chrono::NaiveTime::MIN,
+    );
+    // One branch per list, each in its own index order so the page stops early; the
+    // branches of the other lists are skipped by their constant guard.
+    let page = sqlx::query_as!(
+        InsightRow,
         r#"
-        with base as (
-            select o.id as owner_id, o.full_name as name, p.phone_primary as phone,
-                   m.total_spent, m.last_visit_date as last_visit,
-                   $3::date - m.last_visit_date as days,
-                   (o.created_at at time zone $6)::date as since,
-                   m.churn_risk_score as churn, m.lifetime_value_estimate as ltv
-              from customer_metrics m
-              join owners o on o.id = m.owner_id
-              join owner_profiles p on p.owner_id = o.id
-             where case $1::text
-                     when 'at_risk' then m.last_visit_date between $3::date - ($5::int - 1) and $3::date - $4::int
-                     when 'lapsed' then coalesce(m.last_visit_date, (o.created_at at time zone $6)::date) <= $3::date - $5::int
-                     when 'new_customers' then o.created_at >= $7::timestamptz
-                     else m.order_count > 0
-                   end
-               and ($1 not in ('at_risk', 'lapsed') or exists (
-                     select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null))
-               and ($1 <> 'at_risk' or not exists (
-                     select 1 from appointments a where a.owner_id = o.id
-                        and a.status = 'scheduled' and a.scheduled_at > $8))
+        with pick as (
+            (select m.owner_id from customer_metrics m
+              where $1::text = 'top_customers' and m.order_count > 0
+              order by m.total_spent desc, m.owner_id limit $2)
+            union all
+            (select m.owner_id from customer_metrics m
+              where $1::text = 'high_value' and m.order_count > 0
+              order by m.lifetime_value_estimate desc, m.owner_id limit $2)
+            union all
+            (select o.id from owners o
+              where $1::text = 'new_customers' and o.created_at >= $6
+              order by o.created_at desc, o.id limit $2)
+            union all
+            (select m.owner_id from customer_metrics m join owners o on o.id = m.owner_id
+              where $1::text = 'lapsed'
+                and coalesce(m.last_visit_date, (o.created_at at time zone $5)::date) <= $3::date - $4::int
+                and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null)
+              order by coalesce(m.last_visit_date, (o.created_at at time zone $5)::date) desc,
+                       m.total_spent desc, m.owner_id
+              limit $2)
         )
-        select owner_id as "owner_id!", name as "name!", phone, total_spent as "total_spent!",
-               last_visit, days, since as "since!", churn as "churn!", ltv as "ltv!",
-               count(*) over () as "total!"
-          from base
-         order by case when $1 = 'at_risk' then days end desc nulls last,
-                  case when $1 = 'lapsed' then coalesce(last_visit, since) end desc nulls last,
-                  case when $1 = 'new_customers' then since end desc nulls last,
-                  case when $1 = 'high_value' then ltv end desc nulls last,
-                  total_spent desc, owner_id
-         limit $2
+        select o.id as "owner_id!", o.full_name as "name!", p.phone_primary as phone,
+               coalesce(m.total_spent, 0) as "total_spent!", m.last_visit_date as last_visit,
+               $3::date - m.last_visit_date as days_since_visit,
+               (o.created_at at time zone $5)::date as "client_since!",
+               coalesce(m.churn_risk_score, 0) as "churn_risk!",
+               coalesce(m.lifetime_value_estimate, 0) as "lifetime_value!"
+          from pick k
+          join owners o on o.id = k.owner_id
+          join owner_profiles p on p.owner_id = o.id
+          left join customer_metrics m on m.owner_id = o.id
+         order by case when $1 = 'lapsed' then coalesce(m.last_visit_date, (o.created_at at time zone $5)::date) end desc nulls last,
+                  case when $1 = 'new_customers' then o.created_at end desc nulls last,
+                  case when $1 = 'high_value' then m.lifetime_value_estimate end desc nulls last,
+                  m.total_spent desc nulls last, o.id
         "#,
         kind.as_str(),
         limit,
-        clock.today(),
-        AT_RISK_DAYS,
+        today,
         LAPSED_DAYS,
-        clock.tz().name(),
-        clock.local(
-            clock.today() - chrono::Days::new(NEW_CLIENT_DAYS as u64 - 1),
-            chrono::NaiveTime::MIN
-        ),
-        clock.now()
+        tz,
+        new_since
     )
-    .fetch_all(pool)
-    .await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    Ok((
-        rows.into_iter()
-            .map(|r| InsightRow {
-                owner_id: r.owner_id,
-                name: r.name,
-                phone: r.phone,
-                total_spent: r.total_spent,
-                last_visit: r.last_visit,
-                days_since_visit: r.days,
-                client_since: r.since,
-                churn_risk: r.churn,
-                lifetime_value: r.ltv,
-            })
-            .collect(),
-        total,
-    ))
+    .fetch_all(pool);
+    let total = sqlx::query_scalar!(
+        r#"
+        select case $1::text
+                 when 'new_customers' then (select count(*) from owners where created_at >= $4)
+                 when 'lapsed' then (
+                     select count(*) from customer_metrics m join owners o on o.id = m.owner_id
+                      where coalesce(m.last_visit_date, (o.created_at at time zone $3)::date) <= $2::date - $5::int
+                        and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null))
+                 else (select count(*) from customer_metrics where order_count > 0)
+               end as "total!"
+        "#,
+        kind.as_str(),
+        today,
+        tz,
+        new_since,
+        LAPSED_DAYS
+    )
+    .fetch_one(pool);
+    tokio::try_join!(page, total)
 }
 
 /// The at-risk list: an index range scan on `last_visit_date`, oldest first, that stops as

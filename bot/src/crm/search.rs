@@ -65,19 +65,19 @@ pub async fn search(
             select distinct on (id) id, score, matched from hits order by id, score desc
         )
         select o.id as "id!", o.full_name as "name!", p.phone_primary as phone, o.email,
-               coalesce((select sum(total) from orders where owner_id = o.id and status = 'completed'), 0) as "total_spent!",
+               coalesce(a.total_spent, 0) as "total_spent!",
                m.last_visit_date as "last_visit?",
                b.score::real as "score!", b.matched as "matched!"
           from best b
           join owners o on o.id = b.id
           join owner_profiles p on p.owner_id = o.id
           left join customer_metrics m on m.owner_id = o.id
+          left join owner_activity a on a.owner_id = o.id
          where ($4::text is null or exists (select 1 from pets pt where pt.owner_id = o.id
                                              and pt.species = $4 and pt.deceased_on is null))
            and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id
                                              where x.owner_id = o.id and t.name_key = f_search_key(trim($5))))
-           and ($6::numeric is null or coalesce((select sum(total) from orders
-                                                   where owner_id = o.id and status = 'completed'), 0) >= $6)
+           and ($6::numeric is null or coalesce(a.total_spent, 0) >= $6)
          order by b.score desc, o.full_name, o.id
          limit $7
         "#,

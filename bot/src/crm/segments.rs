@@ -128,6 +128,17 @@ fn category_code(name: &str) -> Result<String, String> {
     Ok(code.to_owned())
 }
 
+/// Recomputes `owner_activity` from the base tables. Ordinary writes keep it exact through
+/// triggers; call this after a load that bypassed them (COPY under
+/// `session_replication_role = replica`, or with triggers disabled).
+#[tracing::instrument(skip_all)]
+pub async fn rebuild_activity(pool: &PgPool) -> sqlx::Result<()> {
+    sqlx::query!("select from owner_activity_rebuild()")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// One owner of a segment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentOwner {
@@ -150,7 +161,11 @@ pub struct SegmentPage {
 }
 
 /// The owners matching `c` (already [`Criteria::normalised`]), highest lifetime spend first
-/// (then by name), `limit` of them from `offset`, as of `today` in time zone `tz`.
+/// (then by id), `limit` of them from `offset`, as of `today` in time zone `tz`.
+///
+/// Reads `owner_activity` (spend, last visit, living species and categories bought, kept
+/// exact by triggers), so counting a segment is one scan of a narrow table, not a sum of
+/// every owner's orders.
 #[tracing::instrument(skip_all)]
 pub async fn find(
     pool: &PgPool,
@@ -174,44 +189,40 @@ pub async fn find(
              group by x.owner_id
             having count(*) = (select count(*) from wanted)
         ),
-        matched as (
-            select o.id, o.full_name, p.phone_primary, coalesce(s.total, 0) as total_spent,
-                   v.last_visit, ($8::date - v.last_visit)::bigint as days
-              from owners o
-              join owner_profiles p on p.owner_id = o.id
-              left join lateral (select sum(total) as total from orders
-                                  where owner_id = o.id and status = 'completed') s on true
-              left join lateral (select (max(scheduled_at) at time zone $9)::date as last_visit
-                                   from appointments
-                                  where owner_id = o.id and status = 'completed') v on true
-             where (not $7 or p.marketing_opt_in)
-               and (cardinality($1::text[]) = 0 or o.id in (select owner_id from tagged))
-               and ($2::text is null or exists (
-                        select 1 from pets pt
-                         where pt.owner_id = o.id and pt.species = $2 and pt.deceased_on is null))
-               and ($3::text is null or exists (
-                        select 1 from orders d
-                          join order_items i on i.order_id = d.id
-                          join products pr on pr.id = i.product_id
-                         where d.owner_id = o.id and d.status = 'completed' and pr.category = $3))
-               and ($4::numeric is null or coalesce(s.total, 0) >= $4)
+        hits as (
+            select a.owner_id, a.total_spent, a.last_visit_at
+              from owner_activity a
+             where ($4::numeric is null or a.total_spent >= $4)
+               and ($2::text is null or $2 = any(a.living_species))
+               and ($3::text is null or $3 = any(a.bought_categories))
+               -- Days since the last visit >= N: its local date is on or before today - N.
                -- Never visited counts as away forever: it matches a minimum, never a maximum.
-               and ($5::bigint is null or v.last_visit is null or $8::date - v.last_visit >= $5)
-               and ($6::bigint is null or $8::date - v.last_visit <= $6)
+               and ($5::int is null or a.last_visit_at is null
+                    or a.last_visit_at < (($8::date - $5::int + 1)::timestamp at time zone $9))
+               and ($6::int is null or a.last_visit_at >= (($8::date - $6::int)::timestamp at time zone $9))
+               and (cardinality($1::text[]) = 0 or a.owner_id in (select owner_id from tagged))
+               and (not $7 or exists (select 1 from owner_profiles p
+                                       where p.owner_id = a.owner_id and p.marketing_opt_in))
+        ),
+        page as (
+            select * from hits order by total_spent desc, owner_id limit $10 offset $11
         )
-        select n.total as "total!", m.id as "id?", m.full_name as "name?", m.phone_primary as "phone?",
-               m.total_spent as "total_spent?", m.last_visit as "last_visit?", m.days as "days?"
-          from (select count(*) as total from matched) n
-          left join lateral (select * from matched
-                              order by total_spent desc, full_name, id
-                              limit $10 offset $11) m on true
+        select n.total as "total!", o.id as "id?", o.full_name as "name?", p.phone_primary as "phone?",
+               g.total_spent as "total_spent?",
+               (g.last_visit_at at time zone $9)::date as "last_visit?",
+               ($8::date - (g.last_visit_at at time zone $9)::date)::bigint as "days?"
+          from (select count(*) as total from hits) n
+          left join page g on true
+          left join owners o on o.id = g.owner_id
+          left join owner_profiles p on p.owner_id = g.owner_id
+         order by g.total_spent desc, g.owner_id
         "#,
         &tags,
         c.pet_species,
         c.bought_category,
         c.min_spent,
-        c.days_since_visit,
-        c.max_days_since_visit,
+        c.days_since_visit.map(clamp_days),
+        c.max_days_since_visit.map(clamp_days),
         c.opted_in_only.unwrap_or(false),
         today,
         tz,
@@ -235,4 +246,9 @@ pub async fn find(
         })
         .collect();
     Ok(SegmentPage { total, owners })
+}
+
+/// Day counts as SQL `int` (a date minus more days than that is before any record anyway).
+fn clamp_days(days: i64) -> i32 {
+    days.clamp(0, 1_000_000) as i32
 }

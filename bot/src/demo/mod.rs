@@ -28,7 +28,8 @@ pub fn story_today() -> NaiveDate {
 
 const TRIGGERS_OFF: &str = "alter table orders disable trigger user; \
     alter table appointments disable trigger user; alter table communications disable trigger user; \
-    alter table pets disable trigger user; alter table order_items disable trigger user;";
+    alter table pets disable trigger user; alter table order_items disable trigger user; \
+    alter table owners disable trigger user;";
 
 /// Name of the demo clinic, stored in the `clinic` row.
 pub const DEMO_CLINIC: &str = "Clínica Veterinaria Puerto Morelos (demo)";
@@ -51,6 +52,7 @@ pub async fn seed_demo(pool: &PgPool, today: NaiveDate) -> anyhow::Result<()> {
     history::demo_dataset(&clock).load(pool).await?;
     // The load may bypass triggers (replica role): recompute the report rollups.
     crate::crm::reports::rebuild_rollup(pool).await?;
+    crate::crm::segments::rebuild_activity(pool).await?;
     finish(pool, DEMO_CLINIC, today).await?;
     crate::intelligence::recompute::full(pool, &clock).await?;
     Ok(())
@@ -98,8 +100,9 @@ pub async fn load_synthetic(
         result.context("Failed to rebuild an index after the load")?;
     }
     let indexed = started.elapsed();
-    // The load bypassed the triggers that keep the report rollups exact.
+    // The load bypassed the triggers that keep the report rollups and owner activity exact.
     crate::crm::reports::rebuild_rollup(pool).await?;
+    crate::crm::segments::rebuild_activity(pool).await?;
     sqlx::raw_sql("analyze").execute(pool).await?;
     tracing::info!(
         loaded_ms = loaded.as_millis() as u64,

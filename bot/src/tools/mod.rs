@@ -124,6 +124,11 @@ pub fn definitions() -> Vec<ToolDefinition> {
     ]
 }
 
+/// Whether tool `name` changes data (its definition's `writes`, without building the schemas).
+fn writes(name: &str) -> bool {
+    matches!(name, add_owner_note::NAME | tag_owner::NAME)
+}
+
 /// Parses a tool's arguments; serde's message names the bad field.
 fn parse<T: DeserializeOwned>(args: Value) -> Result<T, ToolError> {
     let args = if args.is_null() { json!({}) } else { args };
@@ -148,6 +153,27 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
         }
     }
     .await;
-    audit::record(ctx, name, &audited_args, &result, started.elapsed()).await;
+    audit::record(
+        ctx,
+        name,
+        &audited_args,
+        &result,
+        started.elapsed(),
+        writes(name),
+    )
+    .await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_agrees_with_the_definitions() {
+        for d in definitions() {
+            assert_eq!(writes(d.name), d.writes, "{}", d.name);
+        }
+        assert!(!writes("no_such_tool"));
+    }
 }

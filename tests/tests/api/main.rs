@@ -9,6 +9,7 @@ mod intelligence;
 mod llm;
 mod migrations;
 mod notes_tags;
+mod owner_activity;
 mod profile;
 mod report;
 mod report_rollup;

@@ -35,9 +35,12 @@ async fn load_state(pool: &PgPool, conversation: i64) -> sqlx::Result<ChatState>
         .unwrap_or_default())
 }
 
+/// Saves the state; committed asynchronously, like the rest of the memory (see `memory`).
 async fn save_state(pool: &PgPool, conversation: i64, state: &ChatState) -> sqlx::Result<()> {
     sqlx::query!(
-        "update conversations set state = $2 where id = $1",
+        "update conversations set state = $2
+           from (select set_config('synchronous_commit', 'off', true)) async_commit
+          where id = $1",
         conversation,
         serde_json::to_value(state).expect("state serialises")
     )
