@@ -189,12 +189,13 @@ pub async fn find(
              group by x.owner_id
             having count(*) = (select count(*) from wanted)
         ),
-        hits as (
+        -- Not materialised: the count scans it, the page walks the spend index and stops early.
+        hits as not materialized (
             select a.owner_id, a.total_spent, a.last_visit_at
               from owner_activity a
              where ($4::numeric is null or a.total_spent >= $4)
-               and ($2::text is null or $2 = any(a.living_species))
-               and ($3::text is null or $3 = any(a.bought_categories))
+               and ($2::text is null or a.living_species & owner_activity_bit($2) <> 0)
+               and ($3::text is null or a.bought_categories & owner_activity_bit($3) <> 0)
                -- Days since the last visit >= N: its local date is on or before today - N.
                -- Never visited counts as away forever: it matches a minimum, never a maximum.
                and ($5::int is null or a.last_visit_at is null
