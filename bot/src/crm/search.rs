@@ -49,12 +49,21 @@ pub async fn search(
         OwnerMatch,
         r#"
         with q as (select f_search_key(trim($1)) as key),
+        exact as (select o.id from owners o, q where o.search_name = q.key),
         hits as (
-            select o.id, word_similarity(q.key, o.search_name) as score, 'name' as matched
-              from owners o, q where q.key <% o.search_name
+            select id, 1.0 as score, 'name' as matched from exact
+            union all
+            -- Fuzzy matching only when no name is exactly the query and it is not a phone
+            -- or an email (one-time conditions: the trigram scans are then skipped).
+            select o.id, word_similarity(q.key, o.search_name), 'name'
+              from owners o, q
+             where q.key <% o.search_name
+               and not exists (select 1 from exact) and $2::text is null and $3::text is null
             union all
             select pt.owner_id, word_similarity(q.key, pt.search_name) * 0.9, 'pet'
-              from pets pt, q where q.key <% pt.search_name and pt.deceased_on is null
+              from pets pt, q
+             where q.key <% pt.search_name and pt.deceased_on is null
+               and not exists (select 1 from exact) and $2::text is null and $3::text is null
             union all
             select p.owner_id, 1.0, 'phone' from owner_profiles p
              where $2::text is not null and (p.phone_primary = $2 or p.phone_secondary = $2)
