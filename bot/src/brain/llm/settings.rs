@@ -39,9 +39,13 @@ impl LlmSettings {
     /// From the environment; `None` when `LLM_BASE_URL` or `LLM_MODEL` is unset or empty
     /// (the command brain answers then).
     pub fn from_env() -> Option<Self> {
-        fn var(name: &str) -> Option<String> {
-            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (a map in tests). Empty values count as unset; a
+    /// non-numeric number keeps its default (with a warning).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut settings = Self::new(
             var("LLM_BASE_URL")?.trim(),
             var("LLM_MODEL")?.trim(),
@@ -125,6 +129,50 @@ mod tests {
         assert!(
             !format!("{settings:?}").contains("\"k\""),
             "the key is redacted"
+        );
+    }
+
+    fn from(vars: &[(&str, &str)]) -> Option<LlmSettings> {
+        LlmSettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn the_environment_turns_the_llm_on_and_tunes_it() {
+        assert!(
+            from(&[]).is_none(),
+            "no endpoint: the command brain answers"
+        );
+        assert!(from(&[("LLM_BASE_URL", "http://x/v1"), ("LLM_MODEL", " ")]).is_none());
+        let s = from(&[
+            ("LLM_BASE_URL", " http://127.0.0.1:11434/v1/ "),
+            ("LLM_MODEL", "llama3.1"),
+            ("LLM_MAX_STEPS", "0"),
+            ("LLM_MAX_RETRIES", "5"),
+            ("LLM_TIMEOUT_SECS", "12"),
+        ])
+        .unwrap();
+        assert_eq!(s.base_url, "http://127.0.0.1:11434/v1");
+        assert_eq!(
+            (s.model.as_str(), s.max_steps, s.max_retries),
+            ("llama3.1", 1, 5)
+        );
+        assert_eq!(s.timeout, Duration::from_secs(12));
+        let defaults = from(&[
+            ("LLM_BASE_URL", "http://x/v1"),
+            ("LLM_MODEL", "m"),
+            ("LLM_MAX_STEPS", "many"),
+            ("LLM_TIMEOUT_SECS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(defaults.max_steps, 6, "a non-number keeps the default");
+        assert_eq!(
+            defaults.timeout,
+            Duration::from_secs(1),
+            "at least a second"
         );
     }
 }
