@@ -252,3 +252,66 @@ async fn a_reply_the_platform_rejected_is_retried_and_sent_once() {
     let tried = app.telegram.requests_for("sendMessage").len();
     assert_eq!(tried, 2, "one rejected call, one that went through");
 }
+
+#[tokio::test]
+async fn a_message_that_cannot_be_answered_is_retried_then_apologised_for_and_the_chat_moves_on() {
+    // Arrange: a linked staff member, and the engine's memory table gone (a database fault).
+    let app = ServeApp::start().await;
+    app.link_telegram_staff().await;
+    sqlx::raw_sql("alter table conversation_turns rename to conversation_turns_away")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    // An unreadable row (not an inbound event) is skipped, not retried.
+    sqlx::query(
+        "insert into inbox (channel, platform_id, chat_id, payload) values ('telegram', 'junk-1', 'junk', '{\"no\": \"event\"}')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    // Act
+    let update = p::telegram_text_update(300, TG_STAFF, "/perfil maria garcia");
+    assert_eq!(app.post_telegram(&update).await, 200);
+    // Each failure schedules a retry with back-off; the test brings the retries forward.
+    for attempt in 1..=3 {
+        eventually(&format!("attempt {attempt}"), || async {
+            let attempts: i32 = sqlx::query_scalar(
+                "select attempts from inbox where channel = 'telegram' and platform_id = '300'",
+            )
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+            (attempts >= attempt).then_some(())
+        })
+        .await;
+        sqlx::query("update inbox set retry_at = now() where platform_id = '300'")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+    }
+    // Assert: after the third attempt the sender is told, and the error is kept.
+    app.telegram_message("no pude responder").await;
+    let (error, done): (Option<String>, bool) = sqlx::query_as(
+        "select last_error, processed_at is not null from inbox where platform_id = '300'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(error.unwrap_or_default().contains("conversation_turns"));
+    assert!(done);
+    let junk_done: bool = sqlx::query_scalar(
+        "select processed_at is not null from inbox where platform_id = 'junk-1'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(junk_done, "an unreadable row is set aside");
+    // The fault mended, the chat's next message is answered.
+    sqlx::raw_sql("alter table conversation_turns_away rename to conversation_turns")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let next = p::telegram_text_update(301, TG_STAFF, "/perfil maria garcia");
+    assert_eq!(app.post_telegram(&next).await, 200);
+    app.telegram_message("<b>María García</b>").await;
+}
