@@ -57,7 +57,7 @@ pub enum Command {
         #[arg(long)]
         incremental: bool,
     },
-    /// Measure tool latency and recompute time on the current clinic (Markdown output).
+    /// Measure tools, recompute and webhook load on the current clinic (Markdown output).
     Bench {
         #[command(subcommand)]
         what: BenchWhat,
@@ -108,6 +108,26 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1000)]
         changed: i64,
     },
+    /// Fixed-rate, open-loop load on the Telegram webhook of a `vetbot serve` child, against
+    /// a fake Bot API: ack latency, drain time, nothing lost or answered twice. Links
+    /// `--chats` Telegram senders (ids 9900000001...) as staff and keeps the run's rows.
+    Webhooks {
+        /// Requests per second, held fixed whatever the server does.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+        rate: u32,
+        /// Length of the send phase.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        seconds: u64,
+        /// Linked staff chats the messages cycle over.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        chats: u32,
+        /// Text of every message (a command-brain command, so no LLM is involved).
+        #[arg(long, default_value = "/ayuda")]
+        text: String,
+        /// Longest wait, in seconds, for every reply to be sent after the send phase.
+        #[arg(long, default_value_t = 120)]
+        drain_timeout: u64,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -150,7 +170,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return btyd::cli::run_fit_btyd(summary, per_customer.as_deref(), &mut out);
     }
     let home = cli.home.clone().unwrap_or_else(cluster::default_home);
-    let server = Server::resolve(cli.database_url.as_ref(), home, Durability::Durable).await?;
+    let server =
+        Server::resolve(cli.database_url.as_ref(), home.clone(), Durability::Durable).await?;
     let pool = db::open_app_database(&server).await?;
     match cli.command {
         Command::Migrate => {
@@ -230,6 +251,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 BenchWhat::Tools { iterations } => crate::bench::tools(&pool, iterations).await?,
                 BenchWhat::Recompute { changed } => crate::bench::recompute(&pool, changed).await?,
                 BenchWhat::Engine { iterations } => crate::bench::engine(&pool, iterations).await?,
+                BenchWhat::Webhooks {
+                    rate,
+                    seconds,
+                    chats,
+                    text,
+                    drain_timeout,
+                } => {
+                    let load = crate::bench::webhooks::Load {
+                        rate,
+                        seconds,
+                        chats,
+                        text,
+                        drain_timeout: std::time::Duration::from_secs(drain_timeout),
+                    };
+                    let db = crate::bench::webhooks::ServeDatabase {
+                        database_url: cli.database_url.clone(),
+                        home,
+                    };
+                    crate::bench::webhooks::run(&pool, &db, &load).await?
+                }
             };
             print!("{table}");
             Ok(())

@@ -38,22 +38,34 @@ impl PgInbox {
     }
 
     /// Stores `events` in one transaction; returns the channels of newly stored messages.
+    /// A single event (every Telegram update, most WhatsApp posts) is one statement that
+    /// commits by itself: one round trip before the 200 instead of three.
     #[tracing::instrument(name = "inbox_store", skip_all, fields(events = events.len()))]
     pub async fn persist(&self, events: &[Event]) -> sqlx::Result<Vec<Channel>> {
+        if let [event] = events {
+            let mut conn = self.pool.acquire().await?;
+            return Ok(store(&mut conn, event).await?.into_iter().collect());
+        }
         let mut tx = self.pool.begin().await?;
         let mut fresh = Vec::new();
         for event in events {
-            match event {
-                Event::Inbound(message) => {
-                    if insert_inbound(&mut tx, message).await? {
-                        fresh.push(message.channel);
-                    }
-                }
-                Event::Status(status) => update_status(&mut tx, status).await?,
-            }
+            fresh.extend(store(&mut tx, event).await?);
         }
         tx.commit().await?;
         Ok(fresh)
+    }
+}
+
+/// Stores one event; the channel of a newly stored message.
+async fn store(conn: &mut PgConnection, event: &Event) -> sqlx::Result<Option<Channel>> {
+    match event {
+        Event::Inbound(message) => Ok(insert_inbound(conn, message)
+            .await?
+            .then_some(message.channel)),
+        Event::Status(status) => {
+            update_status(conn, status).await?;
+            Ok(None)
+        }
     }
 }
 

@@ -1,8 +1,11 @@
 //! `vetbot bench`: latency of the CRM tools and the recompute on whatever clinic the database
-//! holds (load one with `vetbot demo --owners 100000`), next to a bare `SELECT 1` round trip
+//! holds (load one with `vetbot demo --owners 100000`), and a fixed-rate load test of the
+//! webhooks of a real `vetbot serve` ([`webhooks`]), next to a bare `SELECT 1` round trip
 //! measured in the same run. Prints a Markdown table for BENCHMARKS.md.
 
 mod fake_llm;
+mod fake_telegram;
+pub mod webhooks;
 
 use std::time::{Duration, Instant};
 
@@ -29,12 +32,18 @@ pub struct Percentiles {
 /// Percentiles of `samples` (nearest rank).
 pub fn percentiles(samples: &mut [Duration]) -> Percentiles {
     samples.sort();
-    let at =
-        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
     Percentiles {
-        p50: at(0.50),
-        p99: at(0.99),
+        p50: nearest_rank(samples, 500_000),
+        p99: nearest_rank(samples, 990_000),
     }
+}
+
+/// The quantile `per_million` / 1,000,000 of `sorted` (ascending, not empty) by nearest
+/// rank: the smallest sample with at least that share of the samples at or below it.
+/// Integer arithmetic, so p99.9 of 30,000 samples is exactly the 29,970th.
+fn nearest_rank(sorted: &[Duration], per_million: usize) -> Duration {
+    let rank = (sorted.len() * per_million).div_ceil(1_000_000);
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 async fn time<F, Fut>(iterations: usize, mut f: F) -> anyhow::Result<Percentiles>
@@ -311,5 +320,19 @@ mod tests {
             (Duration::from_millis(50), Duration::from_millis(99))
         );
         assert_eq!(ms(Duration::from_micros(1500)), 1.5);
+    }
+
+    #[test]
+    fn nearest_rank_takes_the_sample_at_the_rank_rounded_up() {
+        let samples: Vec<Duration> = (1..=30_000).map(Duration::from_micros).collect();
+        let at = |per_million| nearest_rank(&samples, per_million).as_micros();
+        assert_eq!((at(500_000), at(900_000)), (15_000, 27_000));
+        assert_eq!(
+            (at(990_000), at(999_000), at(1_000_000)),
+            (29_700, 29_970, 30_000)
+        );
+        // A quantile between two ranks takes the higher one; a lone sample is every quantile.
+        assert_eq!(nearest_rank(&samples[..10], 999_000).as_micros(), 10);
+        assert_eq!(nearest_rank(&samples[..1], 1).as_micros(), 1);
     }
 }
