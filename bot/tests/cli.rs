@@ -156,6 +156,16 @@ fn recompute_runs_on_the_demo_clinic() {
         &["bench", "tools", "--iterations", "3"][..],
         &["bench", "engine", "--iterations", "3"][..],
         &["bench", "recompute", "--changed", "5"][..],
+        &[
+            "bench",
+            "webhooks",
+            "--rate",
+            "20",
+            "--seconds",
+            "1",
+            "--chats",
+            "2",
+        ][..],
     ] {
         let out = vetbot(&home, args, "");
         let stdout = String::from_utf8_lossy(&out.stdout);
