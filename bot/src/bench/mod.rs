@@ -98,6 +98,11 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
             Box::new(|i| json!({"user_id": owners[picks[i]].0})),
         ),
         (
+            "search_owners (full name)",
+            "search_owners",
+            Box::new(|i| json!({"query": owners[picks[i]].1})),
+        ),
+        (
             "search_owners (name, typo)",
             "search_owners",
             Box::new(|i| {
