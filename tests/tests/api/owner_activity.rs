@@ -2,11 +2,9 @@
 //! owners, orders, their items, appointments, pets and products it equals a fresh
 //! computation from the base tables, and a segment sees a purchase at once.
 
-use bot::clock::ClinicClock;
-use bot::render::Lang;
-use bot::tools::{self, ToolContext};
 use serde_json::json;
 use sqlx::PgPool;
+use tests::tools::call;
 use tests::TestDb;
 
 async fn exec(pool: &PgPool, sql: &str) {
@@ -94,13 +92,6 @@ async fn concurrent_orders_for_one_owner_are_both_counted() {
 #[tokio::test]
 async fn a_purchase_moves_an_owner_into_a_spend_segment_at_once() {
     let db = TestDb::demo().await;
-    let ctx = ToolContext {
-        pool: db.pool.clone(),
-        clock: ClinicClock::load(&db.pool).await.unwrap(),
-        lang: Lang::Es,
-        staff_id: Some(1),
-        channel: "test".into(),
-    };
     let (id, spent): (i64, rust_decimal::Decimal) = sqlx::query_as(
         "select owner_id, total_spent from owner_activity order by total_spent desc, owner_id limit 1",
     )
@@ -108,8 +99,8 @@ async fn a_purchase_moves_an_owner_into_a_spend_segment_at_once() {
     .await
     .unwrap();
     let floor = spent + rust_decimal::Decimal::ONE;
-    let before = tools::call(
-        &ctx,
+    let before = call(
+        &db.pool,
         "get_segment",
         json!({"filters": {"min_spent": floor}}),
     )
@@ -121,8 +112,8 @@ async fn a_purchase_moves_an_owner_into_a_spend_segment_at_once() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let after = tools::call(
-        &ctx,
+    let after = call(
+        &db.pool,
         "get_segment",
         json!({"filters": {"min_spent": floor}}),
     )
