@@ -143,8 +143,8 @@ pub async fn list(
 /// soon as `limit` owners pass the living-pet and no-future-booking checks (about 10 ms on
 /// 100,000 owners). Counting every at-risk owner would check them all, so the total
 /// returned is the number listed; `get_segment` counts when a count is wanted.
-async fn at_risk(
-    pool: &PgPool,
+pub async fn at_risk<'c>(
+    db: impl sqlx::PgExecutor<'c>,
     clock: &ClinicClock,
     limit: i64,
 ) -> sqlx::Result<(Vec<InsightRow>, i64)> {
@@ -173,7 +173,7 @@ async fn at_risk(
         clock.tz().name(),
         clock.now()
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     let shown = rows.len() as i64;
     Ok((rows, shown))

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use rust_decimal::prelude::ToPrimitive;
-use sqlx::PgPool;
+use sqlx::PgExecutor;
 
 use super::thresholds::*;
 use crate::clock::ClinicClock;
@@ -13,8 +13,8 @@ use crate::render::{ProductCategory, Reason};
 
 /// The reasons of each of `owners`, most actionable first.
 #[tracing::instrument(name = "at-risk reasons", skip_all)]
-pub async fn reasons(
-    pool: &PgPool,
+pub async fn reasons<'c>(
+    db: impl PgExecutor<'c>,
     clock: &ClinicClock,
     owners: &[i64],
 ) -> sqlx::Result<HashMap<i64, Vec<Reason>>> {
@@ -79,7 +79,7 @@ pub async fn reasons(
         VIP_TAG,
         clock.tz().name()
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     let mut out = HashMap::new();
     for r in rows {
