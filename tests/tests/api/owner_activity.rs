@@ -1,6 +1,11 @@
 //! `owner_activity` (what segments filter on) stays exact: after every kind of write to
 //! owners, orders, their items, appointments, pets and products it equals a fresh
 //! computation from the base tables, and a segment sees a purchase at once.
+//!
+//! The triggers refresh rows with the same `owner_activity_facts` that the comparison
+//! uses, so these tests prove that every write refreshes the right owners, at the right
+//! time; the values themselves are checked against the demo clinic's specs in `segment.rs`
+//! (spend, visits, living species, categories bought).
 
 use serde_json::json;
 use sqlx::PgPool;
