@@ -50,20 +50,38 @@ pub async fn search(
         r#"
         with q as (select f_search_key(trim($1)) as key),
         exact as (select o.id from owners o, q where o.search_name = q.key),
+        -- Each query word corrected against the lexicon of name words (migration 012):
+        -- "(maria | mariana) & (garcia | garza)"; null when no word is near a known one.
+        corrected as (
+            select tsquery_all(alternatives) as tsq
+              from (select tsquery_any(plainto_tsquery('simple', d.word)) as alternatives
+                      from q, unnest(tsvector_to_array(to_tsvector('simple', q.key))) w
+                      join search_lexicon d on d.word % w
+                     where not exists (select 1 from exact) and $2::text is null and $3::text is null
+                     group by w) words
+        ),
         hits as (
             select id, 1.0 as score, 'name' as matched from exact
             union all
             -- Fuzzy matching only when no name is exactly the query and it is not a phone
-            -- or an email (one-time conditions: the trigram scans are then skipped).
-            select o.id, word_similarity(q.key, o.search_name), 'name'
+            -- or an email (one-time conditions: the scans are then skipped). Candidates hold
+            -- a corrected word of every query word (an index look-up); word similarity keeps
+            -- the close ones (0.5: one letter dropped from a 7-letter name, "chimelo", still
+            -- counts; computed, not `<%`, so the long trigram posting lists stay unread) and
+            -- ranks them, less a point per edit
+            -- (up to 10; levenshtein reads at most 255 characters) so that "ximena martinz
+            -- gonzalez" puts the names in that order first.
+            select o.id, word_similarity(q.key, o.search_name)
+                         - 0.01 * levenshtein_less_equal(left(q.key, 255), left(o.search_name, 255), 10), 'name'
               from owners o, q
-             where q.key <% o.search_name
-               and not exists (select 1 from exact) and $2::text is null and $3::text is null
+             where to_tsvector('simple', o.search_name) @@ (select tsq from corrected)
+               and word_similarity(q.key, o.search_name) >= 0.5
             union all
-            select pt.owner_id, word_similarity(q.key, pt.search_name) * 0.9, 'pet'
+            select pt.owner_id, (word_similarity(q.key, pt.search_name)
+                                 - 0.01 * levenshtein_less_equal(left(q.key, 255), left(pt.search_name, 255), 10)) * 0.9, 'pet'
               from pets pt, q
-             where q.key <% pt.search_name and pt.deceased_on is null
-               and not exists (select 1 from exact) and $2::text is null and $3::text is null
+             where to_tsvector('simple', pt.search_name) @@ (select tsq from corrected)
+               and word_similarity(q.key, pt.search_name) >= 0.5 and pt.deceased_on is null
             union all
             select p.owner_id, 1.0, 'phone' from owner_profiles p
              where $2::text is not null and (p.phone_primary = $2 or p.phone_secondary = $2)
@@ -100,4 +118,13 @@ pub async fn search(
     )
     .fetch_all(pool)
     .await
+}
+
+/// Rebuilds the lexicon of name words from every owner and pet (after a bulk load that ran
+/// with triggers off; the triggers keep it current otherwise).
+pub async fn rebuild_lexicon(pool: &PgPool) -> sqlx::Result<()> {
+    sqlx::query!("select from search_lexicon_rebuild()")
+        .execute(pool)
+        .await?;
+    Ok(())
 }

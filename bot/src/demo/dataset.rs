@@ -342,7 +342,7 @@ pub async fn wipe(pool: &PgPool) -> anyhow::Result<()> {
         "truncate clinic, owners, owner_profiles, staff, staff_identities, owner_tags, owner_profile_tags, \
          owner_notes, pets, vaccinations, appointments, products, orders, order_items, \
          marketing_campaigns, communications, customer_metrics, loyalty_programs, \
-         loyalty_transactions, conversations, inbox, audit_log restart identity cascade",
+         loyalty_transactions, conversations, inbox, audit_log, search_lexicon restart identity cascade",
     )
     .execute(pool)
     .await

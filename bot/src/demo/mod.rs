@@ -53,6 +53,7 @@ pub async fn seed_demo(pool: &PgPool, today: NaiveDate) -> anyhow::Result<()> {
     // The load may bypass triggers (replica role): recompute the report rollups.
     crate::crm::reports::rebuild_rollup(pool).await?;
     crate::crm::segments::rebuild_activity(pool).await?;
+    crate::crm::search::rebuild_lexicon(pool).await?;
     finish(pool, DEMO_CLINIC, today).await?;
     crate::intelligence::recompute::full(pool, &clock).await?;
     Ok(())
@@ -103,11 +104,13 @@ pub async fn load_synthetic(
     // Statistics first: the rebuilds below aggregate millions of rows, and without them the
     // planner guesses (4-5x slower on 100k owners).
     sqlx::raw_sql("analyze").execute(pool).await?;
-    // The load bypassed the triggers that keep the report rollups and owner activity exact;
-    // the two rebuilds read the same tables under compatible locks, so they run side by side.
+    // The load bypassed the triggers that keep the report rollups, owner activity and the
+    // search lexicon exact; the rebuilds read the same tables under compatible locks, so
+    // they run side by side.
     tokio::try_join!(
         crate::crm::reports::rebuild_rollup(pool),
-        crate::crm::segments::rebuild_activity(pool)
+        crate::crm::segments::rebuild_activity(pool),
+        crate::crm::search::rebuild_lexicon(pool)
     )?;
     sqlx::raw_sql("analyze owner_activity, orders_daily, sales_daily, appointments_daily")
         .execute(pool)

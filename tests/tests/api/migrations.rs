@@ -15,12 +15,12 @@ async fn migrations_apply_cleanly_twice() {
         .unwrap();
     assert_eq!(applied as usize, MIGRATOR.iter().count());
     let extensions: Vec<String> = sqlx::query_scalar(
-        "select extname::text from pg_extension where extname in ('unaccent', 'pg_trgm') order by 1",
+        "select extname::text from pg_extension where extname in ('unaccent', 'pg_trgm', 'fuzzystrmatch') order by 1",
     )
     .fetch_all(&db.pool)
     .await
     .unwrap();
-    assert_eq!(extensions, ["pg_trgm", "unaccent"]);
+    assert_eq!(extensions, ["fuzzystrmatch", "pg_trgm", "unaccent"]);
 }
 
 #[tokio::test]

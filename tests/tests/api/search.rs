@@ -137,3 +137,86 @@ async fn nothing_found_and_bad_queries_are_handled() {
         None
     );
 }
+
+#[tokio::test]
+async fn owners_and_pets_added_or_renamed_later_are_found_with_typos() {
+    let db = TestDb::demo().await;
+    // The lexicon of name words follows every insert and rename (statement triggers).
+    let id: i64 = sqlx::query_scalar(
+        "insert into owners (first_name, last_name) values ('Xóchitl', 'Zamudio') returning id",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query("insert into owner_profiles (owner_id) values ($1)")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        first_match(&db, json!({"query": "xochitl zamudo"}))
+            .await
+            .as_deref(),
+        Some("Xóchitl Zamudio")
+    );
+    sqlx::query("update owners set last_name = 'Quintanilla' where id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        first_match(&db, json!({"query": "Xochitl Quintanila"}))
+            .await
+            .as_deref(),
+        Some("Xóchitl Quintanilla")
+    );
+    sqlx::query("insert into pets (owner_id, name, species) values ($1, 'Chimuelo', 'dog')")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let out = call(&db.pool, "search_owners", json!({"query": "chimelo"}))
+        .await
+        .unwrap();
+    assert_eq!(out.data["matches"][0]["name"], "Xóchitl Quintanilla");
+    assert_eq!(out.data["matches"][0]["matched"], "pet");
+}
+
+#[tokio::test]
+async fn a_misspelt_full_name_puts_the_names_in_that_order_first() {
+    let db = TestDb::demo().await;
+    for (first, last) in [
+        ("Ximena", "González Martínez"),
+        ("Ximena", "Martínez González"),
+    ] {
+        sqlx::query(
+            "with o as (insert into owners (first_name, last_name) values ($1, $2) returning id) \
+             insert into owner_profiles (owner_id) select id from o",
+        )
+        .bind(first)
+        .bind(last)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let out = call(
+        &db.pool,
+        "search_owners",
+        json!({"query": "ximena martinz gonzalez"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.data["matches"][0]["name"], "Ximena Martínez González");
+    assert_eq!(out.data["matches"][1]["name"], "Ximena González Martínez");
+}
+
+#[tokio::test]
+async fn a_very_long_query_is_searched_not_refused() {
+    let db = TestDb::demo().await;
+    // Longer than what levenshtein accepts (255 characters): the ranking reads a prefix.
+    let query = "maria garcia ".repeat(30);
+    let out = call(&db.pool, "search_owners", json!({"query": query}))
+        .await
+        .unwrap();
+    assert!(out.data["matches"].is_array());
+}
