@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use tower_http::timeout::TimeoutLayer;
 use webhooks::{ChannelSenders, TelegramClient};
 
-use super::context::Context;
+use super::context::{self, Context};
 use super::inbox::PgInbox;
 use super::metrics::{DbFigures, Metrics};
 use super::settings::ServeSettings;
@@ -93,7 +93,11 @@ impl Application {
         if let Some(telegram) = &senders.telegram {
             setup_telegram(telegram, &settings).await?;
         }
+        // A worker's transaction, a sender, and one spare (recovery, metrics).
+        let queue_connections = u32::try_from(settings.workers + sender::SENDERS + 1)
+            .expect("a handful of connections");
         let ctx = Arc::new(Context {
+            queue: context::queue_pool(&pool, queue_connections),
             pool: pool.clone(),
             engine,
             senders,
@@ -150,7 +154,10 @@ impl Application {
         for _ in 0..self.settings.workers {
             workers.spawn(worker::run(Arc::clone(&self.ctx), stop.clone()));
         }
-        let sending = tokio::spawn(sender::run(Arc::clone(&self.ctx), drain));
+        let mut senders = JoinSet::new();
+        for i in 0..sender::SENDERS {
+            senders.spawn(sender::run(Arc::clone(&self.ctx), drain.clone(), i == 0));
+        }
         let mut others = JoinSet::new();
         let nightly_at = self.settings.nightly_at;
         others.spawn(nightly::run(
@@ -169,7 +176,7 @@ impl Application {
             .await;
         while workers.join_next().await.is_some() {}
         let _ = drain_tx.send(true);
-        let _ = sending.await;
+        while senders.join_next().await.is_some() {}
         while others.join_next().await.is_some() {}
         served.context("HTTP server failed")
     }

@@ -20,17 +20,24 @@ const POLL: Duration = Duration::from_millis(500);
 /// How often rows left in `sending` by a dead sender are looked for.
 const RECOVER_EVERY: Duration = Duration::from_secs(30);
 
-/// Sends until `drain` turns true, then sends what is due and returns.
-pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>) {
+/// Sender loops per process. Each waits on the platform's HTTP answer for every piece
+/// (~100 ms to Telegram from Mexico), so one loop alone caps a busy clinic at a few replies
+/// a second; claims skip locked rows and never take a chat's reply while an older one is
+/// unsent, so several loops keep every chat's order.
+pub(crate) const SENDERS: usize = 4;
+
+/// Sends until `drain` turns true, then sends what is due and returns. The loop that
+/// `recovers` also fails the rows other senders left mid-send.
+pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, recovers: bool) {
     let mut recovered_at: Option<Instant> = None;
     loop {
         let draining = *drain.borrow();
         let ready = ctx.outbox_ready.notified();
         tokio::pin!(ready);
         ready.as_mut().enable();
-        if recovered_at.is_none_or(|at| at.elapsed() >= RECOVER_EVERY) {
+        if recovers && recovered_at.is_none_or(|at| at.elapsed() >= RECOVER_EVERY) {
             recovered_at = Some(Instant::now());
-            match outbox::fail_interrupted(&ctx.pool).await {
+            match outbox::fail_interrupted(&ctx.queue).await {
                 Ok(0) => {}
                 Ok(rows) => tracing::warn!(rows, "replies interrupted mid-send were not resent"),
                 Err(e) => {
@@ -69,7 +76,7 @@ pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>) {
 
 /// Sends one due row; false when there was none.
 async fn send_next(ctx: &Context) -> anyhow::Result<bool> {
-    let Some(row) = outbox::claim(&ctx.pool).await? else {
+    let Some(row) = outbox::claim(&ctx.queue).await? else {
         return Ok(false);
     };
     send(ctx, row).await?;
@@ -79,12 +86,12 @@ async fn send_next(ctx: &Context) -> anyhow::Result<bool> {
 #[tracing::instrument(name = "outbox_send", skip_all, fields(outbox_id = row.id, channel = %row.channel))]
 async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
     let Some(channel) = context::channel(&row.channel) else {
-        outbox::mark_unsent(&ctx.pool, row.id, None, "unknown channel").await?;
+        outbox::mark_unsent(&ctx.queue, row.id, None, "unknown channel").await?;
         return Ok(());
     };
     let Some(sender) = ctx.senders.get(channel) else {
         tracing::warn!("channel is off; reply dropped");
-        outbox::mark_unsent(&ctx.pool, row.id, None, "channel is off").await?;
+        outbox::mark_unsent(&ctx.queue, row.id, None, "channel is off").await?;
         return Ok(());
     };
     let pieces = match channel {
@@ -99,18 +106,21 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
             sender.send_text(&row.chat_id, piece).await
         };
         match sent {
-            Ok(ids) => outbox::record_piece(&ctx.pool, row.id, i + 1, &ids).await?,
+            Ok(ids) => outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await?,
             Err(e) => {
                 ctx.metrics.error(Stage::Send);
                 let retry = (row.attempts < MAX_ATTEMPTS && definitely_not_sent(&e))
                     .then(|| backoff(row.attempts));
                 tracing::warn!(error.message = %e, retry = retry.is_some(), "send failed");
-                outbox::mark_unsent(&ctx.pool, row.id, retry, &e.to_string()).await?;
+                outbox::mark_unsent(&ctx.queue, row.id, retry, &e.to_string()).await?;
                 return Ok(());
             }
         }
     }
-    outbox::mark_sent(&ctx.pool, row.id).await?;
+    if pieces.len() <= row.pieces_sent {
+        // Nothing was left to send (an empty body): the loop above recorded nothing.
+        outbox::mark_sent(&ctx.queue, row.id).await?;
+    }
     let latency = row
         .received_at
         .and_then(|at| (chrono::Utc::now() - at).to_std().ok());
