@@ -61,6 +61,10 @@ pub enum InboundKind {
         data: String,
         /// Telegram callback query id: answer it so the client's progress bar stops.
         callback_id: Option<String>,
+        /// Telegram: the message whose inline keyboard was tapped; its keyboard is removed
+        /// once the tap is acknowledged, so a question cannot be pressed twice.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keyboard_message_id: Option<i32>,
     },
     /// Anything the bot does not read: photo, voice, sticker, document, location, ...
     Unsupported {

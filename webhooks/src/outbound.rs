@@ -77,18 +77,24 @@ impl ChannelSender {
         })
     }
 
-    /// First reaction to an inbound message: Telegram answers a button's callback query and
-    /// shows "typing…"; WhatsApp marks the message read and shows its typing indicator.
+    /// First reaction to an inbound message: Telegram answers a button's callback query,
+    /// takes the tapped keyboard off its message and shows "typing…"; WhatsApp marks the
+    /// message read and shows its typing indicator. (WhatsApp reply buttons cannot be
+    /// removed; a second tap finds its question already answered.)
     pub async fn acknowledge(&self, inbound: &Inbound) -> Result<(), SendError> {
         if let (
             Self::Telegram(c),
             InboundKind::Button {
                 callback_id: Some(id),
+                keyboard_message_id,
                 ..
             },
         ) = (self, &inbound.kind)
         {
             c.answer_callback(id, None).await?;
+            if let Some(message_id) = keyboard_message_id {
+                c.remove_keyboard(&inbound.chat_id, *message_id).await?;
+            }
         }
         self.typing(inbound).await
     }

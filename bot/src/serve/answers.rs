@@ -154,6 +154,7 @@ mod tests {
         InboundKind::Button {
             data: data.into(),
             callback_id: None,
+            keyboard_message_id: None,
         }
     }
 

@@ -146,6 +146,12 @@ async fn handle(
             Value::Array(updates.clone())
         }
         "getme" => payloads::telegram_bot_user(),
+        // The edited message, now without a keyboard.
+        "editmessagereplymarkup" => payloads::telegram_bot_message(
+            body["message_id"].as_i64().unwrap_or_default(),
+            body["chat_id"].as_i64().unwrap_or_default(),
+            "",
+        ),
         "sendchataction"
         | "setmycommands"
         | "answercallbackquery"

@@ -63,6 +63,7 @@ fn from_callback(q: &CallbackQuery) -> (String, Sender, InboundKind) {
     let kind = InboundKind::Button {
         data,
         callback_id: Some(q.id.0.clone()),
+        keyboard_message_id: q.message.as_ref().map(|m| m.id().0),
     };
     (chat_id.to_string(), user_sender(&q.from), kind)
 }

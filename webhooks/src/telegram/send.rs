@@ -12,7 +12,7 @@ use teloxide::payloads::{
 use teloxide::requests::{Request, Requester};
 use teloxide::types::{
     AllowedUpdate, BotCommand, CallbackQueryId, ChatAction, ChatId, InlineKeyboardButton,
-    InlineKeyboardMarkup, ParseMode,
+    InlineKeyboardMarkup, MessageId, ParseMode,
 };
 use teloxide::{Bot, RequestError};
 
@@ -148,6 +148,24 @@ impl TelegramClient {
                 Some(t) => req.text(t).send(),
                 None => req.send(),
             }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the inline keyboard of message `message_id` (after one of its buttons was
+    /// tapped).
+    #[tracing::instrument(name = "telegram_remove_keyboard", skip_all, fields(chat_id = %chat_id))]
+    pub async fn remove_keyboard(
+        &self,
+        chat_id: &str,
+        message_id: i32,
+    ) -> Result<(), TelegramError> {
+        let chat = parse_chat_id(chat_id)?;
+        self.call(|| {
+            self.bot
+                .edit_message_reply_markup(chat, MessageId(message_id))
+                .send()
         })
         .await?;
         Ok(())

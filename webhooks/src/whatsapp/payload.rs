@@ -144,6 +144,7 @@ fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
             Some(reply) => InboundKind::Button {
                 data: reply.id,
                 callback_id: None,
+                keyboard_message_id: None,
             },
             None => InboundKind::Unsupported {
                 what: "interactive".into(),
@@ -158,6 +159,7 @@ fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
             InboundKind::Button {
                 data,
                 callback_id: None,
+                keyboard_message_id: None,
             }
         }
         "audio" if raw.pointer("/audio/voice") == Some(&Value::Bool(true)) => {

@@ -46,6 +46,7 @@ async fn telegram_sender_sends_html_buttons_and_acknowledges_callbacks() {
     let tap = InboundKind::Button {
         data: "a:1".into(),
         callback_id: Some("cb7".into()),
+        keyboard_message_id: Some(1001),
     };
     tg.acknowledge(&inbound(Channel::Telegram, "9", "5", tap))
         .await
@@ -64,10 +65,16 @@ async fn telegram_sender_sends_html_buttons_and_acknowledges_callbacks() {
             "sendmessage",
             "sendmessage",
             "answercallbackquery",
+            "editmessagereplymarkup",
             "sendchataction",
             "sendchataction"
         ]
     );
+    // The tapped keyboard is taken off its message (no reply_markup = none).
+    let edit = &fake.requests_for("editMessageReplyMarkup")[0].body;
+    assert_eq!(edit["chat_id"], 5);
+    assert_eq!(edit["message_id"], 1001);
+    assert!(edit.get("reply_markup").is_none(), "{edit}");
     let err = tg.send_text("not-a-chat", "x").await.unwrap_err();
     assert!(matches!(err, SendError::Telegram(_)), "{err}");
 }

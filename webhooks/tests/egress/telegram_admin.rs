@@ -92,7 +92,8 @@ async fn long_polling_returns_events_and_the_next_offset() {
             },
             InboundKind::Button {
                 data: "approve:3".into(),
-                callback_id: Some("cb9".into())
+                callback_id: Some("cb9".into()),
+                keyboard_message_id: Some(42),
             },
         ]
     );

@@ -141,6 +141,8 @@ async fn callback_query_is_a_button_with_its_callback_id() {
     let kind = InboundKind::Button {
         data: "approve:17".into(),
         callback_id: Some("4382bfdwdsb323b2d9".into()),
+        // The payload builder puts the keyboard on message 42.
+        keyboard_message_id: Some(42),
     };
     assert_eq!(m.kind, kind);
 }

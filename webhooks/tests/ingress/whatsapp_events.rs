@@ -44,7 +44,8 @@ async fn batch_of_two_messages_and_a_status_is_stored_in_one_call() {
             },
             InboundKind::Button {
                 data: "approve:17".into(),
-                callback_id: None
+                callback_id: None,
+                keyboard_message_id: None
             },
         ]
     );
@@ -140,12 +141,14 @@ async fn other_message_types_are_unsupported_and_odd_items_are_skipped() {
             unsupported("reaction"),
             InboundKind::Button {
                 data: "row-2".into(),
-                callback_id: None
+                callback_id: None,
+                keyboard_message_id: None
             },
             unsupported("interactive"),
             InboundKind::Button {
                 data: "STOP".into(),
-                callback_id: None
+                callback_id: None,
+                keyboard_message_id: None
             },
         ]
     );

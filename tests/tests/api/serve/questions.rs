@@ -56,6 +56,11 @@ async fn a_telegram_button_press_answers_the_question_once() {
     assert!(answered
         .iter()
         .any(|r| r.body["callback_query_id"] == "cb-2"));
+    // The keyboard that was pressed (message 42 in the callback) is taken off.
+    let removed = app.telegram.requests_for("editMessageReplyMarkup");
+    assert!(removed.iter().any(|r| r.body["chat_id"] == TG_STAFF
+        && r.body["message_id"] == 42
+        && r.body.get("reply_markup").is_none()));
     let q = questions::get(&app.db.pool, id).await.unwrap().unwrap();
     assert_eq!(q.answer, Some(true));
     assert_eq!(q.answered_by_staff, Some(member));
