@@ -501,6 +501,10 @@ struct SendStats {
     ack: Option<Spread>,
     service: Option<Spread>,
     lag: Option<Spread>,
+    /// Acks slower than the 10 ms target, and the seconds of the run (counted from the
+    /// first due time) that had the most of them: stalls show up as a few bad seconds.
+    slow_acks: usize,
+    worst_seconds: Vec<(u64, usize)>,
 }
 
 impl SendStats {
@@ -528,8 +532,28 @@ impl SendStats {
             ack: Spread::of(answered().map(|s| s.done - s.due).collect()),
             service: Spread::of(answered().map(|s| s.done - s.sent).collect()),
             lag: Spread::of(samples.iter().map(|s| s.sent - s.due).collect()),
+            slow_acks: answered().filter(|s| s.done - s.due > SLOW_ACK).count(),
+            worst_seconds: worst_seconds(samples),
         }
     }
+}
+
+/// The ack latency target.
+const SLOW_ACK: Duration = Duration::from_millis(10);
+
+/// The three seconds with the most acks slower than [`SLOW_ACK`], worst first.
+fn worst_seconds(samples: &[Sample]) -> Vec<(u64, usize)> {
+    let Some(start) = samples.iter().map(|s| s.due).min() else {
+        return Vec::new();
+    };
+    let mut per_second = std::collections::BTreeMap::<u64, usize>::new();
+    for s in samples.iter().filter(|s| s.done - s.due > SLOW_ACK) {
+        *per_second.entry((s.due - start).as_secs()).or_default() += 1;
+    }
+    let mut worst: Vec<(u64, usize)> = per_second.into_iter().collect();
+    worst.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    worst.truncate(3);
+    worst
 }
 
 /// `sendMessage` calls the fake API saw during the run against the pieces the sender
@@ -672,6 +696,18 @@ impl Report<'_> {
             (
                 "inbound without a sent reply / replied more than once".into(),
                 format!("{} / {}", self.unanswered(), self.replied_twice()),
+            ),
+            (
+                "acks over 10 ms / the seconds with most of them (s after start: count)".into(),
+                format!(
+                    "{} / {}",
+                    s.slow_acks,
+                    s.worst_seconds
+                        .iter()
+                        .map(|(second, n)| format!("{second}: {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
             ("drain (last ack → last reply sent)".into(), drain),
             (
@@ -913,5 +949,29 @@ mod tests {
         let wire = Wire::compare(&before, &after, &pieces);
         assert_eq!((wire.calls, wire.expected), (4, 4));
         assert_eq!((wire.extra, wire.missing), (1, 1));
+    }
+
+    #[test]
+    fn slow_acks_are_counted_per_second_of_the_run() {
+        let start = Instant::now();
+        let sample = |due_ms: u64, took_ms: u64| {
+            let due = start + Duration::from_millis(due_ms);
+            Sample {
+                update_id: due_ms,
+                due,
+                sent: due,
+                done: due + Duration::from_millis(took_ms),
+                status: Ok(200),
+            }
+        };
+        let samples = [
+            sample(0, 2),
+            sample(1_100, 50),
+            sample(1_200, 11),
+            sample(2_500, 30),
+            sample(3_000, 10),
+        ];
+        assert_eq!(worst_seconds(&samples), [(1, 2), (2, 1)]);
+        assert!(worst_seconds(&[]).is_empty());
     }
 }

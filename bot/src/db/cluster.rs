@@ -118,8 +118,17 @@ impl Cluster {
             "-k {} -c listen_addresses= -p 5432 -c max_connections=300",
             socket_dir.display()
         );
-        if durability == Durability::Ephemeral {
-            options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        match durability {
+            Durability::Ephemeral => {
+                options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+            }
+            // Every webhook is a durable insert and every reply a few updates: compressed
+            // full-page images and checkpoints every 15 minutes instead of 5 mean less WAL
+            // to write and flush, and the webhook acks wait on WAL flushes.
+            Durability::Durable => options.push_str(
+                " -c wal_compression=on -c checkpoint_timeout=15min -c max_wal_size=2GB \
+                 -c min_wal_size=256MB",
+            ),
         }
         let log = self.home.join("postgres.log");
         run_as.run(
