@@ -138,43 +138,46 @@ async fn nothing_found_and_bad_queries_are_handled() {
     );
 }
 
+/// Runs `sql` with owner `id` as `$1`.
+async fn with_owner(db: &TestDb, sql: &str, id: i64) {
+    sqlx::query(sql).bind(id).execute(&db.pool).await.unwrap();
+}
+
+/// A new owner (with an empty profile); its id.
+async fn new_owner(db: &TestDb, first: &str, last: &str) -> i64 {
+    sqlx::query_scalar(
+        "with o as (insert into owners (first_name, last_name) values ($1, $2) returning id) \
+         insert into owner_profiles (owner_id) select id from o returning owner_id",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn owners_and_pets_added_or_renamed_later_are_found_with_typos() {
     let db = TestDb::demo().await;
     // The lexicon of name words follows every insert and rename (statement triggers).
-    let id: i64 = sqlx::query_scalar(
-        "insert into owners (first_name, last_name) values ('Xóchitl', 'Zamudio') returning id",
-    )
-    .fetch_one(&db.pool)
-    .await
-    .unwrap();
-    sqlx::query("insert into owner_profiles (owner_id) values ($1)")
-        .bind(id)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    let id = new_owner(&db, "Xóchitl", "Zamudio").await;
+    let found = |query: &'static str| first_match(&db, json!({ "query": query }));
     assert_eq!(
-        first_match(&db, json!({"query": "xochitl zamudo"}))
-            .await
-            .as_deref(),
+        found("xochitl zamudo").await.as_deref(),
         Some("Xóchitl Zamudio")
     );
-    sqlx::query("update owners set last_name = 'Quintanilla' where id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    with_owner(
+        &db,
+        "update owners set last_name = 'Quintanilla' where id = $1",
+        id,
+    )
+    .await;
     assert_eq!(
-        first_match(&db, json!({"query": "Xochitl Quintanila"}))
-            .await
-            .as_deref(),
+        found("Xochitl Quintanila").await.as_deref(),
         Some("Xóchitl Quintanilla")
     );
-    sqlx::query("insert into pets (owner_id, name, species) values ($1, 'Chimuelo', 'dog')")
-        .bind(id)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    let pet = "insert into pets (owner_id, name, species) values ($1, 'Chimuelo', 'dog')";
+    with_owner(&db, pet, id).await;
     let out = call(&db.pool, "search_owners", json!({"query": "chimelo"}))
         .await
         .unwrap();
@@ -185,27 +188,10 @@ async fn owners_and_pets_added_or_renamed_later_are_found_with_typos() {
 #[tokio::test]
 async fn a_misspelt_full_name_puts_the_names_in_that_order_first() {
     let db = TestDb::demo().await;
-    for (first, last) in [
-        ("Ximena", "González Martínez"),
-        ("Ximena", "Martínez González"),
-    ] {
-        sqlx::query(
-            "with o as (insert into owners (first_name, last_name) values ($1, $2) returning id) \
-             insert into owner_profiles (owner_id) select id from o",
-        )
-        .bind(first)
-        .bind(last)
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    }
-    let out = call(
-        &db.pool,
-        "search_owners",
-        json!({"query": "ximena martinz gonzalez"}),
-    )
-    .await
-    .unwrap();
+    new_owner(&db, "Ximena", "González Martínez").await;
+    new_owner(&db, "Ximena", "Martínez González").await;
+    let query = json!({"query": "ximena martinz gonzalez"});
+    let out = call(&db.pool, "search_owners", query).await.unwrap();
     assert_eq!(out.data["matches"][0]["name"], "Ximena Martínez González");
     assert_eq!(out.data["matches"][1]["name"], "Ximena González Martínez");
 }
