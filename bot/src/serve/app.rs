@@ -93,7 +93,7 @@ impl Application {
         if let Some(telegram) = &senders.telegram {
             setup_telegram(telegram, &settings).await?;
         }
-        // A worker's transaction, a sender, and one spare (recovery, metrics).
+        // One per worker's transaction, one per sender, one spare (panic bookkeeping).
         let queue_connections = u32::try_from(settings.workers + sender::SENDERS + 1)
             .expect("a handful of connections");
         let ctx = Arc::new(Context {

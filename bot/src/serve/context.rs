@@ -30,14 +30,13 @@ pub(crate) struct Context {
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server
 /// as `pool`, whose planner may not scan the queue tables sequentially or by bitmap, sort
-/// them, materialize them, or hash or merge-join them: a claim must walk the partial index
-/// of unsent rows in id order, probe its chat's older rows by index, and stop at the first
-/// free row. The planner cannot be trusted to see that by
-/// itself: the queue tables swing from empty to tens of thousands of rows within a minute,
-/// long before autovacuum analyzes them, and with the statistics of an empty `inbox` it
-/// chose "sort every unprocessed row after a nested-loop anti-join of two sequential
-/// scans", quadratic in the backlog (claims of 30-65 s under `vetbot bench webhooks` at
-/// 500 messages/s; 280 ms against 0.04 ms through the indexes for 2,000 unprocessed rows).
+/// them, materialize them, or hash- or merge-join them: a claim must walk the per-chat
+/// partial index one probe per chat and stop at the first free row. The planner cannot be
+/// trusted to see that by itself: the queue tables swing from empty to tens of thousands
+/// of rows within a minute, long before autovacuum analyzes them, and with the statistics
+/// of an empty `inbox` it ran an earlier claim as a scan of every unprocessed row per
+/// candidate (1-150 s per claim under `vetbot bench webhooks` at 500 messages/s; for 2,000
+/// unprocessed rows 280 ms against 0.04 ms through the indexes).
 pub(crate) fn queue_pool(pool: &PgPool, max_connections: u32) -> PgPool {
     let options = (*pool.connect_options()).clone().options([
         ("enable_seqscan", "off"),

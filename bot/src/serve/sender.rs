@@ -118,7 +118,7 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         }
     }
     if pieces.len() <= row.pieces_sent {
-        // Nothing was left to send (an empty body): the loop above recorded nothing.
+        // Every piece was recorded by an earlier attempt, so the loop sent nothing.
         outbox::mark_sent(&ctx.queue, row.id).await?;
     }
     let latency = row
