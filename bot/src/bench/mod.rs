@@ -16,7 +16,7 @@ use sqlx::PgPool;
 
 use crate::clock::ClinicClock;
 use crate::intelligence::recompute;
-use crate::render::Lang;
+use crate::domain::Lang;
 use crate::tools::{self, ToolContext};
 
 /// Builds the arguments of the i-th call of a benchmarked tool.

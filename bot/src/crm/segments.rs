@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::render::{ProductCategory, Species};
+use crate::domain::{ProductCategory, Species};
 
 /// Species codes as stored in `pets.species`.
 const SPECIES: &[&str] = &["dog", "cat", "bird", "rabbit", "reptile", "rodent", "other"];

@@ -9,7 +9,8 @@ use sqlx::PgExecutor;
 
 use super::thresholds::*;
 use crate::clock::ClinicClock;
-use crate::render::{ProductCategory, Reason};
+use crate::render::Reason;
+use crate::domain::ProductCategory;
 
 /// The reasons of each of `owners`, most actionable first.
 #[tracing::instrument(name = "at-risk reasons", skip_all)]

@@ -7,7 +7,7 @@ use webhooks::InboundKind;
 
 use super::questions::ChatRef;
 use crate::brain::command::parse::fold;
-use crate::render::Lang;
+use crate::domain::Lang;
 
 /// What an inbound message says about questions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

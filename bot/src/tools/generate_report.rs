@@ -8,10 +8,8 @@ use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::reports::{self, Pair, TopRow, Window};
-use crate::render::{
-    AppointmentKind, Figure, ItemLabel, Period, ProductCategory, ReportCard, ReportKind,
-    ReportMetric as M, ReportRow, TopItem,
-};
+use crate::render::{Figure, ItemLabel, Period, ReportCard, ReportKind, ReportMetric as M, ReportRow, TopItem};
+use crate::domain::{AppointmentKind, ProductCategory};
 
 /// The tool's name in `CRM_TOOLS`.
 pub const NAME: &str = "generate_report";

@@ -7,9 +7,8 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::pets::living_pets;
 use crate::crm::segments::{self, Criteria};
-use crate::render::{
-    Lang, ProductCategory, RichText, SegmentCard, SegmentEntry, SegmentFilters, Species,
-};
+use crate::render::{RichText, SegmentCard, SegmentEntry, SegmentFilters};
+use crate::domain::{Lang, ProductCategory, Species};
 
 /// The tool's name in `CRM_TOOLS`.
 pub const NAME: &str = "get_segment";

@@ -6,7 +6,8 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::pets::living_pets;
 use crate::crm::search::{self, SearchFilters};
-use crate::render::{ListKind, OwnerListCard, OwnerListEntry, PetRef, Species};
+use crate::render::{ListKind, OwnerListCard, OwnerListEntry, PetRef};
+use crate::domain::Species;
 
 pub const NAME: &str = "search_owners";
 const MAX_LIMIT: i64 = 50;

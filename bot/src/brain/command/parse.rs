@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::render::Lang;
+use crate::domain::Lang;
 
 /// What the message asks for.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{days_ago, money, number, Lang};
+use super::super::fmt::{days_ago, money, number};
+use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 use super::{pet_list, PetRef, Reason};
 

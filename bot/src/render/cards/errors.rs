@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::super::fmt::Lang;
+use crate::domain::Lang;
 use super::super::rich::RichText;
 
 /// Something asked for does not exist.

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::super::fmt::Lang;
-use super::super::labels::{AppointmentKind, ProductCategory, Species};
+use crate::domain::Lang;
+use crate::domain::{AppointmentKind, ProductCategory, Species};
 
 /// What a report row measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -30,8 +30,9 @@ pub use updates::{NoteAddedCard, TagsChangedCard};
 
 use serde::Serialize;
 
-use super::fmt::{phone, Lang};
-use super::labels::Species;
+use super::fmt::phone;
+use crate::domain::Lang;
+use crate::domain::Species;
 use super::rich::{b, t, RichText, Span};
 
 /// A pet as named in lists: `Buddy (Labrador)`, or the species when the breed is unknown:

@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{self, date, days_ago, money, Lang};
+use super::super::fmt::{self, date, days_ago, money};
+use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header, pet_list, PetRef};
 

@@ -4,10 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::Lang;
-use super::super::labels::{
-    AppointmentKind, ContactPreference, CustomerType, LoyaltyTier, Species,
-};
+use crate::domain::Lang;
+use crate::domain::{AppointmentKind, ContactPreference, CustomerType, LoyaltyTier, Species};
 use super::super::rich::RichText;
 
 /// Longest note text shown on the card, in characters.

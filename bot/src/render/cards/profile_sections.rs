@@ -1,6 +1,7 @@
 //! The sections of the profile card, in display order.
 
-use super::super::fmt::{self, count, date, money, month_year, phone, Lang, Unit};
+use super::super::fmt::{self, count, date, money, month_year, phone, Unit};
+use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 use super::nonblank;
 use super::profile::{ProfileCard, ProfilePet, NOTE_MAX};

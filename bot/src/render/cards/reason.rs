@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::super::fmt::{count, duration, in_days, percent_whole, Lang, Unit};
-use super::super::labels::ProductCategory;
+use super::super::fmt::{count, duration, in_days, percent_whole, Unit};
+use crate::domain::Lang;
+use crate::domain::ProductCategory;
 
 /// One reason shown under an at-risk owner (`→ …`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,8 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{self, count, date_range, money_cents, number, Lang, Unit};
+use super::super::fmt::{self, count, date_range, money_cents, number, Unit};
+use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 use super::metric::{ItemLabel, ReportMetric};
 

@@ -3,8 +3,9 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{count, days_ago, money, number, Lang, Unit};
-use super::super::labels::{ProductCategory, Species};
+use super::super::fmt::{count, days_ago, money, number, Unit};
+use crate::domain::Lang;
+use crate::domain::{ProductCategory, Species};
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header};
 

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::super::fmt::{one_line, Lang};
+use super::super::fmt::one_line;
+use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 
 /// Longest note text echoed back, in characters.

@@ -3,6 +3,7 @@
 use rust_decimal_macros::dec;
 
 use super::super::fmt::*;
+use crate::domain::Lang;
 use super::fixtures::day;
 
 #[test]

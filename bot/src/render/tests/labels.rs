@@ -1,8 +1,8 @@
 //! Every label enum and report metric, in both languages.
 
 use super::super::cards::{ItemLabel, ReportMetric};
-use super::super::fmt::Lang;
-use super::super::labels::*;
+use crate::domain::Lang;
+use crate::domain::*;
 
 #[test]
 fn label_codes_and_texts() {

@@ -3,8 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::Species;
+use crate::domain::Lang;
+use crate::domain::Species;
 use super::fixtures::{day, pet};
 
 fn entry(id: i64, name: &str) -> OwnerListEntry {

@@ -3,8 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::*;
+use crate::domain::Lang;
+use crate::domain::*;
 use super::fixtures::{maria, story_at_risk};
 
 #[test]

@@ -3,8 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::{ContactPreference, CustomerType, LoyaltyTier, Species};
+use crate::domain::Lang;
+use crate::domain::{ContactPreference, CustomerType, LoyaltyTier, Species};
 use super::fixtures::{day, maria};
 
 fn living(

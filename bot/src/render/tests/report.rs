@@ -3,8 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::{AppointmentKind, ProductCategory};
+use crate::domain::Lang;
+use crate::domain::{AppointmentKind, ProductCategory};
 use super::fixtures::day;
 
 fn october() -> (Period, Option<Period>) {

@@ -4,7 +4,7 @@
 //! turn of each example, with the story's code-block indentation), then un-indented.
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
+use crate::domain::Lang;
 use super::super::rich::RichText;
 use super::fixtures::{maria, story_at_risk, unindent};
 
