@@ -1,7 +1,7 @@
 //! The clinic's vocabulary: the codes the database stores (species, product categories,
 //! appointment kinds, contact preferences, loyalty tiers, customer types, languages), how
-//! staff words and stored codes parse into them, text folding, and validated values such as
-//! phone numbers.
+//! staff words and stored codes parse into them, text folding, the reasons an owner is at
+//! risk, and validated values such as phone numbers.
 //!
 //! Every other module builds on this one and it imports none of them. The words shown to
 //! users for these codes are presentation and live in `render::labels`.
@@ -12,6 +12,7 @@ mod lang;
 mod owner;
 pub mod phone;
 mod product_category;
+mod risk_reason;
 mod species;
 
 pub use appointment::AppointmentKind;
@@ -20,4 +21,5 @@ pub use lang::Lang;
 pub use owner::{ContactPreference, CustomerType, LoyaltyTier};
 pub use phone::{PhoneError, PhoneNumber};
 pub use product_category::ProductCategory;
+pub use risk_reason::Reason;
 pub use species::Species;

@@ -48,7 +48,9 @@ impl ProductCategory {
 
     /// Every database code, in [`ProductCategory::ALL`] order.
     pub fn db_codes() -> Vec<&'static str> {
-        ProductCategory::ALL.map(ProductCategory::as_db_str).to_vec()
+        ProductCategory::ALL
+            .map(ProductCategory::as_db_str)
+            .to_vec()
     }
 
     /// Parses a database code or a word staff type (English or Spanish, any case, accents

@@ -8,8 +8,10 @@ use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::reports::{self, Pair, TopRow, Window};
-use crate::render::{Figure, ItemLabel, Period, ReportCard, ReportKind, ReportMetric as M, ReportRow, TopItem};
 use crate::domain::{AppointmentKind, ProductCategory};
+use crate::render::{
+    Figure, ItemLabel, Period, ReportCard, ReportKind, ReportMetric as M, ReportRow, TopItem,
+};
 
 /// The tool's name in `CRM_TOOLS`.
 pub const NAME: &str = "generate_report";

@@ -6,9 +6,11 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::insights::{self, InsightKind, InsightRow};
 use crate::crm::pets::{living_pets, OwnedPet};
-use crate::intelligence::{reasons, thresholds::AT_RISK_DAYS};
-use crate::render::{AtRiskCard, AtRiskEntry, ListFigure, ListKind, OwnerListCard, OwnerListEntry, PetRef};
 use crate::domain::Species;
+use crate::intelligence::{reasons, thresholds::AT_RISK_DAYS};
+use crate::render::{
+    AtRiskCard, AtRiskEntry, ListFigure, ListKind, OwnerListCard, OwnerListEntry, PetRef,
+};
 
 pub const NAME: &str = "get_customer_insights";
 const MAX_LIMIT: i64 = 50;

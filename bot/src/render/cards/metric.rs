@@ -2,8 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::Lang;
-use crate::domain::{AppointmentKind, ProductCategory, Species};
+use crate::domain::{AppointmentKind, Lang, ProductCategory, Species};
 
 /// What a report row measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

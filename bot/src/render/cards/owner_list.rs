@@ -5,9 +5,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::super::fmt::{self, date, days_ago, money};
-use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header, pet_list, PetRef};
+use crate::domain::Lang;
 
 /// What the list is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::super::fmt::{self, count, date_range, money_cents, number, Unit};
-use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
 use super::metric::{ItemLabel, ReportMetric};
+use crate::domain::Lang;
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

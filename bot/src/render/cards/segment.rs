@@ -4,10 +4,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::super::fmt::{count, days_ago, money, number, Unit};
-use crate::domain::Lang;
-use crate::domain::{ProductCategory, Species};
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header};
+use crate::domain::{Lang, ProductCategory, Species};
 
 /// The filters of a segment, as applied.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::super::fmt::one_line;
-use crate::domain::Lang;
 use super::super::rich::{b, t, RichText};
+use crate::domain::Lang;
 
 /// Longest note text echoed back, in characters.
 const ECHO_MAX: usize = 300;

@@ -3,9 +3,9 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
+use super::fixtures::{maria, story_at_risk};
 use crate::domain::Lang;
 use crate::domain::*;
-use super::fixtures::{maria, story_at_risk};
 
 #[test]
 fn note_added() {

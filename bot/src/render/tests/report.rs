@@ -3,9 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use crate::domain::Lang;
-use crate::domain::{AppointmentKind, ProductCategory};
 use super::fixtures::day;
+use crate::domain::{AppointmentKind, Lang, ProductCategory};
 
 fn october() -> (Period, Option<Period>) {
     (

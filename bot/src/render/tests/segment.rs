@@ -3,8 +3,7 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use crate::domain::Lang;
-use crate::domain::{ProductCategory, Species};
+use crate::domain::{Lang, ProductCategory, Species};
 
 #[test]
 fn segment_filters_in_words() {
