@@ -5,14 +5,17 @@
 //! folds the same way so that what the bot matches in code and what the database matches in
 //! SQL never disagree: "nino" finds "Niño", and "año" and "ano" are the same word to both.
 //! The cost is that Spanish pairs told apart only by ñ collide, which a search tolerant of
-//! typos accepts anyway. A test in `tests/` holds this fold to `f_search_key`.
+//! typos accepts anyway. `unaccent` also spells out punctuation; of that, the fold mirrors
+//! what phones type (`¿`/`¡`, curly quotes, long dashes, the ellipsis) and leaves the rest of
+//! its rules (roman numerals, unit symbols, circled letters) alone. A test in `tests/` holds
+//! this fold to `f_search_key` on samples of each kind.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// `text` in lower case with accents, tildes and diaereses removed and ligatures and
-/// fullwidth forms spelled out in ASCII letters, as `f_search_key` folds it. Nothing else
-/// changes: spaces and punctuation stay where they are.
+/// `text` in lower case with accents, tildes and diaereses removed, ligatures and fullwidth
+/// forms spelled out in ASCII and typographic punctuation made plain, as `f_search_key`
+/// folds it. Spaces and other characters stay where they are.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Canonical decomposition splits "ñ" into "n" + combining tilde; the marks are dropped.
@@ -24,7 +27,7 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Letters that have no canonical decomposition but that `unaccent` still spells in ASCII.
+/// Characters without a canonical decomposition that `unaccent` still spells in ASCII.
 fn push_folded(out: &mut String, c: char) {
     let spelled = match c {
         'ß' => "ss",
@@ -41,6 +44,12 @@ fn push_folded(out: &mut String, c: char) {
         'đ' | 'ð' => "d",
         'þ' => "th",
         'ı' => "i",
+        '¿' => "?",
+        '¡' => "!",
+        '‘' | '’' | '‛' | '′' => "'",
+        '“' | '”' | '‟' | '″' => "\"",
+        '‐'..='―' => "-",
+        '…' => "...",
         // Fullwidth ASCII (what some phone keyboards type) is ASCII shifted by 0xFEE0.
         '\u{FF01}'..='\u{FF5E}' => {
             let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
@@ -104,9 +113,17 @@ mod tests {
     }
 
     #[test]
-    fn spaces_punctuation_and_digits_are_kept() {
-        assert_eq!(fold("  ¿Quién?  "), "  ¿quien?  ");
-        assert_eq!(fold("+52 998-123"), "+52 998-123");
+    fn typographic_punctuation_becomes_plain() {
+        assert_eq!(fold("¡Sí! ¿Quién?"), "!si! ?quien?");
+        assert_eq!(fold("“Max” O’Brien – 2…"), "\"max\" o'brien - 2...");
+    }
+
+    #[test]
+    fn spaces_digits_and_plain_punctuation_are_kept() {
+        assert_eq!(
+            fold("  +52 (998) 123-45.67, #3  "),
+            "  +52 (998) 123-45.67, #3  "
+        );
         assert_eq!(fold(""), "");
     }
 }
