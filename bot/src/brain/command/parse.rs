@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::domain::{fold, Lang};
+use crate::domain::{fold, Lang, ProductCategory, Species};
 
 /// What the message asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -340,13 +340,16 @@ fn segment(t: &str) -> Intent {
             .is_some_and(|n| n.starts_with("dia") || n.starts_with("day"));
         match *w {
             "perro" | "perros" | "dog" | "dogs" => {
-                filters.insert("pet_species".into(), json!("dog"));
+                filters.insert("pet_species".into(), json!(Species::Dog.as_db_str()));
             }
             "gato" | "gatos" | "cat" | "cats" => {
-                filters.insert("pet_species".into(), json!("cat"));
+                filters.insert("pet_species".into(), json!(Species::Cat.as_db_str()));
             }
             "alimento" | "comida" | "food" => {
-                filters.insert("bought_category".into(), json!("food"));
+                filters.insert(
+                    "bought_category".into(),
+                    json!(ProductCategory::Food.as_db_str()),
+                );
             }
             w if w
                 .trim_start_matches('$')
