@@ -4,7 +4,6 @@ use rust_decimal_macros::dec;
 
 use super::super::cards::*;
 use super::fixtures::{maria, story_at_risk};
-use crate::domain::Lang;
 use crate::domain::*;
 
 #[test]
