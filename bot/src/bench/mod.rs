@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::clock::ClinicClock;
+use crate::domain::Lang;
 use crate::intelligence::recompute;
-use crate::render::Lang;
 use crate::tools::{self, ToolContext};
 
 /// Builds the arguments of the i-th call of a benchmarked tool.
