@@ -99,16 +99,22 @@ pub(crate) fn parsed<T: FromStr>(
     }
 }
 
+/// A lookup over `vars` (name, value) pairs, for tests.
+#[cfg(test)]
+pub(crate) fn lookup_in<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        Settings::from_lookup(lookup_in(vars))
     }
 
     fn error(vars: &[(&str, &str)]) -> String {

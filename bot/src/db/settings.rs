@@ -46,11 +46,7 @@ mod tests {
     use super::*;
 
     fn from(vars: &[(&str, &str)]) -> DatabaseSettings {
-        DatabaseSettings::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        DatabaseSettings::from_lookup(crate::settings::lookup_in(vars))
     }
 
     #[test]

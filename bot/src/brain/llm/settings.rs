@@ -138,12 +138,7 @@ mod tests {
     }
 
     fn from(vars: &[(&str, &str)]) -> Option<LlmSettings> {
-        LlmSettings::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
-        .expect("valid settings")
+        LlmSettings::from_lookup(crate::settings::lookup_in(vars)).expect("valid settings")
     }
 
     #[test]
