@@ -123,17 +123,20 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
                 .map(|t| format!("alter table {} {verb} trigger {};", t.table, t.name))
                 .collect()
         };
+        // Owners marked in earlier rounds recomputed, so that this round's change counts.
+        recompute::incremental(pool, &clock()).await.unwrap();
         exec(pool, &switch("disable")).await;
-        // Touches every summary: a name word, a pet, a completed order with an item, a visit.
+        // Touches every summary: a name word (a new one each round: the lexicon only grows),
+        // a pet, a completed order with an item, a visit.
         exec(
             pool,
-            "insert into pets (owner_id, name, species) values (1, 'Zafiroqx', 'rabbit');
+            &format!("insert into pets (owner_id, name, species) values (1, 'Zafiro{summary:?}', 'rabbit');
             with o as (insert into orders (owner_id, ordered_at, status, total)
                        values (1, now(), 'completed', 99) returning id)
             insert into order_items (order_id, product_id, quantity, unit_price)
                 select o.id, (select min(id) from products), 1, 99 from o;
             insert into appointments (owner_id, kind, status, scheduled_at)
-                values (1, 'checkup', 'no_show', now())",
+                values (1, 'checkup', 'no_show', now())"),
         )
         .await;
         exec(pool, &switch("enable")).await;
