@@ -145,7 +145,7 @@ async fn loads_that_bypass_triggers_are_caught_up_by_a_rebuild() {
         alter table orders enable trigger user; alter table order_items enable trigger user;").await;
     assert!(drift(&db.pool).await > 0, "the load bypassed the triggers");
     Summary::ReportRollup
-        .rebuild(&mut *db.pool.acquire().await.unwrap())
+        .rebuild(&mut db.pool.acquire().await.unwrap())
         .await
         .unwrap();
     assert_exact(&db.pool, "rebuilt").await;

@@ -143,7 +143,7 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
         let missed = summary.check(pool).await.unwrap();
         assert!(!missed.is_empty(), "{summary:?}: the write is reported");
         summary
-            .rebuild(&mut *pool.acquire().await.unwrap())
+            .rebuild(&mut pool.acquire().await.unwrap())
             .await
             .unwrap();
         assert_consistent(pool, &format!("rebuilding {summary:?}")).await;
