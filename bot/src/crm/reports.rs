@@ -45,18 +45,6 @@ fn pair<T>(current: T, previous: T) -> Pair<T> {
     Pair { current, previous }
 }
 
-/// Recomputes the daily rollups from the base tables. Ordinary writes keep them exact
-/// through triggers; call this after a load that bypassed the triggers (COPY under
-/// `session_replication_role = replica`, or with triggers disabled). Writers to orders and
-/// appointments wait while it runs (seconds for a million orders).
-#[tracing::instrument(skip_all)]
-pub async fn rebuild_rollup(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query!("select from report_rollup_rebuild()")
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// An entry of a top list: a code or a name, a count (units, visits) and an amount (MXN).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopRow {

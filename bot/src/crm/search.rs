@@ -119,12 +119,3 @@ pub async fn search(
     .fetch_all(pool)
     .await
 }
-
-/// Rebuilds the lexicon of name words from every owner and pet (after a bulk load that ran
-/// with triggers off; the triggers keep it current otherwise).
-pub async fn rebuild_lexicon(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query!("select from search_lexicon_rebuild()")
-        .execute(pool)
-        .await?;
-    Ok(())
-}

@@ -113,17 +113,6 @@ fn category_code(name: &str) -> Result<String, String> {
     }
 }
 
-/// Recomputes `owner_activity` from the base tables. Ordinary writes keep it exact through
-/// triggers; call this after a load that bypassed them (COPY under
-/// `session_replication_role = replica`, or with triggers disabled).
-#[tracing::instrument(skip_all)]
-pub async fn rebuild_activity(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query!("select from owner_activity_rebuild()")
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// One owner of a segment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentOwner {

@@ -5,6 +5,7 @@
 
 pub mod cluster;
 mod settings;
+pub mod summaries;
 
 use std::time::Duration;
 
@@ -131,6 +132,27 @@ impl Server {
             .with_context(|| format!("Failed to connect to database {name}"))
     }
 }
+
+/// Options for `pool`'s database for work that is slow by design (bulk COPY, wipes, index
+/// builds, summary rebuilds over a large clinic): slow statements log at debug level rather
+/// than as warnings.
+pub fn bulk_options(pool: &PgPool) -> PgConnectOptions {
+    (*pool.connect_options())
+        .clone()
+        .log_slow_statements(tracing::log::LevelFilter::Debug, SLOW_STATEMENT)
+}
+
+/// A pool with [`bulk_options`], as wide as `pool` so the bulk work runs as wide as before.
+pub async fn bulk_pool(pool: &PgPool) -> sqlx::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(pool.options().get_max_connections())
+        .acquire_timeout(pool.options().get_acquire_timeout())
+        .connect_with(bulk_options(pool))
+        .await
+}
+
+/// sqlx's default threshold for a slow statement.
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
 /// Creates (if needed) and migrates the application database, returning a pool on it.
 pub async fn open_app_database(server: &Server) -> anyhow::Result<PgPool> {

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
+
+use crate::db::summaries;
 
 /// Every row of a generated clinic, ready for COPY.
 #[derive(Debug, Default)]
@@ -336,15 +338,37 @@ impl Dataset {
     }
 }
 
-/// Empties every clinic table (not the inbox, conversations or audit log's schema).
+/// Tables a wipe keeps: the migrations' history, and the report rollups' time zone (its one
+/// row follows the clinic's through a trigger; the rollups have no days without it).
+pub const KEPT: &[&str] = &["_sqlx_migrations", "report_rollup_state"];
+
+/// Empties every table of the schema but [`KEPT`], read from the catalog so that a new
+/// table is wiped too. Id sequences restart. The summaries' triggers are off for the
+/// truncate (in its transaction): their tables are emptied with the rest, and a trigger
+/// cannot truncate a table the same statement is truncating.
 pub async fn wipe(pool: &PgPool) -> anyhow::Result<()> {
-    sqlx::raw_sql(
-        "truncate clinic, owners, owner_profiles, staff, staff_identities, owner_tags, owner_profile_tags, \
-         owner_notes, pets, vaccinations, appointments, products, orders, order_items, \
-         marketing_campaigns, communications, customer_metrics, loyalty_programs, \
-         loyalty_transactions, conversations, inbox, audit_log, search_lexicon restart identity cascade",
+    let tables = sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select quote_ident(relname) as "table!"
+          from pg_class
+         where relnamespace = current_schema()::regnamespace and relkind in ('r', 'p')
+           and relname::text <> all($1::text[])
+         order by relname
+        "#,
+        KEPT as &[&str]
     )
-    .execute(pool)
+    .fetch_all(pool)
+    .await?;
+    // One simple-query batch: one transaction. Truncating a large clinic takes seconds.
+    let mut bulk = PgConnection::connect_with(&crate::db::bulk_options(pool)).await?;
+    sqlx::raw_sql(&format!(
+        "{} truncate {} restart identity; {}",
+        summaries::switch_statements(false),
+        tables.join(", "),
+        summaries::switch_statements(true)
+    ))
+    .execute(&mut bulk)
     .await
     .context("Failed to empty the clinic tables")?;
     Ok(())

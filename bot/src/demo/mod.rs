@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use sqlx::PgPool;
 
 use crate::clock::{ClinicClock, DEFAULT_TIMEZONE};
+use crate::db::summaries;
 pub use dataset::Dataset;
 
 /// The story's conversations happen in late November 2025; the demo clinic is frozen at this
@@ -25,11 +26,6 @@ pub fn story_today() -> NaiveDate {
     let (y, m, d) = STORY_TODAY;
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
-
-const TRIGGERS_OFF: &str = "alter table orders disable trigger user; \
-    alter table appointments disable trigger user; alter table communications disable trigger user; \
-    alter table pets disable trigger user; alter table order_items disable trigger user; \
-    alter table owners disable trigger user;";
 
 /// Name of the demo clinic, stored in the `clinic` row.
 pub const DEMO_CLINIC: &str = "Clínica Veterinaria Puerto Morelos (demo)";
@@ -49,11 +45,8 @@ pub async fn is_seeded(pool: &PgPool) -> anyhow::Result<bool> {
 pub async fn seed_demo(pool: &PgPool, today: NaiveDate) -> anyhow::Result<()> {
     let clock = ClinicClock::new(DEFAULT_TIMEZONE, Some(today));
     dataset::wipe(pool).await?;
-    history::demo_dataset(&clock).load(pool).await?;
-    // The load may bypass triggers (replica role): recompute the report rollups.
-    crate::crm::reports::rebuild_rollup(pool).await?;
-    crate::crm::segments::rebuild_activity(pool).await?;
-    crate::crm::search::rebuild_lexicon(pool).await?;
+    let data = history::demo_dataset(&clock);
+    summaries::bulk_load(pool, |bulk| async move { data.load(&bulk).await }).await?;
     finish(pool, DEMO_CLINIC, today).await?;
     crate::intelligence::recompute::full(pool, &clock).await?;
     Ok(())
@@ -84,37 +77,27 @@ pub async fn load_synthetic(
             .await?;
     }
     let data = generating.await.context("generator panicked")?;
-    // The change-tracking triggers only matter for incremental recomputes after the load.
-    sqlx::raw_sql(TRIGGERS_OFF).execute(pool).await?;
-    data.load(pool).await?;
-    sqlx::raw_sql(&TRIGGERS_OFF.replace("disable", "enable"))
-        .execute(pool)
-        .await?;
-    drop(data);
-    let rebuilt = indexes.iter().map(|(_, def)| {
-        let pool = pool.clone();
-        let def = def.clone();
-        async move { sqlx::raw_sql(&def).execute(&pool).await }
-    });
-    let loaded = started.elapsed();
-    for result in futures_join_all(rebuilt).await {
-        result.context("Failed to rebuild an index after the load")?;
-    }
-    let indexed = started.elapsed();
-    // Statistics first: the rebuilds below aggregate millions of rows, and without them the
-    // planner guesses (4-5x slower on 100k owners).
-    sqlx::raw_sql("analyze").execute(pool).await?;
-    // The load bypassed the triggers that keep the report rollups, owner activity and the
-    // search lexicon exact; the rebuilds read the same tables under compatible locks, so
-    // they run side by side.
-    tokio::try_join!(
-        crate::crm::reports::rebuild_rollup(pool),
-        crate::crm::segments::rebuild_activity(pool),
-        crate::crm::search::rebuild_lexicon(pool)
-    )?;
-    sqlx::raw_sql("analyze owner_activity, orders_daily, sales_daily, appointments_daily")
-        .execute(pool)
-        .await?;
+    // The summaries' triggers are off for the load and the index builds; the summaries are
+    // rebuilt after them.
+    let (loaded, indexed) = summaries::bulk_load(pool, |pool| async move {
+        data.load(&pool).await?;
+        drop(data);
+        let rebuilt = indexes.iter().map(|(_, def)| {
+            let pool = pool.clone();
+            let def = def.clone();
+            async move { sqlx::raw_sql(&def).execute(&pool).await }
+        });
+        let loaded = started.elapsed();
+        for result in futures_join_all(rebuilt).await {
+            result.context("Failed to rebuild an index after the load")?;
+        }
+        let indexed = started.elapsed();
+        // Statistics first: the summary rebuilds aggregate millions of rows, and without
+        // them the planner guesses (4-5x slower on 100k owners).
+        sqlx::raw_sql("analyze").execute(&pool).await?;
+        anyhow::Ok((loaded, indexed))
+    })
+    .await?;
     tracing::info!(
         loaded_ms = loaded.as_millis() as u64,
         indexed_ms = indexed.as_millis() as u64,

@@ -16,4 +16,5 @@ mod report_rollup;
 mod search;
 mod segment;
 mod serve;
+mod summaries;
 mod vocabulary;
