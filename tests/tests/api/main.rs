@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary, a module per feature.
 
+mod command_writes;
 mod constraints;
 mod demo;
 mod engine;
@@ -16,3 +17,4 @@ mod report_rollup;
 mod search;
 mod segment;
 mod serve;
+mod unusual_input;
