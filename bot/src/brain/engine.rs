@@ -3,7 +3,7 @@
 
 use sqlx::PgPool;
 
-use super::command::{self, detect_lang};
+use super::command::{self, detect_lang, Recall};
 use super::llm::LlmBrain;
 use super::memory::{self, ChatTurn};
 use crate::clock::ClinicClock;
@@ -59,7 +59,9 @@ impl Engine {
     /// message is an invite code (`/start CODE` or the code alone).
     #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
     pub async fn handle(&self, msg: &Incoming) -> anyhow::Result<Outgoing> {
-        let text = msg.text.trim();
+        // PostgreSQL refuses NUL in text; every message still gets its one reply.
+        let text = msg.text.replace('\0', " ");
+        let text = text.trim();
         // Two independent reads, sent together.
         let (member, clock) = tokio::try_join!(
             staff::identify(&self.pool, &msg.channel, &msg.sender_id),
@@ -99,7 +101,13 @@ impl Engine {
                 }
             }
         }
-        let mut reply = command::respond(&ctx, conversation, text).await?;
+        // The command brain remembers only its own turns: with an LLM in the conversation,
+        // its "last client" may not be the one being talked about.
+        let recall = match self.llm {
+            Some(_) => Recall::NamedOnly,
+            None => Recall::LastClient,
+        };
+        let mut reply = command::respond(&ctx, conversation, text, recall).await?;
         memory::append(
             &self.pool,
             conversation,

@@ -1,9 +1,14 @@
 //! Understanding a staff message without an LLM: slash commands (es/en) and everyday
 //! phrasings of the questions the clinic asks most.
 
+use std::ops::Range;
+
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Value};
 
+use super::folded::Folded;
+use crate::crm::search::normalise;
+use crate::domain::PhoneNumber;
 use crate::render::Lang;
 
 /// What the message asks for.
@@ -30,6 +35,8 @@ pub enum Intent {
     },
     /// "2": the second owner of the last list.
     Pick(usize),
+    /// Someone else's words, quoted (a client's message pasted in): never carried out.
+    Quoted,
     Help,
     Reset,
     Unknown,
@@ -111,14 +118,22 @@ fn insight(kind: &str) -> Intent {
 
 /// Parses one message. `today` resolves months ("octubre") and "este mes".
 pub fn parse(text: &str, today: NaiveDate) -> Intent {
-    let raw = text.trim();
-    let t = fold(raw);
-    if let Some(rest) = t.strip_prefix('/') {
-        let (cmd, _) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        // Arguments keep their original spelling (names, note text).
-        let args = raw[1 + cmd.len()..].trim().to_owned();
-        let cmd = cmd.split('@').next().unwrap_or(cmd);
-        return slash(cmd, &args, today);
+    let normal = normalise(text);
+    let raw = normal.trim();
+    if let Some(rest) = raw.strip_prefix('/') {
+        // The command is read folded; its arguments keep their original spelling (names,
+        // note text). Split on the original, never at a folded length: folding changes
+        // byte lengths ("Í" is two bytes, "i" one).
+        let (cmd, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let cmd = fold(cmd);
+        let cmd = cmd.split('@').next().unwrap_or_default();
+        return slash(cmd, args.trim(), today);
+    }
+    let folded = Folded::new(raw);
+    let t = folded.text.as_str();
+    // A bare phone ("9981234567") is looked up, never taken for an owner id or a list pick.
+    if PhoneNumber::parse(t).is_ok() {
+        return Intent::Profile { query: raw.into() };
     }
     if let Ok(n) = t.parse::<usize>() {
         return if (1..=50).contains(&n) {
@@ -127,7 +142,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Intent {
             Intent::Unknown
         };
     }
-    phrase(raw, &t, today)
+    phrase(&folded, today)
 }
 
 fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
@@ -154,7 +169,12 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
     }
 }
 
-fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
+fn phrase(f: &Folded, today: NaiveDate) -> Intent {
+    let t = f.text.as_str();
+    // Writes first: a note's text may hold words of a question ("no ha venido").
+    if let Some(intent) = tags_phrase(f).or_else(|| note_phrase(f)) {
+        return intent;
+    }
     const RISK: &[&str] = &[
         "no hemos visto",
         "no ha venido",
@@ -198,53 +218,6 @@ fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
     if t == "ayuda" || t == "help" || t == "hola" || t == "hi" || t == "hello" {
         return Intent::Help;
     }
-    if let Some(rest) = strip_any(
-        t,
-        &[
-            "agregale la etiqueta ",
-            "agrega la etiqueta ",
-            "ponle la etiqueta ",
-            "add the tag ",
-            "tag as ",
-        ],
-    ) {
-        let tag = original_tail(raw, rest);
-        return Intent::Tags {
-            who: None,
-            add: vec![tag],
-            remove: vec![],
-        };
-    }
-    if let Some(rest) = strip_any(
-        t,
-        &[
-            "quitale la etiqueta ",
-            "quita la etiqueta ",
-            "remove the tag ",
-        ],
-    ) {
-        let tag = original_tail(raw, rest);
-        return Intent::Tags {
-            who: None,
-            add: vec![],
-            remove: vec![tag],
-        };
-    }
-    if let Some(rest) = strip_any(
-        t,
-        &[
-            "agrega una nota:",
-            "agrega nota:",
-            "nota:",
-            "add a note:",
-            "note:",
-        ],
-    ) {
-        return Intent::Note {
-            who: None,
-            text: original_tail(raw, rest),
-        };
-    }
     const ABOUT: &[&str] = &[
         "cuentame sobre ",
         "cuentame de ",
@@ -269,36 +242,138 @@ fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
         "profile ",
         "cliente ",
     ];
-    if let Some(rest) = strip_any(t, ABOUT) {
-        let query = original_tail(raw, rest);
+    if let Some(at) = ABOUT.iter().find_map(|p| f.find_word(p).map(|at| at + p.len())) {
+        let query = clean(f.original(at..t.len()));
         if !query.is_empty() {
             return Intent::Profile { query };
         }
     }
-    Intent::Unknown
+    if f.quoted {
+        Intent::Quoted
+    } else {
+        Intent::Unknown
+    }
 }
 
-/// `t` without the first matching prefix (searched anywhere, for "oye, cuéntame de ...").
-fn strip_any<'a>(t: &'a str, prefixes: &[&str]) -> Option<&'a str> {
-    prefixes
+const TAG_ADD: &[&str] = &[
+    "agregale la etiqueta ",
+    "agrega la etiqueta ",
+    "añadele la etiqueta ",
+    "añade la etiqueta ",
+    "ponle la etiqueta ",
+    "pon la etiqueta ",
+    "add the tag ",
+    "add tag ",
+    "tag as ",
+];
+const TAG_REMOVE: &[&str] = &[
+    "quitale la etiqueta ",
+    "quita la etiqueta ",
+    "remove the tag ",
+    "remove tag ",
+];
+/// What comes before the client in "… la etiqueta VIP a Sarah Johnson" and its English forms.
+const TAG_TO: &[&str] = &[" a ", " to ", " from "];
+
+/// "agrégale la etiqueta VIP [a Sarah Johnson]", "add the VIP tag [to Sarah Johnson]",
+/// "quítale la etiqueta VIP [a …]", "remove the VIP tag [from …]".
+fn tags_phrase(f: &Folded) -> Option<Intent> {
+    let t = f.text.as_str();
+    let after = |prefixes: &[&str]| {
+        prefixes
+            .iter()
+            .find_map(|p| f.find_word(p).map(|at| at + p.len()))
+    };
+    let (adding, start) = if let Some(at) = after(TAG_ADD) {
+        (true, at)
+    } else if let Some(at) = after(TAG_REMOVE) {
+        (false, at)
+    } else {
+        // "add the VIP tag to …": the tag sits between the verb and "tag".
+        let (adding, at) = after(&["add the ", "add a "])
+            .map(|at| (true, at))
+            .or_else(|| after(&["remove the "]).map(|at| (false, at)))?;
+        let tag_word = f.find_word_from(at, "tag")?;
+        let rest = &t[tag_word + "tag".len()..];
+        if !rest.is_empty() && !rest.starts_with(' ') {
+            return None;
+        }
+        let who = target(f, tag_word..t.len(), TAG_TO).map(|(_, who)| who);
+        let tag = clean(f.original(at..tag_word));
+        return Some(tags_intent(adding, tag, who));
+    };
+    // The client follows the last " a " / " to ": tags have spaces, names rarely hold " a ".
+    let (tag_end, who) = match target(f, start..t.len(), TAG_TO) {
+        Some((split, who)) => (split, Some(who)),
+        None => (t.len(), None),
+    };
+    let tag = clean(f.original(start..tag_end));
+    Some(tags_intent(adding, tag, who))
+}
+
+/// The client named after the last of `connectors` in `range`, and where the connector starts.
+fn target(f: &Folded, range: Range<usize>, connectors: &[&str]) -> Option<(usize, String)> {
+    let t = &f.text[range.clone()];
+    let (split, len) = connectors
         .iter()
-        .find_map(|p| t.find(p).map(|at| &t[at + p.len()..]))
+        .filter_map(|c| t.rfind(c).map(|i| (i, c.len())))
+        .max()?;
+    let who = clean(f.original(range.start + split + len..range.end));
+    (!who.is_empty()).then_some((range.start + split, who))
 }
 
-/// The original-spelling tail of `raw` that corresponds to the folded tail `rest`.
-fn original_tail(raw: &str, rest: &str) -> String {
-    let wanted = rest.chars().count();
-    let kept: String = raw
+fn tags_intent(adding: bool, tag: String, who: Option<String>) -> Intent {
+    let (add, remove) = if adding {
+        (vec![tag], vec![])
+    } else {
+        (vec![], vec![tag])
+    };
+    Intent::Tags { who, add, remove }
+}
+
+const NOTE: &[&str] = &[
+    "agregale una nota",
+    "agrega una nota",
+    "agrega nota",
+    "añade una nota",
+    "add a note",
+    "add note",
+    "nota",
+    "note",
+];
+/// What may come between "nota" and the client's name.
+const NOTE_FOR: &[&str] = &["a ", "para ", "to ", "for ", "about "];
+
+/// "agrega una nota [a|para Carlos Méndez]: texto", "add a note [to|for …]: text".
+fn note_phrase(f: &Folded) -> Option<Intent> {
+    let t = f.text.as_str();
+    let (at, len) = NOTE
+        .iter()
+        .find_map(|p| f.find_word(p).map(|at| (at, p.len())))?;
+    let start = at + len;
+    let colon = start + t[start..].find(':')?;
+    let between = t[start..colon].trim_start();
+    let who = if between.trim().is_empty() {
+        None
+    } else {
+        let connector = NOTE_FOR.iter().find(|c| between.starts_with(**c))?;
+        let from = colon - between.len() + connector.len();
+        Some(clean(f.original(from..colon))).filter(|w| !w.is_empty())
+    };
+    Some(Intent::Note {
+        who,
+        text: f.original(colon + 1..t.len()).to_owned(),
+    })
+}
+
+/// A name or tag as typed: trimmed, without closing `?!.` or surrounding quotes.
+fn clean(text: &str) -> String {
+    const QUOTES: &[char] = &['"', '\'', '«', '»', '“', '”', '„', '‘', '’', '‹', '›'];
+    text.trim()
+        .trim_end_matches(['?', '!', '.', '¿', '¡'])
         .trim()
-        .trim_end_matches(['?', '!', '.'])
-        .chars()
-        .collect();
-    let n = kept.chars().count();
-    kept.chars()
-        .skip(n.saturating_sub(wanted))
-        .collect::<String>()
+        .trim_matches(QUOTES)
         .trim()
-        .trim_end_matches(['?', '!', '.'])
         .to_owned()
 }
 
