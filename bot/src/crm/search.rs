@@ -166,7 +166,10 @@ mod tests {
     fn normalising_reads_through_fullwidth_and_invisible_characters() {
         assert_eq!(normalise("９９８ １２３ ４５６７"), "998 123 4567");
         assert_eq!(normalise("ＭＡＲＩＡ"), "MARIA");
-        assert_eq!(normalise("Mar\u{200B}ía\u{FEFF} Gar\u{200D}cía"), "María García");
+        assert_eq!(
+            normalise("Mar\u{200B}ía\u{FEFF} Gar\u{200D}cía"),
+            "María García"
+        );
         // A letter and its combining accent, split by a zero-width space, compose again.
         assert_eq!(normalise("Mari\u{200B}\u{301}a"), "María");
         assert_eq!(normalise("a\u{0}b\tc"), "a b c");

@@ -16,8 +16,8 @@ use super::parse::fold;
 
 /// Words that introduce someone else's message before a colon.
 const SAID: &[&str] = &[
-    "escribio", "escribe", "dijo", "dice", "mando", "manda", "mensaje", "wrote", "writes",
-    "said", "says", "message", "texted",
+    "escribio", "escribe", "dijo", "dice", "mando", "manda", "mensaje", "wrote", "writes", "said",
+    "says", "message", "texted",
 ];
 
 #[derive(Debug)]

@@ -242,17 +242,20 @@ fn phrase(f: &Folded, today: NaiveDate) -> Intent {
         "profile ",
         "cliente ",
     ];
-    if let Some(at) = ABOUT.iter().find_map(|p| f.find_word(p).map(|at| at + p.len())) {
+    // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
+    if f.quoted {
+        return Intent::Quoted;
+    }
+    if let Some(at) = ABOUT
+        .iter()
+        .find_map(|p| f.find_word(p).map(|at| at + p.len()))
+    {
         let query = clean(f.original(at..t.len()));
         if !query.is_empty() {
             return Intent::Profile { query };
         }
     }
-    if f.quoted {
-        Intent::Quoted
-    } else {
-        Intent::Unknown
-    }
+    Intent::Unknown
 }
 
 const TAG_ADD: &[&str] = &[
