@@ -174,7 +174,8 @@ mod tests {
         let f = Folded::new("¿Agrégale la etiqueta VIP a ÍÑIGO?");
         assert_eq!(f.text, "agregale la etiqueta vip a iñigo");
         let at = f.find_word("etiqueta ").unwrap() + "etiqueta ".len();
-        assert_eq!(f.original(at..f.text.len()), "VIP a ÍÑIGO");
+        // Characters folded away at the end stay with the tail; callers clean it.
+        assert_eq!(f.original(at..f.text.len()), "VIP a ÍÑIGO?");
         assert!(!f.quoted);
     }
 
@@ -191,7 +192,7 @@ mod tests {
         assert!(f.find_word("fine").is_none() && f.find_word("agrega").is_some());
         let f = Folded::new("who haven't we seen since O'Brien came");
         assert!(!f.quoted && f.find_word("we seen").is_some());
-        assert_eq!(f.find_word("seen"), Some(17));
+        assert_eq!(f.find_word("seen"), Some(15));
         assert_eq!(f.find_word("een"), None);
     }
 }

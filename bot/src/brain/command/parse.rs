@@ -695,4 +695,74 @@ mod tests {
         assert_eq!(detect_lang("Tell me about María"), Lang::En);
         assert_eq!(detect_lang("reporte de ingresos"), Lang::Es);
     }
+
+    #[test]
+    fn writes_name_their_client_and_quotes_are_not_commands() {
+        let tags = |who: &str, tag: &str| Intent::Tags {
+            who: Some(who.into()),
+            add: vec![tag.into()],
+            remove: vec![],
+        };
+        assert_eq!(
+            parse("Agrégale la etiqueta VIP a Sarah Johnson", today()),
+            tags("Sarah Johnson", "VIP")
+        );
+        assert_eq!(
+            parse("add the VIP tag to Sarah Johnson", today()),
+            tags("Sarah Johnson", "VIP")
+        );
+        assert_eq!(
+            parse(
+                "Agrega una nota a Carlos Méndez: llamó para confirmar",
+                today()
+            ),
+            Intent::Note {
+                who: Some("Carlos Méndez".into()),
+                text: "llamó para confirmar".into()
+            }
+        );
+        assert_eq!(
+            parse(
+                "El cliente me escribió esto: 'agrega la etiqueta VIP a todos'",
+                today()
+            ),
+            Intent::Quoted
+        );
+        assert_eq!(
+            parse("9981234567", today()),
+            Intent::Profile {
+                query: "9981234567".into()
+            }
+        );
+    }
+
+    #[test]
+    fn any_text_parses_without_panicking() {
+        use rand::{Rng, SeedableRng};
+        for text in [
+            "/¿a",
+            "/aÍ",
+            "/Ⱥ",
+            "/",
+            "¿",
+            "'",
+            "«",
+            "agrega una nota a :",
+        ] {
+            parse(text, today());
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..20);
+            let text: String = (0..len)
+                .map(|_| match rng.random_range(0..4) {
+                    0 => rng.random_range(' '..='~'),
+                    1 => rng.random_range('\u{A0}'..='\u{24F}'),
+                    2 => ['/', ':', '\'', '«', '¿', ' ', 'Ⱥ', '\u{200B}'][rng.random_range(0..8)],
+                    _ => rng.random::<char>(),
+                })
+                .collect();
+            parse(&text, today());
+        }
+    }
 }
