@@ -3,7 +3,7 @@
 
 use sqlx::PgPool;
 
-use super::command::{self, detect_lang};
+use super::command::{self, detect_lang, Recall};
 use super::llm::LlmBrain;
 use super::memory::{self, ChatTurn};
 use crate::clock::ClinicClock;
@@ -86,7 +86,9 @@ impl Engine {
         member: Option<StaffMember>,
         clock: ClinicClock,
     ) -> anyhow::Result<Outgoing> {
-        let text = msg.text.trim();
+        // PostgreSQL refuses NUL in text; every message still gets its one reply.
+        let text = msg.text.replace('\0', " ");
+        let text = text.trim();
         let Some(member) = member else {
             return self.stranger(msg, text).await;
         };
@@ -121,7 +123,13 @@ impl Engine {
                 }
             }
         }
-        let mut reply = command::respond(&ctx, conversation, text).await?;
+        // The command brain remembers only its own turns: with an LLM in the conversation,
+        // its "last client" may not be the one being talked about.
+        let recall = match self.llm {
+            Some(_) => Recall::NamedOnly,
+            None => Recall::LastClient,
+        };
+        let mut reply = command::respond(&ctx, conversation, text, recall).await?;
         memory::append(
             &self.pool,
             conversation,

@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::PhoneNumber;
 
@@ -43,6 +44,8 @@ pub async fn search(
     filters: &SearchFilters,
     limit: i64,
 ) -> sqlx::Result<Vec<OwnerMatch>> {
+    let query = normalise(query);
+    let query = query.as_str();
     let phone = PhoneNumber::parse(query).ok().map(|p| p.to_string());
     let email = query.contains('@').then(|| query.trim().to_lowercase());
     sqlx::query_as!(
@@ -118,4 +121,48 @@ pub async fn search(
     )
     .fetch_all(pool)
     .await
+}
+
+/// The text a person meant, as names and phones are stored: Unicode NFKC (fullwidth
+/// `９９８` is `998`, `ＭＡＲＩＡ` is `MARIA`), without the invisible characters that copy-paste
+/// and phone keyboards slip in (zero-width spaces and joiners, direction marks, BOM, soft
+/// hyphen), and with control characters (NUL included, which PostgreSQL refuses) as spaces.
+/// Invisible characters go first so that a letter and its accent split by one compose again.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| !is_invisible(*c))
+        .nfkc()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn normalising_reads_through_fullwidth_and_invisible_characters() {
+        assert_eq!(normalise("９９８ １２３ ４５６７"), "998 123 4567");
+        assert_eq!(normalise("ＭＡＲＩＡ"), "MARIA");
+        assert_eq!(
+            normalise("Mar\u{200B}ía\u{FEFF} Gar\u{200D}cía"),
+            "María García"
+        );
+        // A letter and its combining accent, split by a zero-width space, compose again.
+        assert_eq!(normalise("Mari\u{200B}\u{301}a"), "María");
+        assert_eq!(normalise("a\u{0}b\tc"), "a b c");
+    }
 }

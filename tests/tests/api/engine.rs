@@ -6,7 +6,7 @@ use bot::render::Markup;
 use tests::tools::story;
 use tests::TestDb;
 
-fn from(channel: &str, sender: &str, text: &str) -> Incoming {
+pub(crate) fn from(channel: &str, sender: &str, text: &str) -> Incoming {
     Incoming {
         channel: channel.into(),
         chat_id: sender.into(),
@@ -15,7 +15,7 @@ fn from(channel: &str, sender: &str, text: &str) -> Incoming {
     }
 }
 
-async fn ask(engine: &Engine, text: &str) -> String {
+pub(crate) async fn ask(engine: &Engine, text: &str) -> String {
     let out = engine
         .handle(&from("terminal", "local", text))
         .await

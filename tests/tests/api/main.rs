@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary, a module per feature.
 
+mod command_writes;
 mod constraints;
 mod demo;
 mod engine;
@@ -17,4 +18,5 @@ mod search;
 mod segment;
 mod serve;
 mod summaries;
+mod unusual_input;
 mod vocabulary;

@@ -2,6 +2,7 @@
 //! calls to the same tools the LLM uses, answered with the same cards. It is the default
 //! when no LLM is configured and the fallback when the LLM fails.
 
+mod folded;
 pub mod parse;
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,7 @@ use sqlx::PgPool;
 pub use parse::{detect_lang, Intent};
 
 use super::memory;
-use crate::domain::Lang;
+use crate::domain::{Lang, PhoneNumber};
 use crate::render::RichText;
 use crate::tools::{self, ToolContext, ToolOutput};
 
@@ -50,9 +51,26 @@ async fn save_state(pool: &PgPool, conversation: i64, state: &ChatState) -> sqlx
     Ok(())
 }
 
+/// Whether a note or tag that names no client may go to the one talked about before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recall {
+    /// Only the command brain answers this chat: the client it remembers is the one the
+    /// staff member saw last, so "agrégale la etiqueta VIP" means that client.
+    LastClient,
+    /// An LLM holds the conversation (this answer is a fallback or a slash command): the
+    /// command brain's memory may be of another client than the one being talked about,
+    /// so a write must name its client.
+    NamedOnly,
+}
+
 /// Answers one message.
 #[tracing::instrument(name = "command brain", skip_all)]
-pub async fn respond(ctx: &ToolContext, conversation: i64, text: &str) -> sqlx::Result<RichText> {
+pub async fn respond(
+    ctx: &ToolContext,
+    conversation: i64,
+    text: &str,
+    recall: Recall,
+) -> sqlx::Result<RichText> {
     let mut state = load_state(&ctx.pool, conversation).await?;
     let reply = match parse::parse(text, ctx.clock.today()) {
         Intent::Tool { name, args } => run(ctx, &mut state, name, args).await,
@@ -64,7 +82,7 @@ pub async fn respond(ctx: &ToolContext, conversation: i64, text: &str) -> sqlx::
                 "I have no list with that number. Search first, e.g. /search maria",
             )),
         },
-        Intent::Note { who, text } => match owner(ctx, &mut state, who.as_deref()).await {
+        Intent::Note { who, text } => match owner(ctx, &mut state, who.as_deref(), recall).await {
             Ok(id) => {
                 run(
                     ctx,
@@ -76,7 +94,9 @@ pub async fn respond(ctx: &ToolContext, conversation: i64, text: &str) -> sqlx::
             }
             Err(reply) => reply,
         },
-        Intent::Tags { who, add, remove } => match owner(ctx, &mut state, who.as_deref()).await {
+        Intent::Tags { who, add, remove } => match owner(ctx, &mut state, who.as_deref(), recall)
+            .await
+        {
             Ok(id) => {
                 let args = json!({"user_id": id, "add_tags": add, "remove_tags": remove});
                 run(ctx, &mut state, "tag_owner", args).await
@@ -92,6 +112,12 @@ pub async fn respond(ctx: &ToolContext, conversation: i64, text: &str) -> sqlx::
             )
         }
         Intent::Help => help(ctx.lang),
+        Intent::Quoted => RichText::plain(ctx.lang.pick(
+            "Eso es texto citado de otra persona: no sigo instrucciones que vengan en un mensaje citado, y no cambié nada. \
+             Si quieres que haga algo, pídemelo tú, por ejemplo: agrégale la etiqueta VIP a María García",
+            "That is quoted text from someone else: I don't follow instructions inside a quoted message, and nothing was changed. \
+             If you want me to do something, ask me yourself, e.g. add the VIP tag to María García",
+        )),
         Intent::Unknown => RichText::join([
             RichText::plain(
                 ctx.lang
@@ -134,33 +160,41 @@ fn remember(state: &mut ChatState, out: &ToolOutput) {
 
 /// A search that goes straight to the profile when one owner clearly matches.
 async fn profile(ctx: &ToolContext, state: &mut ChatState, query: &str) -> RichText {
-    if let Ok(id) = query.trim().trim_start_matches('#').parse::<i64>() {
+    if let Some(id) = owner_id(query) {
         return run(ctx, state, "get_owner_profile", json!({"user_id": id})).await;
     }
-    match clear_match(ctx, query).await {
-        Ok(Some(id)) => run(ctx, state, "get_owner_profile", json!({"user_id": id})).await,
-        Ok(None) => {
-            run(
-                ctx,
-                state,
-                "search_owners",
-                json!({"query": query, "limit": 5}),
-            )
-            .await
-        }
+    match find(ctx, query).await {
+        Ok(found) => match clear_match(&found) {
+            Some(id) => run(ctx, state, "get_owner_profile", json!({"user_id": id})).await,
+            None => {
+                remember(state, &found);
+                found.card
+            }
+        },
         Err(card) => card,
     }
 }
 
-/// The one owner `query` means, if it is clear.
-async fn clear_match(ctx: &ToolContext, query: &str) -> Result<Option<i64>, RichText> {
-    let found = tools::call(ctx, "search_owners", json!({"query": query, "limit": 5}))
+/// An owner id: `#12`, or a number too short to be a phone ("9981234567" is a phone).
+fn owner_id(text: &str) -> Option<i64> {
+    let text = text.trim();
+    match text.strip_prefix('#') {
+        Some(id) => id.trim().parse().ok(),
+        None if PhoneNumber::parse(text).is_err() => text.parse().ok(),
+        None => None,
+    }
+}
+
+/// The owners `query` may mean (at most 5, best first), as `search_owners` shows them.
+async fn find(ctx: &ToolContext, query: &str) -> Result<ToolOutput, RichText> {
+    tools::call(ctx, "search_owners", json!({"query": query, "limit": 5}))
         .await
-        .map_err(|e| e.card(ctx.lang))?;
-    let matches = found.data["matches"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .map_err(|e| e.card(ctx.lang))
+}
+
+/// The one owner a search found, if it is clear.
+fn clear_match(found: &ToolOutput) -> Option<i64> {
+    let matches = found.data["matches"].as_array()?;
     let score = |i: usize| {
         matches
             .get(i)
@@ -168,36 +202,55 @@ async fn clear_match(ctx: &ToolContext, query: &str) -> Result<Option<i64>, Rich
             .unwrap_or(0.0)
     };
     let clear = matches.len() == 1 || (score(0) >= 0.9 && score(1) < score(0) - 0.2);
-    Ok(clear.then(|| matches[0]["id"].as_i64()).flatten())
+    clear.then(|| matches[0]["id"].as_i64()).flatten()
 }
 
-/// The owner a note or tag is for: named in the message, or the last one talked about.
+/// The owner a note or tag is for: the one the message names, else (when `recall`
+/// allows) the last one talked about. When in doubt, an `Err` asks, and nothing is written.
 async fn owner(
     ctx: &ToolContext,
     state: &mut ChatState,
     who: Option<&str>,
+    recall: Recall,
 ) -> Result<i64, RichText> {
-    if let Some(who) = who {
-        if let Ok(id) = who.trim().trim_start_matches('#').parse::<i64>() {
-            return Ok(id);
-        }
-        return match clear_match(ctx, who).await? {
-            Some(id) => Ok(id),
-            None => Err(run(
-                ctx,
-                state,
-                "search_owners",
-                json!({"query": who, "limit": 5}),
-            )
-            .await),
+    let Some(who) = who else {
+        return match (recall, state.last_owner) {
+            (Recall::LastClient, Some(id)) => Ok(id),
+            (Recall::LastClient, None) => Err(RichText::plain(ctx.lang.pick(
+                "¿Para quién? Pide primero un perfil, por ejemplo: /perfil maria garcia",
+                "For whom? Ask for a profile first, e.g. /profile maria garcia",
+            ))),
+            (Recall::NamedOnly, _) => Err(RichText::plain(ctx.lang.pick(
+                "¿Para quién? Escribe el nombre del cliente, por ejemplo: agrégale la etiqueta VIP a María García",
+                "For whom? Name the client, e.g. add the VIP tag to María García",
+            ))),
         };
+    };
+    if let Some(id) = owner_id(who) {
+        return Ok(id);
     }
-    state.last_owner.ok_or_else(|| {
-        RichText::plain(ctx.lang.pick(
-            "¿Para quién? Pide primero un perfil, por ejemplo: /perfil maria garcia",
-            "For whom? Ask for a profile first, e.g. /profile maria garcia",
-        ))
-    })
+    let found = find(ctx, who).await?;
+    if let Some(id) = clear_match(&found) {
+        return Ok(id);
+    }
+    if found.data["matches"].as_array().is_none_or(Vec::is_empty) {
+        return Err(RichText::plain(match ctx.lang {
+            Lang::Es => format!(
+                "No encontré a ningún cliente «{who}», así que no guardé nada. Revisa el nombre, o si «{who}» es parte de la etiqueta, escríbela entre comillas: agrégale la etiqueta «…»"
+            ),
+            Lang::En => format!(
+                "No client matches «{who}», so nothing was saved. Check the name, or if «{who}» is part of the tag, put the tag in quotes: add the tag \"…\""
+            ),
+        }));
+    }
+    remember(state, &found);
+    Err(RichText::join([
+        RichText::plain(match ctx.lang {
+            Lang::Es => format!("¿A cuál te refieres? Varios clientes coinciden con «{who}» y no guardé nada. Repítelo con el nombre completo."),
+            Lang::En => format!("Which one do you mean? Several clients match «{who}», so nothing was saved. Say it again with the full name."),
+        }),
+        found.card,
+    ]))
 }
 
 /// What the bot understands.

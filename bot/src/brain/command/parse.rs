@@ -1,10 +1,14 @@
 //! Understanding a staff message without an LLM: slash commands (es/en) and everyday
 //! phrasings of the questions the clinic asks most.
 
+use std::ops::Range;
+
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::domain::{fold, Lang, ProductCategory, Species};
+use super::folded::Folded;
+use crate::crm::search::normalise;
+use crate::domain::{self, Lang, PhoneNumber, ProductCategory, Species};
 
 /// What the message asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,8 @@ pub enum Intent {
     },
     /// "2": the second owner of the last list.
     Pick(usize),
+    /// Someone else's words, quoted (a client's message pasted in): never carried out.
+    Quoted,
     Help,
     Reset,
     Unknown,
@@ -63,7 +69,7 @@ pub fn detect_lang(text: &str) -> Lang {
         "value",
         "reset",
     ];
-    let words: String = fold_message(text)
+    let words: String = fold(text)
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '\'' {
@@ -84,14 +90,14 @@ pub fn detect_lang(text: &str) -> Lang {
     }
 }
 
-/// The message as the parser reads it: trimmed, `¿`/`?`/`¡`/`!` removed, [`fold`]ed.
-fn fold_message(text: &str) -> String {
+/// The message as the parser reads it: trimmed, `¿`/`?`/`¡`/`!` removed, [`domain::fold`]ed.
+pub fn fold(text: &str) -> String {
     let kept: String = text
         .trim()
         .chars()
         .filter(|c| !"¿?¡!".contains(*c))
         .collect();
-    fold(&kept).trim().to_owned()
+    domain::fold(&kept).trim().to_owned()
 }
 
 fn insight(kind: &str) -> Intent {
@@ -103,14 +109,22 @@ fn insight(kind: &str) -> Intent {
 
 /// Parses one message. `today` resolves months ("octubre") and "este mes".
 pub fn parse(text: &str, today: NaiveDate) -> Intent {
-    let raw = text.trim();
-    let t = fold_message(raw);
-    if let Some(rest) = t.strip_prefix('/') {
-        let (cmd, _) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        // Arguments keep their original spelling (names, note text).
-        let args = raw[1 + cmd.len()..].trim().to_owned();
-        let cmd = cmd.split('@').next().unwrap_or(cmd);
-        return slash(cmd, &args, today);
+    let normal = normalise(text);
+    let raw = normal.trim();
+    if let Some(rest) = raw.strip_prefix('/') {
+        // The command is read folded; its arguments keep their original spelling (names,
+        // note text). Split on the original, never at a folded length: folding changes
+        // byte lengths ("Í" is two bytes, "i" one).
+        let (cmd, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let cmd = fold(cmd);
+        let cmd = cmd.split('@').next().unwrap_or_default();
+        return slash(cmd, args.trim(), today);
+    }
+    let folded = Folded::new(raw);
+    let t = folded.text.as_str();
+    // A bare phone ("9981234567") is looked up, never taken for an owner id or a list pick.
+    if PhoneNumber::parse(t).is_ok() {
+        return Intent::Profile { query: raw.into() };
     }
     if let Ok(n) = t.parse::<usize>() {
         return if (1..=50).contains(&n) {
@@ -119,7 +133,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Intent {
             Intent::Unknown
         };
     }
-    phrase(raw, &t, today)
+    phrase(&folded, today)
 }
 
 fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
@@ -136,8 +150,8 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "nuevos" | "new" => insight("new_customers"),
         "inactivos" | "lapsed" => insight("lapsed"),
         "valor" | "value" => insight("high_value"),
-        "segmento" | "segment" => segment(&fold_message(args)),
-        "reporte" | "report" => report(&fold_message(args), today).unwrap_or(Intent::Help),
+        "segmento" | "segment" => segment(&fold(args)),
+        "reporte" | "report" => report(&fold(args), today).unwrap_or(Intent::Help),
         "nota" | "note" => note(args),
         "etiqueta" | "tag" | "tags" => tags(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
@@ -146,7 +160,12 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
     }
 }
 
-fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
+fn phrase(f: &Folded, today: NaiveDate) -> Intent {
+    let t = f.text.as_str();
+    // Writes first: a note's text may hold words of a question ("no ha venido").
+    if let Some(intent) = tags_phrase(f).or_else(|| note_phrase(f)) {
+        return intent;
+    }
     const RISK: &[&str] = &[
         "no hemos visto",
         "no ha venido",
@@ -190,53 +209,6 @@ fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
     if t == "ayuda" || t == "help" || t == "hola" || t == "hi" || t == "hello" {
         return Intent::Help;
     }
-    if let Some(rest) = strip_any(
-        t,
-        &[
-            "agregale la etiqueta ",
-            "agrega la etiqueta ",
-            "ponle la etiqueta ",
-            "add the tag ",
-            "tag as ",
-        ],
-    ) {
-        let tag = original_tail(raw, rest);
-        return Intent::Tags {
-            who: None,
-            add: vec![tag],
-            remove: vec![],
-        };
-    }
-    if let Some(rest) = strip_any(
-        t,
-        &[
-            "quitale la etiqueta ",
-            "quita la etiqueta ",
-            "remove the tag ",
-        ],
-    ) {
-        let tag = original_tail(raw, rest);
-        return Intent::Tags {
-            who: None,
-            add: vec![],
-            remove: vec![tag],
-        };
-    }
-    if let Some(rest) = strip_any(
-        t,
-        &[
-            "agrega una nota:",
-            "agrega nota:",
-            "nota:",
-            "add a note:",
-            "note:",
-        ],
-    ) {
-        return Intent::Note {
-            who: None,
-            text: original_tail(raw, rest),
-        };
-    }
     const ABOUT: &[&str] = &[
         "cuentame sobre ",
         "cuentame de ",
@@ -261,8 +233,15 @@ fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
         "profile ",
         "cliente ",
     ];
-    if let Some(rest) = strip_any(t, ABOUT) {
-        let query = original_tail(raw, rest);
+    // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
+    if f.quoted {
+        return Intent::Quoted;
+    }
+    if let Some(at) = ABOUT
+        .iter()
+        .find_map(|p| f.find_word(p).map(|at| at + p.len()))
+    {
+        let query = clean(f.original(at..t.len()));
         if !query.is_empty() {
             return Intent::Profile { query };
         }
@@ -270,35 +249,125 @@ fn phrase(raw: &str, t: &str, today: NaiveDate) -> Intent {
     Intent::Unknown
 }
 
-/// `t` without the first matching prefix (searched anywhere, for "oye, cuéntame de ...").
-fn strip_any<'a>(t: &'a str, prefixes: &[&str]) -> Option<&'a str> {
-    prefixes
-        .iter()
-        .find_map(|p| t.find(p).map(|at| &t[at + p.len()..]))
+const TAG_ADD: &[&str] = &[
+    "agregale la etiqueta ",
+    "agrega la etiqueta ",
+    "añadele la etiqueta ",
+    "añade la etiqueta ",
+    "ponle la etiqueta ",
+    "pon la etiqueta ",
+    "add the tag ",
+    "add tag ",
+    "tag as ",
+];
+const TAG_REMOVE: &[&str] = &[
+    "quitale la etiqueta ",
+    "quita la etiqueta ",
+    "remove the tag ",
+    "remove tag ",
+];
+/// What comes before the client in "… la etiqueta VIP a Sarah Johnson" and its English forms.
+const TAG_TO: &[&str] = &[" a ", " to ", " from "];
+
+/// "agrégale la etiqueta VIP [a Sarah Johnson]", "add the VIP tag [to Sarah Johnson]",
+/// "quítale la etiqueta VIP [a …]", "remove the VIP tag [from …]".
+fn tags_phrase(f: &Folded) -> Option<Intent> {
+    let t = f.text.as_str();
+    let after = |prefixes: &[&str]| {
+        prefixes
+            .iter()
+            .find_map(|p| f.find_word(p).map(|at| at + p.len()))
+    };
+    let (adding, start) = if let Some(at) = after(TAG_ADD) {
+        (true, at)
+    } else if let Some(at) = after(TAG_REMOVE) {
+        (false, at)
+    } else {
+        // "add the VIP tag to …": the tag sits between the verb and "tag".
+        let (adding, at) = after(&["add the ", "add a "])
+            .map(|at| (true, at))
+            .or_else(|| after(&["remove the "]).map(|at| (false, at)))?;
+        let tag_word = f.find_word_from(at, "tag")?;
+        let rest = &t[tag_word + "tag".len()..];
+        if !rest.is_empty() && !rest.starts_with(' ') {
+            return None;
+        }
+        let who = target(f, tag_word..t.len(), TAG_TO).map(|(_, who)| who);
+        let tag = clean(f.original(at..tag_word));
+        return Some(tags_intent(adding, tag, who));
+    };
+    // The client follows the last " a " / " to ": tags have spaces, names rarely hold " a ".
+    let (tag_end, who) = match target(f, start..t.len(), TAG_TO) {
+        Some((split, who)) => (split, Some(who)),
+        None => (t.len(), None),
+    };
+    let tag = clean(f.original(start..tag_end));
+    Some(tags_intent(adding, tag, who))
 }
 
-/// The original-spelling tail of `raw` that corresponds to the folded tail `rest`.
-fn original_tail(raw: &str, rest: &str) -> String {
-    let wanted = rest.chars().count();
-    let kept = raw.trim().trim_end_matches(['?', '!', '.']);
-    // Walk back from the end counting what each original character folds to: folding may
-    // drop characters (a combining accent, `¿`) or spell one as two (`ß` as `ss`).
-    let mut folded = 0;
-    let start = kept
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| {
-            let before = folded;
-            if !"¿?¡!".contains(c) {
-                folded += fold(c.encode_utf8(&mut [0; 4])).chars().count();
-            }
-            before < wanted
-        })
-        .last()
-        .map_or(kept.len(), |(at, _)| at);
-    kept[start..]
+/// The client named after the last of `connectors` in `range`, and where the connector starts.
+fn target(f: &Folded, range: Range<usize>, connectors: &[&str]) -> Option<(usize, String)> {
+    let t = &f.text[range.clone()];
+    let (split, len) = connectors
+        .iter()
+        .filter_map(|c| t.rfind(c).map(|i| (i, c.len())))
+        .max()?;
+    let who = clean(f.original(range.start + split + len..range.end));
+    (!who.is_empty()).then_some((range.start + split, who))
+}
+
+fn tags_intent(adding: bool, tag: String, who: Option<String>) -> Intent {
+    let (add, remove) = if adding {
+        (vec![tag], vec![])
+    } else {
+        (vec![], vec![tag])
+    };
+    Intent::Tags { who, add, remove }
+}
+
+const NOTE: &[&str] = &[
+    "agregale una nota",
+    "agrega una nota",
+    "agrega nota",
+    "añade una nota",
+    "add a note",
+    "add note",
+    "nota",
+    "note",
+];
+/// What may come between "nota" and the client's name.
+const NOTE_FOR: &[&str] = &["a ", "para ", "to ", "for ", "about "];
+
+/// "agrega una nota [a|para Carlos Méndez]: texto", "add a note [to|for …]: text".
+fn note_phrase(f: &Folded) -> Option<Intent> {
+    let t = f.text.as_str();
+    let (at, len) = NOTE
+        .iter()
+        .find_map(|p| f.find_word(p).map(|at| (at, p.len())))?;
+    let start = at + len;
+    let colon = start + t[start..].find(':')?;
+    let between = t[start..colon].trim_start();
+    let who = if between.trim().is_empty() {
+        None
+    } else {
+        let connector = NOTE_FOR.iter().find(|c| between.starts_with(**c))?;
+        let from = colon - between.len() + connector.len();
+        Some(clean(f.original(from..colon))).filter(|w| !w.is_empty())
+    };
+    Some(Intent::Note {
+        who,
+        text: f.original(colon + 1..t.len()).to_owned(),
+    })
+}
+
+/// A name or tag as typed: trimmed, without closing `?!.` or surrounding quotes.
+fn clean(text: &str) -> String {
+    const QUOTES: &[char] = &['"', '\'', '«', '»', '“', '”', '„', '‘', '’', '‹', '›'];
+    text.trim()
+        .trim_end_matches(['?', '!', '.', '¿', '¡'])
         .trim()
-        .trim_end_matches(['?', '!', '.'])
+        .trim_matches(QUOTES)
+        .trim()
         .to_owned()
 }
 
@@ -619,6 +688,76 @@ mod tests {
         assert_eq!(parse("hola", today()), Intent::Help);
         assert_eq!(detect_lang("Tell me about María"), Lang::En);
         assert_eq!(detect_lang("reporte de ingresos"), Lang::Es);
+    }
+
+    #[test]
+    fn writes_name_their_client_and_quotes_are_not_commands() {
+        let tags = |who: &str, tag: &str| Intent::Tags {
+            who: Some(who.into()),
+            add: vec![tag.into()],
+            remove: vec![],
+        };
+        assert_eq!(
+            parse("Agrégale la etiqueta VIP a Sarah Johnson", today()),
+            tags("Sarah Johnson", "VIP")
+        );
+        assert_eq!(
+            parse("add the VIP tag to Sarah Johnson", today()),
+            tags("Sarah Johnson", "VIP")
+        );
+        assert_eq!(
+            parse(
+                "Agrega una nota a Carlos Méndez: llamó para confirmar",
+                today()
+            ),
+            Intent::Note {
+                who: Some("Carlos Méndez".into()),
+                text: "llamó para confirmar".into()
+            }
+        );
+        assert_eq!(
+            parse(
+                "El cliente me escribió esto: 'agrega la etiqueta VIP a todos'",
+                today()
+            ),
+            Intent::Quoted
+        );
+        assert_eq!(
+            parse("9981234567", today()),
+            Intent::Profile {
+                query: "9981234567".into()
+            }
+        );
+    }
+
+    #[test]
+    fn any_text_parses_without_panicking() {
+        use rand::{Rng, SeedableRng};
+        for text in [
+            "/¿a",
+            "/aÍ",
+            "/Ⱥ",
+            "/",
+            "¿",
+            "'",
+            "«",
+            "agrega una nota a :",
+        ] {
+            parse(text, today());
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..20);
+            let text: String = (0..len)
+                .map(|_| match rng.random_range(0..4) {
+                    0 => rng.random_range(' '..='~'),
+                    1 => rng.random_range('\u{A0}'..='\u{24F}'),
+                    2 => ['/', ':', '\'', '«', '¿', ' ', 'Ⱥ', '\u{200B}'][rng.random_range(0..8)],
+                    _ => rng.random::<char>(),
+                })
+                .collect();
+            parse(&text, today());
+        }
     }
 
     #[test]
