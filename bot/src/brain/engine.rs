@@ -57,8 +57,18 @@ impl Engine {
 
     /// Answers one message. Unknown senders get a short refusal and no data, unless the
     /// message is an invite code (`/start CODE` or the code alone).
-    #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
     pub async fn handle(&self, msg: &Incoming) -> anyhow::Result<Outgoing> {
+        self.handle_keyed(msg, None).await
+    }
+
+    /// [`Engine::handle`] for a chat message with a stable `source` key (channel and
+    /// platform message id): the writes it asks for are keyed by it and happen once.
+    #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
+    pub async fn handle_keyed(
+        &self,
+        msg: &Incoming,
+        source: Option<String>,
+    ) -> anyhow::Result<Outgoing> {
         let text = msg.text.trim();
         // Two independent reads, sent together.
         let (member, clock) = tokio::try_join!(
@@ -75,6 +85,7 @@ impl Engine {
             lang,
             staff_id: Some(member.id),
             channel: msg.channel.clone(),
+            source,
         };
         let conversation =
             memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
@@ -126,31 +137,44 @@ impl Engine {
         })
     }
 
+    /// Links the sender of `msg` to a staff member when its text is a valid invite code;
+    /// the welcome, or None (not a code, or not a valid one).
+    pub async fn link(&self, msg: &Incoming) -> anyhow::Result<Option<Outgoing>> {
+        let Some(code) = invite_code(&msg.text) else {
+            return Ok(None);
+        };
+        let Some(member) = staff::redeem(&self.pool, code, &msg.channel, &msg.sender_id).await?
+        else {
+            return Ok(None);
+        };
+        let lang = if member.language == "en" {
+            Lang::En
+        } else {
+            Lang::Es
+        };
+        let welcome = match lang {
+            Lang::Es => format!(
+                "¡Hola, {}! Tu cuenta quedó vinculada. Escribe /ayuda para ver qué puedo hacer.",
+                member.name
+            ),
+            Lang::En => format!(
+                "Hi, {}! Your account is linked. Send /help to see what I can do.",
+                member.name
+            ),
+        };
+        Ok(Some(Outgoing {
+            reply: RichText::plain(welcome),
+            lang,
+            staff: Some(member),
+            fell_back: false,
+        }))
+    }
+
     async fn stranger(&self, msg: &Incoming, text: &str) -> anyhow::Result<Outgoing> {
-        let code = text.strip_prefix("/start").unwrap_or(text).trim();
-        let looks_like_code = code.len() == 10 && code.chars().all(|c| c.is_ascii_alphanumeric());
-        let lang = detect_lang(text);
-        if looks_like_code {
-            if let Some(member) =
-                staff::redeem(&self.pool, code, &msg.channel, &msg.sender_id).await?
-            {
-                let lang = if member.language == "en" {
-                    Lang::En
-                } else {
-                    Lang::Es
-                };
-                let welcome = match lang {
-                    Lang::Es => format!("¡Hola, {}! Tu cuenta quedó vinculada. Escribe /ayuda para ver qué puedo hacer.", member.name),
-                    Lang::En => format!("Hi, {}! Your account is linked. Send /help to see what I can do.", member.name),
-                };
-                return Ok(Outgoing {
-                    reply: RichText::plain(welcome),
-                    lang,
-                    staff: Some(member),
-                    fell_back: false,
-                });
-            }
+        if let Some(welcome) = self.link(msg).await? {
+            return Ok(welcome);
         }
+        let lang = detect_lang(text);
         Ok(Outgoing {
             reply: RichText::plain(lang.pick(
                 "Este asistente es solo para el personal de la clínica. Si trabajas aquí, pide un código de invitación.",
@@ -161,6 +185,14 @@ impl Engine {
             fell_back: false,
         })
     }
+}
+
+/// The invite code in `text` (`/start CODE` or the code alone), if it looks like one.
+fn invite_code(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let code = text.strip_prefix("/start").unwrap_or(text).trim();
+    let looks_like_code = code.len() == 10 && code.chars().all(|c| c.is_ascii_alphanumeric());
+    looks_like_code.then_some(code)
 }
 
 /// The reply language: English when the message is, else the staff member's own.

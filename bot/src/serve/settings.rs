@@ -14,6 +14,8 @@ pub const DEFAULT_WORKERS: usize = 4;
 /// Most inbox workers: a busy worker holds a connection for its transaction and the
 /// engine needs more, out of the pool's 16.
 pub const MAX_WORKERS: usize = 6;
+/// Default `REFUSALS_PER_HOUR`: refusals to strangers, in total, per hour.
+pub const DEFAULT_REFUSALS_PER_HOUR: u32 = 20;
 
 /// Everything `vetbot serve` needs besides the database and the engine.
 #[derive(Debug, Clone)]
@@ -31,6 +33,9 @@ pub struct ServeSettings {
     pub workers: usize,
     /// Telegram long polling (`vetbot serve --polling`) instead of a webhook.
     pub polling: bool,
+    /// Most refusals sent to unknown senders and group chats per hour, all of them
+    /// together (`REFUSALS_PER_HOUR`); each sender is refused at most once a day anyway.
+    pub refusals_per_hour: u32,
 }
 
 /// A `serve` setting that cannot be used. Never contains a secret's value.
@@ -48,6 +53,9 @@ pub enum ServeSettingsError {
     /// `WORKERS` is not a small number.
     #[error("WORKERS must be a number from 0 to {MAX_WORKERS}")]
     Workers,
+    /// `REFUSALS_PER_HOUR` is not a number.
+    #[error("REFUSALS_PER_HOUR must be a whole number, 0 or more")]
+    RefusalsPerHour,
     /// The channel variables are inconsistent.
     #[error(transparent)]
     Channels(#[from] webhooks::SettingsError),
@@ -84,6 +92,13 @@ impl ServeSettings {
                 .ok_or(ServeSettingsError::Workers)?,
             None => DEFAULT_WORKERS,
         };
+        let refusals_per_hour = match get("REFUSALS_PER_HOUR") {
+            Some(n) => n
+                .trim()
+                .parse()
+                .map_err(|_| ServeSettingsError::RefusalsPerHour)?,
+            None => DEFAULT_REFUSALS_PER_HOUR,
+        };
         Ok(Self {
             bind_addr,
             public_url,
@@ -91,6 +106,7 @@ impl ServeSettings {
             nightly_at,
             workers,
             polling: false,
+            refusals_per_hour,
         })
     }
 
