@@ -15,6 +15,7 @@ pub async fn context(pool: &PgPool, lang: Lang) -> ToolContext {
         lang,
         staff_id: Some(1),
         channel: "test".into(),
+        source: None,
     }
 }
 

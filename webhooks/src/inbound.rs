@@ -42,6 +42,9 @@ pub struct Sender {
     pub phone: Option<String>,
     /// IETF language tag reported by the client (Telegram only).
     pub language_code: Option<String>,
+    /// The sender is a bot (Telegram `is_bot`), never a person to answer.
+    #[serde(default)]
+    pub is_bot: bool,
 }
 
 /// What an inbound message carries.
@@ -84,10 +87,32 @@ pub struct Inbound {
     pub chat_id: String,
     /// Who wrote it.
     pub sender: Sender,
+    /// Written in a group, supergroup or channel (Telegram), where everyone there would
+    /// read the answer; false for private chats and WhatsApp.
+    #[serde(default)]
+    pub group: bool,
     /// What it carries.
     pub kind: InboundKind,
     /// The platform's JSON for this event (a Telegram `Update`, a WhatsApp `messages[]` item).
     pub raw: serde_json::Value,
+}
+
+impl Inbound {
+    /// A key for the message itself, the same for every delivery of it: Telegram's chat and
+    /// message id (an edit of a message keeps them, under a new `update_id`), otherwise
+    /// the platform id (WhatsApp `wamid`, a Telegram button press's `update_id`).
+    pub fn message_key(&self) -> String {
+        let message = self
+            .raw
+            .get("message")
+            .or_else(|| self.raw.get("edited_message"))
+            .and_then(|m| m.get("message_id"))
+            .and_then(serde_json::Value::as_i64);
+        match (self.channel, message) {
+            (Channel::Telegram, Some(id)) => format!("telegram:{}:{id}", self.chat_id),
+            (channel, _) => format!("{channel}:{}", self.platform_id),
+        }
+    }
 }
 
 /// WhatsApp delivery state of a message the bot sent.

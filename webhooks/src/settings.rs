@@ -5,6 +5,10 @@
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
+/// The shortest Telegram webhook secret accepted: the header is all that stands between
+/// the internet and the inbox, so it must not be guessable.
+pub const MIN_WEBHOOK_SECRET_CHARS: usize = 16;
+
 /// Default Telegram Bot API base URL.
 pub const TELEGRAM_API_URL: &str = "https://api.telegram.org";
 /// Default WhatsApp Graph API base URL, version included.
@@ -94,6 +98,12 @@ fn telegram(
         return Err(SettingsError::Invalid {
             var: "TELEGRAM_WEBHOOK_SECRET",
             reason,
+        });
+    }
+    if secret.len() < MIN_WEBHOOK_SECRET_CHARS {
+        return Err(SettingsError::Invalid {
+            var: "TELEGRAM_WEBHOOK_SECRET",
+            reason: "too short: use at least 16 random characters",
         });
     }
     Ok(Some(TelegramSettings {

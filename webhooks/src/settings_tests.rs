@@ -12,7 +12,7 @@ fn from(pairs: &[(&str, &str)]) -> Result<ChannelSettings, SettingsError> {
 
 const TG: [(&str, &str); 2] = [
     ("TELEGRAM_BOT_TOKEN", "123:ABC"),
-    ("TELEGRAM_WEBHOOK_SECRET", "s3cr3t_-x"),
+    ("TELEGRAM_WEBHOOK_SECRET", "s3cr3t_-x0123456"),
 ];
 const WA: [(&str, &str); 4] = [
     ("WHATSAPP_TOKEN", "EAAG-token"),
@@ -103,12 +103,41 @@ fn webhook_secret_must_use_telegram_charset() {
 }
 
 #[test]
+fn a_short_webhook_secret_is_refused_naming_the_variable() {
+    // 15 characters: guessable in reach of a patient attacker; Telegram allows 1-256.
+    let err = from(&[TG[0], ("TELEGRAM_WEBHOOK_SECRET", "abcdefghij_-123")]).unwrap_err();
+    assert!(matches!(
+        err,
+        SettingsError::Invalid {
+            var: "TELEGRAM_WEBHOOK_SECRET",
+            ..
+        }
+    ));
+    assert!(err.to_string().contains("TELEGRAM_WEBHOOK_SECRET"), "{err}");
+    assert!(from(&[TG[0], ("TELEGRAM_WEBHOOK_SECRET", "abcdefghij_-1234")]).is_ok());
+}
+
+#[test]
+fn an_empty_whatsapp_secret_or_verify_token_is_refused_naming_the_variable() {
+    for var in ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"] {
+        for empty in ["", "   "] {
+            let pairs: Vec<_> = WA
+                .iter()
+                .map(|&(k, v)| if k == var { (k, empty) } else { (k, v) })
+                .collect();
+            let err = from(&pairs).unwrap_err();
+            assert!(err.to_string().contains(var), "{var}={empty:?}: {err}");
+        }
+    }
+}
+
+#[test]
 fn debug_output_never_shows_secrets() {
     let s = from(&[TG[0], TG[1], WA[0], WA[1], WA[2], WA[3]]).unwrap();
     let dbg = format!("{s:?}");
     for secret in [
         "123:ABC",
-        "s3cr3t_-x",
+        "s3cr3t_-x0123456",
         "EAAG-token",
         "app-secret",
         "verify-me",

@@ -20,7 +20,7 @@ fn settings(telegram_url: Option<&str>, whatsapp_url: Option<&str>) -> ChannelSe
     let wa = whatsapp_url.map(|u| u.to_string());
     ChannelSettings::from_lookup(|k| match k {
         "TELEGRAM_BOT_TOKEN" => tg.as_ref().map(|_| TOKEN.to_string()),
-        "TELEGRAM_WEBHOOK_SECRET" => tg.as_ref().map(|_| "secret_1".to_string()),
+        "TELEGRAM_WEBHOOK_SECRET" => tg.as_ref().map(|_| "secret_1-0123456789".to_string()),
         "TELEGRAM_API_URL" => tg.clone(),
         "WHATSAPP_TOKEN" => wa.as_ref().map(|_| WA_TOKEN.to_string()),
         "WHATSAPP_APP_SECRET" | "WHATSAPP_VERIFY_TOKEN" => wa.as_ref().map(|_| "x".to_string()),

@@ -74,6 +74,7 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
         lang: Lang::Es,
         staff_id: None,
         channel: "bench".into(),
+        source: None,
     };
     let owners: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "select o.id, o.full_name, p.phone_primary from owners o join owner_profiles p on p.owner_id = o.id

@@ -64,19 +64,22 @@ impl Engine {
             staff::identify(&self.pool, &msg.channel, &msg.sender_id),
             ClinicClock::load(&self.pool)
         )?;
-        self.answer(msg, member, clock).await
+        self.answer(msg, member, clock, None).await
     }
 
     /// Answers one message whose sender the caller has identified: `member` is the linked
     /// staff member, or None for a stranger. Strangers get a short refusal and no data,
-    /// unless the message is an invite code (`/start CODE` or the code alone).
+    /// unless the message is an invite code (`/start CODE` or the code alone). `source` is
+    /// the message's stable key (channel and platform message id): the writes it asks for
+    /// are keyed by it and happen once, however often the message is retried or edited.
     pub async fn handle_as(
         &self,
         msg: &Incoming,
         member: Option<StaffMember>,
+        source: Option<String>,
     ) -> anyhow::Result<Outgoing> {
         let clock = ClinicClock::load(&self.pool).await?;
-        self.answer(msg, member, clock).await
+        self.answer(msg, member, clock, source).await
     }
 
     #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
@@ -85,6 +88,7 @@ impl Engine {
         msg: &Incoming,
         member: Option<StaffMember>,
         clock: ClinicClock,
+        source: Option<String>,
     ) -> anyhow::Result<Outgoing> {
         // PostgreSQL refuses NUL in text; every message still gets its one reply.
         let text = msg.text.replace('\0', " ");
@@ -99,6 +103,7 @@ impl Engine {
             lang,
             staff_id: Some(member.id),
             channel: msg.channel.clone(),
+            source,
         };
         let conversation =
             memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
@@ -156,30 +161,44 @@ impl Engine {
         })
     }
 
+    /// Links the sender of `msg` to a staff member when its text is a valid invite code;
+    /// the welcome, or None (not a code, or not a valid one).
+    pub async fn link(&self, msg: &Incoming) -> anyhow::Result<Option<Outgoing>> {
+        let Some(code) = invite_code(&msg.text) else {
+            return Ok(None);
+        };
+        let Some(member) = staff::redeem(&self.pool, code, &msg.channel, &msg.sender_id).await?
+        else {
+            return Ok(None);
+        };
+        let lang = if member.language == "en" {
+            Lang::En
+        } else {
+            Lang::Es
+        };
+        let welcome = match lang {
+            Lang::Es => format!(
+                "¡Hola, {}! Tu cuenta quedó vinculada. Escribe /ayuda para ver qué puedo hacer.",
+                member.name
+            ),
+            Lang::En => format!(
+                "Hi, {}! Your account is linked. Send /help to see what I can do.",
+                member.name
+            ),
+        };
+        Ok(Some(Outgoing {
+            reply: RichText::plain(welcome),
+            lang,
+            staff: Some(member),
+            fell_back: false,
+        }))
+    }
+
     async fn stranger(&self, msg: &Incoming, text: &str) -> anyhow::Result<Outgoing> {
-        let code = text.strip_prefix("/start").unwrap_or(text).trim();
-        let lang = detect_lang(text);
-        if staff::looks_like_code(code) {
-            if let Some(member) =
-                staff::redeem(&self.pool, code, &msg.channel, &msg.sender_id).await?
-            {
-                let lang = if member.language == "en" {
-                    Lang::En
-                } else {
-                    Lang::Es
-                };
-                let welcome = match lang {
-                    Lang::Es => format!("¡Hola, {}! Tu cuenta quedó vinculada. Escribe /ayuda para ver qué puedo hacer.", member.name),
-                    Lang::En => format!("Hi, {}! Your account is linked. Send /help to see what I can do.", member.name),
-                };
-                return Ok(Outgoing {
-                    reply: RichText::plain(welcome),
-                    lang,
-                    staff: Some(member),
-                    fell_back: false,
-                });
-            }
+        if let Some(welcome) = self.link(msg).await? {
+            return Ok(welcome);
         }
+        let lang = detect_lang(text);
         Ok(Outgoing {
             reply: RichText::plain(lang.pick(
                 "Este asistente es solo para el personal de la clínica. Si trabajas aquí, pide un código de invitación.",
@@ -190,6 +209,13 @@ impl Engine {
             fell_back: false,
         })
     }
+}
+
+/// The invite code in `text` (`/start CODE` or the code alone), if it looks like one.
+fn invite_code(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let code = text.strip_prefix("/start").unwrap_or(text).trim();
+    staff::looks_like_code(code).then_some(code)
 }
 
 /// The reply language: English when the message is, else the staff member's own.

@@ -17,7 +17,9 @@ pub async fn owner_name(pool: &PgPool, owner_id: i64) -> sqlx::Result<Option<Str
     .await
 }
 
-/// Adds a note written by `author` (staff id).
+/// Adds a note written by `author` (staff id) and returns its id. With a `source` (the
+/// chat message that asked for it), a second note for the same owner from the same message
+/// (a retry, an edit, a redelivery) is not written: the first note's id is returned.
 #[tracing::instrument(name = "insert owner note", skip_all, fields(owner_id))]
 pub async fn insert_note(
     pool: &PgPool,
@@ -25,13 +27,27 @@ pub async fn insert_note(
     author: Option<i64>,
     content: &str,
     internal: bool,
+    source: Option<&str>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        "insert into owner_notes (owner_id, author_id, content, is_internal) values ($1, $2, $3, $4) returning id",
+        r#"
+        -- language=PostgreSQL
+        with new as (
+            insert into owner_notes (owner_id, author_id, content, is_internal, source_message)
+            values ($1, $2, $3, $4, $5)
+            on conflict (source_message, owner_id) where source_message is not null do nothing
+            returning id
+        )
+        select id as "id!" from new
+        union all
+        select id from owner_notes where source_message = $5 and owner_id = $1
+        limit 1
+        "#,
         owner_id,
         author,
         content,
-        internal
+        internal,
+        source
     )
     .fetch_one(pool)
     .await

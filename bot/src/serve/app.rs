@@ -93,7 +93,8 @@ impl Application {
         if let Some(telegram) = &senders.telegram {
             setup_telegram(telegram, &settings).await?;
         }
-        // One per worker's transaction, one per sender, one spare (panic bookkeeping).
+        // One per worker (claim, closing writes), one per sender, one spare
+        // (panic bookkeeping).
         let queue_connections = u32::try_from(settings.workers + sender::SENDERS + 1)
             .expect("a handful of connections");
         let ctx = Arc::new(Context {
@@ -104,6 +105,7 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             inbox_ready: Arc::default(),
             outbox_ready: Arc::default(),
+            refusals_per_hour: settings.refusals_per_hour,
         });
         let sink = Arc::new(PgInbox::with(
             pool,
@@ -231,8 +233,7 @@ async fn db_figures(pool: &PgPool) -> sqlx::Result<DbFigures> {
     let tool_calls = sqlx::query!(
         r#"
         -- language=PostgreSQL
-        select tool, outcome, count(*) as "calls!" from audit_log group by tool, outcome
-         order by tool, outcome
+        select tool, outcome, calls from audit_tool_calls order by tool, outcome
         "#
     )
     .fetch_all(pool)

@@ -26,6 +26,8 @@ pub(crate) struct Context {
     pub inbox_ready: Arc<Notify>,
     /// Signalled after outbox rows are committed; same caveat.
     pub outbox_ready: Arc<Notify>,
+    /// Most refusals to strangers per hour (see `refusals.rs`).
+    pub refusals_per_hour: u32,
 }
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use webhooks::{Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundSink, SinkError};
 
 use super::metrics::{Metrics, Stage};
+use super::nul;
 
 /// The inbox table as a webhook sink. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -71,6 +72,7 @@ async fn store(conn: &mut PgConnection, event: &Event) -> sqlx::Result<Option<Ch
 
 impl InboundSink for PgInbox {
     async fn store(&self, events: Vec<Event>) -> Result<(), SinkError> {
+        let events: Vec<Event> = events.into_iter().map(nul::replaced).collect();
         let fresh = self.persist(&events).await.map_err(|e| {
             self.metrics.error(Stage::Inbox);
             SinkError::new(e)

@@ -1,14 +1,20 @@
 //! What to answer to one inbound message, by who sent it:
+//! - a group chat or a bot → no CRM data (a group gets one rate-limited "private chat only");
 //! - an answer to an open yes/no question (any sender in that chat) → recorded, "Anotado";
+//! - an invite code from a client's phone → the link (staff may share a client's number);
 //! - a client's phone on WhatsApp → recorded as a communication, no brain, no reply;
 //! - anything that is not text → "solo texto";
-//! - everything else (staff, and unknown senders, whom the engine refuses) → the engine,
-//!   told who the sender is so it does not look them up again.
+//! - everything else (staff, and unknown senders, whom the engine refuses at most once a
+//!   day each, see `refusals.rs`) → the engine, told who the sender is so it does not look
+//!   them up again.
+//!
+//! No transaction is open while a platform or the engine (the LLM) is called: writes that
+//! must commit with the inbox row are handed back to the worker in [`Answered::writes`].
 
 use std::future::Future;
 use std::time::Duration;
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgPool, Postgres, Transaction};
 use webhooks::{Channel, ChannelSender, Inbound, InboundKind};
 
 use super::answers::{self, Answerer};
@@ -16,6 +22,7 @@ use super::clients;
 use super::context::{markup, Context};
 use super::outbox::Reply;
 use super::questions::ChatRef;
+use super::refusals;
 use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::Lang;
@@ -33,15 +40,34 @@ enum Who {
     Unknown,
 }
 
-/// The reply to `inbound` (None: no reply). Writes that must happen exactly once with the
-/// inbox row (client communications, answers) go through `tx`.
+/// What to do with one inbound message.
+pub(crate) struct Answered {
+    /// The reply (None: no reply).
+    pub reply: Option<Reply>,
+    /// Uncommitted writes that must happen exactly once with the inbox row (client
+    /// communications, answers); the worker queues the reply and commits them together.
+    pub writes: Option<Transaction<'static, Postgres>>,
+}
+
+impl Answered {
+    fn reply(reply: Option<Reply>) -> Self {
+        Self {
+            reply,
+            writes: None,
+        }
+    }
+}
+
+/// What to answer to `inbound`.
 #[tracing::instrument(name = "respond", skip_all, fields(inbox_id = inbox_id, channel = %inbound.channel))]
 pub(crate) async fn answer(
     ctx: &Context,
-    tx: &mut PgConnection,
     inbox_id: i64,
     inbound: &Inbound,
-) -> anyhow::Result<Option<Reply>> {
+) -> anyhow::Result<Answered> {
+    if inbound.group || inbound.sender.is_bot {
+        return Ok(Answered::reply(outside_private_chat(ctx, inbound).await?));
+    }
     let sender_id = sender_id(inbound);
     let who = identify(&ctx.pool, inbound.channel, &sender_id).await?;
     let sender = ctx.senders.get(inbound.channel);
@@ -57,6 +83,7 @@ pub(crate) async fn answer(
         _ => sender_lang(inbound),
     };
     if let Some(said) = answers::said(&inbound.kind) {
+        let mut tx = ctx.queue.begin().await?;
         let chat = ChatRef {
             channel: inbound.channel,
             chat_id: inbound.chat_id.clone(),
@@ -69,17 +96,30 @@ pub(crate) async fn answer(
             },
             inbox_id,
         };
-        if let Some(resolution) = answers::resolve(tx, &chat, said, &answerer).await? {
+        if let Some(resolution) = answers::resolve(&mut tx, &chat, said, &answerer).await? {
             if let Who::Client(owner_id) = who {
-                clients::record(tx, owner_id, inbound).await?;
+                clients::record(&mut tx, owner_id, inbound).await?;
             }
             let ack = answers::acknowledgement(resolution, lang);
-            return Ok(Some(Reply::text(ack)));
+            return Ok(Answered {
+                reply: Some(Reply::text(ack)),
+                writes: Some(tx),
+            });
         }
+        // A "sí" with no open question wrote nothing; it goes on as an ordinary message.
+        tx.rollback().await?;
     }
     if let Who::Client(owner_id) = who {
-        clients::record(tx, owner_id, inbound).await?;
-        return Ok(None);
+        // A staff member's own number may be a client's too: their invite code links it.
+        if let Some(welcome) = link(ctx, inbound, &sender_id).await? {
+            return Ok(Answered::reply(Some(welcome)));
+        }
+        let mut tx = ctx.queue.begin().await?;
+        clients::record(&mut tx, owner_id, inbound).await?;
+        return Ok(Answered {
+            reply: None,
+            writes: Some(tx),
+        });
     }
     let text = match &inbound.kind {
         InboundKind::Text { text, .. } => text.clone(),
@@ -87,33 +127,79 @@ pub(crate) async fn answer(
         InboundKind::Button { data, .. } => data.clone(),
         InboundKind::Unsupported { what } => {
             tracing::debug!(what = %what, "non-text message");
-            let only_text = lang.pick(
+            let only_text = Reply::text(lang.pick(
                 "Por ahora solo entiendo texto. ✍️",
                 "For now I only understand text. ✍️",
-            );
-            return Ok(Some(Reply::text(only_text)));
+            ));
+            return Ok(Answered::reply(match who {
+                Who::Unknown => limited(ctx, inbound.channel, &sender_id, only_text).await?,
+                _ => Some(only_text),
+            }));
         }
     };
     let incoming = Incoming {
         channel: inbound.channel.as_str().into(),
         chat_id: inbound.chat_id.clone(),
-        sender_id,
+        sender_id: sender_id.clone(),
         text,
     };
     let member = match who {
         Who::Staff(member) => Some(member),
         _ => None,
     };
-    let out = with_typing(
-        sender.as_ref(),
-        inbound,
-        ctx.engine.handle_as(&incoming, member),
-    )
-    .await?;
+    let source = Some(inbound.message_key());
+    let handled = ctx.engine.handle_as(&incoming, member, source);
+    let out = with_typing(sender.as_ref(), inbound, handled).await?;
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }
-    Ok(Some(Reply::text(out.reply.render(markup(inbound.channel)))))
+    let reply = Reply::text(out.reply.render(markup(inbound.channel)));
+    Ok(Answered::reply(match out.staff {
+        Some(_) => Some(reply),
+        // The engine refused a stranger.
+        None => limited(ctx, inbound.channel, &sender_id, reply).await?,
+    }))
+}
+
+/// `refusal`, unless `sender` was refused today or the hour's refusals are used up.
+async fn limited(
+    ctx: &Context,
+    channel: Channel,
+    sender: &str,
+    refusal: Reply,
+) -> sqlx::Result<Option<Reply>> {
+    let may = refusals::may_refuse(&ctx.pool, channel, sender, ctx.refusals_per_hour).await?;
+    Ok(may.then_some(refusal))
+}
+
+/// Groups, channels and bots get no CRM data and no links: a bot nothing (two bots could
+/// answer each other forever), a group one line pointing to the private chat, as rarely
+/// as any other refusal.
+async fn outside_private_chat(ctx: &Context, inbound: &Inbound) -> anyhow::Result<Option<Reply>> {
+    if inbound.sender.is_bot {
+        return Ok(None);
+    }
+    let only_private = Reply::text(sender_lang(inbound).pick(
+        "Solo respondo en chat privado.",
+        "I only answer in private chats.",
+    ));
+    let chat = format!("chat:{}", inbound.chat_id);
+    Ok(limited(ctx, inbound.channel, &chat, only_private).await?)
+}
+
+/// The welcome when a client's message is a valid invite code.
+async fn link(ctx: &Context, inbound: &Inbound, sender_id: &str) -> anyhow::Result<Option<Reply>> {
+    let InboundKind::Text { text, .. } = &inbound.kind else {
+        return Ok(None);
+    };
+    let incoming = Incoming {
+        channel: inbound.channel.as_str().into(),
+        chat_id: inbound.chat_id.clone(),
+        sender_id: sender_id.to_owned(),
+        text: text.clone(),
+    };
+    let linked = ctx.engine.link(&incoming).await?;
+    Ok(linked.map(|out| Reply::text(out.reply.render(markup(inbound.channel)))))
 }
 
 /// The id staff identities are linked by: the Telegram user id, or the WhatsApp phone in

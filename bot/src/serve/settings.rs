@@ -16,6 +16,8 @@ pub const DEFAULT_WORKERS: usize = 4;
 /// Most inbox workers: a busy worker holds a connection for its transaction and the
 /// engine needs more, out of the pool's 16.
 pub const MAX_WORKERS: usize = 6;
+/// Default `REFUSALS_PER_HOUR`: refusals to strangers, in total, per hour.
+pub const DEFAULT_REFUSALS_PER_HOUR: u32 = 20;
 
 /// Everything `vetbot serve` needs besides the database and the engine.
 #[derive(Debug, Clone)]
@@ -36,6 +38,9 @@ pub struct ServeSettings {
     /// Lifetime-value horizon of the nightly recompute (the top-level
     /// [`crate::settings::Settings`] sets it; the default otherwise).
     pub clv: ClvOptions,
+    /// Most refusals sent to unknown senders and group chats per hour, all of them
+    /// together (`REFUSALS_PER_HOUR`); each sender is refused at most once a day anyway.
+    pub refusals_per_hour: u32,
 }
 
 impl ServeSettings {
@@ -65,6 +70,13 @@ impl ServeSettings {
             *n <= MAX_WORKERS
         })?
         .unwrap_or(DEFAULT_WORKERS);
+        let refusals_per_hour = parsed(
+            &lookup,
+            "REFUSALS_PER_HOUR",
+            "a whole number, 0 or more",
+            |_: &u32| true,
+        )?
+        .unwrap_or(DEFAULT_REFUSALS_PER_HOUR);
         Ok(Self {
             bind_addr,
             public_url,
@@ -73,6 +85,7 @@ impl ServeSettings {
             workers,
             polling: false,
             clv: ClvOptions::default(),
+            refusals_per_hour,
         })
     }
 

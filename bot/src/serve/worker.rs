@@ -2,18 +2,20 @@
 //! the reply in the outbox.
 //!
 //! A worker claims the oldest unprocessed row of a chat whose older rows are all processed
-//! (`for update skip locked`), and keeps that row locked in its transaction while it works.
-//! Another worker skips the locked row, and the chat's newer rows are not eligible while an
-//! older one is unprocessed, so two workers (on any replica) never work on the same chat at
-//! once and a chat's messages are answered in order. The reply and `processed_at` are
-//! committed together; a crash before that commit releases the lock and the row is taken
-//! again (also at start-up: workers poll, they do not rely on in-memory queues).
+//! by leasing it (`retry_at` moved [`LEASE`] ahead, renewed while it works) in a statement
+//! of its own: no transaction or row lock is held while the engine calls the LLM or a
+//! platform is called, so a slow model cannot pin connections, locks or vacuum. Another
+//! worker skips the leased row, and the chat's newer rows are not eligible while an older one
+//! is unprocessed, so two workers (on any replica) never work on the same chat at once and a
+//! chat's messages are answered in order. The reply and `processed_at` are committed
+//! together, and only by the latest claim (`claims`); after a crash the lease runs out and
+//! the row is taken again (also after a restart: workers poll, they keep no in-memory queue).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 use webhooks::{Event, Inbound};
 
@@ -26,6 +28,10 @@ use super::respond;
 const POLL: Duration = Duration::from_secs(1);
 /// Attempts at processing a row before the sender gets an apology instead.
 const MAX_ATTEMPTS: i32 = 3;
+/// How long a claim lasts without renewal; a crashed worker's row waits this long.
+const LEASE: Duration = Duration::from_secs(60);
+/// How often a working worker renews its lease.
+const RENEW_EVERY: Duration = Duration::from_secs(20);
 
 /// Processes rows until `stop` turns true; the row in hand is always finished first.
 pub(crate) async fn run(ctx: Arc<Context>, mut stop: watch::Receiver<bool>) {
@@ -98,12 +104,13 @@ struct Row {
     id: i64,
     attempts: i32,
     payload: serde_json::Value,
+    /// This claim's number: the row is ours while `inbox.claims` still equals it.
+    claim: i32,
 }
 
 /// Processes one row; false when none was eligible.
 async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool> {
-    let mut tx = ctx.queue.begin().await?;
-    let Some(row) = claim(&mut tx).await? else {
+    let Some(row) = claim(&ctx.queue).await? else {
         return Ok(false);
     };
     claimed.store(row.id, Ordering::SeqCst);
@@ -115,35 +122,106 @@ async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool
             None
         }
     };
-    // A savepoint: a failed attempt is rolled back without losing the claim on the row.
-    let mut attempt = tx.begin().await?;
-    let answered = match &inbound {
-        Some(inbound) => respond::answer(ctx, &mut attempt, row.id, inbound).await,
-        None => Ok(None),
+    let answered = {
+        let _lease = renew_lease(&ctx.pool, &row);
+        match &inbound {
+            Some(inbound) => respond::answer(ctx, row.id, inbound).await.map(Some),
+            None => Ok(None),
+        }
     };
-    match (answered, &inbound) {
-        (Ok(reply), Some(inbound)) => {
-            if let Some(reply) = reply {
-                let (channel, chat) = (inbound.channel, &inbound.chat_id);
-                outbox::enqueue(&mut attempt, Some(row.id), channel, chat, &reply).await?;
+    match answered {
+        Ok(answered) => {
+            let (reply, writes) = answered.map_or((None, None), |a| (a.reply, a.writes));
+            // The answer's own writes commit with the reply and the row's end, or not at all.
+            let mut tx = match writes {
+                Some(tx) => tx,
+                None => ctx.queue.begin().await?,
+            };
+            if !still_claimed(&mut tx, &row).await? {
+                return Ok(true);
             }
-            attempt.commit().await?;
+            if let (Some(reply), Some(inbound)) = (reply, &inbound) {
+                let (channel, chat) = (inbound.channel, &inbound.chat_id);
+                outbox::enqueue(&mut tx, Some(row.id), channel, chat, &reply).await?;
+            }
             mark_processed(&mut tx, row.id).await?;
+            tx.commit().await?;
         }
-        (Ok(_), None) => {
-            attempt.commit().await?;
-            mark_processed(&mut tx, row.id).await?;
-        }
-        (Err(e), _) => {
-            attempt.rollback().await?;
+        Err(e) => {
             ctx.metrics.error(Stage::Worker);
             tracing::error!(inbox_id = row.id, error.cause_chain = ?e, error.message = %e, "could not answer");
+            let mut tx = ctx.queue.begin().await?;
+            if !still_claimed(&mut tx, &row).await? {
+                return Ok(true);
+            }
             give_up_or_retry(&mut tx, &row, inbound.as_ref(), &e).await?;
+            tx.commit().await?;
         }
     }
-    tx.commit().await?;
     ctx.outbox_ready.notify_waiters();
     Ok(true)
+}
+
+/// Locks the row for the closing writes if this claim still holds it (not processed, not
+/// claimed again after a lease that ran out).
+async fn still_claimed(tx: &mut PgConnection, row: &Row) -> sqlx::Result<bool> {
+    let ours = sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select true as "ours!" from inbox
+         where id = $1 and claims = $2 and processed_at is null
+           for update
+        "#,
+        row.id,
+        row.claim
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !ours {
+        tracing::warn!(
+            inbox_id = row.id,
+            "lease lost: the row was taken again; not finishing it"
+        );
+    }
+    Ok(ours)
+}
+
+/// Keeps the claim on `row` alive until the returned guard is dropped.
+fn renew_lease(pool: &PgPool, row: &Row) -> LeaseGuard {
+    let (pool, id, claim) = (pool.clone(), row.id, row.claim);
+    let task = tokio::spawn(async move {
+        let mut every =
+            tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
+        loop {
+            every.tick().await;
+            let renewed = sqlx::query!(
+                r#"
+                -- language=PostgreSQL
+                update inbox set retry_at = now() + make_interval(secs => $3)
+                 where id = $1 and claims = $2 and processed_at is null
+                "#,
+                id,
+                claim,
+                LEASE.as_secs_f64()
+            )
+            .execute(&pool)
+            .await;
+            if let Err(e) = renewed {
+                tracing::warn!(inbox_id = id, error.message = %e, "could not renew the lease");
+            }
+        }
+    });
+    LeaseGuard(task)
+}
+
+/// Stops renewing a lease when dropped (also when the work panics).
+struct LeaseGuard(tokio::task::JoinHandle<()>);
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Claims the oldest due row among the chats' oldest unprocessed rows (their heads).
@@ -153,11 +231,11 @@ async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool
 /// this chat" is shorter to write, but the planner, misled by the statistics of a queue
 /// that was empty when last analyzed, ran it as a full index scan per candidate:
 /// quadratic in the backlog, 1-150 s per claim at 500 messages/s.) A head stays its chat's
-/// oldest until it is processed, so locking it (and rechecking `processed_at` after the
-/// lock) is enough; a head that is locked (being answered) or waiting for a retry keeps
-/// its whole chat waiting, which keeps the chat's order.
+/// oldest until it is processed, so leasing it (rechecking `processed_at` and `retry_at`
+/// under the statement's row lock) is enough; a head that is leased (being answered) or
+/// waiting for a retry keeps its whole chat waiting, which keeps the chat's order.
 #[tracing::instrument(name = "inbox_claim", skip_all)]
-async fn claim(tx: &mut PgConnection) -> sqlx::Result<Option<Row>> {
+async fn claim(pool: &PgPool) -> sqlx::Result<Option<Row>> {
     let row = sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -172,22 +250,27 @@ async fn claim(tx: &mut PgConnection) -> sqlx::Result<Option<Row>> {
                     where processed_at is null and (channel, chat_id) > (h.channel, h.chat_id)
                     order by channel, chat_id, id limit 1) next
         )
-        select i.id, i.attempts, i.payload
-          from inbox i
-         where i.id = any(array(select id from heads))
-           and i.processed_at is null
-           and (i.retry_at is null or i.retry_at <= now())
-         order by i.id
-         limit 1
-           for update of i skip locked
-        "#
+        update inbox o
+           set claims = o.claims + 1, retry_at = now() + make_interval(secs => $1)
+         where o.id = (
+               select i.id from inbox i
+                where i.id = any(array(select id from heads))
+                  and i.processed_at is null
+                  and (i.retry_at is null or i.retry_at <= now())
+                order by i.id
+                limit 1
+                  for update skip locked)
+        returning o.id, o.attempts, o.payload, o.claims
+        "#,
+        LEASE.as_secs_f64()
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| Row {
         id: r.id,
         attempts: r.attempts,
         payload: r.payload,
+        claim: r.claims,
     }))
 }
 

@@ -58,6 +58,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         ctx.staff_id,
         note,
         args.is_internal,
+        ctx.source.as_deref(),
     )
     .await?;
     let card = NoteAddedCard {

@@ -33,6 +33,9 @@ pub struct ToolContext {
     pub staff_id: Option<i64>,
     /// `telegram`, `whatsapp`, `terminal`, ...
     pub channel: String,
+    /// The chat message being answered (channel and platform message id), when there is
+    /// one: writes are keyed by it, so a retried or edited message writes once.
+    pub source: Option<String>,
 }
 
 /// What a tool returns: data for the model and a card for people.

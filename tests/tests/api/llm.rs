@@ -37,6 +37,7 @@ async fn setup_with(tune: impl FnOnce(&mut LlmSettings)) -> Setup {
         lang: Lang::Es,
         staff_id: Some(1),
         channel: "test".into(),
+        source: None,
     };
     let fake = FakeOpenAi::start().await;
     let mut settings = LlmSettings::new(&fake.base_url(), "fake-model", "test-key");

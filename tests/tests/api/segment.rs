@@ -17,6 +17,7 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         lang,
         staff_id: Some(1),
         channel: "test".into(),
+        source: None,
     }
 }
 

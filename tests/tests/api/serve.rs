@@ -4,15 +4,20 @@
 mod adversarial;
 mod channels;
 mod delivery;
+mod nul;
+mod once;
 mod ops;
 mod order;
 mod questions;
+mod strangers;
+mod transactions;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
 use bot::brain::engine::Engine;
+use bot::brain::llm::{LlmBrain, LlmSettings};
 use bot::serve::{Application, ServeSettings};
 use serde_json::{json, Value};
 use tests::fakes::payloads as p;
@@ -25,7 +30,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 const TG_TOKEN: &str = "123456:TEST-token";
-const TG_SECRET: &str = "tg-secret_123";
+const TG_SECRET: &str = "tg-secret_1234567890";
 const WA_APP_SECRET: &str = "wa-app-secret";
 const WA_PHONE_ID: &str = "106540352242922";
 /// A staff member's Telegram user id (= their private chat id).
@@ -36,11 +41,15 @@ const WA_STAFF: &str = "5219980001111";
 const WAIT: Duration = Duration::from_secs(10);
 
 /// How to start the application.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Options {
     workers: usize,
     polling: bool,
     public_url: Option<&'static str>,
+    /// `REFUSALS_PER_HOUR`, when not the default.
+    refusals_per_hour: Option<u32>,
+    /// `LLM_BASE_URL` of a fake model; None: the command brain answers.
+    llm: Option<String>,
 }
 
 impl Default for Options {
@@ -49,6 +58,8 @@ impl Default for Options {
             workers: 4,
             polling: false,
             public_url: None,
+            refusals_per_hour: None,
+            llm: None,
         }
     }
 }
@@ -93,12 +104,23 @@ impl ServeApp {
             ("WHATSAPP_API_URL", whatsapp.api_url()),
             ("WORKERS", options.workers.to_string()),
             ("PUBLIC_URL", options.public_url.unwrap_or_default().into()),
+            (
+                "REFUSALS_PER_HOUR",
+                options
+                    .refusals_per_hour
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
         ]);
         let settings = ServeSettings::from_lookup(|k| vars.get(k).cloned())
             .expect("settings")
             .with_polling(options.polling);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let engine = Engine::new(db.pool.clone(), None);
+        let llm = options.llm.as_deref().map(|url| {
+            let settings = LlmSettings::new(url, "fake-model", "test-key");
+            LlmBrain::new(settings).expect("LLM brain")
+        });
+        let engine = Engine::new(db.pool.clone(), llm);
         let app = Application::build(settings, db.pool.clone(), engine, listener)
             .await
             .expect("application builds");
@@ -205,6 +227,15 @@ impl ServeApp {
         assert_eq!(self.post_whatsapp(&message).await, 200);
         self.whatsapp_message("Tu cuenta quedó vinculada").await;
         member
+    }
+
+    /// Waits until every inbox row is processed.
+    async fn all_processed(&self) {
+        let sql = "select count(*) from inbox where processed_at is null";
+        eventually("every inbox row to be processed", || async {
+            (self.scalar_i64(sql).await == 0).then_some(())
+        })
+        .await;
     }
 
     async fn scalar_i64(&self, sql: &str) -> i64 {

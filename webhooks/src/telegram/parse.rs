@@ -12,9 +12,10 @@ use crate::inbound::{Channel, Event, Inbound, InboundKind, Sender};
 /// Updates teloxide cannot classify (`UpdateKind::Error`, e.g. a shape newer than teloxide)
 /// become `Unsupported { what: "unparsed" }` when a chat can still be found in the JSON, and
 /// are ignored otherwise. Kinds we do not subscribe to (channel posts, polls...) are ignored.
+/// Messages from groups, supergroups and channels are marked [`Inbound::group`].
 pub(crate) fn to_event(update: &Update, raw: Value) -> Option<Event> {
     let platform_id = update.id.0.to_string();
-    let (chat_id, sender, kind) = match &update.kind {
+    let (chat_id, sender, kind, group) = match &update.kind {
         UpdateKind::Message(m) => from_message(m, raw.get("message"), false),
         UpdateKind::EditedMessage(m) => from_message(m, raw.get("edited_message"), true),
         UpdateKind::CallbackQuery(q) => from_callback(q),
@@ -27,12 +28,16 @@ pub(crate) fn to_event(update: &Update, raw: Value) -> Option<Event> {
         platform_id,
         chat_id,
         sender,
+        group,
         kind,
         raw,
     }))
 }
 
-fn from_message(m: &Message, json: Option<&Value>, edited: bool) -> (String, Sender, InboundKind) {
+/// A message's chat id, sender, content and whether the chat is a group.
+type Parsed = (String, Sender, InboundKind, bool);
+
+fn from_message(m: &Message, json: Option<&Value>, edited: bool) -> Parsed {
     let sender = m
         .from
         .as_ref()
@@ -46,10 +51,10 @@ fn from_message(m: &Message, json: Option<&Value>, edited: bool) -> (String, Sen
             what: content_name(json),
         },
     };
-    (m.chat.id.0.to_string(), sender, kind)
+    (m.chat.id.0.to_string(), sender, kind, !m.chat.is_private())
 }
 
-fn from_callback(q: &CallbackQuery) -> (String, Sender, InboundKind) {
+fn from_callback(q: &CallbackQuery) -> Parsed {
     // Without the message (inline mode) the user's private chat is the only place to answer.
     let chat_id = q
         .message
@@ -65,10 +70,11 @@ fn from_callback(q: &CallbackQuery) -> (String, Sender, InboundKind) {
         callback_id: Some(q.id.0.clone()),
         keyboard_message_id: q.message.as_ref().map(|m| m.id().0),
     };
-    (chat_id.to_string(), user_sender(&q.from), kind)
+    let group = q.message.as_ref().is_some_and(|m| !m.chat().is_private());
+    (chat_id.to_string(), user_sender(&q.from), kind, group)
 }
 
-fn from_unparsed(raw: &Value) -> Option<(String, Sender, InboundKind)> {
+fn from_unparsed(raw: &Value) -> Option<Parsed> {
     let (_, body) = raw.as_object()?.iter().find(|(k, _)| *k != "update_id")?;
     let from = body.get("from");
     let chat_id = body
@@ -92,13 +98,23 @@ fn from_unparsed(raw: &Value) -> Option<(String, Sender, InboundKind)> {
         username: field("username"),
         phone: None,
         language_code: field("language_code"),
+        is_bot: from
+            .and_then(|f| f.get("is_bot"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     };
+    // Any chat type but `private` (including types newer than teloxide) is shared.
+    let chat_type = body
+        .pointer("/chat/type")
+        .or_else(|| body.pointer("/message/chat/type"));
+    let group = chat_type.is_some_and(|t| t.as_str() != Some("private"));
     Some((
         chat_id.to_string(),
         sender,
         InboundKind::Unsupported {
             what: "unparsed".into(),
         },
+        group,
     ))
 }
 
@@ -109,6 +125,7 @@ fn user_sender(u: &User) -> Sender {
         username: u.username.clone(),
         phone: None,
         language_code: u.language_code.clone(),
+        is_bot: u.is_bot,
     }
 }
 
@@ -124,6 +141,7 @@ fn chat_sender(chat: &Chat) -> Sender {
         username: chat.username().map(str::to_string),
         phone: None,
         language_code: None,
+        is_bot: false,
     }
 }
 

@@ -181,6 +181,7 @@ fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
         username: None,
         phone: Some(format!("+{}", m.from.trim_start_matches('+'))),
         language_code: None,
+        is_bot: false,
     };
     let channel = Channel::WhatsApp;
     Some(Event::Inbound(Inbound {
@@ -188,6 +189,7 @@ fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
         platform_id: m.id,
         chat_id: m.from,
         sender,
+        group: false,
         kind,
         raw,
     }))

@@ -10,12 +10,14 @@ fn inbound(channel: Channel, platform_id: &str, chat_id: &str, kind: InboundKind
         username: None,
         phone: None,
         language_code: None,
+        is_bot: false,
     };
     Inbound {
         channel,
         platform_id: platform_id.into(),
         chat_id: chat_id.into(),
         sender,
+        group: false,
         kind,
         raw: Value::Null,
     }

@@ -109,3 +109,30 @@ async fn long_polling_feeds_the_same_inbox_and_workers() {
     assert_eq!(stored, 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_metrics_scrape_does_not_read_the_audit_log() {
+    // Arrange: tool calls are counted as they are audited.
+    let app = ServeApp::start().await;
+    app.link_telegram_staff().await;
+    let update = p::telegram_text_update(2, TG_STAFF, "/perfil maria garcia");
+    assert_eq!(app.post_telegram(&update).await, 200);
+    app.telegram_message("<b>María García</b>").await;
+    // Act: the audit log is locked (a long report, a vacuum full); a scrape that scanned
+    // it would wait.
+    let mut lock = app.db.pool.begin().await.unwrap();
+    sqlx::query("lock table audit_log in access exclusive mode")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let scrape = tokio::time::timeout(Duration::from_secs(3), app.get("/metrics")).await;
+    lock.rollback().await.unwrap();
+    // Assert
+    let (status, metrics) = scrape.expect("the scrape waited on the audit log");
+    assert_eq!(status, 200);
+    let profile_calls = "vetbot_tool_calls_total{tool=\"get_owner_profile\",outcome=\"ok\"} ";
+    assert!(
+        metrics.lines().any(|l| l.starts_with(profile_calls)),
+        "{metrics}"
+    );
+}
