@@ -16,6 +16,8 @@ use tests::TestDb;
 /// Writes to every table a summary is kept from. Ids come from subqueries so the same
 /// writes apply to the demo clinic and to a generated one.
 const WRITES: &[(&str, &str)] = &[
+    ("two tool calls audited", "insert into audit_log (tool, outcome, duration_ms)
+        values ('get_owner_profile', 'ok', 2), ('get_owner_profile', 'error', 1)"),
     ("a new owner", "insert into owners (first_name, last_name) values ('Nueva', 'Clientazyx')"),
     ("an owner renamed", "update owners set last_name = 'Renombradoqx' where id = (select min(id) from owners)"),
     ("a new completed order with items", "with o as (insert into orders (owner_id, ordered_at, status, total)
@@ -127,7 +129,7 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
         recompute::incremental(pool, &clock()).await.unwrap();
         exec(pool, &switch("disable")).await;
         // Touches every summary: a name word (a new one each round: the lexicon only grows),
-        // a pet, a completed order with an item, a visit.
+        // a pet, a completed order with an item, a visit, a tool call.
         exec(
             pool,
             &format!("insert into pets (owner_id, name, species) values (1, 'Zafiro{summary:?}', 'rabbit');
@@ -136,7 +138,8 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
             insert into order_items (order_id, product_id, quantity, unit_price)
                 select o.id, (select min(id) from products), 1, 99 from o;
             insert into appointments (owner_id, kind, status, scheduled_at)
-                values (1, 'checkup', 'no_show', now())"),
+                values (1, 'checkup', 'no_show', now());
+            insert into audit_log (tool, outcome, duration_ms) values ('search_owners', 'ok', 1)"),
         )
         .await;
         exec(pool, &switch("enable")).await;

@@ -1,6 +1,6 @@
 //! Summary tables: tables derived from the clinic's base tables and kept exact by triggers
 //! inside the writing transaction (report rollups, owner activity, the search lexicon, change
-//! tracking for incremental recomputes). Each summary here owns the names of its triggers, its
+//! tracking for incremental recomputes, tool-call counts). Each summary here owns the names of its triggers, its
 //! rebuild from the base tables, and a check of the stored rows against that rebuild.
 //!
 //! A bulk load goes through [`bulk_load`]: it switches exactly the summaries' triggers off
@@ -11,6 +11,7 @@ mod change_tracking;
 mod owner_activity;
 mod report_rollup;
 mod search_lexicon;
+mod tool_calls;
 
 use std::fmt;
 use std::future::Future;
@@ -30,6 +31,8 @@ pub enum Summary {
     SearchLexicon,
     /// `metrics_dirty`: owners whose metrics an incremental recompute must redo.
     ChangeTracking,
+    /// `audit_tool_calls`: tool calls per tool and outcome, for `/metrics`.
+    ToolCalls,
 }
 
 /// A trigger a summary owns: `name` on `table`.
@@ -93,11 +96,12 @@ impl fmt::Display for Difference {
 }
 
 impl Summary {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::ReportRollup,
         Self::OwnerActivity,
         Self::SearchLexicon,
         Self::ChangeTracking,
+        Self::ToolCalls,
     ];
 
     /// The triggers that keep this summary.
@@ -107,6 +111,7 @@ impl Summary {
             Self::OwnerActivity => owner_activity::TRIGGERS,
             Self::SearchLexicon => search_lexicon::TRIGGERS,
             Self::ChangeTracking => change_tracking::TRIGGERS,
+            Self::ToolCalls => tool_calls::TRIGGERS,
         }
     }
 
@@ -116,6 +121,7 @@ impl Summary {
             Self::OwnerActivity => owner_activity::STORED,
             Self::SearchLexicon => search_lexicon::STORED,
             Self::ChangeTracking => change_tracking::STORED,
+            Self::ToolCalls => tool_calls::STORED,
         }
     }
 
@@ -128,6 +134,7 @@ impl Summary {
             Self::OwnerActivity => owner_activity::rebuild(conn).await,
             Self::SearchLexicon => search_lexicon::rebuild(conn).await,
             Self::ChangeTracking => change_tracking::rebuild(conn).await,
+            Self::ToolCalls => tool_calls::rebuild(conn).await,
         }
     }
 
