@@ -54,7 +54,7 @@ async fn instructions_hidden_in_an_owners_note_cannot_send_anything() {
     let (id, content) = results.last().unwrap();
     assert_eq!(id, "call_2");
     assert_eq!(
-        serde_json::from_str::<Value>(content).unwrap()["error"],
+        tool_data(content)["error"],
         "unknown_tool"
     );
     assert_eq!(names(&second), [("send_all_phones", false)]);
