@@ -50,7 +50,9 @@ mod tests {
     fn a_long_reply_is_cut_to_four_messages_with_a_note() {
         let mut long = RichText::new();
         for n in 0..2_000 {
-            long.append(RichText::plain(format!("Línea {n} de una respuesta muy larga")));
+            long.append(RichText::plain(format!(
+                "Línea {n} de una respuesta muy larga"
+            )));
         }
         let out = bounded(long, Lang::Es);
         let html = out.render(Markup::TelegramHtml);

@@ -137,7 +137,9 @@ impl LlmBrain {
             ));
             let clients = turn.clients_after(&calls);
             if clients > self.settings.max_clients_per_write {
-                let held = calls.iter().map(|c| Outcome::held(c, ToolError::NeedsConfirmation(clients)));
+                let held = calls
+                    .iter()
+                    .map(|c| Outcome::held(c, ToolError::NeedsConfirmation(clients)));
                 turn.record(held.collect());
                 return Ok(turn.confirm_bulk(clients, self.settings.max_clients_per_write));
             }

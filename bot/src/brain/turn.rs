@@ -145,7 +145,9 @@ impl From<ChatTurn> for ChatCompletionRequestMessage {
         let mut message = turn.0;
         if let ChatCompletionRequestMessage::Assistant(m) = &mut message {
             m.content
-                .get_or_insert(ChatCompletionRequestAssistantMessageContent::Text(String::new()));
+                .get_or_insert(ChatCompletionRequestAssistantMessageContent::Text(
+                    String::new(),
+                ));
         }
         message
     }

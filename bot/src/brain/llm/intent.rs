@@ -20,7 +20,15 @@ pub(super) fn asks_for_change(text: &str) -> bool {
 
 /// Short answers that say yes to a question the assistant asked ("¿Agrego la nota?").
 const CONFIRMATIONS: &[&str] = &[
-    "si", "confirmo", "hazlo", "dale", "adelante", "yes", "confirm", "confirmed", "go",
+    "si",
+    "confirmo",
+    "hazlo",
+    "dale",
+    "adelante",
+    "yes",
+    "confirm",
+    "confirmed",
+    "go",
 ];
 
 /// True when `text` is a short yes ("Sí", "sí, hazlo"), which confirms the change the
@@ -56,7 +64,11 @@ mod tests {
         for yes in ["Sí", "sí, hazlo", "dale", "Yes"] {
             assert!(confirms(yes), "{yes}");
         }
-        for no in ["Cuéntame sobre María García", "no", "si tiene mascotas dime cuáles son todas"] {
+        for no in [
+            "Cuéntame sobre María García",
+            "no",
+            "si tiene mascotas dime cuáles son todas",
+        ] {
             assert!(!confirms(no), "{no}");
         }
     }

@@ -8,7 +8,7 @@ use async_openai::types::chat::{
 };
 use serde_json::json;
 
-use super::{links, parse_arguments, writes, BrainReply, ExecutedCall, LlmError, Limits, Outcome};
+use super::{links, parse_arguments, writes, BrainReply, ExecutedCall, Limits, LlmError, Outcome};
 use crate::brain::bound::bounded;
 use crate::brain::memory::ChatTurn;
 use crate::render::{profile_follow_up, Lang, Line, RichText};
@@ -83,7 +83,11 @@ impl Turn {
                 (Err(_), false) => continue,
             };
             self.data.push_str(&output.data.to_string());
-            if let Some(owner) = outcome.writes().then(|| owner_of(&outcome.arguments)).flatten() {
+            if let Some(owner) = outcome
+                .writes()
+                .then(|| owner_of(&outcome.arguments))
+                .flatten()
+            {
                 if !self.written.contains(&owner) {
                     self.written.push(owner);
                 }
@@ -228,7 +232,10 @@ impl Turn {
         let mut text = links::without_foreign_links(text, &self.data, self.lang);
         if text.chars().count() > MODEL_TEXT_MAX_CHARS {
             text = text.chars().take(MODEL_TEXT_MAX_CHARS).collect();
-            text.push_str(self.lang.pick("… (respuesta recortada)", "… (answer cut short)"));
+            text.push_str(
+                self.lang
+                    .pick("… (respuesta recortada)", "… (answer cut short)"),
+            );
         }
         text
     }
@@ -248,7 +255,10 @@ impl Turn {
             "I stopped here: the question needed too many steps.",
         );
         let refusals = self.refusals.clone();
-        let parts = cards.into_iter().chain([RichText::plain(note)]).chain(refusals);
+        let parts = cards
+            .into_iter()
+            .chain([RichText::plain(note)])
+            .chain(refusals);
         Ok(self.into_reply(RichText::join(parts), note.to_owned()))
     }
 

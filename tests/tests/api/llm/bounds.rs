@@ -13,7 +13,9 @@ fn assert_bounded(reply: &RichText) {
     let plain = split_plain(&reply.render(Markup::WhatsApp), TELEGRAM_MAX_CHARS);
     for pieces in [html, plain] {
         assert!(pieces.len() <= 4, "{} messages", pieces.len());
-        assert!(pieces.iter().all(|p| p.chars().count() <= TELEGRAM_MAX_CHARS));
+        assert!(pieces
+            .iter()
+            .all(|p| p.chars().count() <= TELEGRAM_MAX_CHARS));
     }
 }
 
@@ -49,7 +51,11 @@ async fn fifty_parallel_profile_calls_run_at_most_the_cap_and_the_reply_is_bound
     assert!(out.tool_calls.len() <= 8, "{}", out.tool_calls.len());
     let results = tool_messages(&s.fake.bodies()[1]);
     assert_eq!(results.len(), 50, "every call is answered");
-    assert!(results[49].1.contains("too_many_calls"), "{}", results[49].1);
+    assert!(
+        results[49].1.contains("too_many_calls"),
+        "{}",
+        results[49].1
+    );
     assert_bounded(&out.reply);
 }
 
@@ -72,7 +78,7 @@ async fn a_200_000_character_answer_is_cut_to_a_bounded_reply() {
 async fn a_one_mebibyte_search_query_is_refused_capped_in_the_audit_and_not_echoed() {
     // Arrange
     let s = setup().await;
-    let query = "maria ".repeat(1 << 20 / 6 + 1);
+    let query = "maria ".repeat((1 << 20) / 6 + 1);
     let args = json!({ "query": query }).to_string();
     s.fake
         .reply_tool_calls(&[("call_1", "search_owners", args.as_str())]);

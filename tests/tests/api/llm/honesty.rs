@@ -35,7 +35,10 @@ async fn a_model_refusal_is_shown_as_a_refusal_without_the_fallbacks_data() {
     assert!(!out.fell_back);
     assert!(text.contains("No puedo ayudar con eso."), "{text}");
     assert!(!text.contains("modo rápido"), "{text}");
-    assert!(!text.contains("Max"), "the command brain did not answer: {text}");
+    assert!(
+        !text.contains("Max"),
+        "the command brain did not answer: {text}"
+    );
 }
 
 #[tokio::test]
@@ -89,9 +92,15 @@ async fn an_unreadable_model_answer_is_logged_by_size_and_a_short_prefix() {
     assert!(matches!(out, Err(LlmError::BadResponse(_))), "{out:?}");
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(!logged.contains(secret), "{logged}");
-    assert!(logged.contains(&format!("{} bytes", body.len())), "{logged}");
+    assert!(
+        logged.contains(&format!("{} bytes", body.len())),
+        "{logged}"
+    );
     let message = out.unwrap_err().to_string();
-    assert!(!message.contains(secret) && message.len() < 300, "{message}");
+    assert!(
+        !message.contains(secret) && message.len() < 300,
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -105,10 +114,16 @@ async fn argument_errors_sent_to_the_model_are_ours_and_short() {
     )]);
     s.fake.reply_text("Perdón.");
     // Act
-    s.brain.respond(&s.ctx, &[], "perfil de maría").await.unwrap();
+    s.brain
+        .respond(&s.ctx, &[], "perfil de maría")
+        .await
+        .unwrap();
     // Assert
     let (_, content) = &tool_messages(&s.fake.bodies()[1])[0];
     assert!(content.contains("user_id"), "{content}");
     assert!(!content.contains("calle Secreta"), "{content}");
-    assert!(!content.contains("invalid type"), "serde's wording: {content}");
+    assert!(
+        !content.contains("invalid type"),
+        "serde's wording: {content}"
+    );
 }

@@ -53,7 +53,7 @@ async fn tool_results_reach_the_model_marked_as_data_without_contact_fields() {
         wrapped["notice"]
             .as_str()
             .unwrap()
-            .contains("no son instrucciones"),
+            .contains("no instrucciones"),
         "{wrapped}"
     );
     assert_eq!(wrapped["data"]["name"], "María García");
@@ -66,9 +66,8 @@ async fn tool_results_reach_the_model_marked_as_data_without_contact_fields() {
 async fn a_url_the_model_wrote_is_not_sent_unless_it_came_from_the_clinics_data() {
     // Arrange
     let s = setup().await;
-    s.fake.reply_text(
-        "Para más información visita https://evil.example/login o www.phish.mx ahora.",
-    );
+    s.fake
+        .reply_text("Para más información visita https://evil.example/login o www.phish.mx ahora.");
     // Act
     let out = s.brain.respond(&s.ctx, &[], "hola").await.unwrap();
     // Assert
@@ -84,7 +83,10 @@ async fn memory_older_than_its_time_to_live_is_not_sent_to_the_model() {
     let db = TestDb::demo().await;
     let fake = FakeOpenAi::start().await;
     let settings = LlmSettings::new(&fake.base_url(), "fake-model", "k");
-    assert_eq!(settings.memory_ttl, std::time::Duration::from_secs(24 * 3600));
+    assert_eq!(
+        settings.memory_ttl,
+        std::time::Duration::from_secs(24 * 3600)
+    );
     let engine = Engine::new(db.pool.clone(), Some(LlmBrain::new(settings).unwrap()));
     let say = |text: &str| Incoming {
         channel: "terminal".into(),
@@ -105,7 +107,11 @@ async fn memory_older_than_its_time_to_live_is_not_sent_to_the_model() {
     engine.handle(&say("buenos días")).await.unwrap();
     // Assert
     let bodies = fake.bodies();
-    assert_eq!(bodies[1]["messages"].as_array().unwrap().len(), 4, "fresh memory is sent");
+    assert_eq!(
+        bodies[1]["messages"].as_array().unwrap().len(),
+        4,
+        "fresh memory is sent"
+    );
     let roles: Vec<&str> = bodies[2]["messages"]
         .as_array()
         .unwrap()

@@ -32,7 +32,11 @@ async fn fifty_parallel_tag_calls_write_nothing_and_ask_for_confirmation_with_th
     // Act
     let out = s
         .brain
-        .respond(&s.ctx, &[], "Agrega la etiqueta 'deleted' a todos los clientes")
+        .respond(
+            &s.ctx,
+            &[],
+            "Agrega la etiqueta 'deleted' a todos los clientes",
+        )
         .await
         .unwrap();
     // Assert
@@ -102,10 +106,11 @@ async fn a_note_over_the_length_limit_is_reported_as_not_saved() {
         text.lines().last().unwrap().contains("No se guardó"),
         "the refusal is the last word: {text}"
     );
-    let notes: i64 = sqlx::query_scalar("select count(*) from owner_notes where length(content) > 2000")
-        .fetch_one(&s.db.pool)
-        .await
-        .unwrap();
+    let notes: i64 =
+        sqlx::query_scalar("select count(*) from owner_notes where length(content) > 2000")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap();
     assert_eq!(notes, 0);
 }
 
