@@ -7,8 +7,9 @@ use serde_json::Value;
 use super::ToolError;
 use crate::crm::notes::{NOTE_MAX_CHARS, TAG_MAX_CHARS};
 
-/// Characters of any string argument without a cap of its own (a search query, a period).
-const DEFAULT_MAX_CHARS: usize = 200;
+/// Characters of any string argument without a cap of its own (a search query, a period):
+/// room for a pasted paragraph, which search still reads (a prefix of it ranks the names).
+const DEFAULT_MAX_CHARS: usize = 500;
 /// Items of an array, or keys of an object.
 const MAX_ITEMS: usize = 50;
 /// Characters of a string kept in an audit row.
@@ -106,7 +107,7 @@ mod tests {
     fn over_long_arguments_are_refused_by_name_without_their_value() {
         let long = "x".repeat(1 << 20);
         let refused = check(&json!({"query": long})).unwrap_err().to_string();
-        assert!(refused.contains("query is too long: 1048576 characters, at most 200"));
+        assert!(refused.contains("query is too long: 1048576 characters, at most 500"));
         assert!(refused.len() < 100, "{refused}");
         assert!(check(&json!({"note": "n".repeat(NOTE_MAX_CHARS)})).is_ok());
         assert!(check(&json!({"note": "n".repeat(NOTE_MAX_CHARS + 1)})).is_err());
