@@ -3,8 +3,9 @@
 
 use sqlx::PgPool;
 
+use super::bound::bounded;
 use super::command::{self, detect_lang, Recall};
-use super::llm::LlmBrain;
+use super::llm::{LlmBrain, LlmError};
 use super::memory::{self, ChatTurn};
 use crate::clock::ClinicClock;
 use crate::domain::Lang;
@@ -82,8 +83,22 @@ impl Engine {
         self.answer(msg, member, clock, source).await
     }
 
+    /// The reply, in at most [`super::bound::MAX_MESSAGES`] chat messages whatever the
+    /// brains produced.
     #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
     async fn answer(
+        &self,
+        msg: &Incoming,
+        member: Option<StaffMember>,
+        clock: ClinicClock,
+        source: Option<String>,
+    ) -> anyhow::Result<Outgoing> {
+        let mut out = self.unbounded(msg, member, clock, source).await?;
+        out.reply = bounded(out.reply, out.lang);
+        Ok(out)
+    }
+
+    async fn unbounded(
         &self,
         msg: &Incoming,
         member: Option<StaffMember>,
@@ -108,10 +123,11 @@ impl Engine {
         let conversation =
             memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
                 .await?;
-        let mut fell_back = false;
+        let mut failure = None;
         // Slash commands are exact; they never need the model.
         if let (Some(llm), false) = (&self.llm, text.starts_with('/')) {
-            let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS).await?;
+            let ttl = llm.settings().memory_ttl;
+            let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS, ttl).await?;
             match llm.respond(&ctx, &history, text).await {
                 Ok(answer) => {
                     memory::append(&self.pool, conversation, &answer.turns).await?;
@@ -119,12 +135,12 @@ impl Engine {
                         reply: answer.reply,
                         lang,
                         staff: Some(member),
-                        fell_back,
+                        fell_back: false,
                     });
                 }
                 Err(e) => {
                     tracing::warn!(error.message = %e, "LLM failed; the command brain answers");
-                    fell_back = true;
+                    failure = Some(e);
                 }
             }
         }
@@ -144,20 +160,15 @@ impl Engine {
             ],
         )
         .await?;
-        if fell_back {
-            reply = RichText::join([
-                reply,
-                RichText::plain(lang.pick(
-                    "(Respondí en modo rápido: el asistente de IA no está disponible ahora.)",
-                    "(Answered in quick mode: the AI assistant is unavailable right now.)",
-                )),
-            ]);
+        // Said only when the model really failed (a refusal is an answer, shown as such).
+        if let Some(failure) = &failure {
+            reply = RichText::join([reply, RichText::plain(quick_mode_note(failure, lang))]);
         }
         Ok(Outgoing {
             reply,
             lang,
             staff: Some(member),
-            fell_back,
+            fell_back: failure.is_some(),
         })
     }
 
@@ -216,6 +227,20 @@ fn invite_code(text: &str) -> Option<&str> {
     let text = text.trim();
     let code = text.strip_prefix("/start").unwrap_or(text).trim();
     staff::looks_like_code(code).then_some(code)
+}
+
+/// Why the command brain answered: the model could not be reached, or its answer was no use.
+fn quick_mode_note(failure: &LlmError, lang: Lang) -> &'static str {
+    match failure {
+        LlmError::BadResponse(_) | LlmError::TooManySteps(_) => lang.pick(
+            "(Respondí en modo rápido: el asistente de IA no dio una respuesta útil.)",
+            "(Answered in quick mode: the AI assistant gave no usable answer.)",
+        ),
+        _ => lang.pick(
+            "(Respondí en modo rápido: el asistente de IA no está disponible ahora.)",
+            "(Answered in quick mode: the AI assistant is unavailable right now.)",
+        ),
+    }
 }
 
 /// The reply language: English when the message is, else the staff member's own.

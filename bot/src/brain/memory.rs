@@ -6,6 +6,8 @@
 //! crash of the database server may forget the last fraction of a second of chat, and in
 //! exchange a turn does not wait for WAL flushes (~2 ms each on this kind of disk).
 
+use std::time::Duration;
+
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -40,16 +42,20 @@ pub async fn conversation_for(
     .await
 }
 
-/// The newest turns whose estimated tokens add up to at most `max_tokens`, oldest first.
-/// The list starts at a user message, so it never opens with a tool result whose call was
-/// cut off, nor with tool calls whose results were.
+/// The newest turns younger than `max_age` whose estimated tokens add up to at most
+/// `max_tokens`, oldest first. The list starts at a user message, so it never opens with a
+/// tool result whose call was cut off, nor with tool calls whose results were. Memory
+/// expires because it holds client text from tool results: an old note should not keep
+/// steering the model days later.
 #[tracing::instrument(skip_all, fields(conversation_id))]
 pub async fn load_recent(
     pool: &PgPool,
     conversation_id: i64,
     max_tokens: usize,
+    max_age: Duration,
 ) -> sqlx::Result<Vec<ChatTurn>> {
     let budget = i64::try_from(max_tokens).unwrap_or(i64::MAX);
+    let max_age_secs = max_age.as_secs_f64().min(1e12);
     let rows = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
@@ -57,6 +63,7 @@ pub async fn load_recent(
           from (select id, content, sum(tokens) over (order by id desc) as used
                   from conversation_turns
                  where conversation_id = $1
+                   and created_at > now() - make_interval(secs => $4)
                  order by id desc
                  limit $3) recent
          where used <= $2
@@ -64,7 +71,8 @@ pub async fn load_recent(
         "#,
         conversation_id,
         budget,
-        MAX_SCANNED
+        MAX_SCANNED,
+        max_age_secs
     )
     .fetch_all(pool)
     .await?;

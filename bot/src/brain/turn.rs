@@ -137,8 +137,19 @@ impl From<ChatCompletionRequestMessage> for ChatTurn {
 }
 
 impl From<ChatTurn> for ChatCompletionRequestMessage {
+    /// The message as sent: an assistant message always has `content` ("" beside tool calls),
+    /// even one stored without it. llama.cpp's server (llama-cpp-python,
+    /// `chatml-function-calling`) answers 500 to a message without `content`; some vLLM chat
+    /// templates print a missing one as "None"; Ollama and OpenAI accept "".
     fn from(turn: ChatTurn) -> Self {
-        turn.0
+        let mut message = turn.0;
+        if let ChatCompletionRequestMessage::Assistant(m) = &mut message {
+            m.content
+                .get_or_insert(ChatCompletionRequestAssistantMessageContent::Text(
+                    String::new(),
+                ));
+        }
+        message
     }
 }
 
@@ -184,5 +195,8 @@ mod tests {
             ["user", "assistant", "tool", "assistant"]
         );
         assert!(back.iter().all(|t| t.tokens() > 4));
+        let sent: Vec<ChatCompletionRequestMessage> = back.into_iter().map(Into::into).collect();
+        let sent = serde_json::to_value(&sent).unwrap();
+        assert_eq!(sent[1]["content"], "", "content beside tool calls");
     }
 }

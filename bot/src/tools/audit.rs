@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::{ToolContext, ToolError, ToolOutput};
 
-/// Records one call. A failure to audit is logged, never shown to the user.
+/// Records one call (`args` already capped by the caller). A failure to audit is logged,
+/// never shown to the user.
 ///
 /// The record of a call that changed data (`durable`) is flushed to disk before the call
 /// returns. A read's record is committed asynchronously (`synchronous_commit = off` for its
@@ -23,7 +24,7 @@ pub(super) async fn record(
 ) {
     let (outcome, error) = match result {
         Ok(_) => ("ok", None),
-        Err(e) => ("error", Some(e.to_string())),
+        Err(e) => ("error", Some(super::caps::cut(&e.to_string(), 500))),
     };
     let inserted = sqlx::query!(
         "insert into audit_log (staff_id, channel, tool, arguments, outcome, error, duration_ms)
@@ -31,7 +32,7 @@ pub(super) async fn record(
            from (select set_config('synchronous_commit', case when $8 then 'on' else 'off' end, true)) s",
         ctx.staff_id,
         ctx.channel,
-        tool,
+        super::caps::cut(tool, 64),
         args,
         outcome,
         error,

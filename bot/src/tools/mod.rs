@@ -5,6 +5,7 @@
 
 pub mod add_owner_note;
 mod audit;
+mod caps;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_owner_profile;
@@ -65,11 +66,28 @@ pub enum ToolError {
     NotFound(NotFoundCard),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// Beyond the calls one model answer may run.
+    #[error("only {0} tool calls run per answer")]
+    TooManyCalls(usize),
+    /// A write the staff member's message did not ask for.
+    #[error("a change the message did not ask for")]
+    NotRequested,
+    /// A write to more clients than one message may change without confirmation.
+    #[error("would change {0} clients; needs confirmation")]
+    NeedsConfirmation(usize),
 }
 
 impl ToolError {
     fn invalid(detail: impl Into<String>) -> Self {
         Self::InvalidArguments(detail.into())
+    }
+
+    /// Whether the call was held back by a limit of the brain, without reaching its tool.
+    pub fn is_held(&self) -> bool {
+        matches!(
+            self,
+            Self::TooManyCalls(_) | Self::NotRequested | Self::NeedsConfirmation(_)
+        )
     }
 
     /// The error as the model sees it.
@@ -86,6 +104,12 @@ impl ToolError {
             Self::Database(_) => {
                 json!({"error": "unavailable", "message": "the database could not answer; try again"})
             }
+            Self::TooManyCalls(max) => json!({"error": "too_many_calls",
+                "message": format!("only the first {max} calls of an answer run; ask for fewer at a time")}),
+            Self::NotRequested => json!({"error": "not_requested",
+                "message": "the staff member's message asked for no change; ask them before writing"}),
+            Self::NeedsConfirmation(n) => json!({"error": "confirmation_required",
+                "message": format!("this would change {n} clients; nothing was written")}),
         }
     }
 
@@ -100,6 +124,18 @@ impl ToolError {
             }
             Self::NotFound(what) => what.render(lang),
             Self::Database(_) => ErrorCard::Unavailable.render(lang),
+            Self::TooManyCalls(max) => RichText::plain(match lang {
+                Lang::Es => format!("⚠️ Solo hago {max} consultas por respuesta; pide menos a la vez."),
+                Lang::En => format!("⚠️ I run only {max} look-ups per answer; ask for fewer at a time."),
+            }),
+            Self::NotRequested => RichText::plain(lang.pick(
+                "⚠️ No hice ningún cambio: tu mensaje no lo pedía. Si quieres que lo haga, pídemelo directamente.",
+                "⚠️ I made no change: your message did not ask for one. If you want it, ask me directly.",
+            )),
+            Self::NeedsConfirmation(n) => RichText::plain(match lang {
+                Lang::Es => format!("⚠️ No hice ningún cambio: esto cambiaría a {n} clientes."),
+                Lang::En => format!("⚠️ I made no change: this would change {n} clients."),
+            }),
         }
     }
 }
@@ -133,27 +169,49 @@ fn writes(name: &str) -> bool {
     matches!(name, add_owner_note::NAME | tag_owner::NAME)
 }
 
-/// Parses a tool's arguments; serde's message names the bad field.
-fn parse<T: DeserializeOwned>(args: Value) -> Result<T, ToolError> {
+/// Parses tool `name`'s arguments. A mismatch is told in our words, listing the tool's
+/// parameters: serde's message quotes the offending value, which may be client text.
+fn parse<T: DeserializeOwned>(name: &str, args: Value) -> Result<T, ToolError> {
     let args = if args.is_null() { json!({}) } else { args };
-    serde_json::from_value(args).map_err(|e| ToolError::invalid(e.to_string()))
+    serde_json::from_value(args).map_err(|_| {
+        let definitions = definitions();
+        let properties = definitions
+            .iter()
+            .find(|d| d.name == name)
+            .and_then(|d| d.parameters["properties"].as_object().cloned())
+            .unwrap_or_default();
+        let expected: Vec<String> = properties
+            .iter()
+            .map(|(field, schema)| {
+                let kind = schema["type"].as_str().unwrap_or("value");
+                format!("{field} ({kind})")
+            })
+            .collect();
+        ToolError::invalid(format!(
+            "arguments do not match the parameters of {name}: {}",
+            expected.join(", ")
+        ))
+    })
 }
 
 /// Runs tool `name` with JSON `args`, and writes the call to the audit log.
 #[tracing::instrument(name = "tool call", skip(ctx, args), fields(staff_id = ?ctx.staff_id))]
 pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
     let started = Instant::now();
-    let audited_args = args.clone();
+    let audited_args = caps::capped(&args);
     let result = async {
+        caps::check(&args)?;
         match name {
-            get_owner_profile::NAME => get_owner_profile::run(ctx, parse(args)?).await,
-            search_owners::NAME => search_owners::run(ctx, parse(args)?).await,
-            add_owner_note::NAME => add_owner_note::run(ctx, parse(args)?).await,
-            tag_owner::NAME => tag_owner::run(ctx, parse(args)?).await,
-            get_customer_insights::NAME => get_customer_insights::run(ctx, parse(args)?).await,
-            get_segment::NAME => get_segment::run(ctx, parse(args)?).await,
-            generate_report::NAME => generate_report::run(ctx, parse(args)?).await,
-            other => Err(ToolError::UnknownTool(other.to_owned())),
+            get_owner_profile::NAME => get_owner_profile::run(ctx, parse(name, args)?).await,
+            search_owners::NAME => search_owners::run(ctx, parse(name, args)?).await,
+            add_owner_note::NAME => add_owner_note::run(ctx, parse(name, args)?).await,
+            tag_owner::NAME => tag_owner::run(ctx, parse(name, args)?).await,
+            get_customer_insights::NAME => {
+                get_customer_insights::run(ctx, parse(name, args)?).await
+            }
+            get_segment::NAME => get_segment::run(ctx, parse(name, args)?).await,
+            generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
+            other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }
     .await;

@@ -28,6 +28,8 @@ pub enum Scripted {
     },
     /// Waits, then answers as the inner script says.
     Delay(Duration, Box<Scripted>),
+    /// 200 with this body as is (an answer that is not a chat completion).
+    Raw(String),
 }
 
 #[derive(Default)]
@@ -130,6 +132,17 @@ impl FakeOpenAi {
         self.push(Scripted::Delay(delay, Box::new(Scripted::Message(message))));
     }
 
+    /// Queues an assistant message that declines, as OpenAI sends it (`refusal`, no content).
+    pub fn reply_refusal(&self, refusal: &str) {
+        let message = json!({"role": "assistant", "content": null, "refusal": refusal});
+        self.push(Scripted::Message(message));
+    }
+
+    /// Queues a 200 whose body is `body`, whatever it is.
+    pub fn reply_raw(&self, body: impl Into<String>) {
+        self.push(Scripted::Raw(body.into()));
+    }
+
     /// Answers left in the script.
     pub fn pending(&self) -> usize {
         self.inner.script.lock().unwrap().len()
@@ -155,6 +168,9 @@ async fn handle(
     inner.requests.lock().unwrap().push(request);
     if method != Method::POST || uri.path() != "/v1/chat/completions" {
         return error(404, "invalid_request_error", "Unknown request URL");
+    }
+    if let Some(refused) = without_content(&body) {
+        return refused;
     }
     let next = inner.script.lock().unwrap().pop_front();
     let Some(mut answer) = next else {
@@ -205,8 +221,27 @@ async fn handle(
             }
             response
         }
+        Scripted::Raw(body) => (StatusCode::OK, body).into_response(),
         Scripted::Delay(..) => unreachable!("delays are unwrapped above"),
     }
+}
+
+/// Strict like llama.cpp's server (llama-cpp-python, `chatml-function-calling`), whose chat
+/// template reads `message.content` of every message: a message without `content` (or with
+/// `null`) is answered 500 `'dict object' has no attribute 'content'`, whatever its role.
+fn without_content(body: &[u8]) -> Option<Response> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let messages = request["messages"].as_array()?;
+    let missing = messages
+        .iter()
+        .any(|m| m.get("content").is_none_or(Value::is_null));
+    missing.then(|| {
+        error(
+            500,
+            "internal_server_error",
+            "'dict object' has no attribute 'content'",
+        )
+    })
 }
 
 fn error(status: u16, kind: &str, message: &str) -> Response {

@@ -1,11 +1,15 @@
 //! The LLM brain against a fake OpenAI server and the demo clinic: one call for a look-up,
 //! the bounded tool loop, errors as data, retries and timeouts, memory, hostile notes.
 
+mod bounds;
 mod failures;
 mod follow_ups;
+mod honesty;
 mod hostile;
 mod look_up;
 mod tool_loop;
+mod wire;
+mod writes;
 
 use bot::brain::llm::{BrainReply, ExecutedCall, LlmBrain, LlmError, LlmSettings};
 use bot::brain::memory::{self, ChatTurn};
@@ -94,6 +98,12 @@ fn tool_messages(body: &Value) -> Vec<(String, String)> {
             (id, m["content"].as_str().unwrap().to_owned())
         })
         .collect()
+}
+
+/// The data of a tool message's content (results go to the model wrapped as data).
+fn tool_data(content: &str) -> Value {
+    let wrapped: Value = serde_json::from_str(content).unwrap();
+    wrapped["data"].clone()
 }
 
 fn system_prompt(body: &Value) -> &str {

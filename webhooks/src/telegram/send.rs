@@ -12,7 +12,7 @@ use teloxide::payloads::{
 use teloxide::requests::{Request, Requester};
 use teloxide::types::{
     AllowedUpdate, BotCommand, CallbackQueryId, ChatAction, ChatId, InlineKeyboardButton,
-    InlineKeyboardMarkup, MessageId, ParseMode,
+    InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
 };
 use teloxide::{Bot, RequestError};
 
@@ -121,7 +121,9 @@ impl TelegramClient {
                     let req = self
                         .bot
                         .send_message(chat, piece.clone())
-                        .parse_mode(ParseMode::Html);
+                        .parse_mode(ParseMode::Html)
+                        // A link in client data or in the model's words must not unfurl.
+                        .link_preview_options(NO_PREVIEW);
                     match keyboard.clone() {
                         Some(k) => req.reply_markup(k).send(),
                         None => req.send(),
@@ -265,6 +267,15 @@ impl TelegramClient {
         }
     }
 }
+
+/// Link previews off: Telegram would otherwise fetch and show any URL in a reply.
+const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
+    is_disabled: true,
+    url: None,
+    prefer_small_media: false,
+    prefer_large_media: false,
+    show_above_text: false,
+};
 
 fn parse_chat_id(chat_id: &str) -> Result<ChatId, TelegramError> {
     chat_id

@@ -17,7 +17,8 @@ async fn send_html_posts_chat_id_text_and_html_parse_mode() {
     assert_eq!(requests[0].path, format!("/bot{TOKEN}/SendMessage"));
     assert_eq!(
         requests[0].body,
-        json!({"chat_id": 275808073, "text": "<b>María</b> &amp; Max", "parse_mode": "HTML"})
+        json!({"chat_id": 275808073, "text": "<b>María</b> &amp; Max", "parse_mode": "HTML",
+               "link_preview_options": {"is_disabled": true}})
     );
 }
 

@@ -19,9 +19,47 @@ pub(super) fn asks_for_change(text: &str) -> bool {
         .any(|word| CHANGE_STEMS.iter().any(|stem| word.starts_with(stem)))
 }
 
+/// Short answers that say yes to a question the assistant asked ("¿Agrego la nota?").
+const CONFIRMATIONS: &[&str] = &[
+    "si",
+    "confirmo",
+    "hazlo",
+    "dale",
+    "adelante",
+    "yes",
+    "confirm",
+    "confirmed",
+    "go",
+];
+
+/// True when `text` is a short yes ("Sí", "sí, hazlo"), which confirms the change the
+/// assistant just proposed.
+pub(super) fn confirms(text: &str) -> bool {
+    let folded = fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() <= 4 && words.iter().any(|w| CONFIRMATIONS.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::asks_for_change;
+    use super::{asks_for_change, confirms};
+
+    #[test]
+    fn a_short_yes_confirms_and_a_question_does_not() {
+        for yes in ["Sí", "sí, hazlo", "dale", "Yes"] {
+            assert!(confirms(yes), "{yes}");
+        }
+        for no in [
+            "Cuéntame sobre María García",
+            "no",
+            "si tiene mascotas dime cuáles son todas",
+        ] {
+            assert!(!confirms(no), "{no}");
+        }
+    }
 
     #[test]
     fn requests_for_changes_are_told_from_look_ups() {

@@ -1,16 +1,22 @@
 //! One turn of the LLM brain as it goes ([`Turn`]), and how its reply is framed: the cards
-//! of the tools that ran (rendered by code), then the model's own words.
+//! of the tools that ran (rendered by code), then the model's own words (cut to a length,
+//! links not from the clinic's data removed), then any write that did not happen: a refused
+//! write is said last, so "Listo." never passes for done.
 
 use async_openai::types::chat::{
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, FunctionCall,
 };
 use serde_json::json;
 
-use super::{BrainReply, ExecutedCall, LlmError, Outcome};
+use super::{links, parse_arguments, writes, BrainReply, ExecutedCall, Limits, LlmError, Outcome};
+use crate::brain::bound::bounded;
 use crate::brain::memory::ChatTurn;
 use crate::domain::Lang;
 use crate::render::{profile_follow_up, Line, RichText};
-use crate::tools::{get_owner_profile, search_owners, ToolContext};
+use crate::tools::{add_owner_note, get_owner_profile, search_owners, ToolContext, ToolError};
+
+/// Characters of the model's own text in a reply; the cards carry the data.
+const MODEL_TEXT_MAX_CHARS: usize = 3_000;
 
 /// A card a tool rendered in this turn.
 struct Shown {
@@ -28,6 +34,12 @@ pub(super) struct Turn {
     pub(super) turns: Vec<ChatTurn>,
     executed: Vec<ExecutedCall>,
     shown: Vec<Shown>,
+    /// Writes that did not happen, as told to the person.
+    refusals: Vec<RichText>,
+    /// Owners changed by this turn's writes.
+    written: Vec<i64>,
+    /// The tools' data of this turn as text: links found here may be repeated by the model.
+    data: String,
     pub(super) llm_calls: u32,
     pub(super) usage: Option<(u32, u32)>,
 }
@@ -39,6 +51,9 @@ impl Turn {
             turns: vec![ChatTurn::user(user_text)],
             executed: Vec::new(),
             shown: Vec::new(),
+            refusals: Vec::new(),
+            written: Vec::new(),
+            data: String::new(),
             llm_calls: 0,
             usage: None,
         }
@@ -48,12 +63,36 @@ impl Turn {
     pub(super) fn record(&mut self, outcomes: Vec<Outcome>) {
         for outcome in outcomes {
             self.turns
-                .push(ChatTurn::tool(&outcome.id, outcome.content()));
-            self.executed.push(ExecutedCall {
-                name: outcome.name.clone(),
-                arguments: outcome.arguments.clone(),
-                ok: outcome.result.is_ok(),
-            });
+                .push(ChatTurn::tool(&outcome.id, outcome.content(self.lang)));
+            if outcome.ran {
+                self.executed.push(ExecutedCall {
+                    name: outcome.name.clone(),
+                    arguments: outcome.arguments.clone(),
+                    ok: outcome.result.is_ok(),
+                });
+            }
+            let output = match (&outcome.result, outcome.writes()) {
+                (Ok(output), _) => output,
+                (Err(ToolError::NeedsConfirmation(_)), _) => continue,
+                (Err(e), true) => {
+                    let refusal = refusal(&outcome.name, e, self.lang);
+                    if !self.refusals.contains(&refusal) {
+                        self.refusals.push(refusal);
+                    }
+                    continue;
+                }
+                (Err(_), false) => continue,
+            };
+            self.data.push_str(&output.data.to_string());
+            if let Some(owner) = outcome
+                .writes()
+                .then(|| owner_of(&outcome.arguments))
+                .flatten()
+            {
+                if !self.written.contains(&owner) {
+                    self.written.push(owner);
+                }
+            }
             let Ok(output) = outcome.result else { continue };
             let found = match outcome.name.as_str() {
                 search_owners::NAME => output.data["matches"]
@@ -97,7 +136,11 @@ impl Turn {
                     })
                 })
                 .collect();
-            let outcomes = super::run_calls(ctx, &calls).await;
+            let limits = Limits {
+                max_calls: calls.len(),
+                writes_asked: false,
+            };
+            let outcomes = super::run_calls(ctx, &calls, limits).await;
             self.turns.push(ChatTurn::assistant_tool_calls(None, calls));
             self.record(outcomes);
         }
@@ -121,14 +164,81 @@ impl Turn {
         self.into_reply(reply, memo)
     }
 
-    /// The reply once the model answers in words: the turn's cards, then its text.
+    /// The reply once the model answers in words: the turn's cards, its text, the refusals.
     pub(super) fn finish(self, text: String) -> Result<BrainReply, LlmError> {
         let (cards, _) = self.cards();
-        let reply = RichText::join(cards.into_iter().chain([plain_text(&text)]));
+        let text = self.model_text(&text);
+        let refusals = self.refusals.clone();
+        let parts = cards.into_iter().chain([plain_text(&text)]).chain(refusals);
+        let reply = RichText::join(parts);
         if reply.is_empty() {
             return Err(LlmError::BadResponse("the model answered nothing".into()));
         }
         Ok(self.into_reply(reply, text))
+    }
+
+    /// The model declined to answer: shown as its refusal, after any cards of the turn.
+    pub(super) fn refused(self, refusal: &str) -> BrainReply {
+        let (cards, _) = self.cards();
+        let said = format!(
+            "{}{}",
+            self.lang.pick(
+                "El asistente de IA no quiso responder: ",
+                "The AI assistant declined to answer: "
+            ),
+            self.model_text(refusal)
+        );
+        let reply = RichText::join(cards.into_iter().chain([plain_text(&said)]));
+        self.into_reply(reply, said)
+    }
+
+    /// The model's answer would change more than `max` clients: nothing ran; the count is
+    /// stated and confirmation asked for.
+    pub(super) fn confirm_bulk(self, clients: usize, max: usize) -> BrainReply {
+        let (cards, _) = self.cards();
+        let said = match self.lang {
+            Lang::Es => format!(
+                "⚠️ No hice ningún cambio: esto cambiaría a {clients} clientes, y sin confirmación cambio como máximo {max} por mensaje. Un cambio masivo necesita la confirmación del dueño de la clínica; mientras tanto, pídelo en grupos de hasta {max} clientes."
+            ),
+            Lang::En => format!(
+                "⚠️ I made no change: this would change {clients} clients, and without confirmation I change at most {max} per message. A bulk change needs the clinic owner's confirmation; meanwhile, ask for it in groups of up to {max} clients."
+            ),
+        };
+        let reply = RichText::join(cards.into_iter().chain([RichText::plain(&said)]));
+        self.into_reply(reply, said)
+    }
+
+    /// How many distinct owners this turn would have changed after `calls` ran.
+    pub(super) fn clients_after(&self, calls: &[ChatCompletionMessageToolCalls]) -> usize {
+        let mut owners = self.written.clone();
+        for call in calls {
+            let ChatCompletionMessageToolCalls::Function(f) = call else {
+                continue;
+            };
+            if writes(&f.function.name) != Some(true) {
+                continue;
+            }
+            let owner = parse_arguments(&f.function.arguments)
+                .as_ref()
+                .and_then(owner_of);
+            if let Some(owner) = owner.filter(|o| !owners.contains(o)) {
+                owners.push(owner);
+            }
+        }
+        owners.len()
+    }
+
+    /// The model's words as they may go out: cut to a length, foreign links removed.
+    fn model_text(&self, text: &str) -> String {
+        let mut text = links::without_foreign_links(text, &self.data, self.lang);
+        if text.chars().count() > MODEL_TEXT_MAX_CHARS {
+            text = text.chars().take(MODEL_TEXT_MAX_CHARS).collect();
+            text.push_str(
+                self.lang
+                    .pick("… (respuesta recortada)", "… (answer cut short)"),
+            );
+        }
+        text
     }
 
     /// The model was still calling tools after `max_steps` calls: the cards it got, if any.
@@ -145,8 +255,12 @@ impl Turn {
             "Me detuve aquí: la consulta necesitaba demasiados pasos.",
             "I stopped here: the question needed too many steps.",
         );
-        let reply = RichText::join(cards.into_iter().chain([RichText::plain(note)]));
-        Ok(self.into_reply(reply, note.to_owned()))
+        let refusals = self.refusals.clone();
+        let parts = cards
+            .into_iter()
+            .chain([RichText::plain(note)])
+            .chain(refusals);
+        Ok(self.into_reply(RichText::join(parts), note.to_owned()))
     }
 
     fn shows_profile(&self, owner: i64) -> bool {
@@ -183,13 +297,34 @@ impl Turn {
             "LLM turn answered"
         );
         BrainReply {
-            reply,
+            reply: bounded(reply, self.lang),
             tool_calls: self.executed,
             llm_calls: self.llm_calls,
             usage: self.usage,
             turns: self.turns,
         }
     }
+}
+
+/// The owner a write call names.
+fn owner_of(arguments: &serde_json::Value) -> Option<i64> {
+    arguments["user_id"].as_i64()
+}
+
+/// What the person is told about a write that did not happen, on one line.
+fn refusal(tool: &str, error: &ToolError, lang: Lang) -> RichText {
+    if error.is_held() {
+        return error.card(lang);
+    }
+    let head = match tool {
+        add_owner_note::NAME => lang.pick("⚠️ No se guardó la nota:", "⚠️ The note was not saved:"),
+        _ => lang.pick(
+            "⚠️ No se cambiaron las etiquetas:",
+            "⚠️ The tags were not changed:",
+        ),
+    };
+    let why = error.card(lang).to_plain();
+    RichText::plain(format!("{head} {}", why.trim_start_matches("⚠️").trim()))
 }
 
 /// `card` without the profile's closing question, if it ends with it.

@@ -23,10 +23,19 @@ pub struct LlmSettings {
     pub timeout: Duration,
     /// Retries after a 429, a 5xx or a refused connection (`LLM_MAX_RETRIES`).
     pub max_retries: usize,
+    /// How long a chat's turns are remembered and sent back to the model
+    /// (`LLM_MEMORY_TTL_HOURS`): client text in old tool results should not steer new turns.
+    pub memory_ttl: Duration,
+    /// Tool calls run per model answer, at most (`LLM_MAX_TOOL_CALLS`); the rest are
+    /// answered with an error, so 50 parallel calls cannot flood the database or the reply.
+    pub max_tool_calls: usize,
+    /// Clients one staff message may change without confirmation (`LLM_MAX_CLIENTS_PER_WRITE`).
+    pub max_clients_per_write: usize,
 }
 
 impl LlmSettings {
-    /// Settings with the defaults: 6 steps, 30 s per attempt, 2 retries.
+    /// Settings with the defaults: 6 steps, 30 s per attempt, 2 retries, 24 h of memory,
+    /// 8 tool calls per answer, 3 clients changed per message.
     pub fn new(base_url: &str, model: &str, api_key: impl Into<String>) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -35,6 +44,9 @@ impl LlmSettings {
             max_steps: 6,
             timeout: Duration::from_secs(30),
             max_retries: 2,
+            memory_ttl: Duration::from_secs(24 * 3600),
+            max_tool_calls: 8,
+            max_clients_per_write: 3,
         }
     }
 
@@ -67,6 +79,18 @@ impl LlmSettings {
         let secs = "a whole number of seconds, 1 or more";
         if let Some(n) = parsed(&lookup, "LLM_TIMEOUT_SECS", secs, |n: &u64| *n >= 1)? {
             settings.timeout = Duration::from_secs(n);
+        }
+        let hours = "a whole number of hours";
+        if let Some(n) = parsed(&lookup, "LLM_MEMORY_TTL_HOURS", hours, |_: &u64| true)? {
+            settings.memory_ttl = Duration::from_secs(n * 3600);
+        }
+        let calls = "a whole number of tool calls, 1 or more";
+        if let Some(n) = parsed(&lookup, "LLM_MAX_TOOL_CALLS", calls, at_least_one)? {
+            settings.max_tool_calls = n;
+        }
+        let clients = "a whole number of clients";
+        if let Some(n) = parsed(&lookup, "LLM_MAX_CLIENTS_PER_WRITE", clients, |_| true)? {
+            settings.max_clients_per_write = n;
         }
         Ok(Some(settings))
     }
@@ -115,8 +139,13 @@ impl From<OpenAIError> for LlmError {
                 // A 5xx body is passed on raw (maybe an HTML page): keep the log line short.
                 message: e.api_error.to_string().chars().take(200).collect(),
             },
-            // The content may quote the conversation; the serde error says enough.
-            OpenAIError::JSONDeserialize(e, _) => Self::BadResponse(e.to_string()),
+            // The answer may quote the conversation, and serde's message may quote the
+            // answer: its size and first characters say enough.
+            OpenAIError::JSONDeserialize(_, content) => Self::BadResponse(format!(
+                "{} bytes, starting {:?}",
+                content.len(),
+                content.chars().take(40).collect::<String>()
+            )),
             other => Self::Unavailable(other.to_string()),
         }
     }
@@ -154,8 +183,13 @@ mod tests {
             ("LLM_MAX_STEPS", "1"),
             ("LLM_MAX_RETRIES", "5"),
             ("LLM_TIMEOUT_SECS", "12"),
+            ("LLM_MEMORY_TTL_HOURS", "2"),
+            ("LLM_MAX_TOOL_CALLS", "4"),
+            ("LLM_MAX_CLIENTS_PER_WRITE", "10"),
         ])
         .unwrap();
+        assert_eq!(s.memory_ttl, Duration::from_secs(2 * 3600));
+        assert_eq!((s.max_tool_calls, s.max_clients_per_write), (4, 10));
         assert_eq!(s.base_url, "http://127.0.0.1:11434/v1");
         assert_eq!(
             (s.model.as_str(), s.max_steps, s.max_retries),
@@ -163,6 +197,11 @@ mod tests {
         );
         assert_eq!(s.timeout, Duration::from_secs(12));
         let defaults = from(&[("LLM_BASE_URL", "http://x/v1"), ("LLM_MODEL", "m")]).unwrap();
+        assert_eq!(defaults.memory_ttl, Duration::from_secs(24 * 3600));
+        assert_eq!(
+            (defaults.max_tool_calls, defaults.max_clients_per_write),
+            (8, 3)
+        );
         assert_eq!(
             (defaults.max_steps, defaults.max_retries, defaults.timeout),
             (6, 2, Duration::from_secs(30))

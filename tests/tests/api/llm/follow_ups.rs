@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 
 use super::*;
 
+const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 #[tokio::test]
 async fn a_follow_up_is_sent_with_the_previous_turn_loaded_from_postgres() {
     // Arrange: a first turn, stored.
@@ -23,7 +25,7 @@ async fn a_follow_up_is_sent_with_the_previous_turn_loaded_from_postgres() {
         .unwrap();
     s.fake.reply_text("Tiene a Max, un poodle.");
     // Act
-    let history = memory::load_recent(&s.db.pool, conversation, 8_000)
+    let history = memory::load_recent(&s.db.pool, conversation, 8_000, DAY)
         .await
         .unwrap();
     let second = s
@@ -86,13 +88,13 @@ async fn the_token_budget_keeps_the_newest_turns_starting_at_a_user_message() {
     let size = |turns: &[ChatTurn]| turns.iter().map(|t| t.tokens() as usize).sum::<usize>();
     // Act: room for the second exchange plus the tail of the first.
     let budget = size(&second) + size(&first[2..]);
-    let recent = memory::load_recent(&db.pool, conversation, budget)
+    let recent = memory::load_recent(&db.pool, conversation, budget, DAY)
         .await
         .unwrap();
-    let everything = memory::load_recent(&db.pool, conversation, 100_000)
+    let everything = memory::load_recent(&db.pool, conversation, 100_000, DAY)
         .await
         .unwrap();
-    let nothing = memory::load_recent(&db.pool, conversation, 3)
+    let nothing = memory::load_recent(&db.pool, conversation, 3, DAY)
         .await
         .unwrap();
     // Assert
@@ -130,7 +132,7 @@ async fn starting_over_forgets_the_conversation() {
     // Act
     memory::reset(&db.pool, conversation).await.unwrap();
     // Assert
-    let left = memory::load_recent(&db.pool, conversation, 10_000)
+    let left = memory::load_recent(&db.pool, conversation, 10_000, DAY)
         .await
         .unwrap();
     assert!(left.is_empty());

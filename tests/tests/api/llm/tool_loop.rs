@@ -1,6 +1,6 @@
 //! The bounded tool loop: several steps, parallel calls, errors given back as data.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::*;
 
@@ -90,10 +90,7 @@ async fn parallel_tool_calls_are_all_answered_in_the_next_request() {
     assert_eq!(results[0].0, "call_a");
     assert_eq!(results[1].0, "call_b");
     assert!(results[0].1.contains("María García"));
-    assert_eq!(
-        serde_json::from_str::<Value>(&results[1].1).unwrap()["error"],
-        "not_found"
-    );
+    assert_eq!(tool_data(&results[1].1)["error"], "not_found");
     // The assistant message goes back with its tool calls unchanged.
     let assistant = &bodies[1]["messages"][2];
     assert_eq!(assistant["role"], "assistant");
@@ -134,7 +131,7 @@ async fn malformed_arguments_go_back_to_the_model_which_recovers() {
     assert_eq!(bodies.len(), 3);
     let (id, content) = &tool_messages(&bodies[1])[0];
     assert_eq!(id, "call_1");
-    let error: Value = serde_json::from_str(content).unwrap();
+    let error = tool_data(content);
     assert_eq!(error["error"], "invalid_arguments");
     assert!(error["message"]
         .as_str()
@@ -164,10 +161,7 @@ async fn an_unknown_tool_is_answered_as_an_error_and_the_model_goes_on() {
     // Assert
     let bodies = s.fake.bodies();
     let (_, content) = &tool_messages(&bodies[1])[0];
-    assert_eq!(
-        serde_json::from_str::<Value>(content).unwrap()["error"],
-        "unknown_tool"
-    );
+    assert_eq!(tool_data(content)["error"], "unknown_tool");
     assert_eq!(names(&out), [("delete_everything", false)]);
     assert_eq!(out.reply, RichText::plain("No puedo hacer eso."));
 }

@@ -25,6 +25,8 @@ async fn a_staff_profile_question_on_telegram_gets_the_html_card() {
     assert!(!text.contains("**"), "{text}");
     assert_eq!(card.body["parse_mode"], "HTML");
     assert_eq!(card.body["chat_id"], TG_STAFF);
+    // A link in client data or in the model's words never unfurls into a preview.
+    assert_eq!(card.body["link_preview_options"]["is_disabled"], true);
     // "typing…" went out before the card.
     let methods: Vec<String> = app
         .telegram

@@ -1,0 +1,136 @@
+//! Writes the model asks for: never more than a few clients per turn without confirmation,
+//! never one the staff member did not ask for, and a refused write is said, not "Listo.".
+
+use super::*;
+
+async fn tag_rows(s: &Setup, tag: &str) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from owner_profile_tags pt join owner_tags t on t.id = pt.tag_id
+          where t.name = $1",
+    )
+    .bind(tag)
+    .fetch_one(&s.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn fifty_parallel_tag_calls_write_nothing_and_ask_for_confirmation_with_the_count() {
+    // Arrange
+    let s = setup().await;
+    let ids: Vec<String> = (1..=50).map(|n| format!("call_{n}")).collect();
+    let args: Vec<String> = (1..=50)
+        .map(|n| format!(r#"{{"user_id":{n},"add_tags":["deleted"]}}"#))
+        .collect();
+    let calls: Vec<(&str, &str, &str)> = ids
+        .iter()
+        .zip(&args)
+        .map(|(id, a)| (id.as_str(), "tag_owner", a.as_str()))
+        .collect();
+    s.fake.reply_tool_calls(&calls);
+    s.fake.reply_text("Listo.");
+    // Act
+    let out = s
+        .brain
+        .respond(
+            &s.ctx,
+            &[],
+            "Agrega la etiqueta 'deleted' a todos los clientes",
+        )
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(tag_rows(&s, "deleted").await, 0);
+    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log")
+        .fetch_one(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 0, "no tool ran");
+    let text = out.reply.to_plain();
+    assert!(text.contains("50 clientes"), "{text}");
+    assert!(text.contains("confirm"), "{text}");
+    assert!(!text.contains("Listo."), "{text}");
+    assert_eq!(s.fake.bodies().len(), 1, "the turn stops there");
+}
+
+#[tokio::test]
+async fn a_write_the_message_did_not_ask_for_is_not_made() {
+    // Arrange: a look-up, and a model that tags anyway (as a note told it to).
+    let s = setup().await;
+    s.fake.reply_tool_calls(&[
+        ("call_1", "get_owner_profile", r#"{"user_id":1}"#),
+        ("call_2", "tag_owner", r#"{"user_id":1,"add_tags":["VIP"]}"#),
+    ]);
+    s.fake.reply_text("Listo.");
+    // Act
+    let out = s
+        .brain
+        .respond(&s.ctx, &[], "Cuéntame sobre María García")
+        .await
+        .unwrap();
+    // Assert
+    let vip: bool = sqlx::query_scalar(
+        "select exists(select 1 from owner_profile_tags pt join owner_tags t on t.id = pt.tag_id
+                        where pt.owner_id = 1 and t.name = 'VIP')",
+    )
+    .fetch_one(&s.db.pool)
+    .await
+    .unwrap();
+    let had_vip_before = maria_card(&s.ctx).await.to_plain().contains("VIP");
+    assert_eq!(vip, had_vip_before, "nothing was tagged");
+    let results = tool_messages(&s.fake.bodies()[1]);
+    assert!(results[1].1.contains("not_requested"), "{}", results[1].1);
+    let text = out.reply.to_plain();
+    assert!(text.contains("No hice ningún cambio"), "{text}");
+}
+
+#[tokio::test]
+async fn a_note_over_the_length_limit_is_reported_as_not_saved() {
+    // Arrange
+    let s = setup().await;
+    let note = "a".repeat(2_500);
+    let args = json!({"user_id": 1, "note": note}).to_string();
+    s.fake
+        .reply_tool_calls(&[("call_1", "add_owner_note", args.as_str())]);
+    s.fake.reply_text("Listo.");
+    // Act
+    let out = s
+        .brain
+        .respond(&s.ctx, &[], "Agrega una nota a María García: ...")
+        .await
+        .unwrap();
+    // Assert
+    let text = out.reply.to_plain();
+    assert!(text.contains("No se guardó la nota"), "{text}");
+    assert!(
+        text.lines().last().unwrap().contains("No se guardó"),
+        "the refusal is the last word: {text}"
+    );
+    let notes: i64 =
+        sqlx::query_scalar("select count(*) from owner_notes where length(content) > 2000")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(notes, 0);
+}
+
+#[tokio::test]
+async fn a_tag_for_a_client_that_does_not_exist_is_reported() {
+    // Arrange
+    let s = setup().await;
+    s.fake.reply_tool_calls(&[(
+        "call_1",
+        "tag_owner",
+        r#"{"user_id":424242,"add_tags":["VIP"]}"#,
+    )]);
+    s.fake.reply_text("Listo.");
+    // Act
+    let out = s
+        .brain
+        .respond(&s.ctx, &[], "Etiqueta al cliente 424242 como VIP")
+        .await
+        .unwrap();
+    // Assert
+    let text = out.reply.to_plain();
+    assert!(text.contains("No se cambiaron las etiquetas"), "{text}");
+}
