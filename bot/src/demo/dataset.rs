@@ -336,8 +336,10 @@ impl Dataset {
     }
 }
 
-/// Empties every clinic table (not the inbox, conversations or audit log's schema).
+/// Empties every clinic table (not the inbox, conversations or audit log's schema), in a
+/// disposable database only (see [`super::ensure_disposable`]).
 pub async fn wipe(pool: &PgPool) -> anyhow::Result<()> {
+    super::ensure_disposable(pool).await?;
     sqlx::raw_sql(
         "truncate clinic, owners, owner_profiles, staff, staff_identities, owner_tags, owner_profile_tags, \
          owner_notes, pets, vaccinations, appointments, products, orders, order_items, \

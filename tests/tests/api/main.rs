@@ -13,6 +13,8 @@ mod owner_activity;
 mod profile;
 mod report;
 mod report_rollup;
+mod roles;
 mod search;
 mod segment;
 mod serve;
+mod staff_lifecycle;
