@@ -56,10 +56,9 @@ impl Permission {
                 "see the revenue, products and retention reports",
             ),
             Self::CampaignApproval => lang.pick("aprobar campañas", "approve campaigns"),
-            Self::LoyaltyAdjustments => lang.pick(
-                "ajustar puntos de lealtad",
-                "adjust loyalty points",
-            ),
+            Self::LoyaltyAdjustments => {
+                lang.pick("ajustar puntos de lealtad", "adjust loyalty points")
+            }
             Self::DataExport => lang.pick(
                 "exportar o borrar datos de la clínica",
                 "export or delete the clinic's data",
@@ -103,7 +102,11 @@ impl Access {
         Ok(row
             .map(|r| Self {
                 owner: r.owner,
-                granted: r.granted.iter().filter_map(|c| Permission::parse(c)).collect(),
+                granted: r
+                    .granted
+                    .iter()
+                    .filter_map(|c| Permission::parse(c))
+                    .collect(),
             })
             .unwrap_or_default())
     }
@@ -121,7 +124,9 @@ impl Access {
                 .iter_mut()
                 .filter(|d| d.name == generate_report::NAME)
             {
-                if let Some(types) = d.parameters["properties"]["report_type"]["enum"].as_array_mut() {
+                if let Some(types) =
+                    d.parameters["properties"]["report_type"]["enum"].as_array_mut()
+                {
                     types.retain(|t| !BUSINESS_REPORTS.contains(&t.as_str().unwrap_or_default()));
                 }
             }
@@ -170,11 +175,10 @@ pub async fn check(ctx: &ToolContext, tool: &str, args: &Value) -> Result<(), To
     if Access::load(&ctx.pool, staff_id).await?.allows(permission) {
         return Ok(());
     }
-    let owners = sqlx::query_scalar!(
-        "select name from staff where role = 'owner' and active order by id"
-    )
-    .fetch_all(&ctx.pool)
-    .await?;
+    let owners =
+        sqlx::query_scalar!("select name from staff where role = 'owner' and active order by id")
+            .fetch_all(&ctx.pool)
+            .await?;
     Err(ToolError::Forbidden(Denied { permission, owners }))
 }
 
@@ -222,14 +226,20 @@ mod tests {
     fn staff_are_offered_only_the_reports_they_may_see() {
         let report_types = |access: &Access| -> Vec<Value> {
             let defs = access.restrict(tools::definitions());
-            let report = defs.iter().find(|d| d.name == generate_report::NAME).unwrap();
+            let report = defs
+                .iter()
+                .find(|d| d.name == generate_report::NAME)
+                .unwrap();
             report.parameters["properties"]["report_type"]["enum"]
                 .as_array()
                 .unwrap()
                 .clone()
         };
         let staff = Access::default();
-        assert_eq!(report_types(&staff), [json!("appointments"), json!("customers")]);
+        assert_eq!(
+            report_types(&staff),
+            [json!("appointments"), json!("customers")]
+        );
         let owner = Access {
             owner: true,
             granted: vec![],
@@ -240,7 +250,10 @@ mod tests {
             granted: vec![Permission::BusinessReports],
         };
         assert_eq!(report_types(&granted).len(), 5);
-        assert_eq!(staff.restrict(tools::definitions()).len(), tools::definitions().len());
+        assert_eq!(
+            staff.restrict(tools::definitions()).len(),
+            tools::definitions().len()
+        );
     }
 
     #[test]
@@ -252,7 +265,11 @@ mod tests {
             permission: Permission::BusinessReports,
             owners: vec!["Dr. Pablo".into()],
         };
-        assert!(denied.message(Lang::Es).contains("Solo el dueño de la clínica (Dr. Pablo)"));
-        assert!(denied.message(Lang::En).contains("Only the clinic's owner (Dr. Pablo)"));
+        assert!(denied
+            .message(Lang::Es)
+            .contains("Solo el dueño de la clínica (Dr. Pablo)"));
+        assert!(denied
+            .message(Lang::En)
+            .contains("Only the clinic's owner (Dr. Pablo)"));
     }
 }

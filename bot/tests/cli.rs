@@ -81,7 +81,10 @@ fn private_cluster_admits_only_the_service_user(home: &Path) {
         .collect();
     assert!(!rules.is_empty() && !hba.contains("trust"), "{hba}");
     assert!(rules.iter().all(|r| r.contains("peer")), "{hba}");
-    let mode = std::fs::metadata(home.join("run")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(home.join("run"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o700, "socket directory mode {mode:o}");
 }
 
@@ -90,7 +93,11 @@ fn demo_refuses_to_wipe_a_real_clinic_and_staff_can_be_listed_and_revoked() {
     // Arrange: the real clinic's database (the default one) has an owner.
     let home = fresh_home("realclinic");
     let _guard = StopOnDrop(home.clone());
-    let invite = vetbot(&home, &["staff", "invite", "Dra. Real", "--role", "owner"], "");
+    let invite = vetbot(
+        &home,
+        &["staff", "invite", "Dra. Real", "--role", "owner"],
+        "",
+    );
     assert!(invite.status.success(), "{invite:?}");
 
     // Act: the demo, pointed at it by name.
@@ -99,7 +106,10 @@ fn demo_refuses_to_wipe_a_real_clinic_and_staff_can_be_listed_and_revoked() {
     // Assert: refused, with a clear message, and nothing changed.
     assert!(!demo.status.success());
     let stderr = String::from_utf8_lossy(&demo.stderr);
-    assert!(stderr.contains("refusing to wipe database `vetbot`"), "{stderr}");
+    assert!(
+        stderr.contains("refusing to wipe database `vetbot`"),
+        "{stderr}"
+    );
     let list = vetbot(&home, &["staff", "list"], "");
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(listed.contains("Dra. Real\towner\tactivo"), "{listed}");

@@ -170,7 +170,8 @@ impl Cluster {
     /// Writes `pg_hba.conf` and `pg_ident.conf`: peer authentication on the unix socket,
     /// for the service user only. Returns whether either file changed.
     fn write_access_rules(&self, run_as: &RunAs) -> Result<bool, ClusterError> {
-        let hba = "# Written by vetbot: unix socket only, the service user only (see pg_ident.conf).\n\
+        let hba =
+            "# Written by vetbot: unix socket only, the service user only (see pg_ident.conf).\n\
                    local all all peer map=vetbot\n";
         let ident: String = run_as
             .os_users()?
@@ -297,7 +298,9 @@ impl RunAs {
             Self::Postgres { .. } => Ok(vec!["root".into(), "postgres".into()]),
             Self::Me => {
                 use std::os::unix::fs::MetadataExt;
-                let uid = fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
+                let uid = fs::metadata("/proc/self")
+                    .map(|m| m.uid())
+                    .unwrap_or(u32::MAX);
                 passwd_entry(|fields| fields[2].parse() == Ok(uid))
                     .map(|fields| vec![fields[0].clone()])
                     .ok_or_else(|| ClusterError::Command {

@@ -59,7 +59,13 @@ async fn staff_asking_the_command_brain_for_owner_only_reports_are_told_who_can(
     // Look-ups and the other reports stay open to staff; the owner sees everything.
     let visits = ask(&engine, "telegram", LUPITA, "/reporte citas 2025-10").await;
     assert!(visits.contains("Citas"), "{visits}");
-    let owner = ask(&engine, "terminal", "local", "reporte de ingresos de octubre").await;
+    let owner = ask(
+        &engine,
+        "terminal",
+        "local",
+        "reporte de ingresos de octubre",
+    )
+    .await;
     assert!(owner.contains("1–31 Oct 2025"), "{owner}");
     let refused: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where staff_id = 2 and outcome = 'error' and error like 'forbidden%'",
@@ -78,7 +84,13 @@ async fn a_clinic_may_grant_business_reports_to_staff() {
         .await
         .unwrap();
     let engine = Engine::new(db.pool.clone(), None);
-    let reply = ask(&engine, "telegram", LUPITA, "reporte de ingresos de octubre").await;
+    let reply = ask(
+        &engine,
+        "telegram",
+        LUPITA,
+        "reporte de ingresos de octubre",
+    )
+    .await;
     assert!(reply.contains("1–31 Oct 2025"), "{reply}");
 }
 

@@ -22,7 +22,9 @@ async fn revoke_unlinks_every_chat_and_a_new_invite_is_a_fresh_member() {
     // Arrange: Ana linked on Telegram and WhatsApp, with one more code outstanding.
     let db = TestDb::migrated().await;
     let (ana, code) = invite(&db, "Ana").await;
-    staff::redeem(&db.pool, &code, "telegram", "111").await.unwrap();
+    staff::redeem(&db.pool, &code, "telegram", "111")
+        .await
+        .unwrap();
     let (_, code) = invite(&db, "ana").await;
     staff::redeem(&db.pool, &code, "whatsapp", "+529981112222")
         .await
@@ -39,7 +41,9 @@ async fn revoke_unlinks_every_chat_and_a_new_invite_is_a_fresh_member() {
     assert_eq!(revoked.chats, ["telegram:111", "whatsapp:+529981112222"]);
     assert_eq!(who(&db, "telegram", "111").await, None);
     assert_eq!(who(&db, "whatsapp", "+529981112222").await, None);
-    let redeemed = staff::redeem(&db.pool, &unused, "telegram", "333").await.unwrap();
+    let redeemed = staff::redeem(&db.pool, &unused, "telegram", "333")
+        .await
+        .unwrap();
     assert_eq!(redeemed, None, "a code issued before the revoke is void");
     let list = roster::list(&db.pool).await.unwrap();
     assert_eq!(list.len(), 1);
@@ -53,13 +57,21 @@ async fn revoke_unlinks_every_chat_and_a_new_invite_is_a_fresh_member() {
     let (fresh, code) = invite(&db, "Ana").await;
     assert_ne!(fresh, ana);
     assert_eq!(who(&db, "telegram", "111").await, None);
-    staff::redeem(&db.pool, &code, "telegram", "444").await.unwrap();
+    staff::redeem(&db.pool, &code, "telegram", "444")
+        .await
+        .unwrap();
     assert_eq!(who(&db, "telegram", "444").await, Some(fresh));
     let list = roster::list(&db.pool).await.unwrap();
     assert_eq!(list[0].id, fresh, "active members first");
     assert_eq!(list[0].chats, ["telegram:444"]);
     // By id too.
-    assert_eq!(roster::revoke(&db.pool, &fresh.to_string()).await.unwrap().id, fresh);
+    assert_eq!(
+        roster::revoke(&db.pool, &fresh.to_string())
+            .await
+            .unwrap()
+            .id,
+        fresh
+    );
 }
 
 #[tokio::test]
@@ -67,7 +79,9 @@ async fn an_invite_never_revives_a_deactivated_members_links() {
     // A member switched off by hand (active = false) keeps its identity rows.
     let db = TestDb::migrated().await;
     let (old, code) = invite(&db, "Beto").await;
-    staff::redeem(&db.pool, &code, "telegram", "222").await.unwrap();
+    staff::redeem(&db.pool, &code, "telegram", "222")
+        .await
+        .unwrap();
     sqlx::query("update staff set active = false where id = $1")
         .bind(old)
         .execute(&db.pool)
