@@ -62,7 +62,8 @@ fn new_code() -> std::io::Result<String> {
         .collect())
 }
 
-/// Creates (or finds, by name among active members) a staff member and a one-time invite code valid for `ttl`.
+/// Creates (or finds, by name among active members) a staff member and a one-time invite
+/// code valid for `ttl`.
 pub async fn invite(
     pool: &PgPool,
     name: &str,
