@@ -27,6 +27,10 @@ pub struct Cli {
     /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
     #[arg(long, global = true)]
     pub home: Option<PathBuf>,
+    /// The database to use on that server [default: `vetbot_demo` for `demo`; for the rest,
+    /// the one DATABASE_URL names, else `vetbot`].
+    #[arg(long, env = "VETBOT_DATABASE", global = true)]
+    pub database: Option<String>,
     /// Log filter used when RUST_LOG is not set.
     #[arg(long, default_value = "warn", global = true)]
     pub log: String,
@@ -90,6 +94,13 @@ pub enum StaffAction {
         /// Hours until the code expires.
         #[arg(long, default_value_t = 48)]
         hours: i64,
+    },
+    /// Every staff member, their role and linked chats.
+    List,
+    /// Deactivate a member and unlink every chat of theirs at once.
+    Revoke {
+        /// The member's name or id (see `vetbot staff list`).
+        who: String,
     },
 }
 
@@ -177,7 +188,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         settings.database.home = home;
     }
     let server = Server::resolve(&settings.database, Durability::Durable).await?;
-    let pool = db::open_app_database(&server).await?;
+    // The demo never opens the real clinic's database unless told to by name.
+    let database = match (&cli.database, &cli.command) {
+        (Some(name), _) => name.clone(),
+        (None, Command::Demo(_)) => db::DEMO_DATABASE.to_owned(),
+        (None, _) => server.default_database(),
+    };
+    let pool = db::open_database(&server, &database).await?;
     match cli.command {
         Command::Migrate => {
             println!("Base de datos lista: migraciones aplicadas.");
@@ -228,6 +245,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 member.name, member.role
             );
             println!("{code}");
+            Ok(())
+        }
+        Command::Staff {
+            action: StaffAction::List,
+        } => {
+            for m in staff::roster::list(&pool).await? {
+                let state = if m.active { "activo" } else { "revocado" };
+                let chats = if m.chats.is_empty() {
+                    "sin chats".to_owned()
+                } else {
+                    m.chats.join(", ")
+                };
+                println!("{}\t{}\t{}\t{state}\t{chats}", m.id, m.name, m.role);
+            }
+            Ok(())
+        }
+        Command::Staff {
+            action: StaffAction::Revoke { who },
+        } => {
+            let m = staff::roster::revoke(&pool, &who).await?;
+            println!(
+                "Acceso revocado a {} (id {}): {} chat(s) desvinculado(s).",
+                m.name,
+                m.id,
+                m.chats.len()
+            );
             Ok(())
         }
         Command::Recompute { incremental } => {

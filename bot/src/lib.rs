@@ -1,6 +1,7 @@
 //! vetbot: a conversational CRM for a veterinary clinic. The `vetbot` binary is a thin
 //! wrapper over [`cli::run`].
 
+pub mod access;
 pub mod bench;
 pub mod brain;
 pub mod cli;

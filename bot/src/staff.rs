@@ -1,6 +1,8 @@
 //! Who may use the bot: staff members, their roles (`owner`, `staff`), the chat identities
 //! linked to them, and one-time invite codes that link a new identity.
 
+pub mod roster;
+
 use chrono::{Duration, Utc};
 use rand::rngs::OsRng;
 use rand::{Rng, TryRngCore};
@@ -68,7 +70,8 @@ fn new_code() -> String {
         .collect()
 }
 
-/// Creates (or finds, by name) a staff member and a one-time invite code valid for `ttl`.
+/// Creates (or finds, by name among active members) a staff member and a one-time invite
+/// code valid for `ttl`.
 pub async fn invite(
     pool: &PgPool,
     name: &str,
@@ -84,7 +87,10 @@ pub async fn invite(
     let mut tx = pool.begin().await?;
     let existing = sqlx::query_as!(
         StaffMember,
-        "select id, name, role, language from staff where lower(name) = lower($1) order by id limit 1",
+        // Only an active member is updated: a revoked one stays revoked, with no way back
+        // to the chats it had, and the name gets a fresh member.
+        "select id, name, role, language from staff where lower(name) = lower($1) and active
+          order by id limit 1",
         name.trim()
     )
     .fetch_optional(&mut *tx)
@@ -92,7 +98,7 @@ pub async fn invite(
     let member = match existing {
         Some(m) => sqlx::query_as!(
             StaffMember,
-            "update staff set role = $2, language = $3, active = true where id = $1
+            "update staff set role = $2, language = $3 where id = $1
              returning id, name, role, language",
             m.id,
             role,

@@ -62,6 +62,7 @@ fn demo_answers_a_profile_question_from_a_private_cluster() {
     assert!(stdout.contains("María García"), "{stdout}");
     assert!(stdout.contains("$12,450 MXN"), "{stdout}");
     assert!(home.join("pgdata/PG_VERSION").exists());
+    private_cluster_admits_only_the_service_user(&home);
 
     // A second run reuses the seeded database and the running cluster.
     let again = vetbot(&home, &["demo", "--no-chat"], "");
@@ -69,6 +70,70 @@ fn demo_answers_a_profile_question_from_a_private_cluster() {
     assert!(!String::from_utf8_lossy(&again.stdout).contains("Clínica demo lista"));
     let migrate = vetbot(&home, &["migrate"], "");
     assert!(String::from_utf8_lossy(&migrate.stdout).contains("migraciones aplicadas"));
+}
+
+/// Peer authentication, nothing trusted, and a socket directory only its owner can enter.
+fn private_cluster_admits_only_the_service_user(home: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let hba = std::fs::read_to_string(home.join("pgdata/pg_hba.conf")).unwrap();
+    let rules: Vec<&str> = hba
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    assert!(!rules.is_empty() && !hba.contains("trust"), "{hba}");
+    assert!(rules.iter().all(|r| r.contains("peer")), "{hba}");
+    let mode = std::fs::metadata(home.join("run"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "socket directory mode {mode:o}");
+}
+
+#[test]
+fn demo_refuses_to_wipe_a_real_clinic_and_staff_can_be_listed_and_revoked() {
+    // Arrange: the real clinic's database (the default one) has an owner.
+    let home = fresh_home("realclinic");
+    let _guard = StopOnDrop(home.clone());
+    let invite = vetbot(
+        &home,
+        &["staff", "invite", "Dra. Real", "--role", "owner"],
+        "",
+    );
+    assert!(invite.status.success(), "{invite:?}");
+
+    // Act: the demo, pointed at it by name.
+    let demo = vetbot(&home, &["demo", "--no-chat", "--database", "vetbot"], "");
+
+    // Assert: refused, with a clear message, and nothing changed.
+    assert!(!demo.status.success());
+    let stderr = String::from_utf8_lossy(&demo.stderr);
+    assert!(
+        stderr.contains("refusing to wipe database `vetbot`"),
+        "{stderr}"
+    );
+    let list = vetbot(&home, &["staff", "list"], "");
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(listed.contains("Dra. Real\towner\tactivo"), "{listed}");
+
+    // By default the demo has a database of its own, and leaves the real one alone.
+    let demo = vetbot(&home, &["demo", "--no-chat"], "");
+    assert!(demo.status.success(), "{demo:?}");
+    let demo_staff = vetbot(&home, &["staff", "list", "--database", "vetbot_demo"], "");
+    assert!(String::from_utf8_lossy(&demo_staff.stdout).contains("Dr. Pablo"));
+    let list = vetbot(&home, &["staff", "list"], "");
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 1);
+
+    // Revoke by name, then the list says so.
+    let revoke = vetbot(&home, &["staff", "revoke", "dra. real"], "");
+    assert!(
+        String::from_utf8_lossy(&revoke.stdout).contains("Acceso revocado a Dra. Real"),
+        "{revoke:?}"
+    );
+    let list = vetbot(&home, &["staff", "list"], "");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("revocado\tsin chats"));
+    let again = vetbot(&home, &["staff", "revoke", "Dra. Real"], "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("vetbot staff list"));
 }
 
 #[test]
@@ -129,7 +194,9 @@ fn fit_btyd_reproduces_the_cdnow_estimates_and_writes_per_customer_values() {
 fn recompute_runs_on_the_demo_clinic() {
     let home = fresh_home("recompute");
     let _guard = StopOnDrop(home.clone());
-    assert!(vetbot(&home, &["demo", "--no-chat"], "").status.success());
+    // The demo clinic in the default database, by name, so the commands below work on it.
+    let demo = vetbot(&home, &["demo", "--no-chat", "--database", "vetbot"], "");
+    assert!(demo.status.success(), "{demo:?}");
     let full = vetbot(&home, &["recompute"], "");
     assert!(
         String::from_utf8_lossy(&full.stdout).contains("con modelos BTYD"),

@@ -111,7 +111,7 @@ impl LlmBrain {
         user_text: &str,
     ) -> Result<BrainReply, LlmError> {
         let system = system_message(ctx);
-        let tools = prompt::tool_schemas();
+        let tools = prompt::schemas(crate::access::offered(ctx).await);
         let mut turn = Turn::new(ctx.lang, user_text);
         let limits = Limits {
             max_calls: self.settings.max_tool_calls,
@@ -144,6 +144,15 @@ impl LlmBrain {
                 return Ok(turn.confirm_bulk(clients, self.settings.max_clients_per_write));
             }
             let outcomes = run_calls(ctx, &calls, limits).await;
+            // A refusal for the member's role ends the turn: the model must not look for a
+            // way around it, and the member must read who can do it.
+            if let Some(refusal) = outcomes.iter().find_map(|o| match &o.result {
+                Err(e @ ToolError::Forbidden(_)) => Some(e.card(ctx.lang)),
+                _ => None,
+            }) {
+                turn.record(outcomes);
+                return Ok(turn.refused(refusal));
+            }
             let look_up = step == 0
                 && outcomes.iter().all(Outcome::is_read_success)
                 && !intent::asks_for_change(user_text);

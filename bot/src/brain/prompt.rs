@@ -22,7 +22,12 @@ pub fn system_prompt(lang: Lang, clock: &ClinicClock) -> String {
 
 /// Every tool, as an OpenAI function tool.
 pub fn tool_schemas() -> Vec<ChatCompletionTools> {
-    tools::definitions()
+    schemas(tools::definitions())
+}
+
+/// `definitions` as OpenAI function tools.
+pub fn schemas(definitions: Vec<tools::ToolDefinition>) -> Vec<ChatCompletionTools> {
+    definitions
         .into_iter()
         .map(|d| {
             ChatCompletionTools::Function(ChatCompletionTool {

@@ -4,8 +4,13 @@
 //! The cluster lives in one directory (`<home>/pgdata`, socket in `<home>/run`) and listens
 //! on its unix socket only. PostgreSQL refuses to run as root, so when we are root the
 //! server commands run as the `postgres` system user (which the package creates).
+//!
+//! Only the service user gets in: the socket directory is mode 0700 and owned by the user
+//! the server runs as, and authentication is `peer`, with the service user (and, when we are
+//! root, root) mapped to the database user `postgres`. Nothing is trusted.
 
 use std::fs::{self, File};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -91,6 +96,9 @@ impl Cluster {
         lock.lock().map_err(io(&lock_path))?;
         let socket_dir = self.socket_dir();
         fs::create_dir_all(&socket_dir).map_err(io(&socket_dir))?;
+        // Other local users must not even reach the socket.
+        fs::set_permissions(&socket_dir, fs::Permissions::from_mode(0o700))
+            .map_err(io(&socket_dir))?;
         run_as.give(&self.home)?;
         run_as.give(&socket_dir)?;
         let data_dir = self.data_dir();
@@ -103,15 +111,25 @@ impl Cluster {
                     &data,
                     "-U",
                     "postgres",
-                    "-A",
-                    "trust",
+                    "--auth-local",
+                    "peer",
+                    "--auth-host",
+                    "scram-sha-256",
                     "-E",
                     "UTF8",
                     "--no-locale",
                 ],
             )?;
         }
+        let changed = self.write_access_rules(&run_as)?;
         if self.is_running(&run_as) {
+            if changed {
+                // A cluster made by an older vetbot trusted every local user.
+                run_as.run(
+                    &self.bin_dir.join("pg_ctl"),
+                    &["-D", &data_dir.to_string_lossy(), "reload"],
+                )?;
+            }
             return Ok(());
         }
         let mut options = format!(
@@ -147,6 +165,34 @@ impl Cluster {
             ],
         )?;
         Ok(())
+    }
+
+    /// Writes `pg_hba.conf` and `pg_ident.conf`: peer authentication on the unix socket,
+    /// for the service user only. Returns whether either file changed.
+    fn write_access_rules(&self, run_as: &RunAs) -> Result<bool, ClusterError> {
+        let hba =
+            "# Written by vetbot: unix socket only, the service user only (see pg_ident.conf).\n\
+                   local all all peer map=vetbot\n";
+        let ident: String = run_as
+            .os_users()?
+            .iter()
+            .map(|user| format!("vetbot {user} postgres\n"))
+            .collect();
+        let ident = format!("# Written by vetbot: who may connect as `postgres`.\n{ident}");
+        let mut changed = false;
+        for (name, text) in [("pg_hba.conf", hba), ("pg_ident.conf", ident.as_str())] {
+            let path = self.data_dir().join(name);
+            if fs::read_to_string(&path).ok().as_deref() == Some(text) {
+                continue;
+            }
+            fs::write(&path, text).map_err(|source| ClusterError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            run_as.give(&path)?;
+            changed = true;
+        }
+        Ok(changed)
     }
 
     fn is_running(&self, run_as: &RunAs) -> bool {
@@ -199,6 +245,15 @@ pub(crate) fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// The fields of the first `/etc/passwd` line that `matches` (which sees at least 4 fields).
+fn passwd_entry(matches: impl Fn(&[String]) -> bool) -> Option<Vec<String>> {
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd
+        .lines()
+        .map(|line| line.split(':').map(str::to_owned).collect::<Vec<_>>())
+        .find(|fields| fields.len() > 3 && matches(fields))
+}
+
 /// Runs server commands as ourselves, or as `postgres` when we are root.
 enum RunAs {
     Me,
@@ -210,26 +265,40 @@ impl RunAs {
         if !is_root() {
             return Ok(Self::Me);
         }
-        let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
-        passwd
-            .lines()
-            .find_map(|line| {
-                let fields: Vec<&str> = line.split(':').collect();
-                (fields.first() == Some(&"postgres") && fields.len() > 3).then(|| {
-                    Some(Self::Postgres {
-                        uid: fields[2].parse().ok()?,
-                        gid: fields[3].parse().ok()?,
-                    })
-                })?
+        passwd_entry(|fields| fields[0] == "postgres")
+            .and_then(|fields| {
+                Some(Self::Postgres {
+                    uid: fields[2].parse().ok()?,
+                    gid: fields[3].parse().ok()?,
+                })
             })
             .ok_or(ClusterError::NoPostgresUser)
     }
 
-    fn give(&self, dir: &Path) -> Result<(), ClusterError> {
+    /// The OS users allowed to connect: ourselves, and `postgres` too when we are root.
+    fn os_users(&self) -> Result<Vec<String>, ClusterError> {
+        match self {
+            Self::Postgres { .. } => Ok(vec!["root".into(), "postgres".into()]),
+            Self::Me => {
+                use std::os::unix::fs::MetadataExt;
+                let uid = fs::metadata("/proc/self")
+                    .map(|m| m.uid())
+                    .unwrap_or(u32::MAX);
+                passwd_entry(|fields| fields[2].parse() == Ok(uid))
+                    .map(|fields| vec![fields[0].clone()])
+                    .ok_or_else(|| ClusterError::Command {
+                        command: "peer authentication".into(),
+                        output: format!("user id {uid} has no name in /etc/passwd"),
+                    })
+            }
+        }
+    }
+
+    fn give(&self, path: &Path) -> Result<(), ClusterError> {
         if let Self::Postgres { uid, gid } = self {
-            std::os::unix::fs::chown(dir, Some(*uid), Some(*gid)).map_err(|source| {
+            std::os::unix::fs::chown(path, Some(*uid), Some(*gid)).map_err(|source| {
                 ClusterError::Io {
-                    path: dir.to_path_buf(),
+                    path: path.to_path_buf(),
                     source,
                 }
             })?;

@@ -24,6 +24,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 /// Name of the application database inside a private cluster.
 pub const DEFAULT_DATABASE: &str = "vetbot";
 
+/// Name of the demo clinic's database: never the real clinic's, so the demo cannot be run
+/// on the real clinic by default.
+pub const DEMO_DATABASE: &str = "vetbot_demo";
+
 /// A PostgreSQL server we can create databases on.
 #[derive(Debug, Clone)]
 pub enum Server {
@@ -156,9 +160,13 @@ const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
 /// Creates (if needed) and migrates the application database, returning a pool on it.
 pub async fn open_app_database(server: &Server) -> anyhow::Result<PgPool> {
-    let name = server.default_database();
-    server.create_database(&name, None).await?;
-    let pool = server.pool(&name).await?;
+    open_database(server, &server.default_database()).await
+}
+
+/// Creates (if needed) and migrates database `name`, returning a pool on it.
+pub async fn open_database(server: &Server, name: &str) -> anyhow::Result<PgPool> {
+    server.create_database(name, None).await?;
+    let pool = server.pool(name).await?;
     MIGRATOR
         .run(&pool)
         .await

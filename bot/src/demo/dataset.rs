@@ -338,15 +338,22 @@ impl Dataset {
     }
 }
 
-/// Tables a wipe keeps: the migrations' history, and the report rollups' time zone (its one
-/// row follows the clinic's through a trigger; the rollups have no days without it).
-pub const KEPT: &[&str] = &["_sqlx_migrations", "report_rollup_state"];
+/// Tables a wipe keeps: the migrations' history, the report rollups' time zone (its one
+/// row follows the clinic's through a trigger; the rollups have no days without it), and
+/// the mark that says this database may be wiped.
+pub const KEPT: &[&str] = &[
+    "_sqlx_migrations",
+    "report_rollup_state",
+    "disposable_database",
+];
 
 /// Empties every table of the schema but [`KEPT`], read from the catalog so that a new
-/// table is wiped too. Id sequences restart. The summaries' triggers are off for the
-/// truncate (in its transaction): their tables are emptied with the rest, and a trigger
-/// cannot truncate a table the same statement is truncating.
+/// table is wiped too, in a disposable database only (see [`super::ensure_disposable`]).
+/// Id sequences restart. The summaries' triggers are off for the truncate (in its
+/// transaction): their tables are emptied with the rest, and a trigger cannot truncate a
+/// table the same statement is truncating.
 pub async fn wipe(pool: &PgPool) -> anyhow::Result<()> {
+    super::ensure_disposable(pool).await?;
     let tables = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL

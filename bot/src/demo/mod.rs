@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod dataset;
+pub mod disposable;
 pub mod generator;
 pub mod history;
 pub mod people;
@@ -16,6 +17,7 @@ use sqlx::PgPool;
 use crate::clock::{ClinicClock, DEFAULT_TIMEZONE};
 use crate::db::summaries;
 pub use dataset::Dataset;
+pub use disposable::{ensure_disposable, NotDisposable};
 
 /// The story's conversations happen in late November 2025; the demo clinic is frozen at this
 /// date so its figures ("última visita hace 120 días", "15 Nov 2025") are the story's.

@@ -64,6 +64,8 @@ pub enum ToolError {
     InvalidArguments(String),
     #[error("not found")]
     NotFound(NotFoundCard),
+    #[error("forbidden: {0}")]
+    Forbidden(crate::access::Denied),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     /// Beyond the calls one model answer may run.
@@ -100,6 +102,9 @@ impl ToolError {
                 json!({"error": "invalid_arguments", "message": detail})
             }
             Self::NotFound(what) => json!({"error": "not_found", "what": what}),
+            Self::Forbidden(denied) => {
+                json!({"error": "forbidden", "message": denied.message(crate::render::Lang::En)})
+            }
             // Internals stay internal.
             Self::Database(_) => {
                 json!({"error": "unavailable", "message": "the database could not answer; try again"})
@@ -123,6 +128,7 @@ impl ToolError {
                 ErrorCard::InvalidArgument(detail.clone()).render(lang)
             }
             Self::NotFound(what) => what.render(lang),
+            Self::Forbidden(denied) => RichText::plain(denied.message(lang)),
             Self::Database(_) => ErrorCard::Unavailable.render(lang),
             Self::TooManyCalls(max) => RichText::plain(match lang {
                 Lang::Es => format!("⚠️ Solo hago {max} consultas por respuesta; pide menos a la vez."),
@@ -201,6 +207,8 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
     let audited_args = caps::capped(&args);
     let result = async {
         caps::check(&args)?;
+        // Roles are enforced here, below every brain and channel.
+        crate::access::check(ctx, name, &args).await?;
         match name {
             get_owner_profile::NAME => get_owner_profile::run(ctx, parse(name, args)?).await,
             search_owners::NAME => search_owners::run(ctx, parse(name, args)?).await,

@@ -263,6 +263,15 @@ impl Turn {
         Ok(self.into_reply(RichText::join(parts), note.to_owned()))
     }
 
+    /// The reply when a call was refused for the member's role: the cards it got, then
+    /// the refusal (rendered by code, never reworded by the model).
+    pub(super) fn refused(self, refusal: RichText) -> BrainReply {
+        let (cards, _) = self.cards();
+        let memo = refusal.to_plain();
+        let reply = RichText::join(cards.into_iter().chain([refusal]));
+        self.into_reply(reply, memo)
+    }
+
     fn shows_profile(&self, owner: i64) -> bool {
         self.shown.iter().any(|s| s.profile_of == Some(owner))
     }
