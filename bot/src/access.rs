@@ -8,7 +8,7 @@
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::render::Lang;
+use crate::domain::Lang;
 use crate::tools::{self, generate_report, ToolContext, ToolDefinition, ToolError};
 
 /// An action only owners may take unless the clinic grants it to staff.

@@ -4,7 +4,8 @@
 
 use webhooks::split::{split_message, split_plain, TELEGRAM_MAX_CHARS, WHATSAPP_MAX_CHARS};
 
-use crate::render::{Lang, Markup, RichText};
+use crate::domain::Lang;
+use crate::render::{Markup, RichText};
 
 /// Messages one reply may take.
 pub const MAX_MESSAGES: usize = 4;

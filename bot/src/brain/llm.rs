@@ -33,7 +33,8 @@ use tower::Layer;
 
 use super::memory::ChatTurn;
 use super::prompt;
-use crate::render::{Lang, RichText};
+use crate::domain::Lang;
+use crate::render::RichText;
 use crate::tools::{self, ToolContext, ToolError, ToolOutput};
 use reply::Turn;
 pub use settings::{LlmError, LlmSettings};
@@ -151,7 +152,7 @@ impl LlmBrain {
                 _ => None,
             }) {
                 turn.record(outcomes);
-                return Ok(turn.refused(refusal));
+                return Ok(turn.forbidden(refusal));
             }
             let look_up = step == 0
                 && outcomes.iter().all(Outcome::is_read_success)

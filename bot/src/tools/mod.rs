@@ -103,7 +103,7 @@ impl ToolError {
             }
             Self::NotFound(what) => json!({"error": "not_found", "what": what}),
             Self::Forbidden(denied) => {
-                json!({"error": "forbidden", "message": denied.message(crate::render::Lang::En)})
+                json!({"error": "forbidden", "message": denied.message(crate::domain::Lang::En)})
             }
             // Internals stay internal.
             Self::Database(_) => {

@@ -206,13 +206,14 @@ async fn handle_as_answers_as_the_caller_identified_the_sender_without_looking_a
         .expect("linked");
     // Act: the caller (the serve worker) already identified each sender.
     let as_stranger = engine
-        .handle_as(&from("telegram", "555", "/riesgo"), None)
+        .handle_as(&from("telegram", "555", "/riesgo"), None, None)
         .await
         .unwrap();
     let as_lupita = engine
         .handle_as(
             &from("telegram", "not-linked", "/riesgo"),
             Some(lupita.clone()),
+            None,
         )
         .await
         .unwrap();

@@ -2,7 +2,7 @@
 //! wrote (steered, say, by text a client put in a note) could send staff anywhere. A link
 //! goes out only when it appears in the clinic's own data of the turn.
 
-use crate::render::Lang;
+use crate::domain::Lang;
 
 /// Characters that may wrap a link in prose: «(https://x.mx).»
 const WRAPPING: &[char] = &[

@@ -265,7 +265,7 @@ impl Turn {
 
     /// The reply when a call was refused for the member's role: the cards it got, then
     /// the refusal (rendered by code, never reworded by the model).
-    pub(super) fn refused(self, refusal: RichText) -> BrainReply {
+    pub(super) fn forbidden(self, refusal: RichText) -> BrainReply {
         let (cards, _) = self.cards();
         let memo = refusal.to_plain();
         let reply = RichText::join(cards.into_iter().chain([refusal]));
