@@ -1,7 +1,6 @@
 //! vetbot: a conversational CRM for a veterinary clinic. The `vetbot` binary is a thin
 //! wrapper over [`cli::run`].
 
-pub mod bench;
 pub mod brain;
 pub mod cli;
 pub mod clock;

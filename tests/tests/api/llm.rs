@@ -12,8 +12,8 @@ use bot::brain::memory::{self, ChatTurn};
 use bot::clock::ClinicClock;
 use bot::render::{profile_follow_up, Lang, RichText};
 use bot::tools::{self, ToolContext};
+use fakes::openai::FakeOpenAi;
 use serde_json::{json, Value};
-use tests::fakes::openai::FakeOpenAi;
 use tests::TestDb;
 
 /// The demo clinic, a fake model, and a brain pointed at it.

@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use bot::brain::engine::Engine;
 use bot::serve::{Application, ServeSettings};
+use fakes::payloads as p;
+use fakes::telegram::FakeTelegram;
+use fakes::whatsapp::FakeWhatsApp;
+use fakes::Recorded;
 use serde_json::{json, Value};
-use tests::fakes::payloads as p;
-use tests::fakes::telegram::FakeTelegram;
-use tests::fakes::whatsapp::FakeWhatsApp;
-use tests::fakes::Recorded;
 use tests::TestDb;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
