@@ -1,7 +1,8 @@
 //! Helpers for calling the CRM tools the way the brains do.
 
 use bot::clock::ClinicClock;
-use bot::render::{Lang, Markup};
+use bot::domain::Lang;
+use bot::render::Markup;
 use bot::tools::{self, ToolContext, ToolError, ToolOutput};
 use serde_json::Value;
 use sqlx::PgPool;

@@ -7,7 +7,8 @@ use super::command::{self, detect_lang};
 use super::llm::LlmBrain;
 use super::memory::{self, ChatTurn};
 use crate::clock::ClinicClock;
-use crate::render::{Lang, RichText};
+use crate::domain::Lang;
+use crate::render::RichText;
 use crate::staff::{self, StaffMember};
 use crate::tools::ToolContext;
 

@@ -5,7 +5,7 @@ use async_openai::types::chat::{ChatCompletionTool, ChatCompletionTools, Functio
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::clock::ClinicClock;
-use crate::render::Lang;
+use crate::domain::Lang;
 use crate::tools;
 
 const SYSTEM_ES: &str = include_str!("../../../prompts/system.es.md");

@@ -7,10 +7,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::render::{ProductCategory, Species};
+use crate::domain::{fold, ProductCategory, Species};
 
-/// Species codes as stored in `pets.species`.
-const SPECIES: &[&str] = &["dog", "cat", "bird", "rabbit", "reptile", "rodent", "other"];
 /// More tags than this is a mistake, not a segment.
 const MAX_TAGS: usize = 20;
 
@@ -69,7 +67,8 @@ impl Criteria {
             if tag.is_empty() {
                 return Err("tags must not be blank".into());
             }
-            if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            // The same tag to the database, which keys tags by `f_search_key`.
+            if !tags.iter().any(|t| fold(t) == fold(tag)) {
                 tags.push(tag.to_owned());
             }
         }
@@ -94,38 +93,24 @@ impl Criteria {
 
 /// The database code of a species named in English or Spanish.
 fn species_code(name: &str) -> Result<String, String> {
-    let code = name.trim().to_lowercase();
-    if SPECIES.contains(&code.as_str()) {
-        return Ok(code);
+    match Species::parse(name) {
+        Some(species) => Ok(species.as_db_str().to_owned()),
+        None => Err(format!(
+            "pet_species must be one of {}",
+            Species::db_codes().join(", ")
+        )),
     }
-    let known = match (Species::from_code(&code), code.as_str()) {
-        (Species::Dog, _) => "dog",
-        (Species::Cat, _) => "cat",
-        (Species::Bird, _) => "bird",
-        (Species::Rabbit, _) => "rabbit",
-        (_, "reptil") => "reptile",
-        (_, "roedor") => "rodent",
-        (_, "otro") => "other",
-        _ => return Err(format!("pet_species must be one of {}", SPECIES.join(", "))),
-    };
-    Ok(known.to_owned())
 }
 
 /// The database code of a product category named in English or Spanish.
 fn category_code(name: &str) -> Result<String, String> {
-    let code = match ProductCategory::from_code(name) {
-        ProductCategory::Food => "food",
-        ProductCategory::Medicine => "medicine",
-        ProductCategory::Accessory => "accessory",
-        ProductCategory::Hygiene => "hygiene",
-        ProductCategory::Toy => "toy",
-        ProductCategory::Supplement => "supplement",
-        ProductCategory::Other => return Err(
-            "bought_category must be one of food, medicine, accessory, hygiene, toy, supplement"
-                .into(),
-        ),
-    };
-    Ok(code.to_owned())
+    match ProductCategory::parse(name) {
+        Some(category) => Ok(category.as_db_str().to_owned()),
+        None => Err(format!(
+            "bought_category must be one of {}",
+            ProductCategory::db_codes().join(", ")
+        )),
+    }
 }
 
 /// Recomputes `owner_activity` from the base tables. Ordinary writes keep it exact through

@@ -9,7 +9,7 @@ use sqlx::PgExecutor;
 
 use super::thresholds::*;
 use crate::clock::ClinicClock;
-use crate::render::{ProductCategory, Reason};
+use crate::domain::{ProductCategory, Reason};
 
 /// The reasons of each of `owners`, most actionable first.
 #[tracing::instrument(name = "at-risk reasons", skip_all)]

@@ -12,11 +12,7 @@ pub mod labels;
 pub mod rich;
 
 pub use cards::*;
-pub use fmt::Lang;
 pub use format::Markup;
-pub use labels::{
-    AppointmentKind, ContactPreference, CustomerType, LoyaltyTier, ProductCategory, Species,
-};
 pub use rich::{Line, RichText, Span};
 
 #[cfg(test)]

@@ -6,8 +6,7 @@ use sqlx::PgConnection;
 use webhooks::InboundKind;
 
 use super::questions::ChatRef;
-use crate::brain::command::parse::fold;
-use crate::render::Lang;
+use crate::domain::{fold, Lang};
 
 /// What an inbound message says about questions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgPool};
 use webhooks::{Inbound, InboundKind};
 
-use crate::brain::command::parse::fold;
+use crate::domain::fold;
 
 /// Words that withdraw marketing consent when they are the whole message.
 const OPT_OUT: [&str; 2] = ["baja", "stop"];

@@ -13,7 +13,8 @@ pub use webhooks::Channel;
 
 use super::context::markup;
 use super::outbox::{self, Reply};
-use crate::render::{Lang, RichText};
+use crate::domain::Lang;
+use crate::render::RichText;
 
 /// How long a question stays open.
 pub const OPEN_FOR: chrono::Duration = chrono::Duration::days(1);

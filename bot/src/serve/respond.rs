@@ -17,7 +17,7 @@ use super::outbox::Reply;
 use super::questions::ChatRef;
 use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
-use crate::render::Lang;
+use crate::domain::Lang;
 use crate::staff::{self, StaffMember};
 
 /// Telegram clears "typing…" after 5 s; repeat it while the engine works.

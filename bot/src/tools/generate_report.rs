@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::reports::{self, Pair, TopRow, Window};
+use crate::domain::{AppointmentKind, ProductCategory};
 use crate::render::{
-    AppointmentKind, Figure, ItemLabel, Period, ProductCategory, ReportCard, ReportKind,
-    ReportMetric as M, ReportRow, TopItem,
+    Figure, ItemLabel, Period, ReportCard, ReportKind, ReportMetric as M, ReportRow, TopItem,
 };
 
 /// The tool's name in `CRM_TOOLS`.

@@ -6,9 +6,10 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::insights::{self, InsightKind, InsightRow};
 use crate::crm::pets::{living_pets, OwnedPet};
+use crate::domain::Species;
 use crate::intelligence::{reasons, thresholds::AT_RISK_DAYS};
 use crate::render::{
-    AtRiskCard, AtRiskEntry, ListFigure, ListKind, OwnerListCard, OwnerListEntry, PetRef, Species,
+    AtRiskCard, AtRiskEntry, ListFigure, ListKind, OwnerListCard, OwnerListEntry, PetRef,
 };
 
 pub const NAME: &str = "get_customer_insights";

@@ -5,10 +5,8 @@ use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::profile::{self, OwnerProfile};
-use crate::render::{
-    ContactPreference, LastPurchase, LastVisit, NotFoundCard, ProfileCard, ProfileNote, ProfilePet,
-    Species,
-};
+use crate::domain::{ContactPreference, Species};
+use crate::render::{LastPurchase, LastVisit, NotFoundCard, ProfileCard, ProfileNote, ProfilePet};
 
 pub const NAME: &str = "get_owner_profile";
 

@@ -7,9 +7,8 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::pets::living_pets;
 use crate::crm::segments::{self, Criteria};
-use crate::render::{
-    Lang, ProductCategory, RichText, SegmentCard, SegmentEntry, SegmentFilters, Species,
-};
+use crate::domain::{Lang, ProductCategory, Species};
+use crate::render::{RichText, SegmentCard, SegmentEntry, SegmentFilters};
 
 /// The tool's name in `CRM_TOOLS`.
 pub const NAME: &str = "get_segment";
@@ -32,8 +31,8 @@ pub fn definition() -> ToolDefinition {
                         "days_since_visit": {"type": "integer", "minimum": 0, "description": "At least this many days since the last completed visit. Owners who never visited match (they count as away forever)"},
                         "max_days_since_visit": {"type": "integer", "minimum": 0, "description": "At most this many days since the last completed visit. Owners who never visited do not match"},
                         "tags": {"type": "array", "items": {"type": "string"}, "description": "Owner must carry ALL these tags; case and accents do not matter"},
-                        "pet_species": {"type": "string", "enum": ["dog", "cat", "bird", "rabbit", "reptile", "rodent", "other"], "description": "Owner has a living pet of this species (deceased pets never count)"},
-                        "bought_category": {"type": "string", "enum": ["food", "medicine", "accessory", "hygiene", "toy", "supplement"], "description": "Owner has a completed order with an item of this category"},
+                        "pet_species": {"type": "string", "enum": Species::db_codes(), "description": "Owner has a living pet of this species (deceased pets never count)"},
+                        "bought_category": {"type": "string", "enum": ProductCategory::db_codes(), "description": "Owner has a completed order with an item of this category"},
                         "opted_in_only": {"type": "boolean", "default": false, "description": "Only owners who accept marketing messages"}
                     },
                     "additionalProperties": false

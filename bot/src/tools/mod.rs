@@ -20,7 +20,8 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::clock::ClinicClock;
-use crate::render::{ErrorCard, Lang, NotFoundCard, RichText};
+use crate::domain::Lang;
+use crate::render::{ErrorCard, NotFoundCard, RichText};
 
 /// Who is calling, from where, in which language.
 #[derive(Debug, Clone)]

@@ -6,7 +6,8 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::pets::living_pets;
 use crate::crm::search::{self, SearchFilters};
-use crate::render::{ListKind, OwnerListCard, OwnerListEntry, PetRef, Species};
+use crate::domain::Species;
+use crate::render::{ListKind, OwnerListCard, OwnerListEntry, PetRef};
 
 pub const NAME: &str = "search_owners";
 const MAX_LIMIT: i64 = 50;
@@ -22,7 +23,7 @@ pub fn definition() -> ToolDefinition {
                 "filters": {
                     "type": "object",
                     "properties": {
-                        "species": {"type": "string", "enum": ["dog", "cat", "bird", "rabbit", "reptile", "rodent", "other"]},
+                        "species": {"type": "string", "enum": Species::db_codes()},
                         "tag": {"type": "string"},
                         "min_spent": {"type": "number", "description": "MXN"}
                     },

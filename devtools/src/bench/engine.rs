@@ -8,7 +8,7 @@ use bot::brain::engine::{Engine, Incoming};
 use bot::brain::llm::{LlmBrain, LlmSettings};
 use bot::brain::prompt;
 use bot::clock::ClinicClock;
-use bot::render::Lang;
+use bot::domain::Lang;
 
 use super::{ms, time};
 

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use bot::clock::ClinicClock;
-use bot::render::Lang;
+use bot::domain::Lang;
 use bot::tools::{self, ToolContext};
 
 use super::{ms, time};

@@ -12,6 +12,7 @@ use bot::clock::ClinicClock;
 use bot::demo::catalog;
 use bot::demo::dataset::*;
 use bot::demo::history::{staff, tier_for};
+use bot::domain::fold;
 
 const FIRST_ES: &[&str] = &[
     "María",
@@ -185,20 +186,6 @@ fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
-fn ascii(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
-            'á' | 'Á' => 'a',
-            'é' | 'É' => 'e',
-            'í' | 'Í' => 'i',
-            'ó' | 'Ó' => 'o',
-            'ú' | 'Ú' | 'ü' => 'u',
-            'ñ' => 'n',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
-}
-
 /// A day in `[start, end]` drawn with the seasonal weights.
 fn seasonal_day(rng: &mut ChaCha8Rng, start: NaiveDate, end: NaiveDate) -> NaiveDate {
     let span = (end - start).num_days().max(0) as u64;
@@ -245,8 +232,8 @@ fn generate_owner(
         email: rng.random_bool(0.7).then(|| {
             format!(
                 "{}.{}{id}@example.com",
-                ascii(first),
-                ascii(&last).replace(' ', ".")
+                fold(first),
+                fold(&last).replace(' ', ".")
             )
         }),
         created_at: at(since, 10),
@@ -453,6 +440,6 @@ mod tests {
 
     #[test]
     fn names_fold_to_ascii_for_emails() {
-        assert_eq!(ascii("Óscar Núñez"), "oscar nunez");
+        assert_eq!(fold("Óscar Núñez"), "oscar nunez");
     }
 }

@@ -16,3 +16,4 @@ mod report_rollup;
 mod search;
 mod segment;
 mod serve;
+mod vocabulary;

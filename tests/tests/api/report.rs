@@ -11,7 +11,8 @@
 //! - Eva (since Jan): orders 250 (Aug 15) and 7000 (Nov 1 00:10).
 
 use bot::clock::ClinicClock;
-use bot::render::{Lang, Markup};
+use bot::domain::Lang;
+use bot::render::Markup;
 use bot::tools::{self, ToolContext, ToolError, ToolOutput};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

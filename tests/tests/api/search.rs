@@ -1,4 +1,4 @@
-use bot::render::Lang;
+use bot::domain::Lang;
 use bot::tools::ToolError;
 use serde_json::json;
 use tests::tools::{call, card};

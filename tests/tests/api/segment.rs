@@ -2,7 +2,8 @@
 
 use bot::clock::ClinicClock;
 use bot::demo::people::{OwnerSpec, OWNERS};
-use bot::render::{Lang, Markup};
+use bot::domain::Lang;
+use bot::render::Markup;
 use bot::tools::{self, ToolContext, ToolError, ToolOutput};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;

@@ -1,6 +1,7 @@
 //! `vetbot serve` end to end: the application on a loopback port against the demo clinic,
 //! fake Telegram and WhatsApp servers recording what the bot sends, real-format payloads.
 
+mod adversarial;
 mod channels;
 mod delivery;
 mod ops;

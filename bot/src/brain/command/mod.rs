@@ -11,7 +11,8 @@ use sqlx::PgPool;
 pub use parse::{detect_lang, Intent};
 
 use super::memory;
-use crate::render::{Lang, RichText};
+use crate::domain::Lang;
+use crate::render::RichText;
 use crate::tools::{self, ToolContext, ToolOutput};
 
 /// What the command brain remembers of a chat between messages.

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::render::Lang;
+use crate::domain::{fold, Lang, ProductCategory, Species};
 
 /// What the message asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +63,7 @@ pub fn detect_lang(text: &str) -> Lang {
         "value",
         "reset",
     ];
-    let words: String = fold(text)
+    let words: String = fold_message(text)
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '\'' {
@@ -84,22 +84,14 @@ pub fn detect_lang(text: &str) -> Lang {
     }
 }
 
-/// Lower case without accents, trimmed, `¿`/`?`/`!` removed.
-pub fn fold(text: &str) -> String {
-    text.trim()
+/// The message as the parser reads it: trimmed, `¿`/`?`/`¡`/`!` removed, [`fold`]ed.
+fn fold_message(text: &str) -> String {
+    let kept: String = text
+        .trim()
         .chars()
         .filter(|c| !"¿?¡!".contains(*c))
-        .map(|c| match c {
-            'á' | 'Á' => 'a',
-            'é' | 'É' => 'e',
-            'í' | 'Í' => 'i',
-            'ó' | 'Ó' => 'o',
-            'ú' | 'Ú' | 'ü' | 'Ü' => 'u',
-            c => c.to_lowercase().next().unwrap_or(c),
-        })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+        .collect();
+    fold(&kept).trim().to_owned()
 }
 
 fn insight(kind: &str) -> Intent {
@@ -112,7 +104,7 @@ fn insight(kind: &str) -> Intent {
 /// Parses one message. `today` resolves months ("octubre") and "este mes".
 pub fn parse(text: &str, today: NaiveDate) -> Intent {
     let raw = text.trim();
-    let t = fold(raw);
+    let t = fold_message(raw);
     if let Some(rest) = t.strip_prefix('/') {
         let (cmd, _) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         // Arguments keep their original spelling (names, note text).
@@ -144,8 +136,8 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "nuevos" | "new" => insight("new_customers"),
         "inactivos" | "lapsed" => insight("lapsed"),
         "valor" | "value" => insight("high_value"),
-        "segmento" | "segment" => segment(&fold(args)),
-        "reporte" | "report" => report(&fold(args), today).unwrap_or(Intent::Help),
+        "segmento" | "segment" => segment(&fold_message(args)),
+        "reporte" | "report" => report(&fold_message(args), today).unwrap_or(Intent::Help),
         "nota" | "note" => note(args),
         "etiqueta" | "tag" | "tags" => tags(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
@@ -288,15 +280,23 @@ fn strip_any<'a>(t: &'a str, prefixes: &[&str]) -> Option<&'a str> {
 /// The original-spelling tail of `raw` that corresponds to the folded tail `rest`.
 fn original_tail(raw: &str, rest: &str) -> String {
     let wanted = rest.chars().count();
-    let kept: String = raw
-        .trim()
-        .trim_end_matches(['?', '!', '.'])
-        .chars()
-        .collect();
-    let n = kept.chars().count();
-    kept.chars()
-        .skip(n.saturating_sub(wanted))
-        .collect::<String>()
+    let kept = raw.trim().trim_end_matches(['?', '!', '.']);
+    // Walk back from the end counting what each original character folds to: folding may
+    // drop characters (a combining accent, `¿`) or spell one as two (`ß` as `ss`).
+    let mut folded = 0;
+    let start = kept
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| {
+            let before = folded;
+            if !"¿?¡!".contains(c) {
+                folded += fold(c.encode_utf8(&mut [0; 4])).chars().count();
+            }
+            before < wanted
+        })
+        .last()
+        .map_or(kept.len(), |(at, _)| at);
+    kept[start..]
         .trim()
         .trim_end_matches(['?', '!', '.'])
         .to_owned()
@@ -340,13 +340,16 @@ fn segment(t: &str) -> Intent {
             .is_some_and(|n| n.starts_with("dia") || n.starts_with("day"));
         match *w {
             "perro" | "perros" | "dog" | "dogs" => {
-                filters.insert("pet_species".into(), json!("dog"));
+                filters.insert("pet_species".into(), json!(Species::Dog.as_db_str()));
             }
             "gato" | "gatos" | "cat" | "cats" => {
-                filters.insert("pet_species".into(), json!("cat"));
+                filters.insert("pet_species".into(), json!(Species::Cat.as_db_str()));
             }
             "alimento" | "comida" | "food" => {
-                filters.insert("bought_category".into(), json!("food"));
+                filters.insert(
+                    "bought_category".into(),
+                    json!(ProductCategory::Food.as_db_str()),
+                );
             }
             w if w
                 .trim_start_matches('$')
@@ -479,7 +482,7 @@ fn period(t: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
         let first = today.with_day(1)? - Days::new(1);
         return month_range(first.year(), first.month());
     }
-    if t.contains("este año") || t.contains("este ano") || t.contains("this year") {
+    if t.contains("este ano") || t.contains("this year") {
         return Some((NaiveDate::from_ymd_opt(today.year(), 1, 1)?, today));
     }
     None
@@ -616,5 +619,18 @@ mod tests {
         assert_eq!(parse("hola", today()), Intent::Help);
         assert_eq!(detect_lang("Tell me about María"), Lang::En);
         assert_eq!(detect_lang("reporte de ingresos"), Lang::Es);
+    }
+
+    #[test]
+    fn names_keep_their_spelling_when_folding_changes_their_length() {
+        // "María" typed with a combining accent (two characters for "í"), "Núñez" with ñ,
+        // "Strauß" whose ß folds to two letters.
+        for name in ["Mari\u{301}a Garci\u{301}a", "Pedro Núñez", "Anna Strauß"] {
+            assert_eq!(
+                parse(&format!("¿Quién es {name}?"), today()),
+                Intent::Profile { query: name.into() },
+                "{name}"
+            );
+        }
     }
 }

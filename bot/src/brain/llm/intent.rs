@@ -3,6 +3,8 @@
 //! change must go on after the search, or the change would be dropped. A false alarm only
 //! costs one more model call, so the word list errs on the side of "change".
 
+use crate::domain::fold;
+
 /// Word beginnings that ask for a change, accents removed (es + en).
 const CHANGE_STEMS: &[&str] = &[
     "agreg", "anad", "anot", "apunt", "etiquet", "nota", "quit", "elimin", "borr", "marc", "cambi",
@@ -12,23 +14,9 @@ const CHANGE_STEMS: &[&str] = &[
 
 /// True when some word of `text` starts like a request for a change.
 pub(super) fn asks_for_change(text: &str) -> bool {
-    let folded: String = text.to_lowercase().chars().map(fold).collect();
-    folded
+    fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .any(|word| CHANGE_STEMS.iter().any(|stem| word.starts_with(stem)))
-}
-
-/// Spanish accents to plain letters ("añade" -> "anade").
-fn fold(c: char) -> char {
-    match c {
-        'á' | 'à' | 'ä' => 'a',
-        'é' | 'è' | 'ë' => 'e',
-        'í' | 'ì' | 'ï' => 'i',
-        'ó' | 'ò' | 'ö' => 'o',
-        'ú' | 'ù' | 'ü' => 'u',
-        'ñ' => 'n',
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::{BrainReply, ExecutedCall, LlmError, Outcome};
 use crate::brain::memory::ChatTurn;
-use crate::render::{profile_follow_up, Lang, Line, RichText};
+use crate::domain::Lang;
+use crate::render::{profile_follow_up, Line, RichText};
 use crate::tools::{get_owner_profile, search_owners, ToolContext};
 
 /// A card a tool rendered in this turn.

@@ -3,9 +3,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{days_ago, money, number, Lang};
+use super::super::fmt::{days_ago, money, number};
 use super::super::rich::{b, t, RichText};
-use super::{pet_list, PetRef, Reason};
+use super::{pet_list, PetRef};
+use crate::domain::{Lang, Reason};
 
 /// One owner at risk.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::super::fmt::Lang;
 use super::super::rich::RichText;
+use crate::domain::Lang;
 
 /// Something asked for does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

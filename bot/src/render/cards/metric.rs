@@ -2,8 +2,7 @@
 
 use serde::Serialize;
 
-use super::super::fmt::Lang;
-use super::super::labels::{AppointmentKind, ProductCategory, Species};
+use crate::domain::{AppointmentKind, Lang, ProductCategory, Species};
 
 /// What a report row measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

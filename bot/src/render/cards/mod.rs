@@ -23,16 +23,15 @@ pub use profile::{
     profile_follow_up, profile_intro, LastPurchase, LastVisit, Loyalty, ProfileCard, ProfileNote,
     ProfilePet,
 };
-pub use reason::Reason;
 pub use report::{Figure, Period, ReportCard, ReportKind, ReportRow, TopItem};
 pub use segment::{SegmentCard, SegmentEntry, SegmentFilters};
 pub use updates::{NoteAddedCard, TagsChangedCard};
 
 use serde::Serialize;
 
-use super::fmt::{phone, Lang};
-use super::labels::Species;
+use super::fmt::phone;
 use super::rich::{b, t, RichText, Span};
+use crate::domain::{Lang, Species};
 
 /// A pet as named in lists: `Buddy (Labrador)`, or the species when the breed is unknown:
 /// `Mittens (Gato)`.

@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{self, date, days_ago, money, Lang};
+use super::super::fmt::{self, date, days_ago, money};
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header, pet_list, PetRef};
+use crate::domain::Lang;
 
 /// What the list is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

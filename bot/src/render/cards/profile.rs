@@ -4,11 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::Lang;
-use super::super::labels::{
-    AppointmentKind, ContactPreference, CustomerType, LoyaltyTier, Species,
-};
 use super::super::rich::RichText;
+use crate::domain::{AppointmentKind, ContactPreference, CustomerType, Lang, LoyaltyTier, Species};
 
 /// Longest note text shown on the card, in characters.
 pub(super) const NOTE_MAX: usize = 200;

@@ -1,9 +1,10 @@
 //! The sections of the profile card, in display order.
 
-use super::super::fmt::{self, count, date, money, month_year, phone, Lang, Unit};
+use super::super::fmt::{self, count, date, money, month_year, phone, Unit};
 use super::super::rich::{b, t, RichText};
 use super::nonblank;
 use super::profile::{ProfileCard, ProfilePet, NOTE_MAX};
+use crate::domain::Lang;
 
 impl ProfileCard {
     pub(super) fn contact(&self, lang: Lang) -> RichText {

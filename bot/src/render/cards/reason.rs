@@ -1,52 +1,7 @@
-//! Why an owner is at risk: computed by the intelligence code, worded here.
+//! Why an owner is at risk, worded (the reasons themselves are the domain's).
 
-use serde::Serialize;
-
-use super::super::fmt::{count, duration, in_days, percent_whole, Lang, Unit};
-use super::super::labels::ProductCategory;
-
-/// One reason shown under an at-risk owner (`→ …`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Reason {
-    /// A vaccination falls due in `days` (0 = today; negative counts as overdue).
-    VaccinationDue {
-        /// The pet, named only when the owner has several.
-        pet: String,
-        /// Days until due.
-        days: i64,
-    },
-    /// A vaccination was due `days` ago.
-    VaccinationOverdue {
-        /// The pet, named only when the owner has several.
-        pet: String,
-        /// Days since it was due.
-        days: i64,
-    },
-    /// The owner buys a category on a regular cadence and has not for a while.
-    PurchaseCadenceBroken {
-        /// What they usually buy.
-        category: ProductCategory,
-        /// Usual days between orders (≈30 monthly, ≈7 weekly, ≈14 every 2 weeks).
-        cadence_days: i64,
-        /// Days since their last order.
-        days_since: i64,
-    },
-    /// A VIP client: worth a personal follow-up.
-    VipFollowUp,
-    /// Spend dropped by `pct` percent against the previous period (sign ignored).
-    SpendDeclining {
-        /// Size of the drop, in percent (35.0 = 35% less).
-        pct: f64,
-    },
-    /// Came once and never came back.
-    NoRepeatVisit,
-    /// The churn model's probability, in percent (0–100).
-    HighChurnRisk {
-        /// Churn probability in percent.
-        pct: f64,
-    },
-}
+use super::super::fmt::{count, duration, in_days, percent_whole, Unit};
+use crate::domain::{Lang, Reason};
 
 /// `mensualmente` / `monthly` and friends, for a cadence in days.
 fn cadence(days: i64, lang: Lang) -> String {

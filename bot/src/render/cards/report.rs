@@ -5,9 +5,10 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{self, count, date_range, money_cents, number, Lang, Unit};
+use super::super::fmt::{self, count, date_range, money_cents, number, Unit};
 use super::super::rich::{b, t, RichText};
 use super::metric::{ItemLabel, ReportMetric};
+use crate::domain::Lang;
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

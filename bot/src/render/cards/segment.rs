@@ -3,10 +3,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{count, days_ago, money, number, Lang, Unit};
-use super::super::labels::{ProductCategory, Species};
+use super::super::fmt::{count, days_ago, money, number, Unit};
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header};
+use crate::domain::{Lang, ProductCategory, Species};
 
 /// The filters of a segment, as applied.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

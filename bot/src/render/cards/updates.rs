@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::super::fmt::{one_line, Lang};
+use super::super::fmt::one_line;
 use super::super::rich::{b, t, RichText};
+use crate::domain::Lang;
 
 /// Longest note text echoed back, in characters.
 const ECHO_MAX: usize = 300;

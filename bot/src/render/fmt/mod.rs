@@ -11,36 +11,5 @@ pub use dates::*;
 pub use numbers::*;
 pub use words::*;
 
-use serde::{Deserialize, Serialize};
-
-/// Language of a reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Spanish (Mexico): the product's language and the default.
-    #[default]
-    Es,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// Parses a language code such as `es`, `es-MX`, `en`, `en_US`; anything not English is
-    /// Spanish.
-    pub fn from_code(code: &str) -> Lang {
-        let code = code.trim().to_ascii_lowercase();
-        if code == "en" || code.starts_with("en-") || code.starts_with("en_") {
-            Lang::En
-        } else {
-            Lang::Es
-        }
-    }
-
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, es: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Es => es,
-            Lang::En => en,
-        }
-    }
-}
+// The figures are worded per language; the language itself is the domain's.
+use crate::domain::Lang;

@@ -1,46 +1,8 @@
 //! Labels about what the clinic sells and does.
 
-use serde::{Deserialize, Serialize};
-
-use super::super::fmt::Lang;
-use super::norm;
-
-/// A product category, as named inside a sentence ("compra alimento").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProductCategory {
-    /// alimento / food
-    Food,
-    /// medicamento / medicine
-    Medicine,
-    /// accesorios / accessories
-    Accessory,
-    /// juguetes / toys
-    Toy,
-    /// productos de higiene / hygiene products
-    Hygiene,
-    /// suplementos / supplements
-    Supplement,
-    /// productos / products
-    Other,
-}
+use crate::domain::{AppointmentKind, Lang, ProductCategory};
 
 impl ProductCategory {
-    /// Parses a code; unknown codes are [`ProductCategory::Other`].
-    pub fn from_code(code: &str) -> ProductCategory {
-        match norm(code).as_str() {
-            "food" | "alimento" => ProductCategory::Food,
-            "medicine" | "medication" | "medicamento" => ProductCategory::Medicine,
-            "accessory" | "accessories" | "accesorio" | "accesorios" => ProductCategory::Accessory,
-            "toy" | "toys" | "juguete" | "juguetes" => ProductCategory::Toy,
-            "hygiene" | "higiene" => ProductCategory::Hygiene,
-            "supplement" | "supplements" | "suplemento" | "suplementos" => {
-                ProductCategory::Supplement
-            }
-            _ => ProductCategory::Other,
-        }
-    }
-
     /// Lower-case noun for use inside sentences: `alimento` / `food`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -55,46 +17,7 @@ impl ProductCategory {
     }
 }
 
-/// The kind of an appointment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentKind {
-    /// Chequeo / Checkup
-    Checkup,
-    /// Vacunación / Vaccination
-    Vaccination,
-    /// Urgencia / Emergency
-    Emergency,
-    /// Estética / Grooming
-    Grooming,
-    /// Cirugía / Surgery
-    Surgery,
-    /// Dental / Dental
-    Dental,
-    /// Consulta / Consultation
-    Consultation,
-    /// Seguimiento / Follow-up
-    FollowUp,
-    /// Otro / Other
-    Other,
-}
-
 impl AppointmentKind {
-    /// Parses a code; unknown codes are [`AppointmentKind::Other`].
-    pub fn from_code(code: &str) -> AppointmentKind {
-        match norm(code).replace('-', "_").as_str() {
-            "checkup" => AppointmentKind::Checkup,
-            "vaccination" => AppointmentKind::Vaccination,
-            "emergency" => AppointmentKind::Emergency,
-            "grooming" => AppointmentKind::Grooming,
-            "surgery" => AppointmentKind::Surgery,
-            "dental" => AppointmentKind::Dental,
-            "consultation" => AppointmentKind::Consultation,
-            "follow_up" | "followup" => AppointmentKind::FollowUp,
-            _ => AppointmentKind::Other,
-        }
-    }
-
     /// `Chequeo` / `Checkup`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {

@@ -1,38 +1,8 @@
 //! Labels about owners and their pets.
 
-use serde::{Deserialize, Serialize};
-
-use super::super::fmt::Lang;
-use super::norm;
-
-/// A pet's species.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Species {
-    /// Perro / Dog
-    Dog,
-    /// Gato / Cat
-    Cat,
-    /// Ave / Bird
-    Bird,
-    /// Conejo / Rabbit
-    Rabbit,
-    /// Otro / Other
-    Other,
-}
+use crate::domain::{ContactPreference, CustomerType, Lang, LoyaltyTier, Species};
 
 impl Species {
-    /// Parses a code; unknown codes are [`Species::Other`].
-    pub fn from_code(code: &str) -> Species {
-        match norm(code).as_str() {
-            "dog" | "perro" | "canine" | "canino" => Species::Dog,
-            "cat" | "gato" | "feline" | "felino" => Species::Cat,
-            "bird" | "ave" | "pájaro" | "pajaro" => Species::Bird,
-            "rabbit" | "conejo" => Species::Rabbit,
-            _ => Species::Other,
-        }
-    }
-
     /// `Perro` / `Dog`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -40,6 +10,8 @@ impl Species {
             Species::Cat => lang.pick("Gato", "Cat"),
             Species::Bird => lang.pick("Ave", "Bird"),
             Species::Rabbit => lang.pick("Conejo", "Rabbit"),
+            Species::Reptile => lang.pick("Reptil", "Reptile"),
+            Species::Rodent => lang.pick("Roedor", "Rodent"),
             Species::Other => lang.pick("Otro", "Other"),
         }
     }
@@ -54,35 +26,7 @@ impl Species {
     }
 }
 
-/// How an owner prefers to be contacted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ContactPreference {
-    /// WhatsApp
-    WhatsApp,
-    /// llamada / phone call
-    Phone,
-    /// SMS
-    Sms,
-    /// correo / email
-    Email,
-    /// Telegram
-    Telegram,
-}
-
 impl ContactPreference {
-    /// Parses a code (`whatsapp`, `phone`, `sms`, `email`, `telegram`).
-    pub fn from_code(code: &str) -> Option<ContactPreference> {
-        Some(match norm(code).as_str() {
-            "whatsapp" => ContactPreference::WhatsApp,
-            "phone" | "call" | "llamada" | "telefono" | "teléfono" => ContactPreference::Phone,
-            "sms" => ContactPreference::Sms,
-            "email" | "correo" => ContactPreference::Email,
-            "telegram" => ContactPreference::Telegram,
-            _ => return None,
-        })
-    }
-
     /// `WhatsApp`, `llamada` / `phone call`, `SMS`, `correo` / `email`, `Telegram`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -95,32 +39,7 @@ impl ContactPreference {
     }
 }
 
-/// A loyalty programme tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LoyaltyTier {
-    /// Bronce / Bronze
-    Bronze,
-    /// Plata / Silver
-    Silver,
-    /// Oro / Gold
-    Gold,
-    /// Platino / Platinum
-    Platinum,
-}
-
 impl LoyaltyTier {
-    /// Parses `bronze`, `silver`, `gold`, `platinum`.
-    pub fn from_code(code: &str) -> Option<LoyaltyTier> {
-        Some(match norm(code).as_str() {
-            "bronze" | "bronce" => LoyaltyTier::Bronze,
-            "silver" | "plata" => LoyaltyTier::Silver,
-            "gold" | "oro" => LoyaltyTier::Gold,
-            "platinum" | "platino" => LoyaltyTier::Platinum,
-            _ => return None,
-        })
-    }
-
     /// `Oro` / `Gold`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -132,32 +51,7 @@ impl LoyaltyTier {
     }
 }
 
-/// The segment an owner was classified in (`customer_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerType {
-    /// Regular
-    Regular,
-    /// VIP
-    Vip,
-    /// Nuevo / New
-    New,
-    /// Inactivo / Lapsed
-    Lapsed,
-}
-
 impl CustomerType {
-    /// Parses `regular`, `vip`, `new`, `lapsed`.
-    pub fn from_code(code: &str) -> Option<CustomerType> {
-        Some(match norm(code).as_str() {
-            "regular" => CustomerType::Regular,
-            "vip" => CustomerType::Vip,
-            "new" | "nuevo" => CustomerType::New,
-            "lapsed" | "inactivo" => CustomerType::Lapsed,
-            _ => return None,
-        })
-    }
-
     /// `Regular`, `VIP`, `Nuevo` / `New`, `Inactivo` / `Lapsed`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {

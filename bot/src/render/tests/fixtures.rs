@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::labels::{AppointmentKind, ContactPreference, ProductCategory, Species};
+use crate::domain::{AppointmentKind, ContactPreference, ProductCategory, Reason, Species};
 
 /// A date, panicking on invalid input (tests only).
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {

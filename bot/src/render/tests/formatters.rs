@@ -4,6 +4,7 @@ use rust_decimal_macros::dec;
 
 use super::super::fmt::*;
 use super::fixtures::day;
+use crate::domain::Lang;
 
 #[test]
 fn money_whole_pesos_half_away_from_zero() {

@@ -1,8 +1,7 @@
 //! Every label enum and report metric, in both languages.
 
 use super::super::cards::{ItemLabel, ReportMetric};
-use super::super::fmt::Lang;
-use super::super::labels::*;
+use crate::domain::*;
 
 #[test]
 fn label_codes_and_texts() {
@@ -192,4 +191,16 @@ fn labels_of_every_metric_and_item() {
         "Productos de higiene"
     );
     assert_eq!(ItemLabel::Name("ábaco".into()).text(Lang::En), "ábaco");
+}
+
+#[test]
+fn every_species_the_database_stores_has_its_own_words() {
+    assert_eq!(Species::Reptile.label(Lang::Es), "Reptil");
+    assert_eq!(Species::Rodent.label(Lang::En), "Rodent");
+    for lang in [Lang::Es, Lang::En] {
+        let mut words: Vec<&str> = Species::ALL.iter().map(|s| s.label(lang)).collect();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), Species::ALL.len(), "{lang:?}");
+    }
 }

@@ -3,9 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::Species;
 use super::fixtures::{day, pet};
+use crate::domain::{Lang, Species};
 
 fn entry(id: i64, name: &str) -> OwnerListEntry {
     OwnerListEntry {

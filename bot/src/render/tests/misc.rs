@@ -3,9 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::*;
 use super::fixtures::{maria, story_at_risk};
+use crate::domain::*;
 
 #[test]
 fn note_added() {

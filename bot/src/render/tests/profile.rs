@@ -3,9 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::{ContactPreference, CustomerType, LoyaltyTier, Species};
 use super::fixtures::{day, maria};
+use crate::domain::{ContactPreference, CustomerType, Lang, LoyaltyTier, Species};
 
 fn living(
     name: &str,

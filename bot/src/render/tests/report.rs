@@ -3,9 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::{AppointmentKind, ProductCategory};
 use super::fixtures::day;
+use crate::domain::{AppointmentKind, Lang, ProductCategory};
 
 fn october() -> (Period, Option<Period>) {
     (

@@ -3,9 +3,8 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::{ProductCategory, Species};
 use super::fixtures::{pet, story_at_risk};
+use crate::domain::{Lang, ProductCategory, Reason, Species};
 
 fn text(reason: Reason, lang: Lang, name_pet: bool) -> String {
     reason.text(lang, name_pet)

@@ -3,8 +3,7 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
-use super::super::labels::{ProductCategory, Species};
+use crate::domain::{Lang, ProductCategory, Species};
 
 #[test]
 fn segment_filters_in_words() {

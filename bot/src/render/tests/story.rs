@@ -4,9 +4,9 @@
 //! turn of each example, with the story's code-block indentation), then un-indented.
 
 use super::super::cards::*;
-use super::super::fmt::Lang;
 use super::super::rich::RichText;
 use super::fixtures::{maria, story_at_risk, unindent};
+use crate::domain::Lang;
 
 /// "Búsqueda de Cliente", the bot's turn as printed in the story.
 const PROFILE_TURN: &str = include_str!("../../../../testdata/story/profile_es.txt");

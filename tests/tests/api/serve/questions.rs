@@ -1,7 +1,8 @@
 //! Channel-neutral yes/no questions: buttons out, a press or a typed word back, recorded
 //! on the question with who answered.
 
-use bot::render::{Lang, RichText};
+use bot::domain::Lang;
+use bot::render::RichText;
 use bot::serve::questions::{self, Channel, ChatRef};
 
 use super::*;
