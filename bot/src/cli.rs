@@ -10,20 +10,22 @@ use secrecy::SecretString;
 use crate::brain::engine::Engine;
 use crate::brain::llm::{LlmBrain, LlmSettings};
 use crate::clock::ClinicClock;
-use crate::db::{self, cluster, Durability, Server};
+use crate::db::{self, Durability, Server};
 use crate::intelligence::{btyd, recompute};
+use crate::settings::Settings;
 use crate::{demo, staff, terminal};
 
 /// vetbot: the conversational CRM of a veterinary clinic.
 #[derive(Debug, Parser)]
 #[command(name = "vetbot", version, about)]
 pub struct Cli {
-    /// PostgreSQL URL. Without it, vetbot runs a private cluster in --home.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    /// PostgreSQL URL, instead of DATABASE_URL. Without either, vetbot runs a private
+    /// cluster in --home.
+    #[arg(long, global = true)]
     pub database_url: Option<SecretString>,
-    /// Where the private PostgreSQL cluster lives
+    /// Where the private PostgreSQL cluster lives, instead of VETBOT_HOME
     /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
-    #[arg(long, env = "VETBOT_HOME", global = true)]
+    #[arg(long, global = true)]
     pub home: Option<PathBuf>,
     /// Log filter used when RUST_LOG is not set.
     #[arg(long, default_value = "warn", global = true)]
@@ -99,12 +101,9 @@ pub struct DemoArgs {
     pub no_chat: bool,
 }
 
-/// The conversation engine, with the LLM brain when `LLM_BASE_URL` and `LLM_MODEL` are set.
-fn engine(pool: sqlx::PgPool) -> anyhow::Result<Engine> {
-    let llm = match LlmSettings::from_env() {
-        Some(settings) => Some(LlmBrain::new(settings)?),
-        None => None,
-    };
+/// The conversation engine, with the LLM brain when one is configured.
+fn engine(pool: sqlx::PgPool, llm: Option<LlmSettings>) -> anyhow::Result<Engine> {
+    let llm = llm.map(LlmBrain::new).transpose()?;
     Ok(Engine::new(pool, llm))
 }
 
@@ -119,8 +118,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         return btyd::cli::run_fit_btyd(summary, per_customer.as_deref(), &mut out);
     }
-    let home = cli.home.clone().unwrap_or_else(cluster::default_home);
-    let server = Server::resolve(cli.database_url.as_ref(), home, Durability::Durable).await?;
+    let mut settings = Settings::from_env()?;
+    // Flags win over the environment.
+    if let Some(url) = cli.database_url {
+        settings.database.url = Some(url);
+    }
+    if let Some(home) = cli.home {
+        settings.database.home = home;
+    }
+    let server = Server::resolve(&settings.database, Durability::Durable).await?;
     let pool = db::open_app_database(&server).await?;
     match cli.command {
         Command::Migrate => {
@@ -138,14 +144,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_chat {
                 return Ok(());
             }
-            terminal::chat(&engine(pool)?, tokio::io::stdin(), tokio::io::stdout()).await
+            let engine = engine(pool, settings.llm)?;
+            terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Chat => {
-            terminal::chat(&engine(pool)?, tokio::io::stdin(), tokio::io::stdout()).await
+            let engine = engine(pool, settings.llm)?;
+            terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Serve { polling } => {
-            let settings = crate::serve::ServeSettings::from_env()?.with_polling(polling);
-            crate::serve::run(settings, pool.clone(), engine(pool)?).await
+            let serve = settings.serve.with_polling(polling);
+            crate::serve::run(serve, pool.clone(), engine(pool, settings.llm)?).await
         }
         Command::Staff {
             action:
@@ -168,9 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recompute { incremental } => {
             let clock = ClinicClock::load(&pool).await?;
             let outcome = if incremental {
-                recompute::incremental(&pool, &clock).await?
+                recompute::incremental_with(&pool, &clock, &settings.clv).await?
             } else {
-                recompute::full(&pool, &clock).await?
+                recompute::full_with(&pool, &clock, &settings.clv).await?
             };
             match outcome {
                 recompute::Outcome::Skipped => {

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod intelligence;
 pub mod render;
 pub mod serve;
+pub mod settings;
 pub mod staff;
 pub mod telemetry;
 pub mod terminal;

@@ -1,9 +1,9 @@
 //! Who may use the bot: staff members, their roles (`owner`, `staff`), the chat identities
 //! linked to them, and one-time invite codes that link a new identity.
 
-use std::io::Read;
-
 use chrono::{Duration, Utc};
+use rand::rngs::OsRng;
+use rand::{Rng, TryRngCore};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
@@ -49,15 +49,23 @@ fn hash(code: &str) -> String {
         .collect()
 }
 
+/// Length of an invite code.
+pub const CODE_LEN: usize = 10;
+
+/// Whether `text` has the shape of an invite code (the alphabet is checked by the lookup).
+pub fn looks_like_code(text: &str) -> bool {
+    text.len() == CODE_LEN && text.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// A random code that is easy to type on a phone: 10 characters without look-alikes.
-fn new_code() -> std::io::Result<String> {
+fn new_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 10];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect())
+    // The code is a credential, so it comes straight from the OS; Linux's getrandom does not
+    // fail once the kernel's pool is seeded, so a panic here means a broken machine.
+    let mut rng = OsRng.unwrap_err();
+    (0..CODE_LEN)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// Creates (or finds, by name) a staff member and a one-time invite code valid for `ttl`.
@@ -102,7 +110,7 @@ pub async fn invite(
         .fetch_one(&mut *tx)
         .await?,
     };
-    let code = new_code()?;
+    let code = new_code();
     sqlx::query!(
         "insert into staff_invites (staff_id, code_hash, expires_at) values ($1, $2, $3)",
         member.id,
@@ -155,10 +163,41 @@ mod tests {
 
     #[test]
     fn codes_are_ten_unambiguous_characters_and_hash_case_insensitively() {
-        let code = new_code().unwrap();
-        assert_eq!(code.len(), 10);
+        let code = new_code();
+        assert_eq!(code.len(), CODE_LEN);
+        assert!(looks_like_code(&code));
         assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
         assert_eq!(hash(&code), hash(&format!(" {} ", code.to_lowercase())));
         assert_ne!(hash("AAAA"), hash("AAAB"));
+    }
+
+    #[test]
+    fn codes_do_not_repeat_and_use_the_whole_alphabet() {
+        let codes: std::collections::HashSet<String> = (0..2_000).map(|_| new_code()).collect();
+        assert_eq!(
+            codes.len(),
+            2_000,
+            "31^10 codes: a repeat means a broken generator"
+        );
+        let used: std::collections::HashSet<char> = codes.iter().flat_map(|c| c.chars()).collect();
+        assert_eq!(
+            used.len(),
+            31,
+            "every letter of the alphabet shows up in 20,000 draws"
+        );
+    }
+
+    #[test]
+    fn only_ten_ascii_alphanumerics_look_like_a_code() {
+        assert!(looks_like_code("ABCDEFGH23"));
+        for text in [
+            "ABCDEFGH2",
+            "ABCDEFGH234",
+            "ABCD EFGH2",
+            "ABCDEFGHÑ2",
+            "/riesgo",
+        ] {
+            assert!(!looks_like_code(text), "{text}");
+        }
     }
 }

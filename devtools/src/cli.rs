@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
-use bot::db::{self, cluster, Durability, Server};
+use bot::db::{self, DatabaseSettings, Durability, Server};
 
 use crate::bench::{self, webhooks, ServeCommand};
 use crate::synth;
@@ -17,12 +17,13 @@ use crate::synth;
 #[derive(Debug, Parser)]
 #[command(name = "vetbot-dev", version, about)]
 pub struct Cli {
-    /// PostgreSQL URL. Without it, the private cluster in --home is used (as `vetbot` does).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    /// PostgreSQL URL, instead of DATABASE_URL. Without either, the private cluster in
+    /// --home is used (as `vetbot` does).
+    #[arg(long, global = true)]
     pub database_url: Option<SecretString>,
-    /// Where the private PostgreSQL cluster lives
+    /// Where the private PostgreSQL cluster lives, instead of VETBOT_HOME
     /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
-    #[arg(long, env = "VETBOT_HOME", global = true)]
+    #[arg(long, global = true)]
     pub home: Option<PathBuf>,
     /// Log filter used when RUST_LOG is not set.
     #[arg(long, default_value = "warn", global = true)]
@@ -108,9 +109,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         )?),
         _ => None,
     };
-    let home = cli.home.clone().unwrap_or_else(cluster::default_home);
-    let server =
-        Server::resolve(cli.database_url.as_ref(), home.clone(), Durability::Durable).await?;
+    // The database variables `vetbot` reads; flags win over the environment, as in `vetbot`.
+    let mut database = DatabaseSettings::from_lookup(|name| std::env::var(name).ok());
+    if let Some(url) = cli.database_url {
+        database.url = Some(url);
+    }
+    if let Some(home) = cli.home {
+        database.home = home;
+    }
+    let server = Server::resolve(&database, Durability::Durable).await?;
     let pool = db::open_app_database(&server).await?;
     let table = match cli.command {
         Command::Synth {
@@ -146,8 +153,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 let serve = ServeCommand {
                     vetbot: vetbot.expect("located above"),
-                    database_url: cli.database_url.clone(),
-                    home,
+                    database_url: database.url,
+                    home: database.home,
                 };
                 webhooks::run(&pool, &serve, &load).await?
             }

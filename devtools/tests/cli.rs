@@ -60,7 +60,8 @@ struct StopOnDrop(PathBuf);
 
 impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        if let Ok(cluster) = Cluster::new(&self.0) {
+        let pg_bin = std::env::var_os("PG_BIN").map(PathBuf::from);
+        if let Ok(cluster) = Cluster::new(&self.0, pg_bin.as_deref()) {
             let _ = cluster.stop();
         }
         let _ = std::fs::remove_dir_all(&self.0);

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::UNIX_EPOCH;
 
-use bot::db::{Durability, Server, MIGRATOR};
+use bot::db::{DatabaseSettings, Durability, Server, MIGRATOR};
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
@@ -16,9 +16,9 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 pub async fn server() -> &'static Server {
     SERVER
         .get_or_init(|| async {
-            let url = std::env::var("DATABASE_URL").ok().map(Into::into);
-            let home = std::env::temp_dir().join(format!("vetbot-test-{}", uid()));
-            Server::resolve(url.as_ref(), home, Durability::Ephemeral)
+            let mut database = DatabaseSettings::from_lookup(|name| std::env::var(name).ok());
+            database.home = std::env::temp_dir().join(format!("vetbot-test-{}", uid()));
+            Server::resolve(&database, Durability::Ephemeral)
                 .await
                 .expect("test PostgreSQL server")
         })

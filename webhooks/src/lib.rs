@@ -12,7 +12,6 @@ pub mod settings;
 pub mod sink;
 pub mod split;
 pub mod telegram;
-pub mod text;
 pub mod whatsapp;
 
 use std::sync::Arc;

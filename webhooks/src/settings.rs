@@ -1,5 +1,6 @@
-//! Channel configuration from environment variables. A channel is on only when its
-//! required variables are all set.
+//! Channel configuration from environment variables, read through a lookup the bot gives
+//! (its settings are read once, at start-up). A channel is on only when its required
+//! variables are all set.
 
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
@@ -66,11 +67,6 @@ pub enum SettingsError {
 }
 
 impl ChannelSettings {
-    /// Reads the `TELEGRAM_*` and `WHATSAPP_*` variables from the process environment.
-    pub fn from_env() -> Result<Self, SettingsError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads settings through `lookup` (a map in tests). Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());

@@ -56,16 +56,37 @@ impl Engine {
         &self.pool
     }
 
-    /// Answers one message. Unknown senders get a short refusal and no data, unless the
-    /// message is an invite code (`/start CODE` or the code alone).
-    #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
+    /// Answers one message from a sender not identified yet (the terminal): looks the
+    /// sender up, then answers as [`Engine::handle_as`] does.
     pub async fn handle(&self, msg: &Incoming) -> anyhow::Result<Outgoing> {
-        let text = msg.text.trim();
         // Two independent reads, sent together.
         let (member, clock) = tokio::try_join!(
             staff::identify(&self.pool, &msg.channel, &msg.sender_id),
             ClinicClock::load(&self.pool)
         )?;
+        self.answer(msg, member, clock).await
+    }
+
+    /// Answers one message whose sender the caller has identified: `member` is the linked
+    /// staff member, or None for a stranger. Strangers get a short refusal and no data,
+    /// unless the message is an invite code (`/start CODE` or the code alone).
+    pub async fn handle_as(
+        &self,
+        msg: &Incoming,
+        member: Option<StaffMember>,
+    ) -> anyhow::Result<Outgoing> {
+        let clock = ClinicClock::load(&self.pool).await?;
+        self.answer(msg, member, clock).await
+    }
+
+    #[tracing::instrument(name = "engine", skip_all, fields(channel = %msg.channel))]
+    async fn answer(
+        &self,
+        msg: &Incoming,
+        member: Option<StaffMember>,
+        clock: ClinicClock,
+    ) -> anyhow::Result<Outgoing> {
+        let text = msg.text.trim();
         let Some(member) = member else {
             return self.stranger(msg, text).await;
         };
@@ -129,9 +150,8 @@ impl Engine {
 
     async fn stranger(&self, msg: &Incoming, text: &str) -> anyhow::Result<Outgoing> {
         let code = text.strip_prefix("/start").unwrap_or(text).trim();
-        let looks_like_code = code.len() == 10 && code.chars().all(|c| c.is_ascii_alphanumeric());
         let lang = detect_lang(text);
-        if looks_like_code {
+        if staff::looks_like_code(code) {
             if let Some(member) =
                 staff::redeem(&self.pool, code, &msg.channel, &msg.sender_id).await?
             {

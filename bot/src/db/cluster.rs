@@ -47,11 +47,11 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Finds the server binaries; does not start anything.
-    pub fn new(home: impl Into<PathBuf>) -> Result<Self, ClusterError> {
+    /// Finds the server binaries (in `pg_bin` when given); does not start anything.
+    pub fn new(home: impl Into<PathBuf>, pg_bin: Option<&Path>) -> Result<Self, ClusterError> {
         Ok(Self {
             home: home.into(),
-            bin_dir: find_bin_dir().ok_or(ClusterError::NoServerBinaries)?,
+            bin_dir: find_bin_dir(pg_bin).ok_or(ClusterError::NoServerBinaries)?,
         })
     }
 
@@ -174,26 +174,9 @@ impl Cluster {
     }
 }
 
-/// The default home of the private cluster: `$VETBOT_HOME`, else `/var/lib/vetbot` for root,
-/// else `$XDG_DATA_HOME/vetbot` (`~/.local/share/vetbot`).
-pub fn default_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("VETBOT_HOME") {
-        return PathBuf::from(home);
-    }
-    if is_root() {
-        return PathBuf::from("/var/lib/vetbot");
-    }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(std::env::temp_dir);
-    data.join("vetbot")
-}
-
-fn find_bin_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PG_BIN") {
-        let dir = PathBuf::from(dir);
-        return dir.join("initdb").exists().then_some(dir);
+fn find_bin_dir(pg_bin: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = pg_bin {
+        return dir.join("initdb").exists().then(|| dir.to_path_buf());
     }
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .ok()?
@@ -208,7 +191,7 @@ fn find_bin_dir() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY-free check: root owns /proc/self only when we run as root.
     use std::os::unix::fs::MetadataExt;
     fs::metadata("/proc/self")

@@ -4,17 +4,18 @@
 //! the installed PostgreSQL binaries (see [`cluster`]).
 
 pub mod cluster;
+mod settings;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
 pub use cluster::{Cluster, ClusterError, Durability};
+pub use settings::DatabaseSettings;
 
 /// The project's migrations (root `migrations/`), embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -32,20 +33,20 @@ pub enum Server {
 }
 
 impl Server {
-    /// `DATABASE_URL` if given, else the private cluster at `home` (started if needed).
+    /// The server at `DATABASE_URL` if given, else the private cluster in the settings'
+    /// home (started if needed).
     pub async fn resolve(
-        database_url: Option<&SecretString>,
-        home: PathBuf,
+        settings: &DatabaseSettings,
         durability: Durability,
     ) -> anyhow::Result<Self> {
-        match database_url {
+        match &settings.url {
             Some(url) => Ok(Self::Url(Box::new(
                 url.expose_secret()
                     .parse()
                     .context("DATABASE_URL is not a valid postgres:// URL")?,
             ))),
             None => {
-                let cluster = Cluster::new(home)?;
+                let cluster = Cluster::new(&settings.home, settings.pg_bin.as_deref())?;
                 let starting = cluster.clone();
                 tokio::task::spawn_blocking(move || starting.ensure_running(durability))
                     .await

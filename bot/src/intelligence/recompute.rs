@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
+use super::btyd::ClvOptions;
 use super::{metrics, scoring};
 use crate::clock::ClinicClock;
 
@@ -51,14 +52,25 @@ where
     })
 }
 
-/// Recomputes every owner's metrics and refits the models.
-#[tracing::instrument(name = "full recompute", skip_all)]
+/// [`full_with`] the default lifetime-value horizon (the demo clinic and benchmarks).
 pub async fn full(pool: &PgPool, clock: &ClinicClock) -> anyhow::Result<Outcome> {
+    full_with(pool, clock, &ClvOptions::default()).await
+}
+
+/// Recomputes every owner's metrics and refits the models; lifetime value over `horizon`.
+#[tracing::instrument(name = "full recompute", skip_all)]
+pub async fn full_with(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    horizon: &ClvOptions,
+) -> anyhow::Result<Outcome> {
     locked(pool, || async {
         // Real time, not the clinic's (possibly frozen) clock: `marked_at` is real time.
         let started = chrono::Utc::now();
         let owners = metrics::recompute_base(pool, clock, None).await?;
-        let models = scoring::fit_and_score(pool, clock).await?.is_some();
+        let models = scoring::fit_and_score(pool, clock, horizon)
+            .await?
+            .is_some();
         metrics::update_customer_types(pool, None).await?;
         sqlx::query!("delete from metrics_dirty where marked_at <= $1", started)
             .execute(pool)
@@ -68,10 +80,19 @@ pub async fn full(pool: &PgPool, clock: &ClinicClock) -> anyhow::Result<Outcome>
     .await
 }
 
-/// Recomputes only the owners whose orders, visits, messages or pets changed since the last
-/// run, scoring them with the stored model fit.
-#[tracing::instrument(name = "incremental recompute", skip_all)]
+/// [`incremental_with`] the default lifetime-value horizon (benchmarks).
 pub async fn incremental(pool: &PgPool, clock: &ClinicClock) -> anyhow::Result<Outcome> {
+    incremental_with(pool, clock, &ClvOptions::default()).await
+}
+
+/// Recomputes only the owners whose orders, visits, messages or pets changed since the last
+/// run, scoring them with the stored model fit; lifetime value over `horizon`.
+#[tracing::instrument(name = "incremental recompute", skip_all)]
+pub async fn incremental_with(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    horizon: &ClvOptions,
+) -> anyhow::Result<Outcome> {
     locked(pool, || async {
         let changed: Vec<i64> = sqlx::query_scalar!("delete from metrics_dirty returning owner_id")
             .fetch_all(pool)
@@ -80,7 +101,7 @@ pub async fn incremental(pool: &PgPool, clock: &ClinicClock) -> anyhow::Result<O
             return Ok((0, false));
         }
         let owners = metrics::recompute_base(pool, clock, Some(&changed)).await?;
-        let models = scoring::score_with_stored_fit(pool, clock, &changed).await?;
+        let models = scoring::score_with_stored_fit(pool, clock, &changed, horizon).await?;
         metrics::update_customer_types(pool, Some(&changed)).await?;
         Ok((owners, models))
     })

@@ -17,9 +17,10 @@ use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 
-use super::btyd::{self, CustomerSummary, Selection};
+use super::btyd::{self, ClvOptions, CustomerSummary, Selection};
 use super::thresholds::HOLDOUT_WEEKS;
 use crate::clock::ClinicClock;
+use crate::settings::{parsed, SettingsError};
 
 /// Most customers used to choose the model by holdout error.
 const SELECTION_SAMPLE: usize = 20_000;
@@ -108,6 +109,7 @@ async fn histories(
 pub async fn fit_and_score(
     pool: &PgPool,
     clock: &ClinicClock,
+    horizon: &ClvOptions,
 ) -> anyhow::Result<Option<Selection>> {
     let all = histories(pool, clock, None).await?;
     // The holdout comparison chooses a model *class*; an even sample of at most
@@ -152,7 +154,7 @@ pub async fn fit_and_score(
     )
     .execute(pool)
     .await?;
-    write_scores(pool, &selection, &full).await?;
+    write_scores(pool, &selection, &full, horizon).await?;
     Ok(Some(selection))
 }
 
@@ -162,6 +164,7 @@ pub async fn score_with_stored_fit(
     pool: &PgPool,
     clock: &ClinicClock,
     owners: &[i64],
+    horizon: &ClvOptions,
 ) -> anyhow::Result<bool> {
     let stored = sqlx::query_scalar!("select selection from btyd_fits order by id desc limit 1")
         .fetch_optional(pool)
@@ -175,42 +178,38 @@ pub async fn score_with_stored_fit(
         .into_iter()
         .map(|h| h.full)
         .collect();
-    write_scores(pool, &selection, &rows).await?;
+    write_scores(pool, &selection, &rows, horizon).await?;
     Ok(true)
 }
 
-/// The lifetime-value horizon and discount: `CLV_MONTHS` (default 12) and
-/// `CLV_MONTHLY_DISCOUNT` (default 0.01 = 1% a month), read from the environment.
-pub fn clv_options() -> btyd::clv::ClvOptions {
-    clv_options_from(|name| std::env::var(name).ok())
-}
-
-fn clv_options_from(var: impl Fn(&str) -> Option<String>) -> btyd::clv::ClvOptions {
-    let mut options = btyd::clv::ClvOptions::default();
-    if let Some(months) = var("CLV_MONTHS").and_then(|v| v.trim().parse().ok()) {
-        options.months = months;
+/// The lifetime-value horizon and discount, read through `lookup`: `CLV_MONTHS` (default 12)
+/// and `CLV_MONTHLY_DISCOUNT` (default 0.01 = 1% a month).
+pub fn clv_options(lookup: &dyn Fn(&str) -> Option<String>) -> Result<ClvOptions, SettingsError> {
+    let mut options = ClvOptions::default();
+    let months = "a whole number of months";
+    if let Some(n) = parsed(lookup, "CLV_MONTHS", months, |_| true)? {
+        options.months = n;
     }
-    if let Some(rate) = var("CLV_MONTHLY_DISCOUNT")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|r| (0.0..1.0).contains(r))
-    {
-        options.monthly_discount = rate;
+    let rate = "a monthly rate from 0 to 1 (0.01 = 1% a month)";
+    let in_range = |r: &f64| (0.0..1.0).contains(r);
+    if let Some(r) = parsed(lookup, "CLV_MONTHLY_DISCOUNT", rate, in_range)? {
+        options.monthly_discount = r;
     }
-    options
+    Ok(options)
 }
 
 async fn write_scores(
     pool: &PgPool,
     selection: &Selection,
     rows: &[CustomerSummary],
+    horizon: &ClvOptions,
 ) -> sqlx::Result<()> {
     let mut ids = Vec::with_capacity(rows.len());
     let mut alive = Vec::with_capacity(rows.len());
     let mut expected = Vec::with_capacity(rows.len());
     let mut clv = Vec::with_capacity(rows.len());
-    let horizon = clv_options();
     for row in rows {
-        let s = btyd::select::score_with(selection, row, EXPECTED_HORIZON_WEEKS, &horizon);
+        let s = btyd::select::score_with(selection, row, EXPECTED_HORIZON_WEEKS, horizon);
         ids.push(row.id.parse::<i64>().unwrap_or_default());
         alive.push(s.p_alive.clamp(0.0, 1.0));
         expected.push(s.expected_transactions.max(0.0));
@@ -245,16 +244,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clv_settings_come_from_the_environment_with_defaults() {
-        let defaults = clv_options_from(|_| None);
+    fn clv_settings_come_from_the_lookup_with_defaults() {
+        let defaults = clv_options(&|_| None).unwrap();
         assert_eq!((defaults.months, defaults.monthly_discount), (12, 0.01));
-        let set = clv_options_from(|name| match name {
+        let set = clv_options(&|name| match name {
             "CLV_MONTHS" => Some("24".into()),
             "CLV_MONTHLY_DISCOUNT" => Some("0.02".into()),
             _ => None,
-        });
+        })
+        .unwrap();
         assert_eq!((set.months, set.monthly_discount), (24, 0.02));
-        let nonsense = clv_options_from(|_| Some("-3".into()));
-        assert_eq!(nonsense, defaults);
+        for bad in ["-3", "1.5", "abc"] {
+            let error = clv_options(&|_| Some(bad.into())).unwrap_err().to_string();
+            assert!(error.starts_with("CLV_MONTHS must be"), "{error}");
+            assert!(error.ends_with(&format!("got '{bad}'")), "{error}");
+        }
+        let error = clv_options(&|name| (name == "CLV_MONTHLY_DISCOUNT").then(|| "1".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("CLV_MONTHLY_DISCOUNT must be"), "{error}");
     }
 }

@@ -11,6 +11,8 @@
 //! or Markdown: neither has a reliable escape, and a stray `*` in a name is harmless.
 
 use serde::{Deserialize, Serialize};
+// Telegram's own escaping (exactly `&`, `<`, `>`), so ours cannot drift from the Bot API's rules.
+pub(crate) use teloxide::utils::html::escape as escape_html;
 
 use super::rich::{Line, RichText, Span, BULLET, INDENT};
 
@@ -90,18 +92,4 @@ fn wrap(s: &str, open: &str, close: &str, esc: fn(&str) -> String) -> String {
     let lead = &s[..s.len() - s.trim_start().len()];
     let trail = &s[s.trim_end().len()..];
     format!("{lead}{open}{}{close}{trail}", esc(core))
-}
-
-/// Escapes exactly the three characters Telegram's HTML mode requires: `&`, `<`, `>`.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -159,10 +159,10 @@ impl Application {
             senders.spawn(sender::run(Arc::clone(&self.ctx), drain.clone(), i == 0));
         }
         let mut others = JoinSet::new();
-        let nightly_at = self.settings.nightly_at;
         others.spawn(nightly::run(
             self.ctx.pool.clone(),
-            nightly_at,
+            self.settings.nightly_at,
+            self.settings.clv,
             stop.clone(),
         ));
         if let (true, Some(client)) = (self.settings.polling, &self.ctx.senders.telegram) {

@@ -24,7 +24,7 @@ mod worker;
 pub use app::{channel_summary, Application, TELEGRAM_COMMANDS};
 pub use inbox::PgInbox;
 pub use metrics::{DbFigures, Metrics, Stage};
-pub use settings::{ServeSettings, ServeSettingsError};
+pub use settings::{ServeSettings, DEFAULT_WORKERS};
 
 use anyhow::Context as _;
 use sqlx::PgPool;

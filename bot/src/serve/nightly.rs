@@ -8,11 +8,17 @@ use tokio::sync::watch;
 
 use super::context;
 use crate::clock::ClinicClock;
+use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::{recompute, schedule};
 
 /// Runs the recompute every night until `stop`. A run in progress is finished first: it
 /// holds a session advisory lock that must be released by the same connection.
-pub(crate) async fn run(pool: PgPool, at: NaiveTime, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn run(
+    pool: PgPool,
+    at: NaiveTime,
+    horizon: ClvOptions,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let clock = match ClinicClock::load(&pool).await {
             Ok(clock) => clock,
@@ -28,7 +34,7 @@ pub(crate) async fn run(pool: PgPool, at: NaiveTime, mut stop: watch::Receiver<b
             () = tokio::time::sleep(wait) => {}
             () = context::stopped(&mut stop) => return,
         }
-        match recompute::full(&pool, &clock).await {
+        match recompute::full_with(&pool, &clock, &horizon).await {
             Ok(outcome) => tracing::info!(?outcome, "nightly recompute done"),
             Err(e) => {
                 tracing::error!(error.cause_chain = ?e, error.message = %e, "nightly recompute failed")

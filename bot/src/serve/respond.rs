@@ -2,7 +2,8 @@
 //! - an answer to an open yes/no question (any sender in that chat) → recorded, "Anotado";
 //! - a client's phone on WhatsApp → recorded as a communication, no brain, no reply;
 //! - anything that is not text → "solo texto";
-//! - everything else (staff, and unknown senders, whom the engine refuses) → the engine.
+//! - everything else (staff, and unknown senders, whom the engine refuses) → the engine,
+//!   told who the sender is so it does not look them up again.
 
 use std::future::Future;
 use std::time::Duration;
@@ -99,7 +100,16 @@ pub(crate) async fn answer(
         sender_id,
         text,
     };
-    let out = with_typing(sender.as_ref(), inbound, ctx.engine.handle(&incoming)).await?;
+    let member = match who {
+        Who::Staff(member) => Some(member),
+        _ => None,
+    };
+    let out = with_typing(
+        sender.as_ref(),
+        inbound,
+        ctx.engine.handle_as(&incoming, member),
+    )
+    .await?;
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }

@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use chrono::NaiveTime;
 use webhooks::ChannelSettings;
 
+use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::schedule;
+use crate::settings::{parsed, var, SettingsError};
 
 /// Default `BIND_ADDR`.
 pub const DEFAULT_BIND_ADDR: &str = "0.0.0.0:8080";
@@ -31,59 +33,38 @@ pub struct ServeSettings {
     pub workers: usize,
     /// Telegram long polling (`vetbot serve --polling`) instead of a webhook.
     pub polling: bool,
-}
-
-/// A `serve` setting that cannot be used. Never contains a secret's value.
-#[derive(Debug, thiserror::Error)]
-pub enum ServeSettingsError {
-    /// `BIND_ADDR` is not `host:port`.
-    #[error("BIND_ADDR must be an address such as 0.0.0.0:8080")]
-    BindAddr,
-    /// `PUBLIC_URL` is not an absolute https URL.
-    #[error("PUBLIC_URL must be an absolute https:// URL")]
-    PublicUrl,
-    /// `NIGHTLY_AT` is not a time of day.
-    #[error("NIGHTLY_AT must be a local time such as 03:00")]
-    NightlyAt,
-    /// `WORKERS` is not a small number.
-    #[error("WORKERS must be a number from 0 to {MAX_WORKERS}")]
-    Workers,
-    /// The channel variables are inconsistent.
-    #[error(transparent)]
-    Channels(#[from] webhooks::SettingsError),
+    /// Lifetime-value horizon of the nightly recompute (the top-level
+    /// [`crate::settings::Settings`] sets it; the default otherwise).
+    pub clv: ClvOptions,
 }
 
 impl ServeSettings {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Self, ServeSettingsError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads settings through `lookup` (a map in tests). Empty values count as unset.
-    pub fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ServeSettingsError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let bind_addr = get("BIND_ADDR")
-            .unwrap_or_else(|| DEFAULT_BIND_ADDR.into())
-            .trim()
-            .parse()
-            .map_err(|_| ServeSettingsError::BindAddr)?;
-        let public_url = get("PUBLIC_URL").map(|u| public_url(&u)).transpose()?;
-        let nightly_at = match get("NIGHTLY_AT") {
-            Some(t) => NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                .map_err(|_| ServeSettingsError::NightlyAt)?,
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let bind_addr = parsed(
+            &lookup,
+            "BIND_ADDR",
+            "an address such as 0.0.0.0:8080",
+            |_| true,
+        )?
+        .unwrap_or_else(|| DEFAULT_BIND_ADDR.parse().expect("a valid default"));
+        let public_url = var(&lookup, "PUBLIC_URL")
+            .map(|u| public_url(&u))
+            .transpose()?;
+        let nightly_at = match var(&lookup, "NIGHTLY_AT") {
+            Some(t) => {
+                NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| SettingsError::Invalid {
+                    var: "NIGHTLY_AT",
+                    expected: "a local time such as 03:00",
+                    got: t.clone(),
+                })?
+            }
             None => schedule::default_time(),
         };
-        let workers = match get("WORKERS") {
-            Some(n) => n
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n <= MAX_WORKERS)
-                .ok_or(ServeSettingsError::Workers)?,
-            None => DEFAULT_WORKERS,
-        };
+        let workers = parsed(&lookup, "WORKERS", "a number from 0 to 6", |n: &usize| {
+            *n <= MAX_WORKERS
+        })?
+        .unwrap_or(DEFAULT_WORKERS);
         Ok(Self {
             bind_addr,
             public_url,
@@ -91,12 +72,19 @@ impl ServeSettings {
             nightly_at,
             workers,
             polling: false,
+            clv: ClvOptions::default(),
         })
     }
 
     /// The same settings with Telegram long polling on or off.
     pub fn with_polling(mut self, polling: bool) -> Self {
         self.polling = polling;
+        self
+    }
+
+    /// The same settings with the nightly recompute's lifetime-value horizon.
+    pub fn with_clv(mut self, clv: ClvOptions) -> Self {
+        self.clv = clv;
         self
     }
 
@@ -109,15 +97,18 @@ impl ServeSettings {
 }
 
 /// Telegram only delivers webhooks over HTTPS; a typo here would silently lose messages.
-fn public_url(raw: &str) -> Result<String, ServeSettingsError> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let host = trimmed
-        .strip_prefix("https://")
-        .ok_or(ServeSettingsError::PublicUrl)?;
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(ServeSettingsError::PublicUrl);
+fn public_url(raw: &str) -> Result<String, SettingsError> {
+    let trimmed = raw.trim_end_matches('/');
+    match trimmed.strip_prefix("https://") {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(trimmed.to_string())
+        }
+        _ => Err(SettingsError::Invalid {
+            var: "PUBLIC_URL",
+            expected: "an absolute https:// URL",
+            got: raw.to_string(),
+        }),
     }
-    Ok(trimmed.to_string())
 }
 
 #[cfg(test)]
@@ -126,7 +117,7 @@ mod tests {
 
     use super::*;
 
-    fn settings(vars: &[(&str, &str)]) -> Result<ServeSettings, ServeSettingsError> {
+    fn settings(vars: &[(&str, &str)]) -> Result<ServeSettings, SettingsError> {
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -161,6 +152,11 @@ mod tests {
         );
         assert_eq!(s.nightly_at, NaiveTime::from_hms_opt(4, 30, 0).unwrap());
         assert_eq!((s.workers, s.polling), (0, true));
+        let too_many = settings(&[("WORKERS", "7")]).unwrap_err().to_string();
+        assert!(
+            too_many.contains(&format!("0 to {MAX_WORKERS}")),
+            "{too_many}"
+        );
         for (var, value) in [
             ("BIND_ADDR", "localhost"),
             ("PUBLIC_URL", "http://bot.example.mx"),

@@ -187,6 +187,49 @@ async fn an_invite_code_links_a_chat_once() {
 }
 
 #[tokio::test]
+async fn handle_as_answers_as_the_caller_identified_the_sender_without_looking_again() {
+    // Arrange: "555" is linked to Lupita in the database.
+    let db = TestDb::demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    let (lupita, code) = bot::staff::invite(
+        &db.pool,
+        "Lupita",
+        "staff",
+        "es",
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    bot::staff::redeem(&db.pool, &code, "telegram", "555")
+        .await
+        .unwrap()
+        .expect("linked");
+    // Act: the caller (the serve worker) already identified each sender.
+    let as_stranger = engine
+        .handle_as(&from("telegram", "555", "/riesgo"), None)
+        .await
+        .unwrap();
+    let as_lupita = engine
+        .handle_as(
+            &from("telegram", "not-linked", "/riesgo"),
+            Some(lupita.clone()),
+        )
+        .await
+        .unwrap();
+    // Assert: the engine used the identity it was given, not a second look-up.
+    assert!(as_stranger.staff.is_none());
+    assert!(as_stranger
+        .reply
+        .render(Markup::Plain)
+        .contains("solo para el personal"));
+    assert_eq!(as_lupita.staff, Some(lupita));
+    assert!(as_lupita
+        .reply
+        .render(Markup::Plain)
+        .contains("Carlos Méndez"));
+}
+
+#[tokio::test]
 async fn an_unreachable_llm_falls_back_to_quick_mode() {
     let db = TestDb::demo().await;
     // Nothing listens on port 9 (discard) of loopback here: connections are refused.

@@ -5,6 +5,8 @@ use std::time::Duration;
 use async_openai::error::OpenAIError;
 use secrecy::SecretString;
 
+use crate::settings::{parsed, var, SettingsError};
+
 /// How to reach an OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp, vLLM).
 #[derive(Debug, Clone)]
 pub struct LlmSettings {
@@ -36,34 +38,37 @@ impl LlmSettings {
         }
     }
 
-    /// From the environment; `None` when `LLM_BASE_URL` or `LLM_MODEL` is unset or empty
-    /// (the command brain answers then).
-    pub fn from_env() -> Option<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads settings through `lookup` (a map in tests). Empty values count as unset; a
-    /// non-numeric number keeps its default (with a warning).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let mut settings = Self::new(
-            var("LLM_BASE_URL")?.trim(),
-            var("LLM_MODEL")?.trim(),
-            var("OPENAI_API_KEY").unwrap_or_default(),
-        );
-        let number = |name: &str, default: usize| match var(name).map(|v| v.trim().parse()) {
-            None => default,
-            Some(Ok(n)) => n,
-            Some(Err(_)) => {
-                tracing::warn!(variable = name, default, "Ignoring a non-numeric setting");
-                default
-            }
+    /// Reads settings through `lookup` (a map in tests); None when `LLM_BASE_URL` is unset
+    /// (the command brain answers then). Empty values count as unset.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, SettingsError> {
+        let Some(base_url) = var(&lookup, "LLM_BASE_URL") else {
+            return Ok(None);
         };
-        settings.max_steps = number("LLM_MAX_STEPS", settings.max_steps).max(1);
-        settings.max_retries = number("LLM_MAX_RETRIES", settings.max_retries);
-        let secs = number("LLM_TIMEOUT_SECS", settings.timeout.as_secs() as usize);
-        settings.timeout = Duration::from_secs(secs.max(1) as u64);
-        Some(settings)
+        let model = var(&lookup, "LLM_MODEL").ok_or(SettingsError::Missing {
+            var: "LLM_MODEL",
+            because: "LLM_BASE_URL",
+        })?;
+        let mut settings = Self::new(
+            &base_url,
+            &model,
+            var(&lookup, "OPENAI_API_KEY").unwrap_or_default(),
+        );
+        let at_least_one = |n: &usize| *n >= 1;
+        let steps = "a whole number of model calls, 1 or more";
+        if let Some(n) = parsed(&lookup, "LLM_MAX_STEPS", steps, at_least_one)? {
+            settings.max_steps = n;
+        }
+        let retries = "a whole number of retries";
+        if let Some(n) = parsed(&lookup, "LLM_MAX_RETRIES", retries, |_| true)? {
+            settings.max_retries = n;
+        }
+        let secs = "a whole number of seconds, 1 or more";
+        if let Some(n) = parsed(&lookup, "LLM_TIMEOUT_SECS", secs, |n: &u64| *n >= 1)? {
+            settings.timeout = Duration::from_secs(n);
+        }
+        Ok(Some(settings))
     }
 
     /// Longest wait for one model call, retries and `Retry-After` pauses included: a server
@@ -133,11 +138,7 @@ mod tests {
     }
 
     fn from(vars: &[(&str, &str)]) -> Option<LlmSettings> {
-        LlmSettings::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        LlmSettings::from_lookup(crate::settings::lookup_in(vars)).expect("valid settings")
     }
 
     #[test]
@@ -146,11 +147,11 @@ mod tests {
             from(&[]).is_none(),
             "no endpoint: the command brain answers"
         );
-        assert!(from(&[("LLM_BASE_URL", "http://x/v1"), ("LLM_MODEL", " ")]).is_none());
+        assert!(from(&[("LLM_BASE_URL", " "), ("LLM_MODEL", "m")]).is_none());
         let s = from(&[
             ("LLM_BASE_URL", " http://127.0.0.1:11434/v1/ "),
             ("LLM_MODEL", "llama3.1"),
-            ("LLM_MAX_STEPS", "0"),
+            ("LLM_MAX_STEPS", "1"),
             ("LLM_MAX_RETRIES", "5"),
             ("LLM_TIMEOUT_SECS", "12"),
         ])
@@ -161,18 +162,10 @@ mod tests {
             ("llama3.1", 1, 5)
         );
         assert_eq!(s.timeout, Duration::from_secs(12));
-        let defaults = from(&[
-            ("LLM_BASE_URL", "http://x/v1"),
-            ("LLM_MODEL", "m"),
-            ("LLM_MAX_STEPS", "many"),
-            ("LLM_TIMEOUT_SECS", "0"),
-        ])
-        .unwrap();
-        assert_eq!(defaults.max_steps, 6, "a non-number keeps the default");
+        let defaults = from(&[("LLM_BASE_URL", "http://x/v1"), ("LLM_MODEL", "m")]).unwrap();
         assert_eq!(
-            defaults.timeout,
-            Duration::from_secs(1),
-            "at least a second"
+            (defaults.max_steps, defaults.max_retries, defaults.timeout),
+            (6, 2, Duration::from_secs(30))
         );
     }
 }
