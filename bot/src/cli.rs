@@ -42,7 +42,7 @@ pub struct Cli {
 pub enum Command {
     /// Create the database if needed and apply migrations.
     Migrate,
-    /// Seed the demo clinic (or a synthetic one) and open the terminal chat.
+    /// Seed the demo clinic and open the terminal chat.
     Demo(DemoArgs),
     /// Chat with the bot in the terminal, as the clinic's owner (Dr. Pablo).
     Chat,
@@ -62,11 +62,6 @@ pub enum Command {
         /// Only owners whose data changed since the last run, with the stored model fit.
         #[arg(long)]
         incremental: bool,
-    },
-    /// Measure tools, recompute and webhook load on the current clinic (Markdown output).
-    Bench {
-        #[command(subcommand)]
-        what: BenchWhat,
     },
     /// Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a customer summary CSV
     /// (`ID,x,t_x,T,zbar`, CDNOW layout) and print parameters and log-likelihoods.
@@ -104,56 +99,11 @@ pub enum StaffAction {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum BenchWhat {
-    /// p50/p99 of every CRM tool next to a bare SELECT 1.
-    Tools {
-        #[arg(long, default_value_t = 200)]
-        iterations: usize,
-    },
-    /// Whole engine turns with the command brain, and the LLM prompt's size.
-    Engine {
-        #[arg(long, default_value_t = 200)]
-        iterations: usize,
-    },
-    /// Full recompute, then an incremental one after N owners change.
-    Recompute {
-        #[arg(long, default_value_t = 1000)]
-        changed: i64,
-    },
-    /// Fixed-rate, open-loop load on the Telegram webhook of a `vetbot serve` child, against
-    /// a fake Bot API: ack latency, drain time, nothing lost or answered twice. Links
-    /// `--chats` Telegram senders (ids 9900000001...) as staff and keeps the run's rows.
-    Webhooks {
-        /// Requests per second, held fixed whatever the server does.
-        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
-        rate: u32,
-        /// Length of the send phase.
-        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-        seconds: u64,
-        /// Linked staff chats the messages cycle over.
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-        chats: u32,
-        /// Text of every message (a command-brain command, so no LLM is involved).
-        #[arg(long, default_value = "/ayuda")]
-        text: String,
-        /// Longest wait, in seconds, for every reply to be sent after the send phase.
-        #[arg(long, default_value_t = 120)]
-        drain_timeout: u64,
-    },
-}
-
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// The demo's "today" (the story's date by default, so its figures hold).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<NaiveDate>,
-    /// Generate a synthetic clinic with this many owners instead of the demo clinic.
-    #[arg(long, value_name = "N")]
-    pub owners: Option<u32>,
-    /// Seed of the synthetic clinic.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
     /// Re-seed even when the demo clinic is already there.
     #[arg(long)]
     pub reset: bool,
@@ -202,14 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             let today = args.today.unwrap_or_else(demo::story_today);
-            if let Some(owners) = args.owners {
-                let took = demo::load_synthetic(&pool, today, owners, args.seed).await?;
-                println!(
-                    "Clínica sintética cargada: {owners} dueños (semilla {}) en {:.1} s.",
-                    args.seed,
-                    took.as_secs_f64()
-                );
-            } else if args.reset || args.today.is_some() || !demo::is_seeded(&pool).await? {
+            if args.reset || args.today.is_some() || !demo::is_seeded(&pool).await? {
                 demo::seed_demo(&pool, today)
                     .await
                     .context("Failed to seed the demo clinic")?;
@@ -294,35 +237,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     if models { " (con modelos BTYD)" } else { "" }
                 ),
             }
-            Ok(())
-        }
-        Command::Bench { what } => {
-            let table = match what {
-                BenchWhat::Tools { iterations } => crate::bench::tools(&pool, iterations).await?,
-                BenchWhat::Recompute { changed } => crate::bench::recompute(&pool, changed).await?,
-                BenchWhat::Engine { iterations } => crate::bench::engine(&pool, iterations).await?,
-                BenchWhat::Webhooks {
-                    rate,
-                    seconds,
-                    chats,
-                    text,
-                    drain_timeout,
-                } => {
-                    let load = crate::bench::webhooks::Load {
-                        rate,
-                        seconds,
-                        chats,
-                        text,
-                        drain_timeout: std::time::Duration::from_secs(drain_timeout),
-                    };
-                    let db = crate::bench::webhooks::ServeDatabase {
-                        database_url: settings.database.url,
-                        home: settings.database.home,
-                    };
-                    crate::bench::webhooks::run(&pool, &db, &load).await?
-                }
-            };
-            print!("{table}");
             Ok(())
         }
         Command::FitBtyd { .. } => unreachable!("handled before connecting"),

@@ -2,7 +2,6 @@
 //! wrapper over [`cli::run`].
 
 pub mod access;
-pub mod bench;
 pub mod brain;
 pub mod cli;
 pub mod clock;

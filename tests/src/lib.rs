@@ -1,6 +1,6 @@
 //! Test harness: one PostgreSQL server per test run (`DATABASE_URL`, or a private ephemeral
 //! cluster in the temp dir), a migrated template database, and a fresh database per test
-//! cloned from it. Fake platform servers live in [`fakes`].
+//! cloned from it. Fake platform servers live in the `fakes` crate.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::UNIX_EPOCH;
@@ -187,5 +187,4 @@ impl Drop for TestDb {
     }
 }
 
-pub mod fakes;
 pub mod tools;

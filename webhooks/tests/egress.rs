@@ -1,8 +1,5 @@
 //! The Telegram and WhatsApp clients against fake servers on loopback.
 
-#[path = "../../tests/src/fakes/mod.rs"]
-mod fakes;
-
 use std::time::Duration;
 
 use fakes::payloads as p;

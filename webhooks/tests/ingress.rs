@@ -1,8 +1,5 @@
 //! The webhook router over real HTTP on loopback, with an in-memory sink.
 
-#[path = "../../tests/src/fakes/mod.rs"]
-mod fakes;
-
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
 //! An in-memory clinic (rows with explicit ids) and its bulk loader (`COPY ... FROM STDIN`).
-//! Both the demo clinic and the scale generator build a [`Dataset`] and load it here.
+//! Both the demo clinic and `devtools`' synthetic clinic build a [`Dataset`] and load it here.
 
 use std::fmt::Write as _;
 

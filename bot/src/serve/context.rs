@@ -37,7 +37,7 @@ pub(crate) struct Context {
 /// trusted to see that by itself: the queue tables swing from empty to tens of thousands
 /// of rows within a minute, long before autovacuum analyzes them, and with the statistics
 /// of an empty `inbox` it ran an earlier claim as a scan of every unprocessed row per
-/// candidate (1-150 s per claim under `vetbot bench webhooks` at 500 messages/s; for 2,000
+/// candidate (1-150 s per claim under `vetbot-dev bench webhooks` at 500 messages/s; for 2,000
 /// unprocessed rows 280 ms against 0.04 ms through the indexes).
 pub(crate) fn queue_pool(pool: &PgPool, max_connections: u32) -> PgPool {
     let options = (*pool.connect_options()).clone().options([

@@ -1,5 +1,6 @@
 use bot::clock::{ClinicClock, DEFAULT_TIMEZONE};
-use bot::demo::{self, generator::synthetic_dataset};
+use bot::demo;
+use devtools::synth::{self, generator::synthetic_dataset};
 use tests::TestDb;
 
 fn clock() -> ClinicClock {
@@ -55,7 +56,7 @@ fn the_clinic_has_the_promised_shape() {
 #[tokio::test]
 async fn a_synthetic_clinic_loads_completely() {
     let db = TestDb::migrated().await;
-    demo::load_synthetic(&db.pool, demo::story_today(), 300, 3)
+    synth::load_synthetic(&db.pool, demo::story_today(), 300, 3)
         .await
         .unwrap();
     let expected = synthetic_dataset(&clock(), 300, 3);

@@ -17,8 +17,8 @@ use bot::clock::ClinicClock;
 use bot::domain::Lang;
 use bot::render::{profile_follow_up, RichText};
 use bot::tools::{self, ToolContext};
+use fakes::openai::FakeOpenAi;
 use serde_json::{json, Value};
-use tests::fakes::openai::FakeOpenAi;
 use tests::TestDb;
 
 /// The demo clinic, a fake model, and a brain pointed at it.

@@ -215,7 +215,7 @@ async fn demo_and_synthetic_clinics_load_with_exact_rollups() {
         .unwrap();
     assert!(days > 0);
     let synthetic = TestDb::migrated().await;
-    bot::demo::load_synthetic(&synthetic.pool, bot::demo::story_today(), 300, 3)
+    devtools::synth::load_synthetic(&synthetic.pool, bot::demo::story_today(), 300, 3)
         .await
         .unwrap();
     assert_eq!(drift(&synthetic.pool).await, 0, "synthetic clinic");

@@ -5,7 +5,7 @@
 use bot::brain::engine::{Engine, Incoming};
 use bot::brain::llm::{LlmBrain, LlmSettings};
 use bot::render::Markup;
-use tests::fakes::openai::FakeOpenAi;
+use fakes::openai::FakeOpenAi;
 use tests::TestDb;
 
 /// Lupita (demo staff 2, role `staff`) on Telegram, and Dr. Pablo (1, `owner`) on the terminal.

@@ -103,7 +103,7 @@ async fn every_summary_equals_its_rebuild_on_the_demo_clinic_through_writes() {
 #[tokio::test]
 async fn every_summary_equals_its_rebuild_on_a_generated_clinic_through_writes() {
     let db = TestDb::migrated().await;
-    demo::load_synthetic(&db.pool, demo::story_today(), 300, 3)
+    devtools::synth::load_synthetic(&db.pool, demo::story_today(), 300, 3)
         .await
         .unwrap();
     assert_consistent(&db.pool, "loading a generated clinic").await;

@@ -2,7 +2,7 @@
 //! model thinking for seconds must not pin a connection "idle in transaction" or keep the
 //! inbox row locked.
 
-use tests::fakes::openai::FakeOpenAi;
+use fakes::openai::FakeOpenAi;
 
 use super::*;
 

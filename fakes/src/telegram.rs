@@ -1,6 +1,7 @@
-//! A fake Telegram Bot API: records every call and answers with real envelopes.
+//! A fake Telegram Bot API: records every call (or, for load tests, only counts them) and
+//! answers with real envelopes.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +16,13 @@ use super::{payloads, Recorded};
 
 #[derive(Default)]
 struct Inner {
+    /// False for a counting fake: a load test's tens of thousands of bodies are not kept.
+    keep_requests: bool,
     requests: Mutex<Vec<Recorded>>,
+    /// Calls per method, lower-cased (`sendmessage`, `sendchataction`, ...).
+    calls: Mutex<BTreeMap<String, u64>>,
+    /// `sendMessage` calls per chat id.
+    sent_per_chat: Mutex<HashMap<i64, u64>>,
     failures: Mutex<VecDeque<(String, u16, Value)>>,
     updates: Mutex<Vec<Value>>,
     next_message_id: AtomicI64,
@@ -29,9 +36,20 @@ pub struct FakeTelegram {
 }
 
 impl FakeTelegram {
-    /// Starts the server; it accepts connections when this returns.
+    /// Starts the server, recording every request; it accepts connections when this returns.
     pub async fn start() -> Self {
+        Self::start_with(true).await
+    }
+
+    /// Starts a server that only counts calls ([`Self::calls`], [`Self::sent_per_chat`]) and
+    /// keeps no request, for load tests.
+    pub async fn start_counting() -> Self {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(keep_requests: bool) -> Self {
         let inner = Arc::new(Inner {
+            keep_requests,
             next_message_id: AtomicI64::new(1000),
             ..Inner::default()
         });
@@ -51,7 +69,7 @@ impl FakeTelegram {
         self.uri.clone()
     }
 
-    /// Every request so far, in order.
+    /// Every request so far, in order (none for a counting fake).
     pub fn requests(&self) -> Vec<Recorded> {
         self.inner.requests.lock().unwrap().clone()
     }
@@ -71,6 +89,16 @@ impl FakeTelegram {
         texts
             .map(|r| r.body["text"].as_str().unwrap_or_default().to_string())
             .collect()
+    }
+
+    /// Calls per method (lower-cased) so far.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.inner.calls.lock().unwrap().clone()
+    }
+
+    /// `sendMessage` calls per chat id so far.
+    pub fn sent_per_chat(&self) -> HashMap<i64, u64> {
+        self.inner.sent_per_chat.lock().unwrap().clone()
     }
 
     /// The next call to `method` answers `status` with `body` instead of succeeding.
@@ -114,7 +142,15 @@ async fn handle(
 ) -> Response {
     let request = Recorded::new(method.as_str(), uri.path(), &headers, &body);
     let (api_method, body) = (request.method.clone(), request.body.clone());
-    inner.requests.lock().unwrap().push(request);
+    *inner
+        .calls
+        .lock()
+        .unwrap()
+        .entry(api_method.clone())
+        .or_default() += 1;
+    if inner.keep_requests {
+        inner.requests.lock().unwrap().push(request);
+    }
 
     let failure = {
         let mut failures = inner.failures.lock().unwrap();
@@ -136,7 +172,17 @@ async fn handle(
     let result = match api_method.as_str() {
         "sendmessage" => {
             let id = inner.next_message_id.fetch_add(1, Ordering::SeqCst);
-            let chat_id = body["chat_id"].as_i64().unwrap_or_default();
+            // A chat id may be sent as a number or as a numeric string.
+            let chat_id = body["chat_id"]
+                .as_i64()
+                .or_else(|| body["chat_id"].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or_default();
+            *inner
+                .sent_per_chat
+                .lock()
+                .unwrap()
+                .entry(chat_id)
+                .or_default() += 1;
             payloads::telegram_bot_message(id, chat_id, body["text"].as_str().unwrap_or_default())
         }
         "getupdates" => {

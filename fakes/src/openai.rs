@@ -1,5 +1,6 @@
 //! A fake OpenAI-compatible chat completions server: records every request and answers
-//! from a per-test script, in the exact shapes async-openai deserialises strictly.
+//! from a per-test script, in the exact shapes async-openai deserialises strictly. For
+//! benchmarks it can also stand in for an instant model ([`FakeOpenAi::start_profile_caller`]).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +35,8 @@ pub enum Scripted {
 
 #[derive(Default)]
 struct Inner {
+    /// With no script left, answer every request with a profile call instead of a 400.
+    profile_calls: bool,
     requests: Mutex<Vec<Recorded>>,
     script: Mutex<VecDeque<Scripted>>,
     next_id: AtomicU64,
@@ -49,7 +52,23 @@ pub struct FakeOpenAi {
 impl FakeOpenAi {
     /// Starts the server; it accepts connections when this returns.
     pub async fn start() -> Self {
-        let inner = Arc::new(Inner::default());
+        Self::start_with(Inner::default()).await
+    }
+
+    /// Starts a model that answers at once, for timing the engine without one: once the
+    /// script (if any) is used up, every request gets one `get_owner_profile` call for the
+    /// owner id written after `#` in the last user message (`perfil #123`), or a plain
+    /// question back when there is none.
+    pub async fn start_profile_caller() -> Self {
+        Self::start_with(Inner {
+            profile_calls: true,
+            ..Inner::default()
+        })
+        .await
+    }
+
+    async fn start_with(inner: Inner) -> Self {
+        let inner = Arc::new(inner);
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&inner));
@@ -165,6 +184,7 @@ async fn handle(
     let request = Recorded::new(method.as_str(), uri.path(), &headers, &body);
     let model = request.body["model"].as_str().unwrap_or("fake").to_owned();
     let prompt_tokens = body.len().div_ceil(4);
+    let unscripted = inner.profile_calls.then(|| profile_call(&request.body));
     inner.requests.lock().unwrap().push(request);
     if method != Method::POST || uri.path() != "/v1/chat/completions" {
         return error(404, "invalid_request_error", "Unknown request URL");
@@ -173,6 +193,7 @@ async fn handle(
         return refused;
     }
     let next = inner.script.lock().unwrap().pop_front();
+    let next = next.or(unscripted.map(Scripted::Message));
     let Some(mut answer) = next else {
         // 400, not 5xx: a client must not retry a test that ran out of script.
         return error(
@@ -244,8 +265,61 @@ fn without_content(body: &[u8]) -> Option<Response> {
     })
 }
 
+/// An assistant message calling `get_owner_profile` for the owner id in the request's last
+/// user message, or asking who when it names none.
+fn profile_call(request: &Value) -> Value {
+    let last_user = request["messages"]
+        .as_array()
+        .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default();
+    match owner_id(last_user) {
+        Some(id) => json!({
+            "role": "assistant",
+            "content": null,
+            "tool_calls": [{
+                "id": format!("call_{id}"),
+                "type": "function",
+                "function": {"name": "get_owner_profile", "arguments": json!({"user_id": id}).to_string()}
+            }]
+        }),
+        None => json!({"role": "assistant", "content": "¿De quién?"}),
+    }
+}
+
+/// The number after `#` in `text`, if any.
+fn owner_id(text: &str) -> Option<i64> {
+    let digits: String = text
+        .split_once('#')?
+        .1
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 fn error(status: u16, kind: &str, message: &str) -> Response {
     let body = json!({"error": {"message": message, "type": kind, "param": null, "code": null}});
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     (status, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_owner_id_follows_a_hash() {
+        assert_eq!(owner_id("perfil #123 por favor"), Some(123));
+        assert_eq!(owner_id("perfil de maria"), None);
+        let request = json!({"messages": [
+            {"role": "user", "content": "perfil #1"},
+            {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "perfil #7"}
+        ]});
+        let call = &profile_call(&request)["tool_calls"][0]["function"];
+        assert_eq!(call["name"], "get_owner_profile");
+        assert_eq!(call["arguments"], r#"{"user_id":7}"#);
+        assert_eq!(profile_call(&json!({}))["content"], "¿De quién?");
+    }
 }

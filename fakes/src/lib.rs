@@ -1,8 +1,9 @@
-//! Fake Telegram and WhatsApp servers on loopback, and real-format payload builders.
+//! Fake Telegram, WhatsApp Graph and OpenAI-compatible servers on loopback ports, and
+//! real-format payload builders: one of each, shared by the end-to-end tests, the
+//! `webhooks` crate's tests and the benchmarks.
 //!
-//! Depends only on axum, tokio and serde_json so any test crate can include it
-//! (`#[path = ".../fakes/mod.rs"] mod fakes;`). Not every user calls every helper.
-#![allow(dead_code)]
+//! Depends only on axum, tokio and serde_json, so that `webhooks` can use it as a
+//! dev-dependency without pulling anything of the CRM.
 
 pub mod hmac;
 pub mod openai;

@@ -1,4 +1,4 @@
-//! `vetbot bench webhooks`: a fixed-rate, open-loop load test of the Telegram webhook of a
+//! `vetbot-dev bench webhooks`: a fixed-rate, open-loop load test of the Telegram webhook of a
 //! real `vetbot serve` process (a child of this one, with its inbox workers and reply sender
 //! running), against an in-process fake Bot API and no LLM (the command brain answers).
 //!
@@ -17,18 +17,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use secrecy::{ExposeSecret, SecretString};
+use bot::serve::ServeSettings;
+use fakes::telegram::FakeTelegram;
 use serde_json::json;
 use sqlx::PgPool;
-use tokio::process::{Child, Command};
 
-use super::fake_telegram::FakeTelegram;
+use super::serve_child::{ServeChild, ServeCommand};
 use super::{ms, nearest_rank, time};
-use crate::serve::ServeSettings;
 
 /// Benchmark senders are `SENDER_BASE + 1 ..= SENDER_BASE + chats` (Telegram user id =
 /// private chat id), a range no real Telegram account of the clinic is expected to have.
@@ -39,19 +37,6 @@ pub const STAFF_NAME: &str = "Benchmark (bench webhooks)";
 const BOT_TOKEN: &str = "123456789:bench-webhooks";
 const WEBHOOK_SECRET: &str = "bench-webhooks-secret";
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
-/// Variables the child must not inherit: a public URL (setWebhook), an LLM, WhatsApp.
-const CLEARED_ENV: [&str; 8] = [
-    "PUBLIC_URL",
-    "LLM_BASE_URL",
-    "LLM_MODEL",
-    "OPENAI_API_KEY",
-    "WHATSAPP_TOKEN",
-    "WHATSAPP_APP_SECRET",
-    "WHATSAPP_VERIFY_TOKEN",
-    "WHATSAPP_PHONE_NUMBER_ID",
-];
-/// How long `vetbot serve` may take to answer `/healthz`.
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Client-side limit per webhook request (the server's own is 15 s).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the drain is checked.
@@ -61,7 +46,7 @@ const SETTLE: Duration = Duration::from_secs(3);
 /// `SELECT 1` round trips timed for the floor.
 const FLOOR_ITERATIONS: usize = 200;
 
-/// What `vetbot bench webhooks` sends.
+/// What `vetbot-dev bench webhooks` sends.
 #[derive(Debug, Clone)]
 pub struct Load {
     /// Requests per second, held fixed.
@@ -76,17 +61,8 @@ pub struct Load {
     pub drain_timeout: Duration,
 }
 
-/// Where the `vetbot serve` child finds the database: the bench's own settings.
-#[derive(Debug, Clone)]
-pub struct ServeDatabase {
-    /// `DATABASE_URL`, when the bench was given one.
-    pub database_url: Option<SecretString>,
-    /// The private cluster's home otherwise.
-    pub home: PathBuf,
-}
-
 /// Runs the whole benchmark and returns the Markdown report.
-pub async fn run(pool: &PgPool, db: &ServeDatabase, load: &Load) -> anyhow::Result<String> {
+pub async fn run(pool: &PgPool, serve: &ServeCommand, load: &Load) -> anyhow::Result<String> {
     anyhow::ensure!(
         load.rate > 0 && load.seconds > 0 && load.chats > 0,
         "--rate, --seconds and --chats must be positive"
@@ -119,13 +95,19 @@ pub async fn run(pool: &PgPool, db: &ServeDatabase, load: &Load) -> anyhow::Resu
         "update ids {base}.. are already in the inbox ({used} rows); run the bench again"
     );
 
-    let fake = FakeTelegram::start().await?;
+    // Counting only: the run's tens of thousands of request bodies are not kept.
+    let fake = FakeTelegram::start_counting().await;
     let client = reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         .build()
         .context("Failed to build the HTTP client")?;
     eprintln!("bench webhooks: starting vetbot serve");
-    let mut serve = ServeChild::spawn(db, fake.url(), &client).await?;
+    let telegram = [
+        ("TELEGRAM_BOT_TOKEN", BOT_TOKEN),
+        ("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("TELEGRAM_API_URL", &fake.uri()),
+    ];
+    let mut serve = ServeChild::spawn(serve, &telegram, &client).await?;
     // Messages a previous, interrupted run left behind are answered before the load, so
     // that the reply counts below are this run's alone.
     if let Drain::TimedOut { .. } = wait_drained(pool, &chat_ids, load.drain_timeout).await? {
@@ -778,119 +760,6 @@ impl Report<'_> {
             met(clean)
         )
     }
-}
-
-/// `vetbot serve` as a child process on a free loopback port; killed when dropped.
-struct ServeChild {
-    child: Child,
-    pid: u32,
-    port: u16,
-    log: PathBuf,
-}
-
-impl ServeChild {
-    /// Starts `vetbot serve` (this executable) with Telegram pointed at `api_url`, and waits
-    /// until `/healthz` answers 200.
-    async fn spawn(
-        db: &ServeDatabase,
-        api_url: &str,
-        client: &reqwest::Client,
-    ) -> anyhow::Result<Self> {
-        let port = free_port()?;
-        let exe = std::env::current_exe().context("Failed to find the vetbot executable")?;
-        let log =
-            std::env::temp_dir().join(format!("vetbot-bench-webhooks-{}.log", std::process::id()));
-        let out = std::fs::File::create(&log)
-            .with_context(|| format!("Failed to create {}", log.display()))?;
-        let err = out.try_clone()?;
-        let mut command = Command::new(exe);
-        command
-            .arg("serve")
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .env("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
-            .env("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET)
-            .env("TELEGRAM_API_URL", api_url);
-        for var in CLEARED_ENV {
-            command.env_remove(var);
-        }
-        match &db.database_url {
-            Some(url) => command.env("DATABASE_URL", url.expose_secret()),
-            None => command
-                .env_remove("DATABASE_URL")
-                .env("VETBOT_HOME", &db.home),
-        };
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .kill_on_drop(true)
-            .spawn()
-            .context("Failed to start `vetbot serve`")?;
-        let pid = child.id().context("`vetbot serve` exited at once")?;
-        let mut serve = Self {
-            child,
-            pid,
-            port,
-            log,
-        };
-        serve.wait_healthy(client).await?;
-        Ok(serve)
-    }
-
-    async fn wait_healthy(&mut self, client: &reqwest::Client) -> anyhow::Result<()> {
-        let url = format!("http://127.0.0.1:{}/healthz", self.port);
-        let deadline = Instant::now() + STARTUP_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                anyhow::bail!(
-                    "`vetbot serve` exited ({status}) before it was ready; see {}",
-                    self.log.display()
-                );
-            }
-            let health = client
-                .get(&url)
-                .timeout(Duration::from_secs(1))
-                .send()
-                .await;
-            if health.is_ok_and(|r| r.status() == reqwest::StatusCode::OK) {
-                return Ok(());
-            }
-            anyhow::ensure!(
-                Instant::now() < deadline,
-                "`vetbot serve` did not answer /healthz within {} s; see {}",
-                STARTUP_TIMEOUT.as_secs(),
-                self.log.display()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// A memory figure in KiB from `/proc/<pid>/status`: `VmRSS` (resident now) or
-    /// `VmHWM` (peak resident).
-    fn memory_kb(&self, field: &str) -> anyhow::Result<u64> {
-        let path = format!("/proc/{}/status", self.pid);
-        let status =
-            std::fs::read_to_string(&path).with_context(|| format!("Failed to read {path}"))?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-            .with_context(|| format!("no {field} in {path}"))
-    }
-
-    /// Kills the server (everything it had to do is done and checked by now).
-    async fn stop(&mut self) {
-        if let Err(e) = self.child.kill().await {
-            tracing::warn!(error.message = %e, "could not stop vetbot serve");
-        }
-    }
-}
-
-/// A loopback port that was free a moment ago.
-fn free_port() -> anyhow::Result<u16> {
-    let listener =
-        std::net::TcpListener::bind("127.0.0.1:0").context("Failed to find a free port")?;
-    Ok(listener.local_addr()?.port())
 }
 
 /// The 1-minute load average (`/proc/loadavg`).

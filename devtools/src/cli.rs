@@ -1,0 +1,165 @@
+//! The command line of `vetbot-dev`: `synth` and `bench`. The database options are
+//! `vetbot`'s, so both binaries find the same clinic.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use bot::db::{self, DatabaseSettings, Durability, Server};
+
+use crate::bench::{self, webhooks, ServeCommand};
+use crate::synth;
+
+/// vetbot-dev: benchmarks and synthetic clinics for vetbot's developers.
+#[derive(Debug, Parser)]
+#[command(name = "vetbot-dev", version, about)]
+pub struct Cli {
+    /// PostgreSQL URL, instead of DATABASE_URL. Without either, the private cluster in
+    /// --home is used (as `vetbot` does).
+    #[arg(long, global = true)]
+    pub database_url: Option<SecretString>,
+    /// Where the private PostgreSQL cluster lives, instead of VETBOT_HOME
+    /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
+    #[arg(long, global = true)]
+    pub home: Option<PathBuf>,
+    /// Log filter used when RUST_LOG is not set.
+    #[arg(long, default_value = "warn", global = true)]
+    pub log: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replace the database's contents with a synthetic clinic (the same seed gives the same
+    /// clinic); then `vetbot chat` talks to it and `vetbot-dev bench` measures it.
+    Synth {
+        /// Number of owners (about 1.5 pets, 10 orders and 6 appointments each).
+        #[arg(long, value_name = "N")]
+        owners: u32,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The clinic's "today" (the demo story's date by default).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<NaiveDate>,
+    },
+    /// Measure tools, engine turns, recompute and webhook load on the current clinic
+    /// (Markdown output).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// p50/p99 of every CRM tool next to a bare SELECT 1.
+    Tools {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+    /// Whole engine turns with the command brain, and the LLM prompt's size.
+    Engine {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+    /// Full recompute, then an incremental one after N owners change.
+    Recompute {
+        #[arg(long, default_value_t = 1000)]
+        changed: i64,
+    },
+    /// Fixed-rate, open-loop load on the Telegram webhook of a `vetbot serve` child, against
+    /// a fake Bot API: ack latency, drain time, nothing lost or answered twice. Links
+    /// `--chats` Telegram senders (ids 9900000001...) as staff and keeps the run's rows.
+    Webhooks {
+        /// Requests per second, held fixed whatever the server does.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+        rate: u32,
+        /// Length of the send phase.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        seconds: u64,
+        /// Linked staff chats the messages cycle over.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        chats: u32,
+        /// Text of every message (a command-brain command, so no LLM is involved).
+        #[arg(long, default_value = "/ayuda")]
+        text: String,
+        /// Longest wait, in seconds, for every reply to be sent after the send phase.
+        #[arg(long, default_value_t = 120)]
+        drain_timeout: u64,
+        /// The `vetbot` binary to run [default: the one next to this executable].
+        #[arg(long, value_name = "PATH")]
+        vetbot: Option<PathBuf>,
+    },
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A missing `vetbot` is reported before any database work.
+    let vetbot = match &cli.command {
+        Command::Bench {
+            what: BenchWhat::Webhooks { vetbot, .. },
+        } => Some(bench::locate_vetbot(
+            vetbot.clone(),
+            &std::env::current_exe()?,
+        )?),
+        _ => None,
+    };
+    // The database variables `vetbot` reads; flags win over the environment, as in `vetbot`.
+    let mut database = DatabaseSettings::from_lookup(|name| std::env::var(name).ok());
+    if let Some(url) = cli.database_url {
+        database.url = Some(url);
+    }
+    if let Some(home) = cli.home {
+        database.home = home;
+    }
+    let server = Server::resolve(&database, Durability::Durable).await?;
+    let pool = db::open_app_database(&server).await?;
+    let table = match cli.command {
+        Command::Synth {
+            owners,
+            seed,
+            today,
+        } => {
+            let today = today.unwrap_or_else(bot::demo::story_today);
+            let took = synth::load_synthetic(&pool, today, owners, seed).await?;
+            format!(
+                "Clínica sintética cargada: {owners} dueños (semilla {seed}) en {:.1} s.\n",
+                took.as_secs_f64()
+            )
+        }
+        Command::Bench { what } => match what {
+            BenchWhat::Tools { iterations } => bench::tools(&pool, iterations).await?,
+            BenchWhat::Recompute { changed } => bench::recompute(&pool, changed).await?,
+            BenchWhat::Engine { iterations } => bench::engine(&pool, iterations).await?,
+            BenchWhat::Webhooks {
+                rate,
+                seconds,
+                chats,
+                text,
+                drain_timeout,
+                vetbot: _,
+            } => {
+                let load = webhooks::Load {
+                    rate,
+                    seconds,
+                    chats,
+                    text,
+                    drain_timeout: Duration::from_secs(drain_timeout),
+                };
+                let serve = ServeCommand {
+                    vetbot: vetbot.expect("located above"),
+                    database_url: database.url,
+                    home: database.home,
+                };
+                webhooks::run(&pool, &serve, &load).await?
+            }
+        },
+    };
+    print!("{table}");
+    Ok(())
+}
