@@ -27,9 +27,9 @@ pub struct Cli {
     /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
     #[arg(long, global = true)]
     pub home: Option<PathBuf>,
-    /// The database to use on that server [default: `vetbot_demo` for `demo`; for the rest,
-    /// the one DATABASE_URL names, else `vetbot`].
-    #[arg(long, env = "VETBOT_DATABASE", global = true)]
+    /// The database to use on that server, instead of VETBOT_DATABASE [default: `vetbot_demo`
+    /// for `demo`; for the rest, the one DATABASE_URL names, else `vetbot`].
+    #[arg(long, global = true)]
     pub database: Option<String>,
     /// Log filter used when RUST_LOG is not set.
     #[arg(long, default_value = "warn", global = true)]
@@ -139,8 +139,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let server = Server::resolve(&settings.database, Durability::Durable).await?;
     // The demo never opens the real clinic's database unless told to by name.
-    let database = match (&cli.database, &cli.command) {
-        (Some(name), _) => name.clone(),
+    let database = match (
+        cli.database.or(settings.database.name.clone()),
+        &cli.command,
+    ) {
+        (Some(name), _) => name,
         (None, Command::Demo(_)) => db::DEMO_DATABASE.to_owned(),
         (None, _) => server.default_database(),
     };

@@ -214,7 +214,7 @@ mod tests {
             ("LLM_BASE_URL", "http://x/v1"),
             ("LLM_MODEL", "m"),
             ("TELEGRAM_BOT_TOKEN", "1:a"),
-            ("TELEGRAM_WEBHOOK_SECRET", "s"),
+            ("TELEGRAM_WEBHOOK_SECRET", "a-secret-of-16-chars"),
             ("WHATSAPP_TOKEN", "t"),
             ("WHATSAPP_APP_SECRET", "a"),
             ("WHATSAPP_VERIFY_TOKEN", "v"),

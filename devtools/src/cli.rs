@@ -13,6 +13,9 @@ use bot::db::{self, DatabaseSettings, Durability, Server};
 use crate::bench::{self, webhooks, ServeCommand};
 use crate::synth;
 
+/// The default database of the benchmarks and synthetic clinics.
+pub const BENCH_DATABASE: &str = "vetbot_bench";
+
 /// vetbot-dev: benchmarks and synthetic clinics for vetbot's developers.
 #[derive(Debug, Parser)]
 #[command(name = "vetbot-dev", version, about)]
@@ -25,6 +28,10 @@ pub struct Cli {
     /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
     #[arg(long, global = true)]
     pub home: Option<PathBuf>,
+    /// The database on that server, instead of VETBOT_DATABASE [default: `vetbot_bench`, so
+    /// that a synthetic clinic never lands in the real clinic's or the demo's database].
+    #[arg(long, global = true)]
+    pub database: Option<String>,
     /// Log filter used when RUST_LOG is not set.
     #[arg(long, default_value = "warn", global = true)]
     pub log: String,
@@ -118,7 +125,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         database.home = home;
     }
     let server = Server::resolve(&database, Durability::Durable).await?;
-    let pool = db::open_app_database(&server).await?;
+    let name = cli
+        .database
+        .or(database.name.clone())
+        .unwrap_or_else(|| BENCH_DATABASE.to_owned());
+    let pool = db::open_database(&server, &name).await?;
+    // Every bench writes (notes, orders, linked chats) and `synth` wipes: never on a real
+    // clinic's database.
+    bot::demo::ensure_disposable(&pool).await?;
     let table = match cli.command {
         Command::Synth {
             owners,
@@ -155,6 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     vetbot: vetbot.expect("located above"),
                     database_url: database.url,
                     home: database.home,
+                    database: name,
                 };
                 webhooks::run(&pool, &serve, &load).await?
             }

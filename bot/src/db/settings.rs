@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use super::cluster;
 use crate::settings::var;
 
-/// Where the database is (`DATABASE_URL`, `VETBOT_HOME`, `PG_BIN`). `Debug` redacts the URL.
+/// Where the database is (`DATABASE_URL`, `VETBOT_HOME`, `PG_BIN`, `VETBOT_DATABASE`). `Debug` redacts the URL.
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
     /// `DATABASE_URL`; None: the private cluster in `home`. A secret (it may hold a password).
@@ -18,6 +18,9 @@ pub struct DatabaseSettings {
     /// `PG_BIN`: the directory of `initdb` and `pg_ctl`; None: the newest
     /// `/usr/lib/postgresql/*/bin`.
     pub pg_bin: Option<PathBuf>,
+    /// `VETBOT_DATABASE`: the database on that server; None: `vetbot_demo` for the demo,
+    /// else the one `DATABASE_URL` names, else `vetbot`.
+    pub name: Option<String>,
 }
 
 impl DatabaseSettings {
@@ -37,6 +40,7 @@ impl DatabaseSettings {
             url: var(&lookup, "DATABASE_URL").map(SecretString::from),
             home,
             pg_bin: path("PG_BIN"),
+            name: var(&lookup, "VETBOT_DATABASE"),
         }
     }
 }
@@ -51,7 +55,12 @@ mod tests {
 
     #[test]
     fn the_home_is_vetbot_home_else_the_users_data_directory() {
-        let set = from(&[("VETBOT_HOME", "/srv/vetbot"), ("PG_BIN", "/opt/pg/bin")]);
+        let set = from(&[
+            ("VETBOT_HOME", "/srv/vetbot"),
+            ("PG_BIN", "/opt/pg/bin"),
+            ("VETBOT_DATABASE", "clinica"),
+        ]);
+        assert_eq!(set.name.as_deref(), Some("clinica"));
         assert_eq!(set.home, PathBuf::from("/srv/vetbot"));
         assert_eq!(set.pg_bin, Some(PathBuf::from("/opt/pg/bin")));
         if !cluster::is_root() {

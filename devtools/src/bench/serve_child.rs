@@ -33,6 +33,8 @@ pub struct ServeCommand {
     pub database_url: Option<SecretString>,
     /// The private cluster's home otherwise.
     pub home: PathBuf,
+    /// The database on that server (`VETBOT_DATABASE` of the child).
+    pub database: String,
 }
 
 /// The `vetbot` binary to benchmark: `explicit` when given, else the one built next to
@@ -80,6 +82,7 @@ impl ServeChild {
         child
             .arg("serve")
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("VETBOT_DATABASE", &command.database)
             .envs(env.iter().copied());
         for var in CLEARED_ENV {
             child.env_remove(var);
