@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use crate::brain::engine::Engine;
 use crate::brain::llm::{LlmBrain, LlmSettings};
 use crate::clock::ClinicClock;
-use crate::db::{self, Durability, Server};
+use crate::db::{self, DatabaseSettings, Durability, Server};
 use crate::intelligence::{btyd, recompute};
 use crate::settings::Settings;
 use crate::{demo, staff, terminal};
@@ -19,23 +19,44 @@ use crate::{demo, staff, terminal};
 #[derive(Debug, Parser)]
 #[command(name = "vetbot", version, about)]
 pub struct Cli {
-    /// PostgreSQL URL, instead of DATABASE_URL. Without either, vetbot runs a private
-    /// cluster in --home.
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Log filter used when RUST_LOG is not set.
+    #[arg(long, default_value = "warn", global = true)]
+    pub log: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the database is: flags that win over `DATABASE_URL`, `VETBOT_HOME` and
+/// `VETBOT_DATABASE` (shared with `vetbot-dev`).
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL, instead of DATABASE_URL. Without either, a private cluster in --home.
     #[arg(long, global = true)]
     pub database_url: Option<SecretString>,
     /// Where the private PostgreSQL cluster lives, instead of VETBOT_HOME
     /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
     #[arg(long, global = true)]
     pub home: Option<PathBuf>,
-    /// The database to use on that server, instead of VETBOT_DATABASE [default: `vetbot_demo`
-    /// for `demo`; for the rest, the one DATABASE_URL names, else `vetbot`].
+    /// The database on that server, instead of VETBOT_DATABASE [default: `vetbot_demo` for
+    /// `vetbot demo`, `vetbot_bench` for `vetbot-dev`; else the one DATABASE_URL names, else
+    /// `vetbot`].
     #[arg(long, global = true)]
     pub database: Option<String>,
-    /// Log filter used when RUST_LOG is not set.
-    #[arg(long, default_value = "warn", global = true)]
-    pub log: String,
-    #[command(subcommand)]
-    pub command: Command,
+}
+
+impl DatabaseArgs {
+    /// `settings` with these flags applied; the database name, if one was chosen.
+    pub fn apply(self, settings: &mut DatabaseSettings) -> Option<String> {
+        if let Some(url) = self.database_url {
+            settings.url = Some(url);
+        }
+        if let Some(home) = self.home {
+            settings.home = home;
+        }
+        self.database.or(settings.name.clone())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,19 +151,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return btyd::cli::run_fit_btyd(summary, per_customer.as_deref(), &mut out);
     }
     let mut settings = Settings::from_env()?;
-    // Flags win over the environment.
-    if let Some(url) = cli.database_url {
-        settings.database.url = Some(url);
-    }
-    if let Some(home) = cli.home {
-        settings.database.home = home;
-    }
+    let chosen = cli.db.apply(&mut settings.database);
     let server = Server::resolve(&settings.database, Durability::Durable).await?;
     // The demo never opens the real clinic's database unless told to by name.
-    let database = match (
-        cli.database.or(settings.database.name.clone()),
-        &cli.command,
-    ) {
+    let database = match (chosen, &cli.command) {
         (Some(name), _) => name,
         (None, Command::Demo(_)) => db::DEMO_DATABASE.to_owned(),
         (None, _) => server.default_database(),

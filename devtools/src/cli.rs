@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use secrecy::SecretString;
 
+use bot::cli::DatabaseArgs;
 use bot::db::{self, DatabaseSettings, Durability, Server};
 
 use crate::bench::{self, webhooks, ServeCommand};
@@ -20,18 +20,8 @@ pub const BENCH_DATABASE: &str = "vetbot_bench";
 #[derive(Debug, Parser)]
 #[command(name = "vetbot-dev", version, about)]
 pub struct Cli {
-    /// PostgreSQL URL, instead of DATABASE_URL. Without either, the private cluster in
-    /// --home is used (as `vetbot` does).
-    #[arg(long, global = true)]
-    pub database_url: Option<SecretString>,
-    /// Where the private PostgreSQL cluster lives, instead of VETBOT_HOME
-    /// [default: /var/lib/vetbot for root, else ~/.local/share/vetbot].
-    #[arg(long, global = true)]
-    pub home: Option<PathBuf>,
-    /// The database on that server, instead of VETBOT_DATABASE [default: `vetbot_bench`, so
-    /// that a synthetic clinic never lands in the real clinic's or the demo's database].
-    #[arg(long, global = true)]
-    pub database: Option<String>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
     /// Log filter used when RUST_LOG is not set.
     #[arg(long, default_value = "warn", global = true)]
     pub log: String,
@@ -118,17 +108,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     // The database variables `vetbot` reads; flags win over the environment, as in `vetbot`.
     let mut database = DatabaseSettings::from_lookup(|name| std::env::var(name).ok());
-    if let Some(url) = cli.database_url {
-        database.url = Some(url);
-    }
-    if let Some(home) = cli.home {
-        database.home = home;
-    }
-    let server = Server::resolve(&database, Durability::Durable).await?;
     let name = cli
-        .database
-        .or(database.name.clone())
+        .db
+        .apply(&mut database)
         .unwrap_or_else(|| BENCH_DATABASE.to_owned());
+    let server = Server::resolve(&database, Durability::Durable).await?;
     let pool = db::open_database(&server, &name).await?;
     // Every bench writes (notes, orders, linked chats) and `synth` wipes: never on a real
     // clinic's database.
