@@ -135,11 +135,8 @@ async fn spawn() -> TestApp {
     spawn_with(settings(true, true, WA_SECRET)).await
 }
 
-#[path = "ingress/telegram.rs"]
 mod telegram;
-#[path = "ingress/whatsapp.rs"]
 mod whatsapp;
-#[path = "ingress/whatsapp_events.rs"]
 mod whatsapp_events;
 
 #[tokio::test]

@@ -53,11 +53,7 @@ fn ten_thousand_chars() -> String {
         .collect()
 }
 
-#[path = "egress/channel.rs"]
 mod channel;
-#[path = "egress/telegram.rs"]
 mod telegram;
-#[path = "egress/telegram_admin.rs"]
 mod telegram_admin;
-#[path = "egress/whatsapp.rs"]
 mod whatsapp;
