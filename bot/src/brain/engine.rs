@@ -7,6 +7,7 @@ use super::bound::bounded;
 use super::command::{self, detect_lang, Recall};
 use super::llm::{LlmBrain, LlmError};
 use super::memory::{self, ChatTurn};
+use super::pending::{self, Chat};
 use crate::clock::ClinicClock;
 use crate::domain::Lang;
 use crate::render::RichText;
@@ -123,6 +124,21 @@ impl Engine {
         let conversation =
             memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
                 .await?;
+        let chat = Chat {
+            channel: &msg.channel,
+            chat_id: &msg.chat_id,
+        };
+        // A "sí" or "no" to a held write is answered here, whichever brain is configured.
+        if let Some(reply) = pending::answer(&ctx, chat, &member, text).await? {
+            let said = ChatTurn::assistant(reply.render(crate::render::Markup::Plain));
+            memory::append(&self.pool, conversation, &[ChatTurn::user(text), said]).await?;
+            return Ok(Outgoing {
+                reply,
+                lang,
+                staff: Some(member),
+                fell_back: false,
+            });
+        }
         let mut failure = None;
         // Slash commands are exact; they never need the model.
         if let (Some(llm), false) = (&self.llm, text.starts_with('/')) {
@@ -130,6 +146,9 @@ impl Engine {
             let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS, ttl).await?;
             match llm.respond(&ctx, &history, text).await {
                 Ok(answer) => {
+                    if let Some(held) = &answer.held {
+                        pending::hold(&self.pool, chat, member.id, held).await?;
+                    }
                     memory::append(&self.pool, conversation, &answer.turns).await?;
                     return Ok(Outgoing {
                         reply: answer.reply,

@@ -12,7 +12,7 @@
 //! for a change, and an answer that would change more than `max_clients_per_write` clients
 //! runs nothing and is stated back. Tool results reach the model wrapped as data.
 
-mod intent;
+pub(crate) mod intent;
 mod links;
 mod reply;
 mod settings;
@@ -71,6 +71,8 @@ pub struct BrainReply {
     /// The new memory entries: the user's message, the assistant's tool calls and their
     /// results, and the final assistant message.
     pub turns: Vec<ChatTurn>,
+    /// Write calls held for confirmation, for the engine to keep until "sí" or "no".
+    pub held: Option<super::pending::HeldWrite>,
 }
 
 /// An LLM client with the CRM tools.

@@ -6,5 +6,6 @@ pub mod command;
 pub mod engine;
 pub mod llm;
 pub mod memory;
+pub mod pending;
 pub mod prompt;
 mod turn;

@@ -135,8 +135,8 @@ impl ToolError {
                 Lang::En => format!("⚠️ I run only {max} look-ups per answer; ask for fewer at a time."),
             }),
             Self::NotRequested => RichText::plain(lang.pick(
-                "⚠️ No hice ningún cambio: tu mensaje no lo pedía. Si quieres que lo haga, pídemelo directamente.",
-                "⚠️ I made no change: your message did not ask for one. If you want it, ask me directly.",
+                "⚠️ No hice ningún cambio: tu mensaje no lo pedía. ¿Quieres que lo haga? Responde «sí» para hacerlo o «no» para cancelar.",
+                "⚠️ I made no change: your message did not ask for one. Do you want me to? Reply \"yes\" to do it or \"no\" to cancel.",
             )),
             Self::NeedsConfirmation(n) => RichText::plain(match lang {
                 Lang::Es => format!("⚠️ No hice ningún cambio: esto cambiaría a {n} clientes."),

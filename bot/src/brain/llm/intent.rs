@@ -13,7 +13,7 @@ const CHANGE_STEMS: &[&str] = &[
 ];
 
 /// True when some word of `text` starts like a request for a change.
-pub(super) fn asks_for_change(text: &str) -> bool {
+pub(crate) fn asks_for_change(text: &str) -> bool {
     fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .any(|word| CHANGE_STEMS.iter().any(|stem| word.starts_with(stem)))
@@ -34,7 +34,7 @@ const CONFIRMATIONS: &[&str] = &[
 
 /// True when `text` is a short yes ("Sí", "sí, hazlo"), which confirms the change the
 /// assistant just proposed.
-pub(super) fn confirms(text: &str) -> bool {
+pub(crate) fn confirms(text: &str) -> bool {
     let folded = fold(text);
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
@@ -43,9 +43,39 @@ pub(super) fn confirms(text: &str) -> bool {
     words.len() <= 4 && words.iter().any(|w| CONFIRMATIONS.contains(w))
 }
 
+/// Short answers that say no to a held change ("no", "cancela").
+const CANCELLATIONS: &[&str] = &["no", "cancela", "cancelar", "cancelalo", "cancel", "nope"];
+
+/// True when `text` is a short no ("No", "no, cancela"), which cancels a held change.
+pub(crate) fn cancels(text: &str) -> bool {
+    let folded = fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() <= 3
+        && words.first().is_some_and(|w| CANCELLATIONS.contains(w))
+        && !words.iter().any(|w| CONFIRMATIONS.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{asks_for_change, confirms};
+    use super::{asks_for_change, cancels, confirms};
+
+    #[test]
+    fn a_short_no_cancels_and_a_longer_message_does_not() {
+        for no in ["no", "No.", "cancela", "no, cancela", "Cancel"] {
+            assert!(cancels(no), "{no}");
+        }
+        for other in [
+            "sí",
+            "no sé qué tiene María García",
+            "no, sí",
+            "Cuéntame sobre Carlos",
+        ] {
+            assert!(!cancels(other), "{other}");
+        }
+    }
 
     #[test]
     fn a_short_yes_confirms_and_a_question_does_not() {

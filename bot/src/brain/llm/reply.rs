@@ -11,6 +11,7 @@ use serde_json::json;
 use super::{links, parse_arguments, writes, BrainReply, ExecutedCall, Limits, LlmError, Outcome};
 use crate::brain::bound::bounded;
 use crate::brain::memory::ChatTurn;
+use crate::brain::pending::{HeldCall, HeldWrite};
 use crate::domain::Lang;
 use crate::render::{profile_follow_up, Line, RichText};
 use crate::tools::{add_owner_note, get_owner_profile, search_owners, ToolContext, ToolError};
@@ -38,6 +39,10 @@ pub(super) struct Turn {
     refusals: Vec<RichText>,
     /// Owners changed by this turn's writes.
     written: Vec<i64>,
+    /// Write calls held for confirmation (not asked for, or too many clients).
+    held: Vec<HeldCall>,
+    /// The turn was held for changing too many clients.
+    bulk: bool,
     /// The tools' data of this turn as text: links found here may be repeated by the model.
     data: String,
     pub(super) llm_calls: u32,
@@ -53,6 +58,8 @@ impl Turn {
             shown: Vec::new(),
             refusals: Vec::new(),
             written: Vec::new(),
+            held: Vec::new(),
+            bulk: false,
             data: String::new(),
             llm_calls: 0,
             usage: None,
@@ -73,8 +80,16 @@ impl Turn {
             }
             let output = match (&outcome.result, outcome.writes()) {
                 (Ok(output), _) => output,
-                (Err(ToolError::NeedsConfirmation(_)), _) => continue,
+                (Err(ToolError::NeedsConfirmation(_)), writes) => {
+                    if writes {
+                        self.hold(&outcome);
+                    }
+                    continue;
+                }
                 (Err(e), true) => {
+                    if matches!(e, ToolError::NotRequested) {
+                        self.hold(&outcome);
+                    }
                     let refusal = refusal(&outcome.name, e, self.lang);
                     if !self.refusals.contains(&refusal) {
                         self.refusals.push(refusal);
@@ -110,6 +125,16 @@ impl Turn {
                 tool: outcome.name,
                 card: output.card,
                 found,
+            });
+        }
+    }
+
+    /// Keeps a held write call, to run if the person confirms it.
+    fn hold(&mut self, outcome: &Outcome) {
+        if outcome.arguments.is_object() {
+            self.held.push(HeldCall {
+                name: outcome.name.clone(),
+                arguments: outcome.arguments.clone(),
             });
         }
     }
@@ -193,15 +218,16 @@ impl Turn {
     }
 
     /// The model's answer would change more than `max` clients: nothing ran; the count is
-    /// stated and confirmation asked for.
-    pub(super) fn confirm_bulk(self, clients: usize, max: usize) -> BrainReply {
+    /// stated and confirmation asked for (the engine keeps the held calls).
+    pub(super) fn confirm_bulk(mut self, clients: usize, max: usize) -> BrainReply {
+        self.bulk = true;
         let (cards, _) = self.cards();
         let said = match self.lang {
             Lang::Es => format!(
-                "⚠️ No hice ningún cambio: esto cambiaría a {clients} clientes, y sin confirmación cambio como máximo {max} por mensaje. Un cambio masivo necesita la confirmación del dueño de la clínica; mientras tanto, pídelo en grupos de hasta {max} clientes."
+                "⚠️ No hice ningún cambio todavía: esto cambiaría a {clients} clientes, y sin confirmación cambio como máximo {max} por mensaje. Un cambio masivo solo lo puede confirmar el dueño de la clínica. ¿Confirmas? Responde «sí» para hacerlo o «no» para cancelar."
             ),
             Lang::En => format!(
-                "⚠️ I made no change: this would change {clients} clients, and without confirmation I change at most {max} per message. A bulk change needs the clinic owner's confirmation; meanwhile, ask for it in groups of up to {max} clients."
+                "⚠️ I made no change yet: this would change {clients} clients, and without confirmation I change at most {max} per message. Only the clinic's owner can confirm a bulk change. Do you confirm? Reply \"yes\" to do it or \"no\" to cancel."
             ),
         };
         let reply = RichText::join(cards.into_iter().chain([RichText::plain(&said)]));
@@ -305,7 +331,22 @@ impl Turn {
             tool_calls = self.executed.len(),
             "LLM turn answered"
         );
+        let held = (!self.held.is_empty()).then(|| {
+            let mut owners: Vec<i64> = self
+                .held
+                .iter()
+                .filter_map(|c| owner_of(&c.arguments))
+                .collect();
+            owners.sort_unstable();
+            owners.dedup();
+            HeldWrite {
+                clients: owners.len(),
+                calls: std::mem::take(&mut self.held),
+                bulk: self.bulk,
+            }
+        });
         BrainReply {
+            held,
             reply: bounded(reply, self.lang),
             tool_calls: self.executed,
             llm_calls: self.llm_calls,
