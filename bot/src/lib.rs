@@ -9,6 +9,7 @@ pub mod crm;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod eval;
 pub mod intelligence;
 pub mod render;
 pub mod serve;

@@ -4,6 +4,7 @@
 
 mod folded;
 pub mod parse;
+pub mod understand;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

@@ -1,0 +1,200 @@
+//! Understanding a staff message without an LLM: slash commands (es/en) and everyday
+//! phrasings of the questions the clinic asks most.
+
+mod insights;
+mod lookups;
+mod reports;
+mod segments;
+mod talk;
+mod writes;
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::folded::Folded;
+use crate::crm::search::normalise;
+use crate::domain::{self, Lang, PhoneNumber};
+
+/// What the message asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// One tool call.
+    Tool {
+        name: &'static str,
+        args: Value,
+    },
+    /// An owner by name, phone or id: search, then the profile when there is one match.
+    Profile {
+        query: String,
+    },
+    /// Note or tags for an owner named in the message, or the last one talked about.
+    Note {
+        who: Option<String>,
+        text: String,
+    },
+    Tags {
+        who: Option<String>,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
+    /// "2": the second owner of the last list.
+    Pick(usize),
+    /// Someone else's words, quoted (a client's message pasted in): never carried out.
+    Quoted,
+    Help,
+    Reset,
+    Unknown,
+}
+
+/// The language a message is written in: English when it has English words, else Spanish.
+pub fn detect_lang(text: &str) -> Lang {
+    const EN: &[&str] = &[
+        "tell me",
+        "who",
+        "show",
+        "report",
+        "help",
+        "search",
+        "find",
+        "haven't",
+        "havent",
+        "at risk",
+        "top clients",
+        "new clients",
+        "profile",
+        "about",
+        "what",
+        "the",
+        "lapsed",
+        "risk",
+        "hi",
+        "hello",
+        "please",
+        "segment",
+        "value",
+        "reset",
+    ];
+    let words: String = fold(text)
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let padded = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    if EN.iter().any(|w| padded.contains(&format!(" {w} "))) {
+        Lang::En
+    } else {
+        Lang::Es
+    }
+}
+
+/// The message as the parser reads it: trimmed, `¿`/`?`/`¡`/`!` removed, [`domain::fold`]ed.
+pub fn fold(text: &str) -> String {
+    let kept: String = text
+        .trim()
+        .chars()
+        .filter(|c| !"¿?¡!".contains(*c))
+        .collect();
+    domain::fold(&kept).trim().to_owned()
+}
+
+pub(super) fn insight(kind: &str) -> Intent {
+    Intent::Tool {
+        name: "get_customer_insights",
+        args: json!({"insight_type": kind}),
+    }
+}
+
+/// Parses one message. `today` resolves months ("octubre") and "este mes".
+pub fn parse(text: &str, today: NaiveDate) -> Intent {
+    let normal = normalise(text);
+    let raw = normal.trim();
+    if let Some(rest) = raw.strip_prefix('/') {
+        // The command is read folded; its arguments keep their original spelling (names,
+        // note text). Split on the original, never at a folded length: folding changes
+        // byte lengths ("Í" is two bytes, "i" one).
+        let (cmd, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let cmd = fold(cmd);
+        let cmd = cmd.split('@').next().unwrap_or_default();
+        return slash(cmd, args.trim(), today);
+    }
+    let folded = Folded::new(raw);
+    let t = folded.text.as_str();
+    // A bare phone ("9981234567") is looked up, never taken for an owner id or a list pick.
+    if PhoneNumber::parse(t).is_ok() {
+        return Intent::Profile { query: raw.into() };
+    }
+    if let Ok(n) = t.parse::<usize>() {
+        return if (1..=50).contains(&n) {
+            Intent::Pick(n)
+        } else {
+            Intent::Unknown
+        };
+    }
+    phrase(&folded, today)
+}
+
+fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
+    match cmd {
+        "perfil" | "profile" | "cliente" | "owner" if !args.is_empty() => {
+            Intent::Profile { query: args.into() }
+        }
+        "buscar" | "search" | "busca" | "find" if !args.is_empty() => Intent::Tool {
+            name: "search_owners",
+            args: json!({"query": args}),
+        },
+        "riesgo" | "risk" | "atrisk" | "at_risk" => insight("at_risk"),
+        "top" | "mejores" => insight("top_customers"),
+        "nuevos" | "new" => insight("new_customers"),
+        "inactivos" | "lapsed" => insight("lapsed"),
+        "valor" | "value" => insight("high_value"),
+        "segmento" | "segment" => segments::segment(&fold(args)),
+        "reporte" | "report" => reports::report(&fold(args), today).unwrap_or(Intent::Help),
+        "nota" | "note" => writes::note(args),
+        "etiqueta" | "tag" | "tags" => writes::tags(args),
+        "nuevo" | "reset" | "reiniciar" => Intent::Reset,
+        "ayuda" | "help" | "start" | "inicio" => Intent::Help,
+        _ => Intent::Help,
+    }
+}
+
+/// An everyday phrasing: the first area that recognises the message answers it. Writes
+/// come first (a note's text may hold words of a question: "no ha venido"), then quoted
+/// text (never carried out), then the read areas, most specific first.
+fn phrase(f: &Folded, today: NaiveDate) -> Intent {
+    if let Some(intent) = writes::tags_phrase(f).or_else(|| writes::note_phrase(f)) {
+        return intent;
+    }
+    // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
+    let quoted = f.quoted;
+    insights::phrase(f)
+        .or_else(|| reports::phrase(f, today))
+        .or_else(|| talk::phrase(f))
+        .or_else(|| (!quoted).then(|| lookups::phrase(f)).flatten())
+        .unwrap_or(if quoted {
+            Intent::Quoted
+        } else {
+            Intent::Unknown
+        })
+}
+
+/// A name or tag as typed: trimmed, without closing `?!.` or surrounding quotes.
+pub(super) fn clean(text: &str) -> String {
+    const QUOTES: &[char] = &['"', '\'', '«', '»', '“', '”', '„', '‘', '’', '‹', '›'];
+    text.trim()
+        .trim_end_matches(['?', '!', '.', '¿', '¡'])
+        .trim()
+        .trim_matches(QUOTES)
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests;

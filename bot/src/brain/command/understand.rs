@@ -1,0 +1,93 @@
+//! What the command brain would do with a message, without doing it: the canonical
+//! "action" the understanding corpus (`testdata/understanding/`) is written in. It runs
+//! the parser and the part of the brain that picks the client a write goes to; it needs no
+//! database, so the whole corpus is scored in milliseconds.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::parse::{parse, Intent};
+
+/// What the chat showed just before the message.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shown {
+    /// Nothing yet: a new chat.
+    #[default]
+    Nothing,
+    /// One client's card (a profile): "agrégale…", "¿y sus mascotas?" mean that client.
+    Card,
+    /// A numbered list of clients: "2" means its second client.
+    List,
+}
+
+/// The action for `text`, as the corpus writes it:
+/// - `{"tool": name, "args": {…}}` — one tool call with these exact arguments;
+/// - `{"profile": query}` — find the client `query` names and show the card;
+/// - `{"pick": n}` — the n-th client of the list shown;
+/// - `{"note": {"who": name|null, "text": …}}`, `{"tag": {"who": name|null, "add": […], "remove": […]}}`
+///   — a write for the client named, or (`null`) for the client on the card shown;
+/// - `{"ask": "who"}` — a write that names no client with no card shown: the brain asks;
+/// - `{"help": true}`, `{"reset": true}`, `{"quoted": true}`, `{"unknown": true}`.
+pub fn understand(text: &str, today: NaiveDate, shown: Shown) -> Value {
+    action(parse(text, today), shown)
+}
+
+/// The action of a parsed intent, given what the chat showed.
+pub fn action(intent: Intent, shown: Shown) -> Value {
+    let unnamed_write = |who: &Option<String>| who.is_none() && shown != Shown::Card;
+    match intent {
+        Intent::Tool { name, args } => json!({"tool": name, "args": args}),
+        Intent::Profile { query } => json!({"profile": query}),
+        Intent::Pick(n) => json!({"pick": n}),
+        Intent::Note { who, .. } | Intent::Tags { who, .. } if unnamed_write(&who) => {
+            json!({"ask": "who"})
+        }
+        Intent::Note { who, text } => json!({"note": {"who": who, "text": text}}),
+        Intent::Tags { who, add, remove } => {
+            json!({"tag": {"who": who, "add": add, "remove": remove}})
+        }
+        Intent::Help => json!({"help": true}),
+        Intent::Reset => json!({"reset": true}),
+        Intent::Quoted => json!({"quoted": true}),
+        Intent::Unknown => json!({"unknown": true}),
+    }
+}
+
+/// Whether `action` changes a client, and which one (`None`: the client on the card).
+pub fn write_target(action: &Value) -> Option<Option<String>> {
+    ["note", "tag"].iter().find_map(|kind| {
+        let write = action.get(*kind)?;
+        Some(write["who"].as_str().map(crate::domain::fold))
+    })
+}
+
+/// Whether two actions are the same, reading names as the search does (case and accents
+/// do not matter) and everything else exactly.
+pub fn same(expected: &Value, actual: &Value) -> bool {
+    canonical(expected) == canonical(actual)
+}
+
+fn canonical(action: &Value) -> Value {
+    let mut action = action.clone();
+    let fold = |v: &mut Value| {
+        if let Some(s) = v.as_str() {
+            *v = Value::String(crate::domain::fold(s.trim()));
+        }
+    };
+    if let Some(q) = action.get_mut("profile") {
+        fold(q);
+    }
+    for kind in ["note", "tag"] {
+        if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
+            fold(who);
+        }
+        if let Some(text) = action.get_mut(kind).and_then(|w| w.get_mut("text")) {
+            if let Some(s) = text.as_str() {
+                *text = Value::String(s.trim().to_owned());
+            }
+        }
+    }
+    action
+}
