@@ -13,7 +13,7 @@ use crate::clock::ClinicClock;
 use crate::db::{self, DatabaseSettings, Durability, Server};
 use crate::intelligence::{btyd, recompute};
 use crate::settings::Settings;
-use crate::{demo, staff, terminal};
+use crate::{demo, eval, staff, terminal};
 
 /// vetbot: the conversational CRM of a veterinary clinic.
 #[derive(Debug, Parser)]
@@ -84,6 +84,18 @@ pub enum Command {
         #[arg(long)]
         incremental: bool,
     },
+    /// Score how well the brain understands staff: run the phrase corpus
+    /// (testdata/understanding) through the command brain, or with --llm through the
+    /// configured OpenAI-compatible model against the demo clinic, and print a table.
+    Eval {
+        /// A corpus directory of *.jsonl files, instead of the bundled one.
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+        /// Use the configured LLM (OPENAI_* settings) instead of the command brain. Runs on
+        /// the demo database (writes happen there), never on a real clinic's.
+        #[arg(long)]
+        llm: bool,
+    },
     /// Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a customer summary CSV
     /// (`ID,x,t_x,T,zbar`, CDNOW layout) and print parameters and log-likelihoods.
     FitBtyd {
@@ -133,6 +145,12 @@ pub struct DemoArgs {
     pub no_chat: bool,
 }
 
+/// The corpus in `dir`, or the bundled one.
+fn load_corpus(dir: Option<&std::path::Path>) -> anyhow::Result<eval::Corpus> {
+    let dir = dir.map_or_else(eval::Corpus::bundled_dir, std::path::Path::to_path_buf);
+    Ok(eval::Corpus::load(&dir)?)
+}
+
 /// The conversation engine, with the LLM brain when one is configured.
 fn engine(pool: sqlx::PgPool, llm: Option<LlmSettings>) -> anyhow::Result<Engine> {
     let llm = llm.map(LlmBrain::new).transpose()?;
@@ -150,13 +168,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         return btyd::cli::run_fit_btyd(summary, per_customer.as_deref(), &mut out);
     }
+    if let Command::Eval { corpus, llm: false } = &cli.command {
+        // The command brain needs no database.
+        let corpus = load_corpus(corpus.as_deref())?;
+        print!("{}", eval::Score::command_brain(&corpus).table());
+        return Ok(());
+    }
     let mut settings = Settings::from_env()?;
     let chosen = cli.db.apply(&mut settings.database);
     let server = Server::resolve(&settings.database, Durability::Durable).await?;
     // The demo never opens the real clinic's database unless told to by name.
     let database = match (chosen, &cli.command) {
         (Some(name), _) => name,
-        (None, Command::Demo(_)) => db::DEMO_DATABASE.to_owned(),
+        (None, Command::Demo(_) | Command::Eval { .. }) => db::DEMO_DATABASE.to_owned(),
         (None, _) => server.default_database(),
     };
     let pool = db::open_database(&server, &database).await?;
@@ -252,6 +276,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     if models { " (con modelos BTYD)" } else { "" }
                 ),
             }
+            Ok(())
+        }
+        Command::Eval { corpus, .. } => {
+            let corpus = load_corpus(corpus.as_deref())?;
+            let llm = settings
+                .llm
+                .context("vetbot eval --llm needs a model: set LLM_BASE_URL and LLM_MODEL (and OPENAI_API_KEY if the server needs one), as for serve")?;
+            demo::disposable::ensure_disposable(&pool).await?;
+            if !demo::is_seeded(&pool).await? {
+                demo::seed_demo(&pool, demo::story_today()).await?;
+            }
+            let staff = staff::identify(&pool, "terminal", demo::TERMINAL_STAFF_ID)
+                .await?
+                .context("the demo clinic has no terminal staff member: run vetbot demo --reset")?;
+            let brain = LlmBrain::new(llm)?;
+            let score = eval::llm::run(&corpus, &brain, &pool, staff.id).await?;
+            println!(
+                "model {} at {}",
+                brain.settings().model,
+                brain.settings().base_url
+            );
+            print!("{}", score.table());
             Ok(())
         }
         Command::FitBtyd { .. } => unreachable!("handled before connecting"),

@@ -2,6 +2,7 @@
 //! (`testdata/understanding/*.jsonl`, see its README) run through a brain and scored.
 
 pub mod corpus;
+pub mod llm;
 pub mod score;
 
 pub use corpus::{Case, Corpus};

@@ -13,11 +13,18 @@ pub struct Outcome {
     pub case: Case,
     pub actual: Value,
     pub took: Duration,
+    /// Model calls made (LLM brain only).
+    pub llm_calls: Option<u32>,
+    /// Prompt and completion tokens, when the endpoint reports them (LLM brain only).
+    pub tokens: Option<u32>,
 }
 
 impl Outcome {
     pub fn understood(&self) -> bool {
+        // A model's reply with no tool call is right where the case needs none.
+        let answered = self.actual.get("answered").is_some();
         same(&self.case.expect, &self.actual)
+            || (answered && super::llm::needs_no_tool(&self.case.expect))
     }
 
     /// A write the case did not ask for, or to another client than the one it names.
@@ -57,6 +64,8 @@ impl Score {
                     took: start.elapsed(),
                     case: case.clone(),
                     actual,
+                    llm_calls: None,
+                    tokens: None,
                 }
             })
             .collect();
@@ -95,6 +104,47 @@ impl Score {
         rows
     }
 
+    /// Time per message (median, p95), and for a model: calls and tokens per turn.
+    pub fn costs(&self) -> String {
+        let mut took: Vec<Duration> = self.outcomes.iter().map(|o| o.took).collect();
+        took.sort();
+        let at = |q: f64| {
+            took.get(((took.len() as f64 * q).ceil() as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or_default()
+        };
+        let mut out = format!(
+            "time per message: median {:.3} ms, p95 {:.3} ms\n",
+            at(0.5).as_secs_f64() * 1e3,
+            at(0.95).as_secs_f64() * 1e3
+        );
+        let calls: Vec<u32> = self.outcomes.iter().filter_map(|o| o.llm_calls).collect();
+        if !calls.is_empty() {
+            let mean =
+                |v: &[u32]| v.iter().map(|&c| f64::from(c)).sum::<f64>() / v.len().max(1) as f64;
+            let look_ups: Vec<u32> = self
+                .outcomes
+                .iter()
+                .filter(|o| {
+                    o.case.expect.get("profile").is_some() || o.case.expect.get("tool").is_some()
+                })
+                .filter_map(|o| o.llm_calls)
+                .collect();
+            let tokens: Vec<u32> = self.outcomes.iter().filter_map(|o| o.tokens).collect();
+            out.push_str(&format!(
+                "model calls per turn: {:.2} (look-ups: {:.2}); tokens per turn: {}\n",
+                mean(&calls),
+                mean(&look_ups),
+                if tokens.is_empty() {
+                    "not reported".to_owned()
+                } else {
+                    format!("{:.0}", mean(&tokens))
+                }
+            ));
+        }
+        out
+    }
+
     /// The score as a plain-text table, with every miss listed.
     pub fn table(&self) -> String {
         let mut out = String::new();
@@ -113,6 +163,7 @@ impl Score {
             self.percent(),
             self.wrong_writes()
         ));
+        out.push_str(&self.costs());
         for o in self.outcomes.iter().filter(|o| !o.understood()) {
             out.push_str(&format!(
                 "  miss {}{}: {:?}\n       expected {}\n       got      {}\n",
