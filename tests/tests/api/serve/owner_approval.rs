@@ -69,7 +69,9 @@ impl Seen {
             .telegram
             .requests_for("sendMessage")
             .into_iter()
-            .filter(|r| r.body["chat_id"] == json!(chat) || r.body["chat_id"] == json!(chat.to_string()))
+            .filter(|r| {
+                r.body["chat_id"] == json!(chat) || r.body["chat_id"] == json!(chat.to_string())
+            })
             .map(|r| r.body["text"].as_str().unwrap_or_default().to_owned())
             .collect();
         self.new_since(format!("tg:{chat}"), texts)
@@ -151,14 +153,14 @@ async fn a_staff_members_bulk_change_is_confirmed_once_by_an_owner_in_the_owners
     assert_eq!(tagged(&app, "deleted").await, 0);
     let to_lupita = seen.telegram(&app, TG_LUPITA);
     assert!(to_lupita.contains("50 clientes"), "{to_lupita}");
-    assert!(to_lupita.contains("solo lo puede confirmar el dueño"), "{to_lupita}");
+    assert!(
+        to_lupita.contains("solo lo puede confirmar el dueño"),
+        "{to_lupita}"
+    );
     assert!(to_lupita.contains("Dr. Pablo"), "{to_lupita}");
     assert!(to_lupita.contains("Dra. Ana"), "{to_lupita}");
     assert!(!to_lupita.contains("¿Confirmas?"), "{to_lupita}");
-    for to_owner in [
-        seen.telegram(&app, TG_PABLO),
-        seen.whatsapp(&app, WA_ANA),
-    ] {
+    for to_owner in [seen.telegram(&app, TG_PABLO), seen.whatsapp(&app, WA_ANA)] {
         assert!(to_owner.contains("Lupita"), "{to_owner}");
         assert!(to_owner.contains("«deleted» a 50 clientes"), "{to_owner}");
         assert!(to_owner.contains("«sí»"), "{to_owner}");
@@ -225,7 +227,10 @@ async fn an_owners_no_cancels_a_staff_members_bulk_change_and_the_requester_is_t
     let to_pablo = seen.telegram(&app, TG_PABLO);
     assert!(to_pablo.contains("Cancelado"), "{to_pablo}");
     let to_lupita = seen.telegram(&app, TG_LUPITA);
-    assert!(to_lupita.contains("Dr. Pablo no lo autorizó"), "{to_lupita}");
+    assert!(
+        to_lupita.contains("Dr. Pablo no lo autorizó"),
+        "{to_lupita}"
+    );
     let resolution: String = sqlx::query_scalar("select resolution from pending_writes")
         .fetch_one(&app.db.pool)
         .await
