@@ -111,6 +111,11 @@ impl Access {
             .unwrap_or_default())
     }
 
+    /// Whether this member is an owner (may do everything, and confirm bulk changes).
+    pub fn is_owner(&self) -> bool {
+        self.owner
+    }
+
     /// Whether this member may take `permission`'s action.
     pub fn allows(&self, permission: Permission) -> bool {
         self.owner || self.granted.contains(&permission)

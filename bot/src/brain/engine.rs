@@ -7,7 +7,7 @@ use super::bound::bounded;
 use super::command::{self, detect_lang, Recall};
 use super::llm::{LlmBrain, LlmError};
 use super::memory::{self, ChatTurn};
-use super::pending::{self, Chat};
+use super::pending::{self, Chat, Notice};
 use crate::clock::ClinicClock;
 use crate::domain::Lang;
 use crate::render::RichText;
@@ -38,6 +38,9 @@ pub struct Outgoing {
     pub staff: Option<StaffMember>,
     /// The LLM failed and the command brain answered.
     pub fell_back: bool,
+    /// Messages for other chats (owners asked to confirm a bulk change, a requester told
+    /// the outcome); the service sends them with the reply, the terminal does not.
+    pub notices: Vec<Notice>,
 }
 
 /// Turns staff messages into replies.
@@ -129,14 +132,15 @@ impl Engine {
             chat_id: &msg.chat_id,
         };
         // A "sí" or "no" to a held write is answered here, whichever brain is configured.
-        if let Some(reply) = pending::answer(&ctx, chat, &member, text).await? {
-            let said = ChatTurn::assistant(reply.render(crate::render::Markup::Plain));
+        if let Some(resolved) = pending::answer(&ctx, chat, &member, text).await? {
+            let said = ChatTurn::assistant(resolved.reply.render(crate::render::Markup::Plain));
             memory::append(&self.pool, conversation, &[ChatTurn::user(text), said]).await?;
             return Ok(Outgoing {
-                reply,
+                reply: resolved.reply,
                 lang,
                 staff: Some(member),
                 fell_back: false,
+                notices: resolved.notices,
             });
         }
         let mut failure = None;
@@ -146,15 +150,22 @@ impl Engine {
             let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS, ttl).await?;
             match llm.respond(&ctx, &history, text).await {
                 Ok(answer) => {
+                    let (mut reply, mut notices) = (answer.reply, Vec::new());
                     if let Some(held) = &answer.held {
-                        pending::hold(&self.pool, chat, member.id, held).await?;
+                        let kept = pending::hold(&self.pool, chat, &member, held).await?;
+                        // A staff member's bulk change waits for an owner: say who was asked.
+                        if held.bulk && !member.is_owner() {
+                            reply = RichText::join([reply, kept.told(lang)]);
+                            notices = kept.notices;
+                        }
                     }
                     memory::append(&self.pool, conversation, &answer.turns).await?;
                     return Ok(Outgoing {
-                        reply: answer.reply,
+                        reply,
                         lang,
                         staff: Some(member),
                         fell_back: false,
+                        notices,
                     });
                 }
                 Err(e) => {
@@ -188,6 +199,7 @@ impl Engine {
             lang,
             staff: Some(member),
             fell_back: failure.is_some(),
+            notices: Vec::new(),
         })
     }
 
@@ -221,6 +233,7 @@ impl Engine {
             lang,
             staff: Some(member),
             fell_back: false,
+            notices: Vec::new(),
         }))
     }
 
@@ -237,6 +250,7 @@ impl Engine {
             lang,
             staff: None,
             fell_back: false,
+            notices: Vec::new(),
         })
     }
 }

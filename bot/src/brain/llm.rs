@@ -144,7 +144,8 @@ impl LlmBrain {
                     .iter()
                     .map(|c| Outcome::held(c, ToolError::NeedsConfirmation(clients)));
                 turn.record(held.collect());
-                return Ok(turn.confirm_bulk(clients, self.settings.max_clients_per_write));
+                let owner = asks_as_owner(ctx).await;
+                return Ok(turn.confirm_bulk(clients, self.settings.max_clients_per_write, owner));
             }
             let outcomes = run_calls(ctx, &calls, limits).await;
             // A refusal for the member's role ends the turn: the model must not look for a
@@ -207,6 +208,18 @@ impl LlmBrain {
             .map(|c| c.message)
             .ok_or_else(|| LlmError::BadResponse("no choices in the answer".into()))
     }
+}
+
+/// Whether the member asking may confirm a bulk change themselves (an owner, or a system
+/// job); anyone else's is put to the owners.
+async fn asks_as_owner(ctx: &ToolContext) -> bool {
+    let Some(staff_id) = ctx.staff_id else {
+        return true;
+    };
+    crate::access::Access::load(&ctx.pool, staff_id)
+        .await
+        .inspect_err(|e| tracing::warn!(error.message = %e, "Failed to load the member's access"))
+        .is_ok_and(|access| access.is_owner())
 }
 
 fn system_message(ctx: &ToolContext) -> ChatCompletionRequestMessage {

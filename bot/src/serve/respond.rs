@@ -19,7 +19,7 @@ use webhooks::{Channel, ChannelSender, Inbound, InboundKind};
 
 use super::answers::{self, Answerer};
 use super::clients;
-use super::context::{markup, Context};
+use super::context::{self, markup, Context};
 use super::outbox::Reply;
 use super::questions::ChatRef;
 use super::refusals;
@@ -47,6 +47,9 @@ pub(crate) struct Answered {
     /// Uncommitted writes that must happen exactly once with the inbox row (client
     /// communications, answers); the worker queues the reply and commits them together.
     pub writes: Option<Transaction<'static, Postgres>>,
+    /// Messages for other chats (owners asked to confirm, a requester told the outcome),
+    /// queued with the reply.
+    pub notices: Vec<(Channel, String, Reply)>,
 }
 
 impl Answered {
@@ -54,6 +57,7 @@ impl Answered {
         Self {
             reply,
             writes: None,
+            notices: Vec::new(),
         }
     }
 }
@@ -104,6 +108,7 @@ pub(crate) async fn answer(
             return Ok(Answered {
                 reply: Some(Reply::text(ack)),
                 writes: Some(tx),
+                notices: Vec::new(),
             });
         }
         // A "sí" with no open question wrote nothing; it goes on as an ordinary message.
@@ -119,6 +124,7 @@ pub(crate) async fn answer(
         return Ok(Answered {
             reply: None,
             writes: Some(tx),
+            notices: Vec::new(),
         });
     }
     let text = match &inbound.kind {
@@ -154,11 +160,24 @@ pub(crate) async fn answer(
         ctx.metrics.llm_fallback();
     }
     let reply = Reply::text(out.reply.render(markup(inbound.channel)));
-    Ok(Answered::reply(match out.staff {
-        Some(_) => Some(reply),
-        // The engine refused a stranger.
-        None => limited(ctx, inbound.channel, &sender_id, reply).await?,
-    }))
+    let notices = out.notices.into_iter().filter_map(|n| {
+        let channel = context::channel(&n.channel)?;
+        Some((
+            channel,
+            n.chat_id,
+            Reply::text(n.text.render(markup(channel))),
+        ))
+    });
+    let notices = notices.collect();
+    Ok(Answered {
+        reply: match out.staff {
+            Some(_) => Some(reply),
+            // The engine refused a stranger.
+            None => limited(ctx, inbound.channel, &sender_id, reply).await?,
+        },
+        writes: None,
+        notices,
+    })
 }
 
 /// `refusal`, unless `sender` was refused today or the hour's refusals are used up.

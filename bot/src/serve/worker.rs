@@ -131,7 +131,8 @@ async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool
     };
     match answered {
         Ok(answered) => {
-            let (reply, writes) = answered.map_or((None, None), |a| (a.reply, a.writes));
+            let (reply, writes, notices) =
+                answered.map_or((None, None, Vec::new()), |a| (a.reply, a.writes, a.notices));
             // The answer's own writes commit with the reply and the row's end, or not at all.
             let mut tx = match writes {
                 Some(tx) => tx,
@@ -143,6 +144,9 @@ async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool
             if let (Some(reply), Some(inbound)) = (reply, &inbound) {
                 let (channel, chat) = (inbound.channel, &inbound.chat_id);
                 outbox::enqueue(&mut tx, Some(row.id), channel, chat, &reply).await?;
+            }
+            for (channel, chat, notice) in &notices {
+                outbox::enqueue(&mut tx, None, *channel, chat, notice).await?;
             }
             mark_processed(&mut tx, row.id).await?;
             tx.commit().await?;

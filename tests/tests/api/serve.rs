@@ -8,6 +8,7 @@ mod nul;
 mod once;
 mod ops;
 mod order;
+mod owner_approval;
 mod questions;
 mod strangers;
 mod transactions;

@@ -218,16 +218,23 @@ impl Turn {
     }
 
     /// The model's answer would change more than `max` clients: nothing ran; the count is
-    /// stated and confirmation asked for (the engine keeps the held calls).
-    pub(super) fn confirm_bulk(mut self, clients: usize, max: usize) -> BrainReply {
+    /// stated and confirmation asked for (the engine keeps the held calls). An `owner` is
+    /// asked here; anyone else is told only an owner confirms (the engine asks the owners).
+    pub(super) fn confirm_bulk(mut self, clients: usize, max: usize, owner: bool) -> BrainReply {
         self.bulk = true;
         let (cards, _) = self.cards();
-        let said = match self.lang {
-            Lang::Es => format!(
+        let said = match (self.lang, owner) {
+            (Lang::Es, true) => format!(
                 "⚠️ No hice ningún cambio todavía: esto cambiaría a {clients} clientes, y sin confirmación cambio como máximo {max} por mensaje. Un cambio masivo solo lo puede confirmar el dueño de la clínica. ¿Confirmas? Responde «sí» para hacerlo o «no» para cancelar."
             ),
-            Lang::En => format!(
+            (Lang::En, true) => format!(
                 "⚠️ I made no change yet: this would change {clients} clients, and without confirmation I change at most {max} per message. Only the clinic's owner can confirm a bulk change. Do you confirm? Reply \"yes\" to do it or \"no\" to cancel."
+            ),
+            (Lang::Es, false) => format!(
+                "⚠️ No hice ningún cambio: esto cambiaría a {clients} clientes, y sin confirmación cambio como máximo {max} por mensaje. Un cambio a tantos clientes solo lo puede confirmar el dueño de la clínica."
+            ),
+            (Lang::En, false) => format!(
+                "⚠️ I made no change: this would change {clients} clients, and without confirmation I change at most {max} per message. A change to that many clients can only be confirmed by the clinic's owner."
             ),
         };
         let reply = RichText::join(cards.into_iter().chain([RichText::plain(&said)]));
