@@ -11,6 +11,10 @@
 //! answer run (a few at a time), a write runs only when the staff member's message asked
 //! for a change, and an answer that would change more than `max_clients_per_write` clients
 //! runs nothing and is stated back. Tool results reach the model wrapped as data.
+//!
+//! Servers differ in how they answer (see `testdata/llm-quirks/`): answers are read
+//! leniently ([`answer`]), every call gets an id unused in the conversation, and a call the
+//! model wrote out as text is run as that call or, when it cannot run, never shown ([`written`]).
 
 mod answer;
 pub(crate) mod intent;
