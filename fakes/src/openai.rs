@@ -31,6 +31,9 @@ pub enum Scripted {
     Delay(Duration, Box<Scripted>),
     /// 200 with this body as is (an answer that is not a chat completion).
     Raw(String),
+    /// 200 with this JSON body as is: a whole answer recorded from (or written in the
+    /// documented shape of) a real server, quirks included (see `testdata/llm-quirks/`).
+    Body(Value),
 }
 
 #[derive(Default)]
@@ -162,6 +165,13 @@ impl FakeOpenAi {
         self.push(Scripted::Raw(body.into()));
     }
 
+    /// Queues whole answers, in order, each sent back exactly as given.
+    pub fn replay(&self, bodies: &[Value]) {
+        for body in bodies {
+            self.push(Scripted::Body(body.clone()));
+        }
+    }
+
     /// Answers left in the script.
     pub fn pending(&self) -> usize {
         self.inner.script.lock().unwrap().len()
@@ -189,7 +199,7 @@ async fn handle(
     if method != Method::POST || uri.path() != "/v1/chat/completions" {
         return error(404, "invalid_request_error", "Unknown request URL");
     }
-    if let Some(refused) = without_content(&body) {
+    if let Some(refused) = without_content(&body).or_else(|| unpaired_tool_results(&body)) {
         return refused;
     }
     let next = inner.script.lock().unwrap().pop_front();
@@ -243,6 +253,7 @@ async fn handle(
             response
         }
         Scripted::Raw(body) => (StatusCode::OK, body).into_response(),
+        Scripted::Body(body) => Json(body).into_response(),
         Scripted::Delay(..) => unreachable!("delays are unwrapped above"),
     }
 }
@@ -263,6 +274,53 @@ fn without_content(body: &[u8]) -> Option<Response> {
             "'dict object' has no attribute 'content'",
         )
     })
+}
+
+/// Strict like OpenAI about tool results: an assistant message's tool calls must each be
+/// answered by one `tool` message right after it, a `tool` message must answer a call of
+/// the assistant message before it, and no id may be used twice in the conversation
+/// (servers and gateways that pair results by id drop or refuse the second one). 400 else.
+fn unpaired_tool_results(body: &[u8]) -> Option<Response> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let messages = request["messages"].as_array()?;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
+    let refuse = |message: String| Some(error(400, "invalid_request_error", &message));
+    for (n, message) in messages.iter().enumerate() {
+        if message["role"] == "tool" {
+            let id = message["tool_call_id"].as_str().unwrap_or_default();
+            let Some(at) = open.iter().position(|o| *o == id) else {
+                return refuse(format!(
+                    "Invalid parameter: messages with role 'tool' must be a response to a preceding message with 'tool_calls' (messages[{n}], tool_call_id {id:?})."
+                ));
+            };
+            open.remove(at);
+            continue;
+        }
+        if !open.is_empty() {
+            return refuse(format!(
+                "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: {}",
+                open.join(", ")
+            ));
+        }
+        let calls = message["tool_calls"].as_array().into_iter().flatten();
+        for id in calls.map(|c| c["id"].as_str().unwrap_or_default()) {
+            if seen.contains(&id) {
+                return refuse(format!(
+                    "Invalid parameter: duplicate tool_call_id {id:?} in messages[{n}]."
+                ));
+            }
+            seen.push(id);
+            open.push(id);
+        }
+    }
+    if !open.is_empty() {
+        return refuse(format!(
+            "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: {}",
+            open.join(", ")
+        ));
+    }
+    None
 }
 
 /// An assistant message calling `get_owner_profile` for the owner id in the request's last

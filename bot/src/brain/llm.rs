@@ -11,20 +11,26 @@
 //! answer run (a few at a time), a write runs only when the staff member's message asked
 //! for a change, and an answer that would change more than `max_clients_per_write` clients
 //! runs nothing and is stated back. Tool results reach the model wrapped as data.
+//!
+//! Servers differ in how they answer (see `testdata/llm-quirks/`): answers are read
+//! leniently ([`answer`]), every call gets an id unused in the conversation, and a call the
+//! model wrote out as text is run as that call or, when it cannot run, never shown ([`written`]).
 
+mod answer;
 pub(crate) mod intent;
 mod links;
 mod reply;
 mod settings;
+mod written;
 
 use async_openai::config::OpenAIConfig;
 use async_openai::middleware::retry::OpenAIRetryLayer;
 use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{
-    ChatCompletionMessageToolCalls, ChatCompletionRequestMessage,
+    ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls, ChatCompletionRequestMessage,
     ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionResponseMessage, ChatCompletionToolChoiceOption, ChatCompletionTools,
-    CompletionUsage, CreateChatCompletionRequest, ToolChoiceOptions,
+    ChatCompletionToolChoiceOption, ChatCompletionTools, CreateChatCompletionRequest, FunctionCall,
+    ToolChoiceOptions,
 };
 use async_openai::Client;
 use secrecy::ExposeSecret;
@@ -36,8 +42,10 @@ use super::prompt;
 use crate::domain::Lang;
 use crate::render::RichText;
 use crate::tools::{self, ToolContext, ToolError, ToolOutput};
+use answer::{Answer, Completion};
 use reply::Turn;
 pub use settings::{LlmError, LlmSettings};
+use written::Written;
 
 /// Tool calls of one answer run at the same time, at most: each holds a pooled connection.
 const CONCURRENT_CALLS: usize = 4;
@@ -115,7 +123,7 @@ impl LlmBrain {
     ) -> Result<BrainReply, LlmError> {
         let system = system_message(ctx);
         let tools = prompt::schemas(crate::access::offered(ctx).await);
-        let mut turn = Turn::new(ctx.lang, user_text);
+        let mut turn = Turn::new(ctx.lang, user_text, history);
         let limits = Limits {
             max_calls: self.settings.max_tool_calls,
             writes_asked: intent::asks_for_change(user_text) || intent::confirms(user_text),
@@ -124,20 +132,35 @@ impl LlmBrain {
             let mut messages = vec![system.clone()];
             let turns = history.iter().chain(&turn.turns).cloned();
             messages.extend(turns.map(ChatCompletionRequestMessage::from));
-            let message = self.complete(messages, &tools, &mut turn).await?;
-            let calls = message.tool_calls.unwrap_or_default();
+            let answer = self.complete(messages, &tools, &mut turn).await?;
             // finish_reason is unreliable across servers; the calls themselves decide.
-            if calls.is_empty() {
-                let content = message.content.filter(|c| !c.trim().is_empty());
-                return match (content, message.refusal) {
-                    (None, Some(refusal)) => Ok(turn.refused(&refusal)),
-                    (content, _) => turn.finish(content.unwrap_or_default()),
-                };
-            }
-            turn.turns.push(ChatTurn::assistant_tool_calls(
-                message.content,
-                remembered(&calls),
-            ));
+            let (content, mut calls) = match answer {
+                Answer { calls, content, .. } if !calls.is_empty() => (content, calls),
+                Answer {
+                    content, refusal, ..
+                } => match written::read(content.as_deref().unwrap_or_default()) {
+                    Written::Text => {
+                        let content = content.filter(|c| !c.trim().is_empty());
+                        return match (content, refusal) {
+                            (None, Some(refusal)) => Ok(turn.refused(&refusal)),
+                            (content, _) => turn.finish(content.unwrap_or_default()),
+                        };
+                    }
+                    // Made real calls, remembered as calls: from here on they are
+                    // guarded exactly like calls the model made properly.
+                    Written::Calls(written) => {
+                        tracing::info!(calls = written.len(), "The model wrote its calls as text");
+                        (None, written.into_iter().map(written_call).collect())
+                    }
+                    Written::Malformed(why) => {
+                        tracing::warn!(why, "The model wrote a tool call that cannot run");
+                        return turn.unusable(why);
+                    }
+                },
+            };
+            turn.unique_ids(&mut calls);
+            turn.turns
+                .push(ChatTurn::assistant_tool_calls(content, remembered(&calls)));
             let clients = turn.clients_after(&calls);
             if clients > self.settings.max_clients_per_write {
                 let held = calls
@@ -175,7 +198,7 @@ impl LlmBrain {
         messages: Vec<ChatCompletionRequestMessage>,
         tools: &[ChatCompletionTools],
         turn: &mut Turn,
-    ) -> Result<ChatCompletionResponseMessage, LlmError> {
+    ) -> Result<Answer, LlmError> {
         let request = CreateChatCompletionRequest {
             model: self.settings.model.clone(),
             messages,
@@ -186,26 +209,22 @@ impl LlmBrain {
             ..Default::default()
         };
         let chat = self.client.chat();
-        let response = tokio::time::timeout(self.settings.call_budget(), chat.create(request))
+        // Read into our lenient struct, not async-openai's strict one (see `answer`).
+        let create = chat.create_byot::<_, Completion>(request);
+        let response = tokio::time::timeout(self.settings.call_budget(), create)
             .await
             .map_err(|_| LlmError::Timeout)?
             // Our error, not async-openai's: its text carries an unreadable answer whole.
             .map_err(LlmError::from)
             .inspect_err(|e| tracing::warn!(error.message = %e, "LLM call failed"))?;
         turn.llm_calls += 1;
-        if let Some(CompletionUsage {
-            prompt_tokens,
-            completion_tokens,
-            ..
-        }) = response.usage
-        {
+        if let Some((prompt_tokens, completion_tokens)) = response.usage() {
             let (p, c) = turn.usage.unwrap_or((0, 0));
             turn.usage = Some((p + prompt_tokens, c + completion_tokens));
             tracing::debug!(prompt_tokens, completion_tokens, "LLM call");
         }
-        let choice = response.choices.into_iter().next();
-        choice
-            .map(|c| c.message)
+        response
+            .into_answer()
             .ok_or_else(|| LlmError::BadResponse("no choices in the answer".into()))
     }
 }
@@ -220,6 +239,17 @@ async fn asks_as_owner(ctx: &ToolContext) -> bool {
         .await
         .inspect_err(|e| tracing::warn!(error.message = %e, "Failed to load the member's access"))
         .is_ok_and(|access| access.is_owner())
+}
+
+/// A call the model wrote as text, as the API carries calls (its id is given later).
+fn written_call((name, arguments): (String, Value)) -> ChatCompletionMessageToolCalls {
+    ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
+        id: String::new(),
+        function: FunctionCall {
+            name,
+            arguments: arguments.to_string(),
+        },
+    })
 }
 
 fn system_message(ctx: &ToolContext) -> ChatCompletionRequestMessage {

@@ -8,6 +8,7 @@ mod follow_ups;
 mod honesty;
 mod hostile;
 mod look_up;
+mod quirks;
 mod tool_loop;
 mod wire;
 mod writes;

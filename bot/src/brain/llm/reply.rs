@@ -8,6 +8,7 @@ use async_openai::types::chat::{
 };
 use serde_json::json;
 
+use super::answer::unique_ids;
 use super::{links, parse_arguments, writes, BrainReply, ExecutedCall, Limits, LlmError, Outcome};
 use crate::brain::bound::bounded;
 use crate::brain::memory::ChatTurn;
@@ -45,13 +46,17 @@ pub(super) struct Turn {
     bulk: bool,
     /// The tools' data of this turn as text: links found here may be repeated by the model.
     data: String,
+    /// Tool-call ids used in the conversation so far (memory and this turn).
+    ids: Vec<String>,
     pub(super) llm_calls: u32,
     pub(super) usage: Option<(u32, u32)>,
 }
 
 impl Turn {
-    pub(super) fn new(lang: Lang, user_text: &str) -> Self {
+    pub(super) fn new(lang: Lang, user_text: &str, history: &[ChatTurn]) -> Self {
+        let ids = history.iter().flat_map(ChatTurn::tool_call_ids);
         Self {
+            ids: ids.map(str::to_owned).collect(),
             lang,
             turns: vec![ChatTurn::user(user_text)],
             executed: Vec::new(),
@@ -149,7 +154,7 @@ impl Turn {
             .map(|s| s.found[0])
             .collect();
         if !single.is_empty() {
-            let calls: Vec<ChatCompletionMessageToolCalls> = single
+            let mut calls: Vec<ChatCompletionMessageToolCalls> = single
                 .iter()
                 .map(|id| {
                     ChatCompletionMessageToolCalls::Function(ChatCompletionMessageToolCall {
@@ -161,6 +166,7 @@ impl Turn {
                     })
                 })
                 .collect();
+            self.unique_ids(&mut calls);
             let limits = Limits {
                 max_calls: calls.len(),
                 writes_asked: false,
@@ -200,6 +206,22 @@ impl Turn {
             return Err(LlmError::BadResponse("the model answered nothing".into()));
         }
         Ok(self.into_reply(reply, text))
+    }
+
+    /// Gives `calls` ids used nowhere else in the conversation (see [`unique_ids`]).
+    pub(super) fn unique_ids(&mut self, calls: &mut [ChatCompletionMessageToolCalls]) {
+        unique_ids(calls, &mut self.ids);
+    }
+
+    /// The model wrote a tool call as text that cannot run: never shown. The turn's cards
+    /// and refusals, if it has any by now; else no answer, and the command brain answers.
+    pub(super) fn unusable(self, why: &str) -> Result<BrainReply, LlmError> {
+        if self.shown.is_empty() && self.refusals.is_empty() {
+            return Err(LlmError::BadResponse(format!(
+                "the model wrote a tool call as text ({why})"
+            )));
+        }
+        self.finish(String::new())
     }
 
     /// The model declined to answer: shown as its refusal, after any cards of the turn.
