@@ -283,7 +283,10 @@ fn not_understood(lang: Lang, text: &str) -> RichText {
         Lang::En => format!("I didn't understand «{shown}». The closest things I can do:"),
     });
     for s in parse::closest(text, lang) {
-        doc.bullet(vec![crate::render::Span::Plain(format!("{} — {}", s.label, s.say))]);
+        doc.bullet(vec![crate::render::Span::Plain(format!(
+            "{} — {}",
+            s.label, s.say
+        ))]);
         doc.choice(s.label, s.say);
     }
     doc

@@ -53,12 +53,71 @@ const HELP: &[&str] = &[
 
 /// Words that only thank, agree or say goodbye: a message of nothing else gets a short reply.
 const ACK: &[&str] = &[
-    "gracias", "muchas", "mil", "muchisimas", "ok", "okey", "okay", "oki", "ok.", "perfecto",
-    "excelente", "listo", "sale", "va", "vale", "bien", "muy", "genial", "super", "bye", "adios",
-    "hasta", "luego", "pronto", "manana", "nos", "vemos", "thanks", "thank", "you", "thx", "ty",
-    "great", "perfect", "got", "it", "cool", "nice", "good", "awesome", "de", "nada", "entendido",
-    "enterado", "claro", "dale", "sip", "si", "yes", "gracias.", "see", "ya", "later", "much",
-    "so", "amazing", "a", "todo", "chido", "padre", "buenisimo", "fine", "k", "kk", "alright",
+    "gracias",
+    "muchas",
+    "mil",
+    "muchisimas",
+    "ok",
+    "okey",
+    "okay",
+    "oki",
+    "ok.",
+    "perfecto",
+    "excelente",
+    "listo",
+    "sale",
+    "va",
+    "vale",
+    "bien",
+    "muy",
+    "genial",
+    "super",
+    "bye",
+    "adios",
+    "hasta",
+    "luego",
+    "pronto",
+    "manana",
+    "nos",
+    "vemos",
+    "thanks",
+    "thank",
+    "you",
+    "thx",
+    "ty",
+    "great",
+    "perfect",
+    "got",
+    "it",
+    "cool",
+    "nice",
+    "good",
+    "awesome",
+    "de",
+    "nada",
+    "entendido",
+    "enterado",
+    "claro",
+    "dale",
+    "sip",
+    "si",
+    "yes",
+    "gracias.",
+    "see",
+    "ya",
+    "later",
+    "much",
+    "so",
+    "amazing",
+    "a",
+    "todo",
+    "chido",
+    "padre",
+    "buenisimo",
+    "fine",
+    "k",
+    "kk",
+    "alright",
 ];
 /// Reactions sent alone.
 const ACK_EMOJI: &[char] = &['👍', '🙏', '👌', '✅', '🙌', '😊', '🙂', '👏', '💪', '❤'];
@@ -84,6 +143,47 @@ const RESET: &[&str] = &[
     "new chat",
     "restart",
 ];
+
+/// Words that change nothing in a short request: "help me please", "qué puedes hacer por mí".
+const FILLER: &[&str] = &[
+    "please", "pls", "por", "favor", "porfa", "plis", "mi", "me", "a", "la", "el", "esto", "the",
+    "now", "ahora", "bot", "oye", "tu", "you", "us", "nos",
+];
+const RESET_VERBS: &[&str] = &[
+    "reinicia",
+    "reiniciar",
+    "reinicies",
+    "restart",
+    "reset",
+    "borra",
+    "borrar",
+    "olvida",
+    "olvidar",
+    "limpia",
+    "limpiar",
+    "clear",
+];
+/// What a reset clears: only these may follow a reset verb.
+const CLEARED: &[&str] = &[
+    "conversacion",
+    "chat",
+    "todo",
+    "memoria",
+    "historial",
+    "conversation",
+    "history",
+    "memory",
+    "everything",
+];
+
+/// `text` without [`FILLER`] words.
+fn without_filler(text: &str) -> String {
+    words(text)
+        .into_iter()
+        .filter(|w| !FILLER.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Things staff ask that no tool does yet: said plainly, never guessed at.
 const OUT_OF_SCOPE: &[&[&str]] = &[
@@ -135,13 +235,22 @@ pub(super) fn phrase(f: &Folded) -> Option<Intent> {
     }
     // A greeting alone, or before "ayuda": what the bot can do.
     let rest = strip_greeting(line);
-    if rest.is_empty() || HELP.contains(&rest) {
+    if rest.is_empty() || HELP.contains(&rest) || HELP.contains(&line) {
         return Some(Intent::Help);
     }
-    if HELP.contains(&line) {
+    // "help me please", "¿qué puedes hacer por mí?": the same without filler words.
+    let core = without_filler(rest);
+    if HELP.iter().any(|h| without_filler(h) == core) {
         return Some(Intent::Help);
     }
-    if RESET.contains(&rest) {
+    if RESET.contains(&rest) || RESET.iter().any(|r| without_filler(r) == core) {
+        return Some(Intent::Reset);
+    }
+    // "reinicia la conversación", "borra el chat": a reset verb and what it clears.
+    let cw = words(&core);
+    if cw.first().is_some_and(|w| RESET_VERBS.contains(w))
+        && cw[1..].iter().all(|w| CLEARED.contains(w))
+    {
         return Some(Intent::Reset);
     }
     if words(rest).iter().all(|w| ACK.contains(w)) {
@@ -242,7 +351,9 @@ const OFFERS: &[Offer] = &[
     offer(
         ("Clientes nuevos", "/nuevos"),
         ("New clients", "/new"),
-        &["nuev", "new", "recien", "recent", "primer", "first", "llegar", "alta"],
+        &[
+            "nuev", "new", "recien", "recent", "primer", "first", "llegar", "alta",
+        ],
     ),
     offer(
         ("Clientes inactivos", "/inactivos"),
@@ -260,7 +371,9 @@ const OFFERS: &[Offer] = &[
     offer(
         ("Alto valor", "/valor"),
         ("High-value clients", "/value"),
-        &["valor", "value", "valios", "valuabl", "rico", "rich", "premium", "vip"],
+        &[
+            "valor", "value", "valios", "valuabl", "rico", "rich", "premium", "vip",
+        ],
     ),
 ];
 
@@ -341,9 +454,8 @@ mod tests {
 
     #[test]
     fn the_closest_things_share_words_with_the_message() {
-        let says = |text: &str, lang| -> Vec<&str> {
-            closest(text, lang).iter().map(|s| s.say).collect()
-        };
+        let says =
+            |text: &str, lang| -> Vec<&str> { closest(text, lang).iter().map(|s| s.say).collect() };
         assert_eq!(
             says("agenda una cita para mañana", Lang::Es),
             ["/reporte citas", "/riesgo", "/ayuda"]
