@@ -247,3 +247,20 @@ fn questions_about_notes_and_tags_and_unclear_names_are_never_writes() {
         }
     }
 }
+
+#[test]
+fn two_clients_in_one_write_are_never_guessed() {
+    for text in [
+        "ponle VIP a Sarah y a Carlos",
+        "nota para carlos y maria: vienen juntos",
+        "etiqueta a Carlos y a Sarah como VIP",
+    ] {
+        let intent = parse(text, today());
+        let guessed = match &intent {
+            Intent::Note { who, text } => who.is_some() && !text.is_empty(),
+            Intent::Tags { who, .. } => who.is_some(),
+            _ => false,
+        };
+        assert!(!guessed, "{text} -> {intent:?}");
+    }
+}

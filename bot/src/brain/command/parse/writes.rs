@@ -201,6 +201,7 @@ const NOT_NAME: &[&str] = &[
     "enviar",
     "reprogramar",
     "pesos",
+    "y",
     // English
     "called",
     "calls",
@@ -600,6 +601,10 @@ fn leading_name(f: &Folded, from: usize, after_que: bool) -> Option<(String, usi
     if at >= t.len() || names == 0 || (after_que && names < 2) {
         return None;
     }
+    // "nota para carlos y maria…": two clients, or a name with "y" in it: not a guess.
+    if one_of(t, at, &["y", "and"]).is_some() {
+        return None;
+    }
     let who = clean(f.original(from..name_end));
     // "que" joins the name to the text; it is no part of the note.
     let text_from = one_of(t, at, &["que", "that"]).map_or(at, |e| skip_spaces(t, e));
@@ -791,9 +796,7 @@ fn short_tag(f: &Folded, verb_end: usize, adding: bool) -> Option<Intent> {
         .is_some()
     {
         // "ponle una cita", "quita la nota": not a tag.
-        if one_of(t, at, &["lo de"]).is_none() {
-            return None;
-        }
+        return None;
     }
     if let Some(e) = one_of(t, at, &["lo de", "de"]) {
         (tag_from, at) = (e, skip_spaces(t, e));
@@ -811,7 +814,17 @@ fn short_tag(f: &Folded, verb_end: usize, adding: bool) -> Option<Intent> {
         None => (t.len(), Who::Card),
     };
     let tags = tag_list(f, tag_from..tag_end, plural);
-    if tags.is_empty() || tags.iter().any(|tag| tag.split_whitespace().count() > 4) {
+    // "ponle VIP a Sarah y a Carlos": a tag with a connector in it is no tag.
+    let joined = |tag: &String| {
+        super::fold(tag)
+            .split_whitespace()
+            .any(|w| ["a", "y", "and", "to"].contains(&w))
+    };
+    if tags.is_empty()
+        || tags
+            .iter()
+            .any(|tag| tag.split_whitespace().count() > 4 || joined(tag))
+    {
         return None;
     }
     tag_intent(adding, tags, who)
