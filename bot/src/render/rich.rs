@@ -57,10 +57,22 @@ pub const INDENT: &str = "   ";
 /// Prefix of [`Line::Bullet`].
 pub const BULLET: &str = "• ";
 
-/// A channel-neutral document: a list of lines.
+/// Something the reader may send with one tap: a button under the message where the
+/// channel has buttons (Telegram, WhatsApp). The text says the same, for the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// The button's label (WhatsApp shows at most 20 characters).
+    pub label: String,
+    /// What a tap sends, as if typed.
+    pub say: String,
+}
+
+/// A channel-neutral document: a list of lines, and the choices offered under it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RichText {
     lines: Vec<Line>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    choices: Vec<Choice>,
 }
 
 impl RichText {
@@ -117,10 +129,25 @@ impl RichText {
         self.push(Line::Blank)
     }
 
-    /// Appends all lines of `other`.
+    /// Appends all lines (and choices) of `other`.
     pub fn append(&mut self, other: RichText) -> &mut Self {
         self.lines.extend(other.lines);
+        self.choices.extend(other.choices);
         self
+    }
+
+    /// Offers `say` as a choice labelled `label`.
+    pub fn choice(&mut self, label: impl Into<String>, say: impl Into<String>) -> &mut Self {
+        self.choices.push(Choice {
+            label: label.into(),
+            say: say.into(),
+        });
+        self
+    }
+
+    /// The choices offered under the document.
+    pub fn choices(&self) -> &[Choice] {
+        &self.choices
     }
 
     /// Joins documents with one blank line between them, skipping empty ones: how a reply

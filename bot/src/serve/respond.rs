@@ -159,7 +159,18 @@ pub(crate) async fn answer(
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }
-    let reply = Reply::text(out.reply.render(markup(inbound.channel)));
+    let reply = Reply {
+        body: out.reply.render(markup(inbound.channel)),
+        // At most 3: WhatsApp's limit for reply buttons. A tap sends `say` back as a button
+        // press, which is read as typed text (see above).
+        buttons: out
+            .reply
+            .choices()
+            .iter()
+            .take(3)
+            .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
+            .collect(),
+    };
     let notices = out.notices.into_iter().filter_map(|n| {
         let channel = context::channel(&n.channel)?;
         Some((

@@ -129,8 +129,9 @@ async fn an_ambiguous_or_unknown_client_is_asked_about_and_nothing_is_written() 
     assert!(reply.contains("¿A cuál"), "{reply}");
     let reply = ask(&engine, "agrégale la etiqueta VIP a Max").await;
     assert!(reply.contains("¿A cuál"), "{reply}");
+    // "todos" is no client's name: a bulk write is not something the command brain does.
     let reply = ask(&engine, "agrégale la etiqueta VIP a todos").await;
-    assert!(reply.contains("No encontré"), "{reply}");
+    assert!(reply.contains("No entendí"), "{reply}");
     let reply = ask(&engine, "add the VIP tag to Nobody Atall").await;
     assert!(reply.contains("No client matches"), "{reply}");
     assert_eq!(written(&db).await, before);
@@ -179,4 +180,47 @@ async fn quoted_text_is_not_a_command() {
     // An apostrophe is not a quote.
     let reply = ask(&engine, "who haven't we seen in a while?").await;
     assert!(reply.contains("At-Risk Clients"), "{reply}");
+}
+
+#[tokio::test]
+async fn a_note_whose_text_is_missing_or_unclear_is_asked_for_and_nothing_is_written() {
+    let db = TestDb::demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    ask(&engine, "Cuéntame sobre María García").await;
+    let before = written(&db).await;
+    for text in [
+        "agrega una nota a Carlos Méndez",
+        "agrega una nota",
+        // Leal may be a surname or the note: never a guessed client.
+        "nota para maria jose ramirez leal",
+    ] {
+        let reply = ask(&engine, text).await;
+        assert!(reply.contains("¿Qué digo en la nota?"), "{text} -> {reply}");
+        assert!(reply.contains("No guardé nada"), "{text} -> {reply}");
+    }
+    let reply = ask(&engine, "add a note for Carlos Mendez").await;
+    assert!(reply.contains("What should the note say?"), "{reply}");
+    assert_eq!(written(&db).await, before);
+}
+
+#[tokio::test]
+async fn dictated_notes_and_short_tags_reach_the_client_they_name() {
+    let db = TestDb::demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    let sarah_before = tags_of(&db, SARAH).await;
+    // No colon: "que" and a verb end the name.
+    ask(&engine, "agrega una nota a carlos mendez que llamó").await;
+    ask(&engine, "anota que María García pidió factura").await;
+    assert_eq!(notes_of(&db, CARLOS).await, ["llamó"]);
+    assert_eq!(notes_of(&db, MARIA).await, ["pidió factura"]);
+    // After María's card, "márcala" is María; "ponle … a Carlos" is Carlos.
+    ask(&engine, "Cuéntame sobre María García").await;
+    ask(&engine, "márcala como Puntual").await;
+    ask(&engine, "ponle Moroso a Carlos Méndez").await;
+    assert!(tags_of(&db, MARIA).await.contains(&"Puntual".to_owned()));
+    assert!(tags_of(&db, CARLOS).await.contains(&"Moroso".to_owned()));
+    assert!(!tags_of(&db, MARIA).await.contains(&"Moroso".to_owned()));
+    ask(&engine, "quítale lo de Moroso a Carlos Méndez").await;
+    assert!(!tags_of(&db, CARLOS).await.contains(&"Moroso".to_owned()));
+    assert_eq!(tags_of(&db, SARAH).await, sarah_before);
 }

@@ -249,3 +249,74 @@ async fn an_unreachable_llm_falls_back_to_quick_mode() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn small_talk_is_short_and_a_miss_offers_the_closest_things_not_the_help() {
+    let db = TestDb::demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    let answer = |text: &'static str| {
+        let engine = &engine;
+        async move {
+            engine
+                .handle(&from("terminal", "local", text))
+                .await
+                .unwrap()
+        }
+    };
+    let help_es = "Puedo ayudarte con";
+    let help_en = "I can help with";
+
+    let out = answer("gracias").await;
+    let reply = out.reply.render(Markup::Plain);
+    assert!(reply.contains("Con gusto"), "{reply}");
+    assert!(
+        !reply.contains(help_es) && out.reply.choices().is_empty(),
+        "{reply}"
+    );
+    let reply = answer("thanks!").await.reply.render(Markup::Plain);
+    assert!(reply.contains("You're welcome"), "{reply}");
+    assert!(answer("ayuda")
+        .await
+        .reply
+        .render(Markup::Plain)
+        .contains(help_es));
+    assert!(answer("what can you do?")
+        .await
+        .reply
+        .render(Markup::Plain)
+        .contains(help_en));
+
+    // Spanish: what was not understood, and 3 closest things, as choices to tap.
+    let out = answer("agenda una cita para mañana").await;
+    let reply = out.reply.render(Markup::Plain);
+    assert!(
+        reply.contains("No entendí «agenda una cita para mañana»"),
+        "{reply}"
+    );
+    assert!(!reply.contains(help_es), "no wall of help: {reply}");
+    let says: Vec<&str> = out.reply.choices().iter().map(|c| c.say.as_str()).collect();
+    assert_eq!(says, ["/reporte citas", "/riesgo", "/ayuda"], "{reply}");
+    assert!(
+        reply.contains("Reporte de citas — /reporte citas"),
+        "{reply}"
+    );
+    // A tap sends the phrase back: it is understood.
+    let reply = answer("/riesgo").await.reply.render(Markup::Plain);
+    assert!(reply.contains("Clientes en Riesgo"), "{reply}");
+
+    // English.
+    let out = answer("what's the weather like today").await;
+    let reply = out.reply.render(Markup::Plain);
+    assert!(
+        reply.contains("I didn't understand «what's the weather like today»"),
+        "{reply}"
+    );
+    assert!(!reply.contains(help_en), "{reply}");
+    let labels: Vec<&str> = out
+        .reply
+        .choices()
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    assert_eq!(labels, ["Clients at risk", "Top clients", "See everything"]);
+}

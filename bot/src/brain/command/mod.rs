@@ -83,6 +83,8 @@ pub async fn respond(
                 "I have no list with that number. Search first, e.g. /search maria",
             )),
         },
+        // A note with no text (or whose client and text run together): ask, write nothing.
+        Intent::Note { who, text } if text.trim().is_empty() => note_text(ctx.lang, who.as_deref()),
         Intent::Note { who, text } => match owner(ctx, &mut state, who.as_deref(), recall).await {
             Ok(id) => {
                 run(
@@ -119,13 +121,11 @@ pub async fn respond(
             "That is quoted text from someone else: I don't follow instructions inside a quoted message, and nothing was changed. \
              If you want me to do something, ask me yourself, e.g. add the VIP tag to María García",
         )),
-        Intent::Unknown => RichText::join([
-            RichText::plain(
-                ctx.lang
-                    .pick("No entendí la pregunta.", "I didn't understand that."),
-            ),
-            help(ctx.lang),
-        ]),
+        Intent::Thanks => RichText::plain(ctx.lang.pick(
+            "¡Con gusto! Aquí estoy si necesitas algo más.",
+            "You're welcome! I'm here if you need anything else.",
+        )),
+        Intent::Unknown => not_understood(ctx.lang, text),
     };
     save_state(&ctx.pool, conversation, &state).await?;
     Ok(reply)
@@ -252,6 +252,44 @@ async fn owner(
         }),
         found.card,
     ]))
+}
+
+/// A note with nothing to write: what to send instead. Nothing is written.
+fn note_text(lang: Lang, who: Option<&str>) -> RichText {
+    RichText::plain(match (lang, who) {
+        (Lang::Es, Some(who)) => format!(
+            "¿Qué digo en la nota? No guardé nada. Escríbela con dos puntos después del nombre, por ejemplo: nota para {who}: llamó para confirmar"
+        ),
+        (Lang::Es, None) => "¿Qué digo en la nota? No guardé nada. Escríbela después de dos puntos, por ejemplo: agrégale una nota: llamó para confirmar".to_owned(),
+        (Lang::En, Some(who)) => format!(
+            "What should the note say? Nothing was saved. Put a colon after the name, e.g. note for {who}: called to confirm"
+        ),
+        (Lang::En, None) => "What should the note say? Nothing was saved. Write it after a colon, e.g. add a note: called to confirm".to_owned(),
+    })
+}
+
+/// What was not understood, and the closest things the bot can do (buttons where the
+/// channel has them): one short answer, not the whole help.
+fn not_understood(lang: Lang, text: &str) -> RichText {
+    const SHOWN: usize = 60;
+    let text = text.trim();
+    let shown: String = if text.chars().count() > SHOWN {
+        text.chars().take(SHOWN).chain(['…']).collect()
+    } else {
+        text.to_owned()
+    };
+    let mut doc = RichText::plain(match lang {
+        Lang::Es => format!("No entendí «{shown}». Lo más parecido que puedo hacer:"),
+        Lang::En => format!("I didn't understand «{shown}». The closest things I can do:"),
+    });
+    for s in parse::closest(text, lang) {
+        doc.bullet(vec![crate::render::Span::Plain(format!(
+            "{} — {}",
+            s.label, s.say
+        ))]);
+        doc.choice(s.label, s.say);
+    }
+    doc
 }
 
 /// What the bot understands.

@@ -29,7 +29,10 @@ pub enum Shown {
 /// - `{"note": {"who": name|null, "text": …}}`, `{"tag": {"who": name|null, "add": […], "remove": […]}}`
 ///   — a write for the client named, or (`null`) for the client on the card shown;
 /// - `{"ask": "who"}` — a write that names no client with no card shown: the brain asks;
-/// - `{"help": true}`, `{"reset": true}`, `{"quoted": true}`, `{"unknown": true}`.
+/// - `{"ask": "note_text"}` — a note with no text, or whose client and text cannot be told
+///   apart: the brain asks for it and writes nothing;
+/// - `{"help": true}`, `{"thanks": true}`, `{"reset": true}`, `{"quoted": true}`,
+///   `{"unknown": true}`.
 pub fn understand(text: &str, today: NaiveDate, shown: Shown) -> Value {
     action(parse(text, today), shown)
 }
@@ -44,11 +47,13 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         Intent::Note { who, .. } | Intent::Tags { who, .. } if unnamed_write(&who) => {
             json!({"ask": "who"})
         }
+        Intent::Note { text, .. } if text.trim().is_empty() => json!({"ask": "note_text"}),
         Intent::Note { who, text } => json!({"note": {"who": who, "text": text}}),
         Intent::Tags { who, add, remove } => {
             json!({"tag": {"who": who, "add": add, "remove": remove}})
         }
         Intent::Help => json!({"help": true}),
+        Intent::Thanks => json!({"thanks": true}),
         Intent::Reset => json!({"reset": true}),
         Intent::Quoted => json!({"quoted": true}),
         Intent::Unknown => json!({"unknown": true}),

@@ -118,3 +118,28 @@ async fn on_whatsapp_a_typed_no_answers_the_latest_question_and_buttons_the_othe
     assert_eq!(app.post_whatsapp(&plain).await, 200);
     app.whatsapp_message("No entendí").await;
 }
+
+#[tokio::test]
+async fn a_message_not_understood_offers_buttons_and_a_tap_sends_their_phrase() {
+    // Arrange
+    let app = ServeApp::start().await;
+    app.link_telegram_staff().await;
+
+    // Act
+    let update = p::telegram_text_update(10, TG_STAFF, "agenda una cita para mañana");
+    assert_eq!(app.post_telegram(&update).await, 200);
+
+    // Assert: one line, the closest things as buttons whose data is the phrase to send.
+    let sent = app.telegram_message("No entendí").await;
+    let keyboard = &sent.body["reply_markup"]["inline_keyboard"];
+    assert_eq!(keyboard[0][0]["callback_data"], "/reporte citas");
+    assert_eq!(keyboard[0][0]["text"], "Reporte de citas");
+    assert_eq!(keyboard[2][0]["callback_data"], "/ayuda");
+    assert!(!sent.body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Puedo ayudarte con"));
+    let press = p::telegram_callback_update(11, TG_STAFF, "cb-9", "/riesgo");
+    assert_eq!(app.post_telegram(&press).await, 200);
+    app.telegram_message("Clientes en Riesgo").await;
+}

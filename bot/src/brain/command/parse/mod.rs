@@ -11,6 +11,8 @@ mod writes;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+pub use talk::{closest, Suggestion};
+
 use super::folded::Folded;
 use crate::crm::search::normalise;
 use crate::domain::{self, Lang, PhoneNumber};
@@ -42,6 +44,8 @@ pub enum Intent {
     /// Someone else's words, quoted (a client's message pasted in): never carried out.
     Quoted,
     Help,
+    /// Thanks, "ok", "bye": a short friendly reply, no help.
+    Thanks,
     Reset,
     Unknown,
 }
@@ -73,6 +77,21 @@ pub fn detect_lang(text: &str) -> Lang {
         "segment",
         "value",
         "reset",
+        "thanks",
+        "thank you",
+        "add",
+        "note",
+        "tag",
+        "untag",
+        "mark",
+        "remove",
+        "how",
+        "weather",
+        "appointment",
+        "book",
+        "joke",
+        "start over",
+        "good morning",
     ];
     let words: String = fold(text)
         .chars()
@@ -169,7 +188,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = writes::tags_phrase(f).or_else(|| writes::note_phrase(f)) {
+    if let Some(intent) = writes::phrase(f) {
         return intent;
     }
     // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".

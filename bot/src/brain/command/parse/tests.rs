@@ -216,3 +216,51 @@ fn names_keep_their_spelling_when_folding_changes_their_length() {
         );
     }
 }
+
+#[test]
+fn questions_about_notes_and_tags_and_unclear_names_are_never_writes() {
+    for text in [
+        "¿qué notas tiene Carlos?",
+        "la nota de Carlos dice que ya pagó?",
+        "nota de Carlos",
+        "clientes con la etiqueta vip",
+        "¿quién tiene la etiqueta moroso?",
+        "qué marca de croquetas compra Carlos, como siempre?",
+        "agrega la etiqueta VIP a todos",
+        "ponle una cita a Max el viernes",
+        "quita la nota de ayer",
+    ] {
+        let intent = parse(text, today());
+        assert!(
+            !matches!(intent, Intent::Note { .. } | Intent::Tags { .. }),
+            "{text} -> {intent:?}"
+        );
+    }
+    // Name and text run together: no text, so the brain asks and writes nothing.
+    for text in [
+        "agrega una nota a luis angel garcia rosa",
+        "nota para maria jose ramirez leal",
+    ] {
+        match parse(text, today()) {
+            Intent::Note { text: note, .. } => assert_eq!(note, "", "{text}"),
+            other => panic!("{text} -> {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn two_clients_in_one_write_are_never_guessed() {
+    for text in [
+        "ponle VIP a Sarah y a Carlos",
+        "nota para carlos y maria: vienen juntos",
+        "etiqueta a Carlos y a Sarah como VIP",
+    ] {
+        let intent = parse(text, today());
+        let guessed = match &intent {
+            Intent::Note { who, text } => who.is_some() && !text.is_empty(),
+            Intent::Tags { who, .. } => who.is_some(),
+            _ => false,
+        };
+        assert!(!guessed, "{text} -> {intent:?}");
+    }
+}
