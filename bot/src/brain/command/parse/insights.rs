@@ -98,6 +98,8 @@ fn kind(t: &str) -> Option<&'static str> {
             "ya no regresan",
             "dejaron de venir",
             "se fueron",
+            "se nos fue",
+            "nos dejaron",
             "stopped coming",
         ],
     ) || (has(t, "lost") && clients)
@@ -154,7 +156,7 @@ fn kind(t: &str) -> Option<&'static str> {
             "mejor cliente",
         ],
     );
-    if spends || (clients && any(t, &["top", "mejores"])) {
+    if spends || (clients && any(t, &["top", "mejores", "best"])) {
         return Some("top_customers");
     }
     let recent = any(

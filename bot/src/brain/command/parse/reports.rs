@@ -497,7 +497,17 @@ fn latest(today: NaiveDate, start: impl Fn(i32) -> Option<NaiveDate>) -> i32 {
 /// The range the named days and months cover.
 fn range_of(points: &[Point], w: &[&str], today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     let (first, last) = (*points.first()?, *points.last()?);
-    if points.len() == 1 {
+    // "octubre vs septiembre": the first, which the report compares with the days before it.
+    let between = w
+        .get(first.at.min(last.at)..last.at.max(first.at))
+        .unwrap_or_default();
+    let compared = between.iter().any(|x| {
+        matches!(
+            *x,
+            "vs" | "versus" | "contra" | "compared" | "comparado" | "comparada" | "frente"
+        )
+    });
+    if points.len() == 1 || compared {
         let month = first.month?;
         let since = w[..first.at]
             .iter()

@@ -295,12 +295,33 @@ pub(super) fn phrase(f: &Folded) -> Option<Intent> {
     let group = read.species_plural
         || read.filters.contains_key("tags")
         || [
-            "client", "duen", "customer", "owner", "people", "gente", "persona", "quien",
-            "segment", "lista", "los que", "las que",
+            "clientes",
+            "clientas",
+            "duenos",
+            "duenas",
+            "customers",
+            "clients",
+            "owners",
+            "people",
+            "gente",
+            "personas",
+            "quienes",
+            "segment",
+            "lista",
+            "los que",
+            "las que",
         ]
         .iter()
         .any(|g| has_prefix(t, g));
-    if !group {
+    // "el dueño del perro Max", "the owner of the cat Luna": one pet, a look-up.
+    let w = words(t);
+    let one_pet = w.windows(2).any(|p| {
+        matches!(
+            p[0],
+            "del" | "el" | "la" | "al" | "the" | "su" | "mi" | "my" | "his" | "her"
+        ) && species(p[1]).is_some_and(|_| !p[1].ends_with('s'))
+    });
+    if !group || one_pet {
         return None;
     }
     if UNSUPPORTED.iter().any(|u| has_prefix(t, u)) {
