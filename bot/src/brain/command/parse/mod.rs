@@ -74,6 +74,17 @@ pub fn detect_lang(text: &str) -> Lang {
         "segment",
         "value",
         "reset",
+        "revenue",
+        "sales",
+        "customers",
+        "clients",
+        "owners",
+        "appointments",
+        "yesterday",
+        "last",
+        "how",
+        "spent",
+        "bought",
     ];
     let words: String = fold(text)
         .chars()

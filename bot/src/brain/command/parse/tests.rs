@@ -245,6 +245,8 @@ fn one_pet_is_not_a_segment_and_compared_months_are_the_first() {
         (args["start_date"].as_str(), args["end_date"].as_str()),
         (Some("2024-11-01"), Some("2025-01-31"))
     );
+    assert_eq!(detect_lang("sales yesterday"), Lang::En);
+    assert_eq!(detect_lang("ventas de ayer"), Lang::Es);
     let (_, args) = tool("/top 5");
     assert_eq!(args, json!({"insight_type": "top_customers", "limit": 5}));
 }
