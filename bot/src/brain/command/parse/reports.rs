@@ -108,7 +108,6 @@ const UNSUPPORTED: &[&str] = &[
     "nomina",
     "payroll",
     "impuesto",
-    "iva",
     "taxes",
     "comision",
     "clima",
@@ -134,11 +133,6 @@ const QUESTION: &[&str] = &[
     "which were",
     "que fue lo que",
     "total de",
-    "dame",
-    "give me",
-    "show me",
-    "muestrame",
-    "ensename",
 ];
 
 /// The report a message's words ask for.
@@ -213,7 +207,8 @@ fn kind(t: &str) -> Option<&'static str> {
         "ticket promedio",
     ]) {
         Some("revenue")
-    } else if any(&["cliente", "customer", "client"]) {
+    } else if any(&["clientes", "clientas", "customers", "clients"]) {
+        // Plural: "el cliente Juan" is one client, a look-up.
         Some("customers")
     } else {
         None
