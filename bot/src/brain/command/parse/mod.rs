@@ -3,6 +3,7 @@
 
 mod insights;
 mod lookups;
+mod numbers;
 mod reports;
 mod segments;
 mod talk;
@@ -92,6 +93,16 @@ pub fn detect_lang(text: &str) -> Lang {
         "joke",
         "start over",
         "good morning",
+        "revenue",
+        "sales",
+        "customers",
+        "clients",
+        "owners",
+        "appointments",
+        "yesterday",
+        "last",
+        "spent",
+        "bought",
     ];
     let words: String = fold(text)
         .chars()
@@ -170,7 +181,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
             args: json!({"query": args}),
         },
         "riesgo" | "risk" | "atrisk" | "at_risk" => insight("at_risk"),
-        "top" | "mejores" => insight("top_customers"),
+        "top" | "mejores" => insights::with_count("top_customers", &fold(args)),
         "nuevos" | "new" => insight("new_customers"),
         "inactivos" | "lapsed" => insight("lapsed"),
         "valor" | "value" => insight("high_value"),
@@ -193,7 +204,8 @@ fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     }
     // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
     let quoted = f.quoted;
-    insights::phrase(f)
+    segments::phrase(f)
+        .or_else(|| insights::phrase(f, today))
         .or_else(|| reports::phrase(f, today))
         .or_else(|| talk::phrase(f))
         .or_else(|| (!quoted).then(|| lookups::phrase(f)).flatten())

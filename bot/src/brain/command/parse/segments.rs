@@ -1,57 +1,331 @@
-//! Segments: "/segmento vip gatos 90 dias $5,000 comida".
+//! Segments: "/segmento vip gatos 90 dias $5,000 comida", and in prose: "dueños de perros
+//! que gastaron más de 5 mil", "clientes con gato que no vienen hace 3 meses", "los VIP que
+//! compraron alimento", "clientes que aceptan promociones", "owners of cats who spent over
+//! $2,000".
+//!
+//! Amounts: "5 mil", "5,000", "$5000", "5k", "cinco mil". Lengths of time in days: a month
+//! is 30 days, a year 365 ("3 meses" is 90). "no vienen hace 3 meses" is at least that
+//! long since the last visit; "vinieron en los últimos 30 días" at most. Tags come folded
+//! (lower case, no accents), as the database compares them.
 
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
-use super::Intent;
+use super::numbers::{self, duration_at, has_prefix, number_at, words};
+use super::{Folded, Intent};
 use crate::domain::{ProductCategory, Species};
 
-pub(super) fn segment(t: &str) -> Intent {
-    let mut filters = serde_json::Map::new();
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let mut tags = vec![];
-    for (i, w) in words.iter().enumerate() {
-        let next_is_days = words
-            .get(i + 1)
-            .is_some_and(|n| n.starts_with("dia") || n.starts_with("day"));
-        match *w {
-            "perro" | "perros" | "dog" | "dogs" => {
-                filters.insert("pet_species".into(), json!(Species::Dog.as_db_str()));
+fn species(w: &str) -> Option<Species> {
+    Some(match w {
+        "perro" | "perros" | "perrito" | "perritos" | "perrita" | "perritas" | "perra"
+        | "perras" | "canino" | "caninos" | "lomito" | "lomitos" | "dog" | "dogs" | "puppy"
+        | "puppies" => Species::Dog,
+        "gato" | "gatos" | "gata" | "gatas" | "gatito" | "gatitos" | "michi" | "michis"
+        | "felino" | "felinos" | "cat" | "cats" | "kitten" | "kittens" => Species::Cat,
+        "ave" | "aves" | "pajaro" | "pajaros" | "pajarito" | "pajaritos" | "perico" | "pericos"
+        | "periquito" | "periquitos" | "loro" | "loros" | "canario" | "canarios" | "bird"
+        | "birds" | "parrot" | "parrots" | "parakeet" | "parakeets" => Species::Bird,
+        "conejo" | "conejos" | "conejito" | "conejitos" | "rabbit" | "rabbits" | "bunny"
+        | "bunnies" => Species::Rabbit,
+        "reptil" | "reptiles" | "tortuga" | "tortugas" | "iguana" | "iguanas" | "serpiente"
+        | "serpientes" | "lagarto" | "lagartos" | "gecko" | "geckos" | "reptile" | "turtle"
+        | "turtles" | "tortoise" | "tortoises" | "snake" | "snakes" | "lizard" | "lizards" => {
+            Species::Reptile
+        }
+        "roedor" | "roedores" | "hamster" | "hamsters" | "hamster's" | "cuyo" | "cuyos"
+        | "cobayo" | "cobayos" | "cobaya" | "cobayas" | "raton" | "ratones" | "rata" | "ratas"
+        | "chinchilla" | "chinchillas" | "jerbo" | "jerbos" | "rodent" | "rodents" | "guinea"
+        | "mouse" | "mice" | "rat" | "rats" | "gerbil" | "gerbils" => Species::Rodent,
+        _ => return None,
+    })
+}
+
+fn category(w: &str) -> Option<ProductCategory> {
+    Some(match w {
+        "alimento" | "alimentos" | "comida" | "croqueta" | "croquetas" | "food" | "kibble"
+        | "pienso" => ProductCategory::Food,
+        "medicamento" | "medicamentos" | "medicina" | "medicinas" | "medicine" | "medicines"
+        | "medication" | "medications" | "meds" | "farmacia" | "desparasitante"
+        | "desparasitantes" | "antipulgas" => ProductCategory::Medicine,
+        "accesorio" | "accesorios" | "accessory" | "accessories" | "correa" | "correas"
+        | "collar" | "collares" | "collars" | "leash" | "leashes" | "arnes" | "arneses" => {
+            ProductCategory::Accessory
+        }
+        "higiene" | "hygiene" | "shampoo" | "shampoos" | "champu" | "aseo" => {
+            ProductCategory::Hygiene
+        }
+        "juguete" | "juguetes" | "toy" | "toys" => ProductCategory::Toy,
+        "suplemento" | "suplementos" | "supplement" | "supplements" | "vitamina" | "vitaminas"
+        | "vitamin" | "vitamins" => ProductCategory::Supplement,
+        _ => return None,
+    })
+}
+
+/// Words around a number that make it money ("gastaron más de 5 mil", "spent over 2000").
+const SPEND: &[&str] = &[
+    "gast", "spen", "compra", "consum", "pesos", "mxn", "over", "more", "arriba", "+",
+];
+/// Words that say a client has not come ("no vienen hace 3 meses", "haven't visited in 90 days").
+const NOT: &[&str] = &[
+    "no", "sin", "haven't", "havent", "hasn't", "hasnt", "not", "without", "nunca", "never",
+];
+/// Words that ask for recent visits ("vinieron en los últimos 30 días").
+const WITHIN: &[&str] = &[
+    "ultimos", "ultimas", "ultimo", "ultima", "last", "past", "within", "recent", "recently",
+];
+/// Words about visiting; a length of time is a visit filter only with one.
+const VISIT: &[&str] = &[
+    "vin", "ven", "vien", "visit", "vist", "came", "come", "seen", "regres", "vuelto", "volv",
+    "consult",
+];
+/// Segments the tools cannot filter by: the brain says so rather than list a wider group.
+const UNSUPPORTED: &[&str] = &[
+    "raza",
+    "breed",
+    "viven",
+    "vive en",
+    "live in",
+    "lives in",
+    "colonia",
+    "zona",
+    "cumple",
+    "birthday",
+    "edad",
+    "mayores de",
+    "older than",
+    "sexo",
+    "genero",
+];
+
+/// Words a slash command's leftovers are not tags.
+const FILLER: &[&str] = &[
+    "de", "del", "con", "y", "and", "mas", "+", "que", "los", "las", "el", "la", "with", "over",
+    "more", "than", "pesos", "of", "who", "dias", "days", "dia", "day", "a",
+];
+
+/// What a segment message says: its filters, and which words they took.
+struct Read {
+    filters: Map<String, Value>,
+    species_plural: bool,
+}
+
+fn read(t: &str, slash: bool) -> Read {
+    let w = words(t);
+    let mut filters = Map::new();
+    let mut used = vec![false; w.len()];
+    let mut tags: Vec<String> = vec![];
+    let mut species_plural = false;
+    let visits = slash || VISIT.iter().any(|v| has_prefix(t, v));
+    let mut i = 0;
+    while i < w.len() {
+        let word = w[i];
+        if let Some(s) = species(word) {
+            filters
+                .entry("pet_species")
+                .or_insert_with(|| json!(s.as_db_str()));
+            species_plural |= word.ends_with('s') || word == "mice";
+            used[i] = true;
+        } else if let Some(c) = category(word) {
+            filters
+                .entry("bought_category")
+                .or_insert_with(|| json!(c.as_db_str()));
+            used[i] = true;
+        } else if matches!(
+            word,
+            "especie" | "especies" | "species" | "pets" | "mascotas" | "animales"
+        ) && i > 0
+            && matches!(w[i - 1], "otra" | "otras" | "other" | "otros")
+        {
+            filters
+                .entry("pet_species")
+                .or_insert_with(|| json!(Species::Other.as_db_str()));
+            species_plural = true;
+            used[i] = true;
+            used[i - 1] = true;
+        } else if matches!(word, "otros" | "otro" | "other" | "varios")
+            && i > 0
+            && matches!(w[i - 1], "categoria" | "category")
+            || matches!(word, "productos" | "products")
+                && i > 0
+                && matches!(w[i - 1], "otros" | "other")
+        {
+            filters
+                .entry("bought_category")
+                .or_insert_with(|| json!(ProductCategory::Other.as_db_str()));
+            used[i] = true;
+        } else if word == "vip" {
+            tags.push("vip".into());
+            used[i] = true;
+        } else if matches!(
+            word,
+            "etiqueta"
+                | "etiquetas"
+                | "etiquetados"
+                | "etiquetadas"
+                | "etiquetado"
+                | "tag"
+                | "tagged"
+                | "tags"
+        ) {
+            used[i] = true;
+            let mut j = i + 1;
+            while w.get(j).is_some_and(|n| {
+                matches!(
+                    *n,
+                    "como" | "as" | "la" | "el" | "de" | "con" | "with" | "the" | "a"
+                )
+            }) {
+                j += 1;
             }
-            "gato" | "gatos" | "cat" | "cats" => {
-                filters.insert("pet_species".into(), json!(Species::Cat.as_db_str()));
+            if let Some(tag) = w.get(j) {
+                tags.push((*tag).to_owned());
+                used[j] = true;
+                i = j + 1;
+                continue;
             }
-            "alimento" | "comida" | "food" => {
-                filters.insert(
-                    "bought_category".into(),
-                    json!(ProductCategory::Food.as_db_str()),
-                );
-            }
-            w if w
-                .trim_start_matches('$')
-                .replace(',', "")
-                .parse::<u64>()
-                .is_ok() =>
-            {
-                let n: u64 = w
-                    .trim_start_matches('$')
-                    .replace(',', "")
-                    .parse()
-                    .unwrap_or(0);
-                if next_is_days {
-                    filters.insert("days_since_visit".into(), json!(n));
+        } else if let Some(d) = duration_at(&w, i).filter(|d| {
+            // A bare unit ("mes") only after "el último", "last".
+            !(d.len == 1 && d.count == 1) || i > 0 && WITHIN.contains(&w[i - 1])
+        }) {
+            if visits {
+                let before = &w[i.saturating_sub(4)..i];
+                let not = w.iter().any(|x| NOT.contains(x));
+                let within = before.iter().any(|x| WITHIN.contains(x));
+                let key = if within && !not && !slash {
+                    "max_days_since_visit"
                 } else {
-                    filters.insert("min_spent".into(), json!(n));
-                }
+                    "days_since_visit"
+                };
+                filters.entry(key).or_insert_with(|| json!(d.days));
+                used[i..i + d.len].iter_mut().for_each(|u| *u = true);
             }
-            "dias" | "days" | "dia" | "day" | "de" | "con" | "y" | "and" | "mas" | "+" => {}
-            tag => tags.push(tag.to_owned()),
+            i += d.len;
+            continue;
+        } else if let Some((n, len)) = number_at(&w, i) {
+            let one_word_one = len == 1 && matches!(word, "a" | "un" | "una" | "uno" | "one");
+            let money_word = word.starts_with('$')
+                || word.ends_with('k')
+                || word.ends_with("mil")
+                || len > 1
+                || w.get(i + len)
+                    .is_some_and(|n| matches!(*n, "pesos" | "mxn" | "varos"));
+            let spend_before = w[i.saturating_sub(4)..i]
+                .iter()
+                .any(|x| SPEND.iter().any(|s| x.starts_with(s)));
+            if !one_word_one && (slash || money_word || spend_before) {
+                filters.entry("min_spent").or_insert_with(|| json!(n));
+                used[i..i + len].iter_mut().for_each(|u| *u = true);
+            }
+            i += len;
+            continue;
+        }
+        i += 1;
+    }
+    let opted = (has_prefix(t, "acept")
+        && [
+            "promo",
+            "mensaje",
+            "marketing",
+            "publicidad",
+            "campan",
+            "difusion",
+            "ofertas",
+        ]
+        .iter()
+        .any(|p| has_prefix(t, p)))
+        || [
+            "opted in",
+            "opted-in",
+            "opt in",
+            "opt-in",
+            "accept marketing",
+            "accepts marketing",
+            "accept promotions",
+            "suscrit",
+            "reciben promo",
+            "quieren promo",
+            "consentimiento",
+        ]
+        .iter()
+        .any(|p| has_prefix(t, p));
+    if opted {
+        filters.insert("opted_in_only".into(), json!(true));
+    }
+    if slash {
+        for (k, word) in w.iter().enumerate() {
+            if !used[k] && !FILLER.contains(word) {
+                tags.push((*word).to_owned());
+            }
         }
     }
-    if !tags.is_empty() {
-        filters.insert("tags".into(), json!(tags));
+    let mut unique: Vec<String> = vec![];
+    for tag in tags {
+        if !unique.contains(&tag) {
+            unique.push(tag);
+        }
     }
+    if !unique.is_empty() {
+        filters.insert("tags".into(), json!(unique));
+    }
+    Read {
+        filters,
+        species_plural,
+    }
+}
+
+fn tool(filters: Map<String, Value>) -> Intent {
     Intent::Tool {
         name: "get_segment",
         args: json!({"filters": filters}),
     }
+}
+
+/// "/segmento vip gatos 90 dias $5,000 comida": words that are no filter are tags.
+pub(super) fn segment(t: &str) -> Intent {
+    tool(read(&numbers::tolerant(t), true).filters)
+}
+
+/// A group of clients described by what the segment tool filters on.
+pub(super) fn phrase(f: &Folded) -> Option<Intent> {
+    let t = numbers::tolerant(&f.text);
+    let t = t.as_str();
+    if has_prefix(t, "report") || has_prefix(t, "informe") {
+        return None;
+    }
+    let read = read(t, false);
+    let group = read.species_plural
+        || read.filters.contains_key("tags")
+        || [
+            "clientes",
+            "clientas",
+            "duenos",
+            "duenas",
+            "customers",
+            "clients",
+            "owners",
+            "people",
+            "gente",
+            "personas",
+            "quienes",
+            "segment",
+            "lista",
+            "los que",
+            "las que",
+        ]
+        .iter()
+        .any(|g| has_prefix(t, g));
+    // "el dueño del perro Max", "the owner of the cat Luna": one pet, a look-up.
+    let w = words(t);
+    let one_pet = w.windows(2).any(|p| {
+        matches!(
+            p[0],
+            "del" | "el" | "la" | "al" | "the" | "su" | "mi" | "my" | "his" | "her"
+        ) && species(p[1]).is_some_and(|_| !p[1].ends_with('s'))
+    });
+    if !group || one_pet {
+        return None;
+    }
+    if UNSUPPORTED.iter().any(|u| has_prefix(t, u)) {
+        return Some(Intent::Unknown);
+    }
+    (!read.filters.is_empty()).then(|| tool(read.filters))
 }

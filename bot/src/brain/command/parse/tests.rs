@@ -264,3 +264,37 @@ fn two_clients_in_one_write_are_never_guessed() {
         assert!(!guessed, "{text} -> {intent:?}");
     }
 }
+
+#[test]
+fn one_pet_is_not_a_segment_and_compared_months_are_the_first() {
+    for text in [
+        "dueños del gato Luna",
+        "owner of the dog Rex",
+        "el dueño del perro Max",
+    ] {
+        assert!(
+            !matches!(
+                parse(text, today()),
+                Intent::Tool {
+                    name: "get_segment",
+                    ..
+                }
+            ),
+            "{text}"
+        );
+    }
+    let (_, args) = tool("ventas de octubre vs septiembre");
+    assert_eq!(
+        (args["start_date"].as_str(), args["end_date"].as_str()),
+        (Some("2025-10-01"), Some("2025-10-31"))
+    );
+    let (_, args) = tool("ventas de noviembre a enero");
+    assert_eq!(
+        (args["start_date"].as_str(), args["end_date"].as_str()),
+        (Some("2024-11-01"), Some("2025-01-31"))
+    );
+    assert_eq!(detect_lang("sales yesterday"), Lang::En);
+    assert_eq!(detect_lang("ventas de ayer"), Lang::Es);
+    let (_, args) = tool("/top 5");
+    assert_eq!(args, json!({"insight_type": "top_customers", "limit": 5}));
+}
