@@ -336,7 +336,10 @@ mod tests {
         let tg = inbound(Channel::Telegram, photo);
         let media = tg.media().unwrap();
         assert_eq!((media.kind.as_str(), media.id.as_str()), ("photo", "big"));
-        assert_eq!((media.size, media.caption.as_deref()), (Some(900), Some("mira")));
+        assert_eq!(
+            (media.size, media.caption.as_deref()),
+            (Some(900), Some("mira"))
+        );
         assert_eq!(tg.reply_to().as_deref(), Some("1001"));
         let voice = json!({"from": "521", "id": "wamid.V", "type": "audio",
             "context": {"from": "1555", "id": "wamid.FWD"},
@@ -345,7 +348,8 @@ mod tests {
         let media = wa.media().unwrap();
         assert_eq!((media.kind.as_str(), media.id.as_str()), ("voice", "9988"));
         assert_eq!(wa.reply_to().as_deref(), Some("wamid.FWD"));
-        let text = json!({"from": "521", "id": "wamid.T", "type": "text", "text": {"body": "hola"}});
+        let text =
+            json!({"from": "521", "id": "wamid.T", "type": "text", "text": {"body": "hola"}});
         assert_eq!(inbound(Channel::WhatsApp, text).media(), None);
     }
 }

@@ -294,7 +294,10 @@ pub(crate) fn media_label(kind: &str, lang: Lang) -> &'static str {
 fn buttons(forward: &Forward, lang: Lang) -> Vec<Button> {
     let id = forward.id;
     let second = match forward.owner_id {
-        Some(_) => Button::new(format!("fw:{id}:p"), lang.pick("Ver perfil", "View profile")),
+        Some(_) => Button::new(
+            format!("fw:{id}:p"),
+            lang.pick("Ver perfil", "View profile"),
+        ),
         None => Button::new(
             format!("fw:{id}:c"),
             lang.pick("Crear cliente", "Create client"),
@@ -351,7 +354,10 @@ mod tests {
         assert!(text.contains("📷 Foto"), "{text}");
         assert!(text.contains("«mira &lt;esto&gt;»"), "{text}");
         assert!(text.contains("/responder 7"), "{text}");
-        let ids: Vec<String> = buttons(&forward, Lang::Es).into_iter().map(|b| b.id).collect();
+        let ids: Vec<String> = buttons(&forward, Lang::Es)
+            .into_iter()
+            .map(|b| b.id)
+            .collect();
         assert_eq!(ids, ["fw:7:r", "fw:7:p"]);
     }
 }

@@ -253,7 +253,11 @@ async fn create_client(
     .fetch_one(&mut *tx)
     .await?;
     link_forwards(&mut *tx, forward, owner_id).await?;
-    tracing::info!(owner_id, staff_id = staff.member.id, "client created from a forward");
+    tracing::info!(
+        owner_id,
+        staff_id = staff.member.id,
+        "client created from a forward"
+    );
     Ok(format!(
         "{} {first_name} ({}). {} /nota {first_name}: …",
         lang.pick("Creé el cliente", "Created the client"),
@@ -262,7 +266,11 @@ async fn create_client(
     ))
 }
 
-async fn link_forwards(tx: &mut PgConnection, forward: &Forward, owner_id: i64) -> sqlx::Result<()> {
+async fn link_forwards(
+    tx: &mut PgConnection,
+    forward: &Forward,
+    owner_id: i64,
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -405,10 +413,7 @@ async fn send(
         let template = match &ctx.clinic.reply_template {
             Some(name) => format!(
                 "{} «{name}».",
-                lang.pick(
-                    "Usa la plantilla aprobada",
-                    "Use the approved template"
-                )
+                lang.pick("Usa la plantilla aprobada", "Use the approved template")
             ),
             None => lang
                 .pick(
@@ -552,7 +557,12 @@ mod tests {
         for no in ["fw:x:r", "fw:1:z", "q:1:y"] {
             assert_eq!(action(&button(no)), None, "{no}");
         }
-        for no in ["/responder", "/responder doce", "/perfil 12", "responder 12 ya"] {
+        for no in [
+            "/responder",
+            "/responder doce",
+            "/perfil 12",
+            "responder 12 ya",
+        ] {
             assert_eq!(action(&text(no)), None, "{no}");
         }
     }

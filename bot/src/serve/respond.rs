@@ -162,20 +162,20 @@ pub(crate) async fn answer(
     let text = match (&inbound.kind, engine_text) {
         (_, Some(text)) => text,
         (kind, None) => match kind {
-        InboundKind::Text { text, .. } => text.clone(),
-        // Buttons that are not questions carry a command for the engine.
-        InboundKind::Button { data, .. } => data.clone(),
-        InboundKind::Unsupported { what } => {
-            tracing::debug!(what = %what, "non-text message");
-            let only_text = Reply::text(lang.pick(
-                "Por ahora solo entiendo texto. ✍️",
-                "For now I only understand text. ✍️",
-            ));
-            return Ok(Answered::reply(match who {
-                Who::Unknown => limited(ctx, inbound.channel, &sender_id, only_text).await?,
-                _ => Some(only_text),
-            }));
-        }
+            InboundKind::Text { text, .. } => text.clone(),
+            // Buttons that are not questions carry a command for the engine.
+            InboundKind::Button { data, .. } => data.clone(),
+            InboundKind::Unsupported { what } => {
+                tracing::debug!(what = %what, "non-text message");
+                let only_text = Reply::text(lang.pick(
+                    "Por ahora solo entiendo texto. ✍️",
+                    "For now I only understand text. ✍️",
+                ));
+                return Ok(Answered::reply(match who {
+                    Who::Unknown => limited(ctx, inbound.channel, &sender_id, only_text).await?,
+                    _ => Some(only_text),
+                }));
+            }
         },
     };
     let incoming = Incoming {

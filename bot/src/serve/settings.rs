@@ -276,7 +276,11 @@ mod tests {
         let default = settings(&[]).unwrap().clinic;
         assert_eq!(default.staff_chat, None);
         assert!(default.forward_to_owners && default.reply_template.is_none());
-        assert!(default.auto_reply.starts_with("¡Hola!"), "{}", default.auto_reply);
+        assert!(
+            default.auto_reply.starts_with("¡Hola!"),
+            "{}",
+            default.auto_reply
+        );
         let s = settings(&[
             ("CLINIC_STAFF_CHAT", "-1001234567890"),
             ("CLINIC_FORWARD_TO_OWNERS", "false"),

@@ -59,7 +59,13 @@ fn whatsapp_to(app: &ServeApp, to: &str) -> Vec<String> {
     let requests = app.whatsapp.requests().into_iter();
     requests
         .filter(|r| r.body["to"] == to && r.body["type"] == "text")
-        .map(|r| r.body.pointer("/text/body").and_then(Value::as_str).unwrap_or_default().to_string())
+        .map(|r| {
+            r.body
+                .pointer("/text/body")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect()
 }
 
@@ -127,10 +133,16 @@ async fn a_clients_message_is_forwarded_to_the_owners_and_the_staff_group_with_b
         let labels: Vec<String> = buttons(&forward).into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["Responder", "Ver perfil"]);
         let media = telegram_to(&app, chat, "📷 Foto").await;
-        assert!(media.body["text"].as_str().unwrap_or_default().contains("le salió esto a Max"));
+        assert!(media.body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("le salió esto a Max"));
     }
     app.all_processed().await;
-    assert!(sent_to(&app, TG_STAFF, "María").is_empty(), "staff who are not owners");
+    assert!(
+        sent_to(&app, TG_STAFF, "María").is_empty(),
+        "staff who are not owners"
+    );
     let media_id = app
         .scalar_i64(
             "select count(*) from client_forwards
@@ -145,7 +157,10 @@ async fn a_clients_message_is_forwarded_to_the_owners_and_the_staff_group_with_b
         )
         .await;
     assert_eq!(recorded, 2);
-    assert!(whatsapp_to(&app, MARIA).is_empty(), "the client got nothing");
+    assert!(
+        whatsapp_to(&app, MARIA).is_empty(),
+        "the client got nothing"
+    );
 }
 
 #[tokio::test]
@@ -155,7 +170,10 @@ async fn unknown_numbers_get_the_auto_reply_once_a_day_and_never_the_refusal() {
     link_owner(&app, OWNER_A, "Pablo Ruiz", 1).await;
     let stranger = "5219990001234";
     // Act: two messages and a voice note from a number the clinic does not know.
-    for (wamid, text) in [("wamid.U1", "hola, ¿venden croquetas?"), ("wamid.U2", "¿hola?")] {
+    for (wamid, text) in [
+        ("wamid.U1", "hola, ¿venden croquetas?"),
+        ("wamid.U2", "¿hola?"),
+    ] {
         let message = p::whatsapp_text(wamid, stranger, "Rosa", text);
         assert_eq!(app.post_whatsapp(&message).await, 200);
         app.all_processed().await;
@@ -172,7 +190,10 @@ async fn unknown_numbers_get_the_auto_reply_once_a_day_and_never_the_refusal() {
     // Assert: every message reaches the owner, the number is answered once, kindly.
     let forward = telegram_to(&app, OWNER_A, "¿venden croquetas?").await;
     let text = forward.body["text"].as_str().unwrap_or_default();
-    assert!(text.contains("+529990001234") && text.contains("no es cliente"), "{text}");
+    assert!(
+        text.contains("+529990001234") && text.contains("no es cliente"),
+        "{text}"
+    );
     assert!(text.contains("Rosa"), "{text}");
     let labels: Vec<String> = buttons(&forward).into_iter().map(|(_, l)| l).collect();
     assert_eq!(labels, ["Responder", "Crear cliente"]);
@@ -185,10 +206,16 @@ async fn unknown_numbers_get_the_auto_reply_once_a_day_and_never_the_refusal() {
     .await;
     let answers = whatsapp_to(&app, stranger);
     assert_eq!(answers.len(), 1, "{answers:?}");
-    assert!(answers[0].contains("Horario: lun-sáb 9:00-19:00"), "{answers:?}");
+    assert!(
+        answers[0].contains("Horario: lun-sáb 9:00-19:00"),
+        "{answers:?}"
+    );
     assert!(answers[0].contains("998 871 0000"), "{answers:?}");
     let texts = app.whatsapp.sent_texts();
-    assert!(!texts.iter().any(|t| t.contains("solo para el personal")), "{texts:?}");
+    assert!(
+        !texts.iter().any(|t| t.contains("solo para el personal")),
+        "{texts:?}"
+    );
 }
 
 #[tokio::test]
@@ -200,7 +227,10 @@ async fn a_reply_by_button_inside_the_window_reaches_the_client_once_and_the_oth
     let question = p::whatsapp_text("wamid.M1", MARIA, "María", "¿tienen cita el sábado?");
     assert_eq!(app.post_whatsapp(&question).await, 200);
     let forward = telegram_to(&app, OWNER_A, "¿tienen cita el sábado?").await;
-    let (respond, _) = buttons(&forward).into_iter().next().expect("a Responder button");
+    let (respond, _) = buttons(&forward)
+        .into_iter()
+        .next()
+        .expect("a Responder button");
     // Act: Pablo taps Responder and writes the answer; Telegram redelivers that update, and
     // he edits the message afterwards.
     let tap = p::telegram_callback_update(10, OWNER_A, "cb-10", &respond);
@@ -239,7 +269,10 @@ async fn a_reply_by_button_inside_the_window_reaches_the_client_once_and_the_oth
         (n == 1).then_some(())
     })
     .await;
-    assert!(sent_to(&app, OWNER_A, "respondió a").is_empty(), "not told of his own answer");
+    assert!(
+        sent_to(&app, OWNER_A, "respondió a").is_empty(),
+        "not told of his own answer"
+    );
 }
 
 #[tokio::test]
@@ -262,7 +295,10 @@ async fn a_reply_to_the_forward_outside_the_window_is_not_sent_and_names_the_tem
     // Assert
     let warning = telegram_to(&app, OWNER_A, "No lo envié").await;
     let text = warning.body["text"].as_str().unwrap_or_default();
-    assert!(text.contains("24 horas") && text.contains(TEMPLATE), "{text}");
+    assert!(
+        text.contains("24 horas") && text.contains(TEMPLATE),
+        "{text}"
+    );
     app.all_processed().await;
     assert!(whatsapp_to(&app, MARIA).is_empty());
     let outcome = app
@@ -285,8 +321,22 @@ async fn a_second_staff_member_answering_by_reply_sees_who_answered_first() {
     let quoted_b = forward_message_id(&app, forward_id, OWNER_B).await;
     let first = telegram_reply(30, OWNER_A, quoted_a, "Sí, a las 10:00.");
     assert_eq!(app.post_telegram(&first).await, 200);
+    // He edits it (a new update for the same message): it is not sent again.
+    let mut edit = first.clone();
+    edit["update_id"] = json!(33);
+    edit["edited_message"] = edit["message"].take();
+    edit["edited_message"]["text"] = json!("Sí, a las 10:30.");
+    edit["edited_message"]["edit_date"] = json!(p::DATE + 60);
+    edit.as_object_mut().unwrap().remove("message");
+    assert_eq!(app.post_telegram(&edit).await, 200);
+    telegram_to(&app, OWNER_A, "ya se había procesado").await;
     // Act: Ana, who already sees Pablo's answer, taps Responder on her copy.
-    telegram_to(&app, OWNER_B, "Pablo Ruiz respondió a María García: «Sí, a las 10:00.»").await;
+    telegram_to(
+        &app,
+        OWNER_B,
+        "Pablo Ruiz respondió a María García: «Sí, a las 10:00.»",
+    )
+    .await;
     let tap = p::telegram_callback_update(31, OWNER_B, "cb-31", &format!("fw:{forward_id}:r"));
     assert_eq!(app.post_telegram(&tap).await, 200);
     // Assert: her prompt says it was answered, and by whom; then her own answer goes out
@@ -300,4 +350,8 @@ async fn a_second_staff_member_answering_by_reply_sees_who_answered_first() {
         std::future::ready((whatsapp_to(&app, MARIA).len() == 2).then_some(()))
     })
     .await;
+    assert_eq!(
+        whatsapp_to(&app, MARIA),
+        ["Sí, a las 10:00.", "Y trae su cartilla, por favor."]
+    );
 }

@@ -93,9 +93,13 @@ async fn unknown_senders_are_refused_once_a_day_and_a_bounded_number_of_times_pe
         ))
         .await;
     assert_eq!(to_first, 1);
-    app.whatsapp_message("Gracias por escribir a la clínica").await;
+    app.whatsapp_message("Gracias por escribir a la clínica")
+        .await;
     let texts = app.whatsapp.sent_texts();
-    assert!(!texts.iter().any(|t| t.contains("solo para el personal")), "{texts:?}");
+    assert!(
+        !texts.iter().any(|t| t.contains("solo para el personal")),
+        "{texts:?}"
+    );
 }
 
 #[tokio::test]
