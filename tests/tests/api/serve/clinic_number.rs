@@ -355,3 +355,54 @@ async fn a_second_staff_member_answering_by_reply_sees_who_answered_first() {
         ["Sí, a las 10:00.", "Y trae su cartilla, por favor."]
     );
 }
+
+/// A message in the staff group from Telegram user `from`.
+fn group_message(update_id: i64, from: i64, text: &str) -> Value {
+    let chat = json!({"id": STAFF_GROUP, "type": "supergroup", "title": "Recepción"});
+    json!({"update_id": update_id, "message": {"message_id": update_id + 100,
+        "from": p::telegram_user(from), "chat": chat, "date": p::DATE, "text": text}})
+}
+
+#[tokio::test]
+async fn in_the_staff_group_staff_answer_forwards_but_get_no_crm_data() {
+    // Arrange: a staff member (not an owner) linked in private; María wrote.
+    let app = ServeApp::start_with(clinic_options()).await;
+    app.link_telegram_staff().await;
+    let question = p::whatsapp_text("wamid.M1", MARIA, "María", "¿tienen cita el sábado?");
+    assert_eq!(app.post_whatsapp(&question).await, 200);
+    telegram_to(&app, STAFF_GROUP, "¿tienen cita el sábado?").await;
+    let forward_id = app.scalar_i64("select max(id) from client_forwards").await;
+    let quoted = forward_message_id(&app, forward_id, STAFF_GROUP).await;
+    // Act: she answers in the group by replying to the forward, taps Ver perfil there, and
+    // asks for a profile there.
+    let mut reply = group_message(40, TG_STAFF, "Claro, la esperamos a las 10.");
+    let mut bot_message = p::telegram_bot_message(quoted, STAFF_GROUP, "📩 …");
+    bot_message["chat"] = reply["message"]["chat"].clone();
+    reply["message"]["reply_to_message"] = bot_message.clone();
+    assert_eq!(app.post_telegram(&reply).await, 200);
+    let tap = json!({"update_id": 41, "callback_query": {"id": "cb-41",
+        "from": p::telegram_user(TG_STAFF), "message": bot_message,
+        "chat_instance": "-5349841548926471185", "data": format!("fw:{forward_id}:p")}});
+    assert_eq!(app.post_telegram(&tap).await, 200);
+    let ask = group_message(42, TG_STAFF, "/perfil maria garcia");
+    assert_eq!(app.post_telegram(&ask).await, 200);
+    // Assert
+    telegram_to(&app, STAFF_GROUP, "Enviado por WhatsApp a María García").await;
+    telegram_to(
+        &app,
+        STAFF_GROUP,
+        "Los perfiles solo se muestran en chat privado",
+    )
+    .await;
+    telegram_to(&app, STAFF_GROUP, "Solo respondo en chat privado.").await;
+    app.all_processed().await;
+    assert!(
+        sent_to(&app, STAFF_GROUP, "Mascotas").is_empty(),
+        "no card in the group"
+    );
+    eventually("the answer on WhatsApp", || {
+        std::future::ready((!whatsapp_to(&app, MARIA).is_empty()).then_some(()))
+    })
+    .await;
+    assert_eq!(whatsapp_to(&app, MARIA), ["Claro, la esperamos a las 10."]);
+}
