@@ -406,3 +406,46 @@ async fn in_the_staff_group_staff_answer_forwards_but_get_no_crm_data() {
     .await;
     assert_eq!(whatsapp_to(&app, MARIA), ["Claro, la esperamos a las 10."]);
 }
+
+#[tokio::test]
+async fn ver_perfil_shows_the_card_and_crear_cliente_makes_the_number_a_client() {
+    // Arrange: María and an unknown number wrote; Pablo got both forwards.
+    let app = ServeApp::start_with(clinic_options()).await;
+    link_owner(&app, OWNER_A, "Pablo Ruiz", 1).await;
+    let stranger = "5219990004321";
+    let from_maria = p::whatsapp_text("wamid.M1", MARIA, "María", "¿tienen cita el sábado?");
+    let from_stranger = p::whatsapp_text("wamid.R1", stranger, "Rosa Díaz", "¿atienden gatos?");
+    assert_eq!(app.post_whatsapp(&from_maria).await, 200);
+    assert_eq!(app.post_whatsapp(&from_stranger).await, 200);
+    let maria = telegram_to(&app, OWNER_A, "¿tienen cita el sábado?").await;
+    let rosa = telegram_to(&app, OWNER_A, "¿atienden gatos?").await;
+    let (profile, _) = buttons(&maria).into_iter().nth(1).expect("Ver perfil");
+    let (create, _) = buttons(&rosa).into_iter().nth(1).expect("Crear cliente");
+    // Act
+    let tap = p::telegram_callback_update(50, OWNER_A, "cb-50", &profile);
+    assert_eq!(app.post_telegram(&tap).await, 200);
+    let tap = p::telegram_callback_update(51, OWNER_A, "cb-51", &create);
+    assert_eq!(app.post_telegram(&tap).await, 200);
+    // Assert: María's card in Pablo's private chat; Rosa is a new client, and her next
+    // message comes as a client's, with no second auto-reply.
+    telegram_to(&app, OWNER_A, "Mascotas").await;
+    telegram_to(&app, OWNER_A, "Creé el cliente Rosa Díaz (+529990004321)").await;
+    let created = app
+        .scalar_i64(
+            "select count(*) from owner_profiles p join owners o on o.id = p.owner_id
+              where p.phone_primary = '+529990004321' and o.full_name = 'Rosa Díaz'",
+        )
+        .await;
+    assert_eq!(created, 1);
+    let again = p::whatsapp_text("wamid.R2", stranger, "Rosa Díaz", "¿y perros?");
+    assert_eq!(app.post_whatsapp(&again).await, 200);
+    let forward = telegram_to(&app, OWNER_A, "¿y perros?").await;
+    let labels: Vec<String> = buttons(&forward).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(labels, ["Responder", "Ver perfil"]);
+    app.all_processed().await;
+    assert_eq!(
+        whatsapp_to(&app, stranger).len(),
+        1,
+        "one auto-reply, before she was a client"
+    );
+}
