@@ -83,7 +83,7 @@ pub(crate) async fn answer(
     let sender = ctx.senders.get(inbound.channel);
     if let (Some(sender), false) = (&sender, matches!(who, Who::Client(_))) {
         // Stops Telegram's button spinner and shows "typing…"; failing here loses nothing.
-        if let Err(e) = sender.acknowledge(inbound).await {
+        if let Err(e) = sender.acknowledge(&keeping_forward_keyboard(inbound)).await {
             tracing::warn!(error.message = %e, "could not acknowledge");
         }
     }
@@ -233,11 +233,29 @@ async fn in_staff_chat(
         return Ok(None);
     };
     if let Some(sender) = ctx.senders.get(inbound.channel) {
-        if let Err(e) = sender.acknowledge(inbound).await {
+        if let Err(e) = sender.acknowledge(&keeping_forward_keyboard(inbound)).await {
             tracing::warn!(error.message = %e, "could not acknowledge");
         }
     }
     Ok(Some(answered))
+}
+
+/// The message to acknowledge: a tap on a forward's button leaves the forward's buttons in
+/// place (the other one, and other staff in a group, may still need them), unlike a yes/no
+/// question's, which are taken off once answered.
+fn keeping_forward_keyboard(inbound: &Inbound) -> std::borrow::Cow<'_, Inbound> {
+    if replies::action(&inbound.kind).is_none() {
+        return std::borrow::Cow::Borrowed(inbound);
+    }
+    let mut kept = inbound.clone();
+    if let InboundKind::Button {
+        keyboard_message_id,
+        ..
+    } = &mut kept.kind
+    {
+        *keyboard_message_id = None;
+    }
+    std::borrow::Cow::Owned(kept)
 }
 
 /// `refusal`, unless `sender` was refused today or the hour's refusals are used up.

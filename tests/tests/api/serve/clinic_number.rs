@@ -447,4 +447,7 @@ async fn ver_perfil_shows_the_card_and_crear_cliente_makes_the_number_a_client()
         .scalar_i64("select count(*) from outbox where chat_id = '5219990004321'")
         .await;
     assert_eq!(to_her, 1, "one auto-reply, before she was a client");
+    let keyboards_removed = app.telegram.requests_for("editMessageReplyMarkup");
+    assert!(keyboards_removed.is_empty(), "a forward keeps its buttons");
+    assert_eq!(app.telegram.requests_for("answerCallbackQuery").len(), 2);
 }
