@@ -127,10 +127,7 @@ pub(crate) async fn handle(
 }
 
 fn done(reply: Reply, tx: Transaction<'static, Postgres>) -> Handled {
-    Handled::Done(Answered {
-        reply: Some(reply),
-        writes: Some(tx),
-    })
+    Handled::Done(Answered::with_writes(Some(reply), tx))
 }
 
 async fn act(

@@ -63,6 +63,17 @@ impl Answered {
             writes: None,
         }
     }
+
+    /// `reply`, and writes that commit with it.
+    pub(crate) fn with_writes(
+        reply: Option<Reply>,
+        writes: Transaction<'static, Postgres>,
+    ) -> Self {
+        Self {
+            reply,
+            writes: Some(writes),
+        }
+    }
 }
 
 /// What to answer to `inbound`.
@@ -140,10 +151,7 @@ pub(crate) async fn answer(
         let mut tx = ctx.queue.begin().await?;
         clients::record(&mut tx, owner_id, inbound).await?;
         forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, Some(owner_id)).await?;
-        return Ok(Answered {
-            reply: None,
-            writes: Some(tx),
-        });
+        return Ok(Answered::with_writes(None, tx));
     }
     if let (Who::Unknown, Channel::WhatsApp) = (&who, inbound.channel) {
         // The clinic's number: an unknown number is a possible client, not an intruder.
@@ -154,10 +162,7 @@ pub(crate) async fn answer(
         forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, None).await?;
         let auto_reply = Reply::text(ctx.clinic.auto_reply.clone());
         let reply = limited(ctx, inbound.channel, &sender_id, auto_reply).await?;
-        return Ok(Answered {
-            reply,
-            writes: Some(tx),
-        });
+        return Ok(Answered::with_writes(reply, tx));
     }
     let text = match (&inbound.kind, engine_text) {
         (_, Some(text)) => text,
