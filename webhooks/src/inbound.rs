@@ -115,6 +115,105 @@ impl Inbound {
     }
 }
 
+/// A photo, voice note, document... kept by reference: the platform's media id (a Telegram
+/// `file_id`, a WhatsApp media id), never the bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaRef {
+    /// `photo`/`image`, `voice`, `audio`, `video`, `document`, `sticker`...
+    pub kind: String,
+    /// The platform's id for downloading it (within the platform's retention period).
+    pub id: String,
+    /// MIME type, when given.
+    pub mime_type: Option<String>,
+    /// Size in bytes, when given (Telegram gives it; WhatsApp webhooks do not).
+    pub size: Option<i64>,
+    /// The caption written with it.
+    pub caption: Option<String>,
+    /// A document's file name.
+    pub file_name: Option<String>,
+}
+
+/// Telegram content fields that carry a downloadable file, most specific first.
+const TELEGRAM_MEDIA: [&str; 8] = [
+    "animation",
+    "photo",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "sticker",
+    "document",
+];
+
+/// WhatsApp message types that carry a downloadable file.
+const WHATSAPP_MEDIA: [&str; 5] = ["image", "audio", "video", "document", "sticker"];
+
+impl Inbound {
+    /// The message this one quotes (a reply): Telegram `reply_to_message.message_id`,
+    /// WhatsApp `context.id` (a wamid).
+    pub fn reply_to(&self) -> Option<String> {
+        match self.channel {
+            Channel::Telegram => {
+                let message = self
+                    .raw
+                    .get("message")
+                    .or_else(|| self.raw.get("edited_message"))?;
+                let id = message.pointer("/reply_to_message/message_id")?;
+                id.as_i64().map(|id| id.to_string())
+            }
+            Channel::WhatsApp => {
+                let id = self.raw.pointer("/context/id")?.as_str()?;
+                Some(id.to_string())
+            }
+        }
+    }
+
+    /// The file the message carries, by reference.
+    pub fn media(&self) -> Option<MediaRef> {
+        let text = |v: &serde_json::Value, k: &str| v.get(k)?.as_str().map(str::to_string);
+        match self.channel {
+            Channel::Telegram => {
+                let message = self
+                    .raw
+                    .get("message")
+                    .or_else(|| self.raw.get("edited_message"))?;
+                let (kind, file) = TELEGRAM_MEDIA
+                    .iter()
+                    .find_map(|k| message.get(*k).map(|f| (*k, f)))?;
+                // A photo is a list of sizes, largest last.
+                let file = match file {
+                    serde_json::Value::Array(sizes) => sizes.last()?,
+                    one => one,
+                };
+                Some(MediaRef {
+                    kind: kind.to_string(),
+                    id: text(file, "file_id")?,
+                    mime_type: text(file, "mime_type"),
+                    size: file.get("file_size").and_then(serde_json::Value::as_i64),
+                    caption: text(message, "caption"),
+                    file_name: text(file, "file_name"),
+                })
+            }
+            Channel::WhatsApp => {
+                let kind = self.raw.get("type")?.as_str()?;
+                if !WHATSAPP_MEDIA.contains(&kind) {
+                    return None;
+                }
+                let file = self.raw.get(kind)?;
+                let voice = file.get("voice") == Some(&serde_json::Value::Bool(true));
+                Some(MediaRef {
+                    kind: if voice { "voice" } else { kind }.to_string(),
+                    id: text(file, "id")?,
+                    mime_type: text(file, "mime_type"),
+                    size: file.get("file_size").and_then(serde_json::Value::as_i64),
+                    caption: text(file, "caption"),
+                    file_name: text(file, "filename"),
+                })
+            }
+        }
+    }
+}
+
 /// WhatsApp delivery state of a message the bot sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -201,5 +300,56 @@ impl Event {
             Event::Inbound(m) => m.platform_id.clone(),
             Event::Status(s) => format!("{}:{}", s.message_id, s.status.as_str()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn inbound(channel: Channel, raw: serde_json::Value) -> Inbound {
+        Inbound {
+            channel,
+            platform_id: "1".into(),
+            chat_id: "1".into(),
+            sender: Sender {
+                id: "1".into(),
+                display_name: String::new(),
+                username: None,
+                phone: None,
+                language_code: None,
+                is_bot: false,
+            },
+            group: false,
+            kind: InboundKind::Unsupported { what: "x".into() },
+            raw,
+        }
+    }
+
+    #[test]
+    fn media_and_quoted_messages_are_read_from_the_platform_json() {
+        let photo = json!({"update_id": 5, "message": {"message_id": 9, "caption": "mira",
+            "reply_to_message": {"message_id": 1001},
+            "photo": [{"file_id": "small", "file_size": 10}, {"file_id": "big", "file_size": 900}]}});
+        let tg = inbound(Channel::Telegram, photo);
+        let media = tg.media().unwrap();
+        assert_eq!((media.kind.as_str(), media.id.as_str()), ("photo", "big"));
+        assert_eq!(
+            (media.size, media.caption.as_deref()),
+            (Some(900), Some("mira"))
+        );
+        assert_eq!(tg.reply_to().as_deref(), Some("1001"));
+        let voice = json!({"from": "521", "id": "wamid.V", "type": "audio",
+            "context": {"from": "1555", "id": "wamid.FWD"},
+            "audio": {"id": "9988", "mime_type": "audio/ogg; codecs=opus", "voice": true}});
+        let wa = inbound(Channel::WhatsApp, voice);
+        let media = wa.media().unwrap();
+        assert_eq!((media.kind.as_str(), media.id.as_str()), ("voice", "9988"));
+        assert_eq!(wa.reply_to().as_deref(), Some("wamid.FWD"));
+        let text =
+            json!({"from": "521", "id": "wamid.T", "type": "text", "text": {"body": "hola"}});
+        assert_eq!(inbound(Channel::WhatsApp, text).media(), None);
     }
 }

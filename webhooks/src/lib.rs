@@ -17,7 +17,9 @@ pub mod whatsapp;
 use std::sync::Arc;
 
 pub use error::WebhookError;
-pub use inbound::{Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, Sender};
+pub use inbound::{
+    Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MediaRef, Sender,
+};
 pub use outbound::{Button, ChannelSender, ChannelSenders, SendError};
 pub use settings::{ChannelSettings, SettingsError, TelegramSettings, WhatsAppSettings};
 pub use sink::{InboundSink, SinkError};

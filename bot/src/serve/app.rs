@@ -106,6 +106,7 @@ impl Application {
             inbox_ready: Arc::default(),
             outbox_ready: Arc::default(),
             refusals_per_hour: settings.refusals_per_hour,
+            clinic: settings.clinic.clone(),
         });
         let sink = Arc::new(PgInbox::with(
             pool,

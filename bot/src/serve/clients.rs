@@ -26,6 +26,25 @@ pub(crate) async fn owner_by_phone(pool: &PgPool, phone: &str) -> sqlx::Result<O
     .await
 }
 
+/// [`owner_by_phone`] inside a transaction.
+pub(crate) async fn owner_by_phone_in(
+    conn: &mut PgConnection,
+    phone: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select owner_id from owner_profiles
+         where phone_primary = $1 or phone_secondary = $1
+         order by owner_id
+         limit 1
+        "#,
+        phone
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 /// Records the message as an inbound communication, marks the last outbound message to
 /// the owner as replied to, and honours "BAJA"/"STOP".
 #[tracing::instrument(name = "record_client_message", skip_all, fields(owner_id = owner_id))]
@@ -37,7 +56,15 @@ pub(crate) async fn record(
     let body = match &inbound.kind {
         InboundKind::Text { text, .. } => text.clone(),
         InboundKind::Button { data, .. } => data.clone(),
-        InboundKind::Unsupported { what } => format!("[{what}]"),
+        InboundKind::Unsupported { what } => {
+            // A photo's caption is what the client said; the file stays a reference
+            // (`client_forwards.media`).
+            let caption = inbound.media().and_then(|m| m.caption);
+            match caption {
+                Some(caption) => format!("[{what}] {caption}"),
+                None => format!("[{what}]"),
+            }
+        }
     };
     sqlx::query!(
         r#"

@@ -8,6 +8,7 @@ use tokio::sync::{watch, Notify};
 use webhooks::{Channel, ChannelSenders};
 
 use super::metrics::Metrics;
+use super::settings::ClinicNumber;
 use crate::brain::engine::Engine;
 use crate::render::Markup;
 
@@ -28,6 +29,8 @@ pub(crate) struct Context {
     pub outbox_ready: Arc<Notify>,
     /// Most refusals to strangers per hour (see `refusals.rs`).
     pub refusals_per_hour: u32,
+    /// Where clients' messages go and what unknown numbers are told (`CLINIC_*`).
+    pub clinic: ClinicNumber,
 }
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server

@@ -171,15 +171,24 @@ pub(crate) async fn record_piece(
     finished: bool,
 ) -> sqlx::Result<()> {
     let done = i32::try_from(done).unwrap_or(i32::MAX);
+    // A staff answer to a client (`replies.rs`) is also a communication: it learns the
+    // platform id its delivery statuses will name, in the same statement.
     sqlx::query!(
         r#"
         -- language=PostgreSQL
-        update outbox
-           set pieces_sent = $2, platform_ids = platform_ids || $3, claimed_at = now(),
-               status = case when $4 then 'sent' else status end,
-               sent_at = case when $4 then now() else sent_at end,
-               last_error = case when $4 then null else last_error end
-         where id = $1
+        with piece as (
+            update outbox
+               set pieces_sent = $2, platform_ids = platform_ids || $3, claimed_at = now(),
+                   status = case when $4 then 'sent' else status end,
+                   sent_at = case when $4 then now() else sent_at end,
+                   last_error = case when $4 then null else last_error end
+             where id = $1
+            returning id, status, platform_ids
+        )
+        update communications c
+           set platform_message_id = p.platform_ids ->> -1, status = 'sent', sent_at = now()
+          from piece p
+         where c.outbox_id = p.id and p.status = 'sent' and c.status = 'queued'
         "#,
         id,
         done,

@@ -2,7 +2,12 @@
 //! - a group chat or a bot → no CRM data (a group gets one rate-limited "private chat only");
 //! - an answer to an open yes/no question (any sender in that chat) → recorded, "Anotado";
 //! - an invite code from a client's phone → the link (staff may share a client's number);
-//! - a client's phone on WhatsApp → recorded as a communication, no brain, no reply;
+//! - a client's phone on WhatsApp → recorded as a communication and forwarded to staff
+//!   (`forwards.rs`), no brain, no reply;
+//! - an unknown number on WhatsApp (the clinic's number) that is not an invite code →
+//!   forwarded to staff, and a short auto-reply at most once a day, never the refusal;
+//! - a staff message about a forwarded client message (its buttons, a reply to it, the
+//!   message after *Responder*) → `replies.rs`, also in the configured staff group;
 //! - anything that is not text → "solo texto";
 //! - everything else (staff, and unknown senders, whom the engine refuses at most once a
 //!   day each, see `refusals.rs`) → the engine, told who the sender is so it does not look
@@ -20,9 +25,11 @@ use webhooks::{Channel, ChannelSender, Inbound, InboundKind};
 use super::answers::{self, Answerer};
 use super::clients;
 use super::context::{self, markup, Context};
+use super::forwards;
 use super::outbox::Reply;
 use super::questions::ChatRef;
 use super::refusals;
+use super::replies::{self, Handled, Staff};
 use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::Lang;
@@ -60,6 +67,18 @@ impl Answered {
             notices: Vec::new(),
         }
     }
+
+    /// `reply`, and writes that commit with it.
+    pub(crate) fn with_writes(
+        reply: Option<Reply>,
+        writes: Transaction<'static, Postgres>,
+    ) -> Self {
+        Self {
+            reply,
+            writes: Some(writes),
+            notices: Vec::new(),
+        }
+    }
 }
 
 /// What to answer to `inbound`.
@@ -70,6 +89,9 @@ pub(crate) async fn answer(
     inbound: &Inbound,
 ) -> anyhow::Result<Answered> {
     if inbound.group || inbound.sender.is_bot {
+        if let Some(answered) = in_staff_chat(ctx, inbox_id, inbound).await? {
+            return Ok(answered);
+        }
         return Ok(Answered::reply(outside_private_chat(ctx, inbound).await?));
     }
     let sender_id = sender_id(inbound);
@@ -77,7 +99,7 @@ pub(crate) async fn answer(
     let sender = ctx.senders.get(inbound.channel);
     if let (Some(sender), false) = (&sender, matches!(who, Who::Client(_))) {
         // Stops Telegram's button spinner and shows "typing…"; failing here loses nothing.
-        if let Err(e) = sender.acknowledge(inbound).await {
+        if let Err(e) = sender.acknowledge(&keeping_forward_keyboard(inbound)).await {
             tracing::warn!(error.message = %e, "could not acknowledge");
         }
     }
@@ -86,7 +108,20 @@ pub(crate) async fn answer(
         Who::Staff(_) => Lang::Es,
         _ => sender_lang(inbound),
     };
-    if let Some(said) = answers::said(&inbound.kind) {
+    let mut engine_text = None;
+    if let Who::Staff(member) = &who {
+        let staff = Staff {
+            member,
+            sender_id: &sender_id,
+            lang,
+        };
+        match replies::handle(ctx, inbox_id, inbound, &staff).await? {
+            Some(Handled::Done(answered)) => return Ok(answered),
+            Some(Handled::Engine(text)) => engine_text = Some(text),
+            None => {}
+        }
+    }
+    if let (Some(said), None) = (answers::said(&inbound.kind), &engine_text) {
         let mut tx = ctx.queue.begin().await?;
         let chat = ChatRef {
             channel: inbound.channel,
@@ -121,27 +156,38 @@ pub(crate) async fn answer(
         }
         let mut tx = ctx.queue.begin().await?;
         clients::record(&mut tx, owner_id, inbound).await?;
-        return Ok(Answered {
-            reply: None,
-            writes: Some(tx),
-            notices: Vec::new(),
-        });
+        forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, Some(owner_id)).await?;
+        return Ok(Answered::with_writes(None, tx));
     }
-    let text = match &inbound.kind {
-        InboundKind::Text { text, .. } => text.clone(),
-        // Buttons that are not questions carry a command for the engine.
-        InboundKind::Button { data, .. } => data.clone(),
-        InboundKind::Unsupported { what } => {
-            tracing::debug!(what = %what, "non-text message");
-            let only_text = Reply::text(lang.pick(
-                "Por ahora solo entiendo texto. ✍️",
-                "For now I only understand text. ✍️",
-            ));
-            return Ok(Answered::reply(match who {
-                Who::Unknown => limited(ctx, inbound.channel, &sender_id, only_text).await?,
-                _ => Some(only_text),
-            }));
+    if let (Who::Unknown, Channel::WhatsApp) = (&who, inbound.channel) {
+        // The clinic's number: an unknown number is a possible client, not an intruder.
+        if let Some(welcome) = link(ctx, inbound, &sender_id).await? {
+            return Ok(Answered::reply(Some(welcome)));
         }
+        let mut tx = ctx.queue.begin().await?;
+        forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, None).await?;
+        let auto_reply = Reply::text(ctx.clinic.auto_reply.clone());
+        let reply = limited(ctx, inbound.channel, &sender_id, auto_reply).await?;
+        return Ok(Answered::with_writes(reply, tx));
+    }
+    let text = match (&inbound.kind, engine_text) {
+        (_, Some(text)) => text,
+        (kind, None) => match kind {
+            InboundKind::Text { text, .. } => text.clone(),
+            // Buttons that are not questions carry a command for the engine.
+            InboundKind::Button { data, .. } => data.clone(),
+            InboundKind::Unsupported { what } => {
+                tracing::debug!(what = %what, "non-text message");
+                let only_text = Reply::text(lang.pick(
+                    "Por ahora solo entiendo texto. ✍️",
+                    "For now I only understand text. ✍️",
+                ));
+                return Ok(Answered::reply(match who {
+                    Who::Unknown => limited(ctx, inbound.channel, &sender_id, only_text).await?,
+                    _ => Some(only_text),
+                }));
+            }
+        },
     };
     let incoming = Incoming {
         channel: inbound.channel.as_str().into(),
@@ -189,6 +235,62 @@ pub(crate) async fn answer(
         writes: None,
         notices,
     })
+}
+
+/// A staff member's action on a forward in the configured staff group (the one group where
+/// vetbot answers); None for anything else, which gets the usual "private chat only".
+async fn in_staff_chat(
+    ctx: &Context,
+    inbox_id: i64,
+    inbound: &Inbound,
+) -> anyhow::Result<Option<Answered>> {
+    let is_staff_chat = ctx
+        .clinic
+        .staff_chat
+        .as_ref()
+        .is_some_and(|(channel, chat)| *channel == inbound.channel && *chat == inbound.chat_id);
+    if !is_staff_chat || inbound.sender.is_bot {
+        return Ok(None);
+    }
+    let sender_id = sender_id(inbound);
+    let Some(member) = staff::identify(&ctx.pool, inbound.channel.as_str(), &sender_id).await?
+    else {
+        return Ok(None);
+    };
+    let lang = Lang::from_code(&member.language);
+    let staff = Staff {
+        member: &member,
+        sender_id: &sender_id,
+        lang,
+    };
+    let handled = replies::handle(ctx, inbox_id, inbound, &staff).await?;
+    let Some(Handled::Done(answered)) = handled else {
+        return Ok(None);
+    };
+    if let Some(sender) = ctx.senders.get(inbound.channel) {
+        if let Err(e) = sender.acknowledge(&keeping_forward_keyboard(inbound)).await {
+            tracing::warn!(error.message = %e, "could not acknowledge");
+        }
+    }
+    Ok(Some(answered))
+}
+
+/// The message to acknowledge: a tap on a forward's button leaves the forward's buttons in
+/// place (the other one, and other staff in a group, may still need them), unlike a yes/no
+/// question's, which are taken off once answered.
+fn keeping_forward_keyboard(inbound: &Inbound) -> std::borrow::Cow<'_, Inbound> {
+    if replies::action(&inbound.kind).is_none() {
+        return std::borrow::Cow::Borrowed(inbound);
+    }
+    let mut kept = inbound.clone();
+    if let InboundKind::Button {
+        keyboard_message_id,
+        ..
+    } = &mut kept.kind
+    {
+        *keyboard_message_id = None;
+    }
+    std::borrow::Cow::Owned(kept)
 }
 
 /// `refusal`, unless `sender` was refused today or the hour's refusals are used up.

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use chrono::NaiveTime;
-use webhooks::ChannelSettings;
+use webhooks::{Channel, ChannelSettings};
 
 use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::schedule;
@@ -41,6 +41,90 @@ pub struct ServeSettings {
     /// Most refusals sent to unknown senders and group chats per hour, all of them
     /// together (`REFUSALS_PER_HOUR`); each sender is refused at most once a day anyway.
     pub refusals_per_hour: u32,
+    /// What happens to clients' messages on the clinic's number (`CLINIC_*`).
+    pub clinic: ClinicNumber,
+}
+
+/// The clinic's number: where clients' messages are forwarded, what unknown senders are
+/// told, and the template offered outside WhatsApp's 24-hour window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicNumber {
+    /// A staff group chat that gets every forward (`CLINIC_STAFF_CHAT`: a Telegram group
+    /// id such as `-1001234567890`, or `telegram:<id>` / `whatsapp:<wa_id>`).
+    pub staff_chat: Option<(Channel, String)>,
+    /// Forward also to the private chats of every linked owner (`CLINIC_FORWARD_TO_OWNERS`,
+    /// default true).
+    pub forward_to_owners: bool,
+    /// The once-a-day answer to an unknown number (`CLINIC_AUTO_REPLY`, or built from
+    /// `CLINIC_HOURS` and `CLINIC_PHONE`).
+    pub auto_reply: String,
+    /// The approved WhatsApp template to use outside the 24-hour window
+    /// (`CLINIC_REPLY_TEMPLATE`).
+    pub reply_template: Option<String>,
+}
+
+impl ClinicNumber {
+    fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let staff_chat = var(lookup, "CLINIC_STAFF_CHAT")
+            .map(|raw| staff_chat(&raw))
+            .transpose()?;
+        let forward_to_owners = parsed(
+            lookup,
+            "CLINIC_FORWARD_TO_OWNERS",
+            "true or false",
+            |_: &bool| true,
+        )?
+        .unwrap_or(true);
+        let auto_reply = var(lookup, "CLINIC_AUTO_REPLY").unwrap_or_else(|| {
+            let mut text = String::from(
+                "¡Hola! Gracias por escribir a la clínica. Tu mensaje ya le llegó a nuestro \
+                 equipo y te responderemos en cuanto podamos.",
+            );
+            if let Some(hours) = var(lookup, "CLINIC_HOURS") {
+                text.push_str(&format!(" Horario: {hours}."));
+            }
+            if let Some(phone) = var(lookup, "CLINIC_PHONE") {
+                text.push_str(&format!(" Teléfono: {phone}."));
+            }
+            text
+        });
+        Ok(Self {
+            staff_chat,
+            forward_to_owners,
+            auto_reply,
+            reply_template: var(lookup, "CLINIC_REPLY_TEMPLATE"),
+        })
+    }
+}
+
+impl Default for ClinicNumber {
+    fn default() -> Self {
+        Self::from_lookup(&|_| None).expect("defaults are valid")
+    }
+}
+
+/// `-100123`, `telegram:-100123` or `whatsapp:5219981234567`.
+fn staff_chat(raw: &str) -> Result<(Channel, String), SettingsError> {
+    let (channel, id) = match raw.split_once(':') {
+        Some(("telegram", id)) => (Channel::Telegram, id.trim()),
+        Some(("whatsapp", id)) => (Channel::WhatsApp, id.trim().trim_start_matches('+')),
+        None => (Channel::Telegram, raw),
+        // An unknown prefix: refused below.
+        Some(_) => (Channel::Telegram, ""),
+    };
+    let ok = !id.is_empty()
+        && match channel {
+            Channel::Telegram => id.parse::<i64>().is_ok(),
+            Channel::WhatsApp => id.chars().all(|c| c.is_ascii_digit()),
+        };
+    if !ok {
+        return Err(SettingsError::Invalid {
+            var: "CLINIC_STAFF_CHAT",
+            expected: "a Telegram chat id such as -1001234567890, or whatsapp:<number>",
+            got: raw.to_string(),
+        });
+    }
+    Ok((channel, id.to_string()))
 }
 
 impl ServeSettings {
@@ -86,6 +170,7 @@ impl ServeSettings {
             polling: false,
             clv: ClvOptions::default(),
             refusals_per_hour,
+            clinic: ClinicNumber::from_lookup(&lookup)?,
         })
     }
 
@@ -178,8 +263,48 @@ mod tests {
             ("WORKERS", "many"),
             ("WORKERS", "7"),
             ("TELEGRAM_BOT_TOKEN", "123:abc"),
+            ("CLINIC_STAFF_CHAT", "grupo"),
+            ("CLINIC_STAFF_CHAT", "signal:123"),
+            ("CLINIC_FORWARD_TO_OWNERS", "sí"),
         ] {
             assert!(settings(&[(var, value)]).is_err(), "{var}={value}");
         }
+    }
+
+    #[test]
+    fn the_clinic_number_settings_have_defaults_and_parse() {
+        let default = settings(&[]).unwrap().clinic;
+        assert_eq!(default.staff_chat, None);
+        assert!(default.forward_to_owners && default.reply_template.is_none());
+        assert!(
+            default.auto_reply.starts_with("¡Hola!"),
+            "{}",
+            default.auto_reply
+        );
+        let s = settings(&[
+            ("CLINIC_STAFF_CHAT", "-1001234567890"),
+            ("CLINIC_FORWARD_TO_OWNERS", "false"),
+            ("CLINIC_HOURS", "lun-sáb 9:00-19:00"),
+            ("CLINIC_PHONE", "998 123 0000"),
+            ("CLINIC_REPLY_TEMPLATE", "seguimiento_cliente"),
+        ])
+        .unwrap()
+        .clinic;
+        assert_eq!(
+            s.staff_chat,
+            Some((Channel::Telegram, "-1001234567890".into()))
+        );
+        assert!(!s.forward_to_owners);
+        assert!(s
+            .auto_reply
+            .ends_with("Horario: lun-sáb 9:00-19:00. Teléfono: 998 123 0000."));
+        assert_eq!(s.reply_template.as_deref(), Some("seguimiento_cliente"));
+        let wa = settings(&[("CLINIC_STAFF_CHAT", "whatsapp:+5219980001111")]).unwrap();
+        assert_eq!(
+            wa.clinic.staff_chat,
+            Some((Channel::WhatsApp, "5219980001111".into()))
+        );
+        let own = settings(&[("CLINIC_AUTO_REPLY", "Hola, te escribimos pronto.")]).unwrap();
+        assert_eq!(own.clinic.auto_reply, "Hola, te escribimos pronto.");
     }
 }

@@ -3,6 +3,7 @@
 
 mod adversarial;
 mod channels;
+mod clinic_number;
 mod delivery;
 mod nul;
 mod once;
@@ -51,6 +52,8 @@ struct Options {
     refusals_per_hour: Option<u32>,
     /// `LLM_BASE_URL` of a fake model; None: the command brain answers.
     llm: Option<String>,
+    /// More variables (`CLINIC_*`...).
+    extra: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             public_url: None,
             refusals_per_hour: None,
             llm: None,
+            extra: Vec::new(),
         }
     }
 }
@@ -94,7 +98,7 @@ impl ServeApp {
         whatsapp: FakeWhatsApp,
         options: Options,
     ) -> Self {
-        let vars: HashMap<&str, String> = HashMap::from([
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
             ("TELEGRAM_WEBHOOK_SECRET", TG_SECRET.into()),
             ("TELEGRAM_API_URL", telegram.uri()),
@@ -113,6 +117,7 @@ impl ServeApp {
                     .unwrap_or_default(),
             ),
         ]);
+        vars.extend(options.extra.iter().cloned());
         let settings = ServeSettings::from_lookup(|k| vars.get(k).cloned())
             .expect("settings")
             .with_polling(options.polling);

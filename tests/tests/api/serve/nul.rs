@@ -20,7 +20,8 @@ async fn a_nul_in_a_text_or_a_name_is_stored_replaced_and_acknowledged() {
         .scalar_i64("select count(*) from inbox where strpos(payload::text, '\u{FFFD}') > 0")
         .await;
     assert_eq!(replaced, 2);
-    app.whatsapp_message("solo para el personal").await;
+    app.whatsapp_message("Gracias por escribir a la clínica")
+        .await;
     app.all_processed().await;
     let failed = app
         .scalar_i64("select count(*) from inbox where last_error is not null")

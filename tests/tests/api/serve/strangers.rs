@@ -1,5 +1,6 @@
-//! Strangers: unknown senders are refused at most once a day each and a bounded number of
-//! times per hour in total; group chats and bots get no CRM data and cannot link; a staff
+//! Strangers: unknown senders are refused (on WhatsApp, the clinic's number, given the
+//! clients' auto-reply instead) at most once a day each and a bounded number of times per
+//! hour in total; group chats and bots get no CRM data and cannot link; a staff
 //! member whose WhatsApp number is also a client's can still link with a code.
 
 use super::*;
@@ -82,7 +83,8 @@ async fn unknown_senders_are_refused_once_a_day_and_a_bounded_number_of_times_pe
     let batch = p::whatsapp_envelope(p::whatsapp_value(contacts, messages, vec![]));
     assert_eq!(app.post_whatsapp(&batch).await, 200);
     app.all_processed().await;
-    // Assert: the first stranger once, four more, and then silence.
+    // Assert: the first stranger once, four more, and then silence. They are possible
+    // clients on the clinic's number: the auto-reply, never the staff refusal.
     let queued = app.scalar_i64("select count(*) from outbox").await;
     assert_eq!(queued, 5);
     let to_first = app
@@ -91,7 +93,13 @@ async fn unknown_senders_are_refused_once_a_day_and_a_bounded_number_of_times_pe
         ))
         .await;
     assert_eq!(to_first, 1);
-    app.whatsapp_message("solo para el personal").await;
+    app.whatsapp_message("Gracias por escribir a la clínica")
+        .await;
+    let texts = app.whatsapp.sent_texts();
+    assert!(
+        !texts.iter().any(|t| t.contains("solo para el personal")),
+        "{texts:?}"
+    );
 }
 
 #[tokio::test]
