@@ -82,6 +82,27 @@ pub fn detect_lang(text: &str) -> Lang {
         "segment",
         "value",
         "reset",
+        // Look-ups and fact questions ("when was Buddy last in?", "what's her phone?").
+        "when",
+        "what's",
+        "whats",
+        "who's",
+        "whose",
+        "how",
+        "owns",
+        "owner",
+        "look up",
+        "pull up",
+        "does",
+        "did",
+        "have",
+        "his",
+        "her",
+        "she",
+        "spent",
+        "pets",
+        "phone",
+        "appointment",
     ];
     let words: String = fold(text)
         .chars()
