@@ -108,3 +108,24 @@ async fn a_fact_about_a_named_client_in_english() {
     );
     assert!(reply.contains("**Sarah Johnson**"), "{reply}");
 }
+
+#[tokio::test]
+async fn the_vaccines_due_come_from_the_pets_vaccinations() {
+    let db = TestDb::demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    let (vaccine, due): (String, NaiveDate) = sqlx::query_as(
+        "select v.vaccine, v.due_on from vaccinations v join pets p on p.id = v.pet_id
+          where p.owner_id = $1 and p.name = 'Buddy' order by v.applied_on desc limit 1",
+    )
+    .bind(CARLOS)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let reply = ask(&engine, "¿qué vacunas le tocan a Buddy?").await;
+    assert_eq!(
+        first_line(&reply),
+        format!("Vacunas de Buddy: {vaccine}, {}", fmt::date(due, Lang::Es)),
+        "{reply}"
+    );
+    assert!(reply.contains("**Carlos Méndez**"), "{reply}");
+}

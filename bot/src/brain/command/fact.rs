@@ -1,6 +1,7 @@
 //! Short fact questions ("¿cuándo fue la última visita de Max?", "su teléfono"): the
-//! client is found like a profile, and one line built from the profile's data goes above
-//! its card (issue #20, item 2).
+//! client is found like a profile, and one line built from the profile's data (vaccines:
+//! from the pets' vaccinations, which the profile does not hold) goes above its card
+//! (issue #20, item 2).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -20,15 +21,15 @@ pub(super) async fn answer(
     about: Option<&str>,
     ask: Ask,
     recall: Recall,
-) -> RichText {
+) -> sqlx::Result<RichText> {
     let id = match about {
         None => match (recall, state.last_owner) {
             (Recall::LastClient, Some(id)) => id,
             _ => {
-                return RichText::plain(ctx.lang.pick(
+                return Ok(RichText::plain(ctx.lang.pick(
                     "¿De qué cliente? Dime su nombre, por ejemplo: teléfono de María García",
                     "Which client? Name them, e.g. María García's phone",
-                ))
+                )))
             }
         },
         Some(query) => match owner_id(query) {
@@ -38,20 +39,96 @@ pub(super) async fn answer(
                     Some(id) => id,
                     None => {
                         remember(state, &found);
-                        return found.card;
+                        return Ok(found.card);
                     }
                 },
-                Err(card) => return card,
+                Err(card) => return Ok(card),
             },
         },
     };
-    match tools::call(ctx, "get_owner_profile", json!({"user_id": id})).await {
-        Ok(out) => {
-            remember(state, &out);
-            let line = line(&out.data, about, ask, ctx);
-            RichText::join([RichText::plain(line), out.card])
+    let out = match tools::call(ctx, "get_owner_profile", json!({"user_id": id})).await {
+        Ok(out) => out,
+        Err(e) => return Ok(e.card(ctx.lang)),
+    };
+    remember(state, &out);
+    let line = match ask {
+        Ask::VaccinesDue => {
+            let due = vaccines(&ctx.pool, id).await?;
+            vaccines_line(&out.data, about, &due, ctx)
         }
-        Err(e) => e.card(ctx.lang),
+        _ => line(&out.data, about, ask, ctx),
+    };
+    Ok(RichText::join([RichText::plain(line), out.card]))
+}
+
+/// The next dose of each vaccine of a living pet (from its last application).
+#[derive(Debug)]
+struct Due {
+    pet: String,
+    vaccine: String,
+    due_on: NaiveDate,
+}
+
+async fn vaccines(pool: &sqlx::PgPool, owner: i64) -> sqlx::Result<Vec<Due>> {
+    sqlx::query_as!(
+        Due,
+        r#"select p.name as "pet!", v.vaccine as "vaccine!", v.due_on as "due_on!"
+             from (select distinct on (pet_id, vaccine) pet_id, vaccine, due_on from vaccinations
+                    where pet_id in (select id from pets where owner_id = $1 and deceased_on is null)
+                    order by pet_id, vaccine, applied_on desc) v
+             join pets p on p.id = v.pet_id
+            where v.due_on is not null
+            order by v.due_on, p.name"#,
+        owner
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// "Vacunas de Buddy: Rabia, 20 Dic 2025": the soonest doses (overdue ones say so), of the
+/// pet the question names or of every pet of the client.
+fn vaccines_line(p: &Value, about: Option<&str>, due: &[Due], ctx: &ToolContext) -> String {
+    let lang = ctx.lang;
+    let owner = p["name"].as_str().unwrap_or_default();
+    let pet = about.and_then(|a| {
+        let a = fold(a);
+        due.iter()
+            .map(|d| d.pet.as_str())
+            .chain(
+                p["pets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|pet| pet["name"].as_str()),
+            )
+            .find(|name| fold(name) == a)
+    });
+    let several_pets = due.iter().any(|d| d.pet != due[0].pet);
+    let today = ctx.clock.today();
+    let doses: Vec<String> = due
+        .iter()
+        .filter(|d| pet.is_none_or(|pet| d.pet == pet))
+        .take(3)
+        .map(|d| {
+            let who = if pet.is_none() && several_pets {
+                format!("{} ({})", d.vaccine, d.pet)
+            } else {
+                d.vaccine.clone()
+            };
+            let late = match (d.due_on < today, lang) {
+                (false, _) => "",
+                (true, Lang::Es) => " (vencida)",
+                (true, Lang::En) => " (overdue)",
+            };
+            format!("{who}, {}{late}", fmt::date(d.due_on, lang))
+        })
+        .collect();
+    let who = pet.unwrap_or(owner);
+    match (doses.is_empty(), lang) {
+        (false, Lang::Es) => format!("Vacunas de {who}: {}", doses.join("; ")),
+        (false, Lang::En) => format!("{who}'s vaccines due: {}", doses.join("; ")),
+        (true, Lang::Es) => format!("{who} no tiene vacunas pendientes registradas."),
+        (true, Lang::En) => format!("{who} has no vaccines due on record."),
     }
 }
 
@@ -165,20 +242,8 @@ fn line(p: &Value, about: Option<&str>, ask: Ask, ctx: &ToolContext) -> String {
                 (n, Lang::En) => format!("{owner}'s pets ({n}): {}", pets.join(", ")),
             }
         }
-        Ask::VaccinesDue => {
-            // The profile does not hold the vaccination schedule: say so, and give the
-            // last visit, which is what the card can back.
-            let who = pet.unwrap_or(owner);
-            let visit = last_visit(p, pet, owner, lang);
-            match lang {
-                Lang::Es => format!(
-                    "El perfil no muestra el calendario de vacunas de {who}; revisa su expediente. {visit}"
-                ),
-                Lang::En => format!(
-                    "The profile doesn't hold {who}'s vaccination schedule; check the medical record. {visit}"
-                ),
-            }
-        }
+        // Answered from the vaccinations, see `vaccines_line`.
+        Ask::VaccinesDue => String::new(),
         Ask::LastPurchase => {
             let last = &p["last_purchase"];
             match (date(&last["date"]), lang) {

@@ -78,7 +78,7 @@ pub async fn respond(
         Intent::Tool { name, args } => run(ctx, &mut state, name, args).await,
         Intent::Profile { query } => profile(ctx, &mut state, &query).await,
         Intent::Fact { about, ask } => {
-            fact::answer(ctx, &mut state, about.as_deref(), ask, recall).await
+            fact::answer(ctx, &mut state, about.as_deref(), ask, recall).await?
         }
         Intent::Pick(n) => match state.last_list.get(n - 1).copied() {
             Some(id) => run(ctx, &mut state, "get_owner_profile", json!({"user_id": id})).await,

@@ -205,6 +205,9 @@ const FILLER: &[&str] = &[
     "yeah", "ok", "sure", "thank", "thanks", "it", "this", "that", "info", "information", "with",
     "from", "time", "seen", "visit", "please", "by", "at", "there", "us", "our", "my", "your",
     "algo",
+    // Noise and filler sounds.
+    "bla", "blabla", "blablabla", "jeje", "jiji", "xd", "hmm", "mmm", "eh", "ah", "uy", "test",
+    "prueba", "probando", "etc", "asdf",
 ];
 
 /// Words that make a message about many clients or another task: never a look-up.
@@ -459,6 +462,8 @@ mod tests {
             "todos los clientes",
             "top clientes vip",
             "12345",
+            "blablá",
+            "test",
             "mándale un whatsapp a maria garcia",
             "agenda una cita para Max",
             "cambia el teléfono de maría",
