@@ -208,6 +208,11 @@ const FILLER: &[&str] = &[
     // Noise and filler sounds.
     "bla", "blabla", "blablabla", "jeje", "jiji", "xd", "hmm", "mmm", "eh", "ah", "uy", "test",
     "prueba", "probando", "etc", "asdf",
+    // Small talk: greetings, thanks, goodbyes, starting over.
+    "okey", "oki", "bye", "adios", "hasta", "luego", "pronto", "excelente", "genial", "super",
+    "chido", "padre", "mil", "great", "good", "morning", "afternoon", "evening", "night", "nice",
+    "cool", "awesome", "reset", "nueva", "nuevo", "conversacion", "empecemos", "empezar",
+    "again", "over", "hacer", "haces", "puedo",
 ];
 
 /// Words that make a message about many clients or another task: never a look-up.
@@ -221,6 +226,10 @@ const NOT_A_LOOKUP: &[&str] = &[
     "ano", "month", "week", "year", "hoy", "today", "ayer", "yesterday", "manana", "tomorrow",
     "vendimos", "vendido", "productos", "products", "enero", "febrero", "marzo", "junio", "agosto",
     "septiembre", "octubre", "noviembre", "diciembre",
+    // Rankings, staff and sign-ups are about the clinic, not one client.
+    "mejor", "peor", "best", "worst", "biggest", "most", "veterinario", "veterinaria", "vet",
+    "doctor", "doctora", "people", "gente", "more", "than", "menos", "recently", "signed",
+    "joined",
     // Things done to a client, not questions about one: the tools do not do them.
     "manda", "mandale", "envia", "enviale", "llama", "llamale", "marca", "marcale",
     "agenda", "agendale", "programa", "cancela", "cancelale", "elimina", "cambia", "cambiale",
@@ -334,7 +343,13 @@ pub(super) fn phrase(f: &Folded) -> Option<Intent> {
         }
     }
     if let Some(ask) = fact {
-        return Some(Intent::Fact { about: name, ask });
+        let name_like = run.as_ref().is_none_or(|r| {
+            r.len() <= 4
+                && words[r.clone()]
+                    .iter()
+                    .all(|w| !w.text.chars().any(|c| c.is_ascii_digit()))
+        });
+        return name_like.then_some(Intent::Fact { about: name, ask });
     }
     let name = name?;
     let run = run?;
@@ -463,6 +478,15 @@ mod tests {
             "top clientes vip",
             "12345",
             "blablá",
+            "good morning",
+            "bye",
+            "hasta luego",
+            "excelente, gracias",
+            "biggest spenders",
+            "who signed up recently?",
+            "quien es el mejor veterinario",
+            "que sabes hacer",
+            "people who spent more than 20k",
             "test",
             "mándale un whatsapp a maria garcia",
             "agenda una cita para Max",
