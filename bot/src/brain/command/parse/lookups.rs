@@ -230,8 +230,12 @@ const NOT_A_LOOKUP: &[&str] = &[
     "mejor", "peor", "best", "worst", "biggest", "most", "veterinario", "veterinaria", "vet",
     "doctor", "doctora", "people", "gente", "more", "than", "menos", "recently", "signed",
     "joined",
+    // Prices, jokes: not about a client.
+    "cuesta", "cuestan", "precio", "precios", "costo", "cost", "costs", "price", "chiste",
+    "chistes", "joke", "jokes",
     // Things done to a client, not questions about one: the tools do not do them.
-    "manda", "mandale", "envia", "enviale", "llama", "llamale", "marca", "marcale",
+    "marcalo", "marcala", "ponlo", "ponla", "manda", "mandale", "envia", "enviale", "llama",
+    "llamale", "marca", "marcale",
     "agenda", "agendale", "programa", "cancela", "cancelale", "elimina", "cambia", "cambiale",
     "actualiza", "actualizale", "edita", "send", "call", "text", "schedule", "book", "cancel",
     "delete", "change", "update", "edit",
@@ -478,6 +482,9 @@ mod tests {
             "top clientes vip",
             "12345",
             "blablá",
+            "cuánto cuesta una vacuna",
+            "tell me a joke",
+            "cuéntame un chiste",
             "good morning",
             "bye",
             "hasta luego",
