@@ -2,6 +2,7 @@
 //! calls to the same tools the LLM uses, answered with the same cards. It is the default
 //! when no LLM is configured and the fallback when the LLM fails.
 
+mod fact;
 mod folded;
 pub mod parse;
 pub mod understand;
@@ -76,6 +77,9 @@ pub async fn respond(
     let reply = match parse::parse(text, ctx.clock.today()) {
         Intent::Tool { name, args } => run(ctx, &mut state, name, args).await,
         Intent::Profile { query } => profile(ctx, &mut state, &query).await,
+        Intent::Fact { about, ask } => {
+            fact::answer(ctx, &mut state, about.as_deref(), ask, recall).await?
+        }
         Intent::Pick(n) => match state.last_list.get(n - 1).copied() {
             Some(id) => run(ctx, &mut state, "get_owner_profile", json!({"user_id": id})).await,
             None => RichText::plain(ctx.lang.pick(

@@ -28,7 +28,9 @@ pub enum Shown {
 /// - `{"pick": n}` — the n-th client of the list shown;
 /// - `{"note": {"who": name|null, "text": …}}`, `{"tag": {"who": name|null, "add": […], "remove": […]}}`
 ///   — a write for the client named, or (`null`) for the client on the card shown;
-/// - `{"ask": "who"}` — a write that names no client with no card shown: the brain asks;
+/// - `{"fact": {"about": name|null, "ask": kind}}` — one fact about the client named, or
+///   (`null`) the card's client, in one line above the card ([`super::parse::Ask`]);
+/// - `{"ask": "who"}` — a write or fact that names no client with no card shown: the brain asks;
 /// - `{"ask": "note_text"}` — a note with no text, or whose client and text cannot be told
 ///   apart: the brain asks for it and writes nothing;
 /// - `{"help": true}`, `{"thanks": true}`, `{"reset": true}`, `{"quoted": true}`,
@@ -48,6 +50,8 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
             json!({"ask": "who"})
         }
         Intent::Note { text, .. } if text.trim().is_empty() => json!({"ask": "note_text"}),
+        Intent::Fact { about: None, .. } if shown != Shown::Card => json!({"ask": "who"}),
+        Intent::Fact { about, ask } => json!({"fact": {"about": about, "ask": ask.code()}}),
         Intent::Note { who, text } => json!({"note": {"who": who, "text": text}}),
         Intent::Tags { who, add, remove } => {
             json!({"tag": {"who": who, "add": add, "remove": remove}})
@@ -83,6 +87,9 @@ fn canonical(action: &Value) -> Value {
     };
     if let Some(q) = action.get_mut("profile") {
         fold(q);
+    }
+    if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
+        fold(about);
     }
     for kind in ["note", "tag"] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {

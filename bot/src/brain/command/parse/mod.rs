@@ -18,6 +18,8 @@ use super::folded::Folded;
 use crate::crm::search::normalise;
 use crate::domain::{self, Lang, PhoneNumber};
 
+pub use lookups::Ask;
+
 /// What the message asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
@@ -29,6 +31,13 @@ pub enum Intent {
     /// An owner by name, phone or id: search, then the profile when there is one match.
     Profile {
         query: String,
+    },
+    /// A short fact about one client ("¿cuándo vino Max por última vez?"), answered in one
+    /// line above the card: the client `about` names (name, phone, e-mail or pet), or the
+    /// card's client when `None`.
+    Fact {
+        about: Option<String>,
+        ask: Ask,
     },
     /// Note or tags for an owner named in the message, or the last one talked about.
     Note {
@@ -103,6 +112,24 @@ pub fn detect_lang(text: &str) -> Lang {
         "last",
         "spent",
         "bought",
+        // Look-ups and fact questions ("when was Buddy last in?", "what's her phone?").
+        "when",
+        "what's",
+        "whats",
+        "who's",
+        "whose",
+        "owns",
+        "owner",
+        "look up",
+        "pull up",
+        "does",
+        "did",
+        "have",
+        "his",
+        "her",
+        "she",
+        "pets",
+        "phone",
     ];
     let words: String = fold(text)
         .chars()

@@ -176,7 +176,9 @@ fn read(t: &str, slash: bool) -> Read {
             }) {
                 j += 1;
             }
-            if let Some(tag) = w.get(j) {
+            // "¿qué etiquetas tiene Sarah?" asks about one client: "tiene" is no tag.
+            let verb = |n: &str| matches!(n, "tiene" | "tienen" | "has" | "have" | "does" | "do");
+            if let Some(tag) = w.get(j).filter(|n| !verb(n)) {
                 tags.push((*tag).to_owned());
                 used[j] = true;
                 i = j + 1;
