@@ -3,6 +3,7 @@
 
 use async_openai::types::chat::{ChatCompletionTool, ChatCompletionTools, FunctionObject};
 use chrono::{Datelike, NaiveDate, Weekday};
+use serde_json::Value;
 
 use crate::clock::ClinicClock;
 use crate::domain::Lang;
@@ -34,12 +35,38 @@ pub fn schemas(definitions: Vec<tools::ToolDefinition>) -> Vec<ChatCompletionToo
                 function: FunctionObject {
                     name: d.name.to_owned(),
                     description: Some(d.description.to_owned()),
-                    parameters: Some(d.parameters),
+                    parameters: Some(portable(d.parameters)),
                     strict: None,
                 },
             })
         })
         .collect()
+}
+
+/// A parameters schema every OpenAI-compatible server can compile: length limits move
+/// from `maxLength` into the description. llama.cpp's server turns a schema into a grammar,
+/// and `maxLength: 2000` unrolls into thousands of nested rules that it refuses ("number of
+/// rules … exceeds sane defaults"); llama-cpp-python's server then dies. The limits are
+/// enforced by the tools either way (`tools::caps`).
+fn portable(mut schema: Value) -> Value {
+    if let Some(map) = schema.as_object_mut() {
+        if let Some(max) = map.remove("maxLength") {
+            let limit = format!("at most {max} characters");
+            let description = match map.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d} ({limit})"),
+                None => limit,
+            };
+            map.insert("description".into(), Value::String(description));
+        }
+        for value in map.values_mut() {
+            *value = portable(value.take());
+        }
+    } else if let Some(items) = schema.as_array_mut() {
+        for value in items {
+            *value = portable(value.take());
+        }
+    }
+    schema
 }
 
 /// The day's name; ISO dates alone leave the model to work out "el viernes" by itself.
@@ -101,6 +128,20 @@ mod tests {
             );
             assert!(total <= 2_500, "{lang:?}: ~{total} tokens");
         }
+    }
+
+    #[test]
+    fn schemas_sent_to_the_model_carry_length_limits_in_words_not_max_length() {
+        // llama.cpp's grammar builder refuses `maxLength: 2000` and llama-cpp-python's
+        // server then dies: no schema the model sees may hold one.
+        let sent = serde_json::to_string(&tool_schemas()).unwrap();
+        assert!(!sent.contains("maxLength"), "{sent}");
+        assert!(sent.contains("at most 2000 characters"), "{sent}");
+        let note = serde_json::json!({"type": "string", "description": "The note", "maxLength": 5});
+        assert_eq!(
+            portable(note),
+            serde_json::json!({"type": "string", "description": "The note (at most 5 characters)"})
+        );
     }
 
     #[test]

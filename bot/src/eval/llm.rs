@@ -77,6 +77,7 @@ async fn one(case: &Case, brain: &LlmBrain, ctx: &ToolContext, card: Option<i64>
         took,
         llm_calls: Some(llm_calls),
         tokens,
+        floor: None,
     }
 }
 

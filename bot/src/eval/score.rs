@@ -17,6 +17,8 @@ pub struct Outcome {
     pub llm_calls: Option<u32>,
     /// Prompt and completion tokens, when the endpoint reports them (LLM brain only).
     pub tokens: Option<u32>,
+    /// The same-run floor: the time to fold the message alone (command brain only).
+    pub floor: Option<Duration>,
 }
 
 impl Outcome {
@@ -45,6 +47,14 @@ impl Outcome {
     }
 }
 
+/// The `q` quantile of `values` (nearest rank).
+fn quantile(values: &[Duration], q: f64) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    let rank = ((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1);
+    sorted.get(rank).copied().unwrap_or_default()
+}
+
 /// The outcome of every case.
 #[derive(Debug, Clone, Default)]
 pub struct Score {
@@ -59,6 +69,9 @@ impl Score {
             .iter()
             .map(|case| {
                 let start = std::time::Instant::now();
+                std::hint::black_box(crate::brain::command::parse::fold(&case.say));
+                let floor = start.elapsed();
+                let start = std::time::Instant::now();
                 let actual = understand::understand(&case.say, case.today(), case.after);
                 Outcome {
                     took: start.elapsed(),
@@ -66,6 +79,7 @@ impl Score {
                     actual,
                     llm_calls: None,
                     tokens: None,
+                    floor: Some(floor),
                 }
             })
             .collect();
@@ -106,18 +120,23 @@ impl Score {
 
     /// Time per message (median, p95), and for a model: calls and tokens per turn.
     pub fn costs(&self) -> String {
-        let mut took: Vec<Duration> = self.outcomes.iter().map(|o| o.took).collect();
-        took.sort();
-        let at = |q: f64| {
-            took.get(((took.len() as f64 * q).ceil() as usize).saturating_sub(1))
-                .copied()
-                .unwrap_or_default()
-        };
+        let took: Vec<Duration> = self.outcomes.iter().map(|o| o.took).collect();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         let mut out = format!(
-            "time per message: median {:.3} ms, p95 {:.3} ms\n",
-            at(0.5).as_secs_f64() * 1e3,
-            at(0.95).as_secs_f64() * 1e3
+            "time per message: median {:.3} ms, p95 {:.3} ms",
+            ms(quantile(&took, 0.5)),
+            ms(quantile(&took, 0.95))
         );
+        let floor: Vec<Duration> = self.outcomes.iter().filter_map(|o| o.floor).collect();
+        if !floor.is_empty() {
+            let (median, base) = (quantile(&took, 0.5), quantile(&floor, 0.5));
+            out.push_str(&format!(
+                "; floor (folding the message alone) median {:.4} ms, {:.0}x",
+                ms(base),
+                median.as_secs_f64() / base.as_secs_f64().max(1e-9)
+            ));
+        }
+        out.push('\n');
         let calls: Vec<u32> = self.outcomes.iter().filter_map(|o| o.llm_calls).collect();
         if !calls.is_empty() {
             let mean =
