@@ -96,7 +96,9 @@ fn whatsapp_markers_in_data_cannot_pair() {
         format!("👤 *{WJ}*{WJ}Ana{WJ}*{WJ} López*")
     );
     assert!(
-        out.contains(&format!("*Correo:* maria{WJ}_{WJ}garcia{WJ}_{WJ}88@mail.com")),
+        out.contains(&format!(
+            "*Correo:* maria{WJ}_{WJ}garcia{WJ}_{WJ}88@mail.com"
+        )),
         "{out}"
     );
     // Every marker of the data sits between two joiners; only the card's bold is bare.

@@ -88,7 +88,10 @@ async fn markers_in_client_data_do_not_format_the_whatsapp_card() {
         text.contains(&format!("maria{WJ}_{WJ}garcia{WJ}_{WJ}88@mail.com")),
         "{text}"
     );
-    assert!(text.contains("🐕 *Mascotas:* Max (Poodle, 5 años)"), "{text}");
+    assert!(
+        text.contains("🐕 *Mascotas:* Max (Poodle, 5 años)"),
+        "{text}"
+    );
     let chars: Vec<char> = text.chars().collect();
     let bare = (0..chars.len())
         .filter(|&i| "_~`".contains(chars[i]))
@@ -96,7 +99,10 @@ async fn markers_in_client_data_do_not_format_the_whatsapp_card() {
         .count();
     assert_eq!(bare, 0, "{text}");
     let restored: String = text.chars().filter(|&c| c != WJ).collect();
-    assert!(restored.contains("Usa ```sudo``` y ~nunca~ `x`"), "{restored}");
+    assert!(
+        restored.contains("Usa ```sudo``` y ~nunca~ `x`"),
+        "{restored}"
+    );
     assert!(restored.contains("*Ana* García"), "{restored}");
 }
 

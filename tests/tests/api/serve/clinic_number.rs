@@ -483,7 +483,8 @@ async fn both_mexican_forms_find_the_same_client_and_the_same_staff_member() {
         assert!(text.contains("<b>María García</b>"), "{text}");
     }
     app.all_processed().await;
-    let inbound = "select count(*) from communications where owner_id = 1 and direction = 'inbound' \
+    let inbound =
+        "select count(*) from communications where owner_id = 1 and direction = 'inbound' \
                    and platform_message_id in ('wamid.M1', 'wamid.M2')";
     assert_eq!(app.scalar_i64(inbound).await, 2);
     let card = app.whatsapp_message("*María García*").await;
