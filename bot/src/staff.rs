@@ -27,18 +27,25 @@ impl StaffMember {
     }
 }
 
-/// The active staff member behind a chat identity, if linked.
+/// The active staff member behind a chat identity, if linked. A WhatsApp identity matches
+/// in either Mexican form (`+52…` / `+521…`), however it was linked.
 pub async fn identify(
     pool: &PgPool,
     channel: &str,
     external_id: &str,
 ) -> sqlx::Result<Option<StaffMember>> {
+    let ids = if channel == "whatsapp" {
+        crate::domain::phone::phone_forms(external_id)
+    } else {
+        vec![external_id.to_owned()]
+    };
     sqlx::query_as!(
         StaffMember,
         "select s.id, s.name, s.role, s.language from staff_identities i join staff s on s.id = i.staff_id
-          where i.channel = $1 and i.external_id = $2 and s.active",
+          where i.channel = $1 and i.external_id = any($2) and s.active
+          order by i.id limit 1",
         channel,
-        external_id
+        &ids
     )
     .fetch_optional(pool)
     .await

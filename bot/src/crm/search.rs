@@ -46,7 +46,10 @@ pub async fn search(
 ) -> sqlx::Result<Vec<OwnerMatch>> {
     let query = normalise(query);
     let query = query.as_str();
-    let phone = PhoneNumber::parse(query).ok().map(|p| p.to_string());
+    let phone = PhoneNumber::parse(query).ok();
+    // A Mexican mobile may be stored as `+52…` or `+521…`: either matches.
+    let phone_forms = phone.as_ref().map(PhoneNumber::forms).unwrap_or_default();
+    let phone = phone.map(|p| p.to_string());
     let email = query.contains('@').then(|| query.trim().to_lowercase());
     sqlx::query_as!(
         OwnerMatch,
@@ -87,7 +90,7 @@ pub async fn search(
                and word_similarity(q.key, pt.search_name) >= 0.5 and pt.deceased_on is null
             union all
             select p.owner_id, 1.0, 'phone' from owner_profiles p
-             where $2::text is not null and (p.phone_primary = $2 or p.phone_secondary = $2)
+             where $2::text is not null and (p.phone_primary = any($8) or p.phone_secondary = any($8))
             union all
             select o.id, 1.0, 'email' from owners o where $3::text is not null and lower(o.email) = $3
         ),
@@ -117,7 +120,8 @@ pub async fn search(
         filters.species,
         filters.tag,
         filters.min_spent,
-        limit
+        limit,
+        &phone_forms
     )
     .fetch_all(pool)
     .await

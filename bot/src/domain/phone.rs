@@ -53,6 +53,25 @@ impl PhoneNumber {
     pub fn from_e164(value: String) -> Self {
         Self(value)
     }
+
+    /// Every stored form of this number: itself and, for a Mexican mobile, the other of
+    /// `+52…` and `+521…`. WhatsApp sends Mexican mobiles as `521…` (the mobile "1" dropped
+    /// from dialling in 2019 but kept by the Cloud API), while data imported or typed by
+    /// staff may keep either, so look-ups match both.
+    pub fn forms(&self) -> Vec<String> {
+        let digits = self.0.strip_prefix('+').unwrap_or(&self.0);
+        let other = match (digits.len(), digits.strip_prefix("52")) {
+            (12, Some(national)) => Some(format!("+521{national}")),
+            (13, Some(national)) => national.strip_prefix('1').map(|n| format!("+52{n}")),
+            _ => None,
+        };
+        std::iter::once(self.0.clone()).chain(other).collect()
+    }
+}
+
+/// The forms of a stored (E.164) phone, for look-ups: see [`PhoneNumber::forms`].
+pub fn phone_forms(e164: &str) -> Vec<String> {
+    PhoneNumber::from_e164(e164.to_owned()).forms()
 }
 
 impl AsRef<str> for PhoneNumber {
@@ -105,6 +124,20 @@ mod tests {
             assert_eq!(err, PhoneError::Invalid(input.to_owned()));
         }
         assert!(PhoneError::Invalid("x".into()).to_string().contains("«x»"));
+    }
+
+    #[test]
+    fn mexican_numbers_have_both_forms_and_others_one() {
+        assert_eq!(
+            phone_forms("+529981234567"),
+            ["+529981234567", "+5219981234567"]
+        );
+        assert_eq!(
+            phone_forms("+5219981234567"),
+            ["+5219981234567", "+529981234567"]
+        );
+        assert_eq!(phone_forms("+13125550199"), ["+13125550199"]);
+        assert_eq!(phone_forms("+52998123456"), ["+52998123456"]);
     }
 
     #[test]

@@ -5,22 +5,24 @@ use sqlx::{PgConnection, PgPool};
 use webhooks::{Inbound, InboundKind};
 
 use crate::domain::fold;
+use crate::domain::phone::phone_forms;
 
 /// Words that withdraw marketing consent when they are the whole message.
 const OPT_OUT: [&str; 2] = ["baja", "stop"];
 
-/// The owner whose primary or secondary phone is `phone` (E.164).
+/// The owner whose primary or secondary phone is `phone` (E.164) in any of its forms
+/// (`+52…` or `+521…` for a Mexican mobile).
 #[tracing::instrument(name = "owner_by_phone", skip_all)]
 pub(crate) async fn owner_by_phone(pool: &PgPool, phone: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
         select owner_id from owner_profiles
-         where phone_primary = $1 or phone_secondary = $1
+         where phone_primary = any($1) or phone_secondary = any($1)
          order by owner_id
          limit 1
         "#,
-        phone
+        &phone_forms(phone)
     )
     .fetch_optional(pool)
     .await
@@ -35,11 +37,11 @@ pub(crate) async fn owner_by_phone_in(
         r#"
         -- language=PostgreSQL
         select owner_id from owner_profiles
-         where phone_primary = $1 or phone_secondary = $1
+         where phone_primary = any($1) or phone_secondary = any($1)
          order by owner_id
          limit 1
         "#,
-        phone
+        &phone_forms(phone)
     )
     .fetch_optional(&mut *conn)
     .await

@@ -79,3 +79,39 @@ fn rich_text_serializes() {
         r#""telegram_html""#
     );
 }
+
+/// WhatsApp has no escape character: each marker in data is wrapped in WORD JOINERs
+/// (U+2060), so it has a non-boundary character on both sides and can neither open nor
+/// close bold, italic, strike or monospace; the card's own `*` still pair.
+#[test]
+fn whatsapp_markers_in_data_cannot_pair() {
+    const WJ: char = '\u{2060}';
+    let mut doc = RichText::new();
+    doc.text(vec![t("👤 "), b("*Ana* López")])
+        .bullet(vec![b("Correo:"), t(" maria_garcia_88@mail.com")])
+        .bullet(vec![t("Nota: ```rm``` y ~tachado~ y `x`")]);
+    let out = doc.to_whatsapp();
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!("👤 *{WJ}*{WJ}Ana{WJ}*{WJ} López*")
+    );
+    assert!(
+        out.contains(&format!(
+            "*Correo:* maria{WJ}_{WJ}garcia{WJ}_{WJ}88@mail.com"
+        )),
+        "{out}"
+    );
+    // Every marker of the data sits between two joiners; only the card's bold is bare.
+    let chars: Vec<char> = out.chars().collect();
+    let bare: Vec<usize> = (0..chars.len())
+        .filter(|&i| "*_~`".contains(chars[i]))
+        .filter(|&i| !(i > 0 && chars[i - 1] == WJ && chars.get(i + 1) == Some(&WJ)))
+        .collect();
+    assert_eq!(bare.len(), 4, "only the two bold pairs are bare: {out}");
+    assert!(bare.iter().all(|&i| chars[i] == '*'), "{out}");
+    // Removing the joiners gives the data back unchanged; other markups are untouched.
+    let restored: String = out.chars().filter(|&c| c != WJ).collect();
+    assert!(restored.contains("maria_garcia_88@mail.com") && restored.contains("```rm```"));
+    assert!(!doc.to_telegram_html().contains(WJ) && !doc.to_plain().contains(WJ));
+    assert!(!doc.to_markdown().contains(WJ));
+}

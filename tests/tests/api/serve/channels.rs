@@ -63,6 +63,50 @@ async fn a_staff_profile_question_on_whatsapp_gets_the_whatsapp_card() {
 }
 
 #[tokio::test]
+async fn markers_in_client_data_do_not_format_the_whatsapp_card() {
+    // Arrange: a client whose name, e-mail and note carry WhatsApp's markers.
+    const WJ: char = '\u{2060}';
+    let app = ServeApp::start().await;
+    app.link_whatsapp_staff().await;
+    for sql in [
+        "update owners set first_name = '*Ana*', email = 'maria_garcia_88@mail.com' where id = 1",
+        "insert into owner_notes (owner_id, content) values (1, 'Usa ```sudo``` y ~nunca~ `x`')",
+    ] {
+        sqlx::query(sql).execute(&app.db.pool).await.expect(sql);
+    }
+    // Act
+    let question = p::whatsapp_text("wamid.MK1", WA_STAFF, "Lucía", "/perfil 998-123-4567");
+    assert_eq!(app.post_whatsapp(&question).await, 200);
+    // Assert: the card's own bold stays, every marker of the data is neutralised.
+    let card = app.whatsapp_message("García*").await;
+    let text = card.body["text"]["body"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("*{WJ}*{WJ}Ana{WJ}*{WJ} García*")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("maria{WJ}_{WJ}garcia{WJ}_{WJ}88@mail.com")),
+        "{text}"
+    );
+    assert!(
+        text.contains("🐕 *Mascotas:* Max (Poodle, 5 años)"),
+        "{text}"
+    );
+    let chars: Vec<char> = text.chars().collect();
+    let bare = (0..chars.len())
+        .filter(|&i| "_~`".contains(chars[i]))
+        .filter(|&i| !(i > 0 && chars[i - 1] == WJ && chars.get(i + 1) == Some(&WJ)))
+        .count();
+    assert_eq!(bare, 0, "{text}");
+    let restored: String = text.chars().filter(|&c| c != WJ).collect();
+    assert!(
+        restored.contains("Usa ```sudo``` y ~nunca~ `x`"),
+        "{restored}"
+    );
+    assert!(restored.contains("*Ana* García"), "{restored}");
+}
+
+#[tokio::test]
 async fn unknown_telegram_users_get_the_short_refusal_and_no_data() {
     let app = ServeApp::start().await;
     let update = p::telegram_text_update(7, 424_242, "Cuéntame sobre María García");

@@ -451,3 +451,49 @@ async fn ver_perfil_shows_the_card_and_crear_cliente_makes_the_number_a_client()
     assert!(keyboards_removed.is_empty(), "a forward keeps its buttons");
     assert_eq!(app.telegram.requests_for("answerCallbackQuery").len(), 2);
 }
+
+#[tokio::test]
+async fn both_mexican_forms_find_the_same_client_and_the_same_staff_member() {
+    // Arrange: María's number kept in the `+52 1` form, a staff member linked under the
+    // `+52 1` form of WA_STAFF (as a roster import could write it).
+    let app = ServeApp::start_with(clinic_options()).await;
+    link_owner(&app, OWNER_A, "Pablo Ruiz", 1).await;
+    let (member, _) = invite(&app.db).await;
+    for sql in [
+        "update owner_profiles set phone_primary = '+5219981234567' where owner_id = 1".to_string(),
+        format!(
+            "insert into staff_identities (staff_id, channel, external_id) values ({member}, 'whatsapp', '+5219980001111')"
+        ),
+    ] {
+        sqlx::query(&sql).execute(&app.db.pool).await.expect(&sql);
+    }
+    // Act: María writes as Meta sends her number today (`521…`) and in the `52…` form; the
+    // staff member writes from `52…`.
+    let first = p::whatsapp_text("wamid.M1", MARIA, "María", "¿tienen cita el sábado?");
+    let second = p::whatsapp_text("wamid.M2", "529981234567", "María", "¿y el domingo?");
+    let staff = p::whatsapp_text("wamid.S1", "529980001111", "Lucía", "/perfil 998-123-4567");
+    for message in [first, second, staff] {
+        assert_eq!(app.post_whatsapp(&message).await, 200);
+    }
+    // Assert: both of María's messages reach the owner as hers, on her one history; the
+    // staff member gets the card, not the auto-reply.
+    for said in ["¿tienen cita el sábado?", "¿y el domingo?"] {
+        let forward = telegram_to(&app, OWNER_A, said).await;
+        let text = forward.body["text"].as_str().unwrap_or_default();
+        assert!(text.contains("<b>María García</b>"), "{text}");
+    }
+    app.all_processed().await;
+    let inbound =
+        "select count(*) from communications where owner_id = 1 and direction = 'inbound' \
+                   and platform_message_id in ('wamid.M1', 'wamid.M2')";
+    assert_eq!(app.scalar_i64(inbound).await, 2);
+    let card = app.whatsapp_message("*María García*").await;
+    assert_eq!(card.body["to"], "529980001111");
+    let auto = app
+        .whatsapp
+        .requests()
+        .into_iter()
+        .filter(|r| r.body["to"] != "529980001111" && r.body["type"] == "text")
+        .count();
+    assert_eq!(auto, 0, "no auto-reply to María");
+}
