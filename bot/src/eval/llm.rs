@@ -44,7 +44,16 @@ pub async fn run(
             channel: "eval".into(),
             source: Some(format!("eval:{}:{i}", std::process::id())),
         };
-        outcomes.push(one(case, brain, &ctx, card_owner).await);
+        let outcome = one(case, brain, &ctx, card_owner).await;
+        // A small model on a CPU takes seconds a turn: show each case as it is scored.
+        eprintln!(
+            "[{}/{}] {} {}",
+            i + 1,
+            corpus.cases.len(),
+            if outcome.understood() { "ok  " } else { "miss" },
+            case.at
+        );
+        outcomes.push(outcome);
     }
     Ok(Score { outcomes })
 }
