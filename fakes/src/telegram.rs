@@ -115,6 +115,13 @@ impl FakeTelegram {
         self.fail_next(method, 429, body);
     }
 
+    /// The next call to `method` gets 403 with `description` (as the Bot API answers
+    /// "Forbidden: bot was blocked by the user").
+    pub fn fail_next_forbidden(&self, method: &str, description: &str) {
+        let body = json!({"ok": false, "error_code": 403, "description": description});
+        self.fail_next(method, 403, body);
+    }
+
     /// The next call to `method` gets 400 with `description` (e.g. "Bad Request: chat not found").
     pub fn fail_next_bad_request(&self, method: &str, description: &str) {
         let body = json!({"ok": false, "error_code": 400, "description": description});

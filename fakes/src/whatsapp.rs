@@ -96,6 +96,18 @@ impl FakeWhatsApp {
         self.fail_next(status, graph_error(code, message));
     }
 
+    /// The next request gets the error the Cloud API answers for a send it refuses,
+    /// as Meta documents it: HTTP 400 (429 for the rate limits 130429 and 131056) with
+    /// `(#code) title` and the details.
+    pub fn fail_next_send_error(&self, code: i64) {
+        let (status, title, details) = send_error(code);
+        let body = json!({"error": {"message": format!("(#{code}) {title}"),
+            "type": "OAuthException", "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": details},
+            "fbtrace_id": "AbCdEfGhIjK"}});
+        self.fail_next(status, body);
+    }
+
     /// The next request gets 429 with `Retry-After: secs` and Graph error 130429.
     pub fn fail_next_rate_limited(&self, retry_after_secs: u64) {
         let body = graph_error(130429, "(#130429) Rate limit hit");
@@ -111,6 +123,23 @@ impl FakeWhatsApp {
 impl Drop for FakeWhatsApp {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// HTTP status, title and details of the Cloud API's send errors (developers.facebook.com,
+/// WhatsApp Cloud API error codes).
+fn send_error(code: i64) -> (u16, &'static str, &'static str) {
+    match code {
+        100 => (400, "Invalid parameter", "Invalid parameter"),
+        130429 => (429, "Rate limit hit", "Cloud API message throughput has been reached."),
+        131026 => (400, "Message undeliverable", "Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number; the recipient has not accepted our new Terms of Service and Privacy Policy."),
+        131030 => (400, "Recipient phone number not in allowed list", "Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again."),
+        131047 => (400, "Re-engagement message", "Message failed to send because more than 24 hours have passed since the customer last replied to this number."),
+        131049 => (400, "This message was not delivered to maintain healthy ecosystem engagement.", "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."),
+        131050 => (400, "User has stopped marketing messages", "Unable to deliver the marketing message. The user has chosen to stop receiving marketing messages from this business."),
+        131056 => (429, "(Business Account, Consumer Account) pair rate limit hit", "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."),
+        131000 => (500, "Something went wrong", "Message failed to send due to an unknown error."),
+        _ => (400, "Error", "Error"),
     }
 }
 

@@ -136,6 +136,20 @@ impl ChannelSenders {
         })
     }
 
+    /// The same clients, but a 429 comes back as an error at once instead of being waited
+    /// out inside the call: a sender queue that schedules its own retry after the platform's
+    /// wait (however long) holds only that chat, not one of its few sending loops.
+    pub fn without_rate_limit_waits(self) -> Self {
+        Self {
+            telegram: self
+                .telegram
+                .map(|c| c.with_max_retry_wait(std::time::Duration::ZERO)),
+            whatsapp: self
+                .whatsapp
+                .map(|c| c.with_max_retry_wait(std::time::Duration::ZERO)),
+        }
+    }
+
     /// The sender for `channel`, or `None` when that channel is off.
     pub fn get(&self, channel: Channel) -> Option<ChannelSender> {
         match channel {

@@ -89,7 +89,8 @@ impl Application {
             tracing::info!("{line}");
         }
         let senders = ChannelSenders::from_settings(&settings.channels)
-            .context("Failed to build the channel clients")?;
+            .context("Failed to build the channel clients")?
+            .without_rate_limit_waits();
         if let Some(telegram) = &senders.telegram {
             setup_telegram(telegram, &settings).await?;
         }

@@ -168,7 +168,7 @@ pub(crate) async fn forward(
 
 /// The staff chats a forward goes to: the staff chat, and every linked owner's private
 /// chat (their latest conversation's chat, else their id) on a channel that is on.
-async fn recipients(
+pub(super) async fn recipients(
     tx: &mut PgConnection,
     ctx: &Context,
 ) -> sqlx::Result<Vec<(Channel, String, Lang)>> {

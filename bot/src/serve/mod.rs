@@ -10,6 +10,7 @@ mod answers;
 mod app;
 mod clients;
 mod context;
+mod failures;
 mod forwards;
 mod inbox;
 mod metrics;

@@ -28,7 +28,8 @@ use sqlx::{PgConnection, PgPool};
 use webhooks::{Button, Channel};
 
 /// How long a sender may hold a row in `sending` between two recorded pieces. One piece
-/// takes at most a request timeout, a rate-limit wait (≤ 30 s) and a second request.
+/// takes at most a request timeout (the senders' clients wait out no rate limit: a 429's
+/// wait is the row's `next_attempt_at`, so it holds only its own chat).
 pub(crate) const LEASE: Duration = Duration::from_secs(300);
 /// Send attempts before a reply is given up.
 pub(crate) const MAX_ATTEMPTS: i32 = 5;
@@ -211,30 +212,55 @@ pub(crate) async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Puts a row back for another attempt after `retry_after`, or fails it for good.
+/// What becomes of a row whose send failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unsent {
+    /// Nothing was delivered: try again after this wait (the platform's own, when it named one).
+    Retry(Duration),
+    /// Given up for good, with a stable reason code (see the `delivery_failures` migration)
+    /// and the platform's error code when it gave one (kept on a client communication).
+    Fail {
+        reason: &'static str,
+        code: Option<i32>,
+    },
+}
+
+/// Puts a row back for another attempt, or fails it for good and records why (on the row,
+/// and on the communication it carries, if any).
 #[tracing::instrument(name = "outbox_mark_unsent", skip_all, fields(outbox_id = id))]
 pub(crate) async fn mark_unsent(
     pool: &PgPool,
     id: i64,
-    retry_after: Option<Duration>,
+    unsent: Unsent,
     error: &str,
 ) -> sqlx::Result<()> {
-    let (status, delay) = match retry_after {
-        Some(d) => ("pending", d.as_secs_f64()),
-        None => ("failed", 0.0),
+    let (delay, failure, code) = match unsent {
+        Unsent::Retry(d) => (d.as_secs_f64(), None, None),
+        Unsent::Fail { reason, code } => (0.0, Some(reason), code),
     };
     sqlx::query!(
         r#"
         -- language=PostgreSQL
-        update outbox
-           set status = $2, last_error = $3,
-               next_attempt_at = now() + make_interval(secs => $4)
-         where id = $1
+        with row as (
+            update outbox
+               set status = case when $4::text is null then 'pending' else 'failed' end,
+                   last_error = $2,
+                   next_attempt_at = now() + make_interval(secs => $3),
+                   failure = $4,
+                   failed_at = case when $4::text is null then null else now() end
+             where id = $1
+            returning id, status
+        )
+        update communications c
+           set status = 'failed', error_code = $5
+          from row r
+         where c.outbox_id = r.id and r.status = 'failed' and c.status = 'queued'
         "#,
         id,
-        status,
         error,
-        delay
+        delay,
+        failure,
+        code
     )
     .execute(pool)
     .await?;
@@ -248,7 +274,7 @@ pub(crate) async fn fail_interrupted(pool: &PgPool) -> sqlx::Result<u64> {
         r#"
         -- language=PostgreSQL
         update outbox
-           set status = 'failed',
+           set status = 'failed', failure = 'interrupted', failed_at = now(),
                last_error = 'interrupted while sending; not resent (at most once)'
          where status = 'sending' and claimed_at < now() - make_interval(secs => $1)
         "#,

@@ -11,7 +11,7 @@ use webhooks::{split_message, split_plain, Channel, SendError, TelegramError, Wh
 
 use super::context::{self, Context};
 use super::metrics::Stage;
-use super::outbox::{self, Claimed, MAX_ATTEMPTS};
+use super::outbox::{self, Claimed, Unsent, MAX_ATTEMPTS};
 
 /// How often the sender looks for work without being woken (rows due for a retry, rows
 /// written by other replicas or by [`super::questions::ask`]).
@@ -20,6 +20,9 @@ const POLL: Duration = Duration::from_millis(500);
 /// How often rows left in `sending` by a dead sender are looked for.
 const RECOVER_EVERY: Duration = Duration::from_secs(30);
 
+/// How often failed deliveries are looked for to report to staff (see `failures.rs`).
+const REPORT_EVERY: Duration = Duration::from_secs(1);
+
 /// Sender loops per process. Each waits on the platform's HTTP answer for every piece
 /// (~100 ms to Telegram from Mexico), so one loop alone caps a busy clinic at a few replies
 /// a second; claims skip locked rows and never take a chat's reply while an older one is
@@ -27,9 +30,11 @@ const RECOVER_EVERY: Duration = Duration::from_secs(30);
 pub(crate) const SENDERS: usize = 4;
 
 /// Sends until `drain` turns true, then sends what is due and returns. The loop that
-/// `recovers` also fails the rows other senders left mid-send.
+/// `recovers` also fails the rows other senders left mid-send and reports failed
+/// deliveries to staff.
 pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, recovers: bool) {
     let mut recovered_at: Option<Instant> = None;
+    let mut reported_at: Option<Instant> = None;
     loop {
         let draining = *drain.borrow();
         let ready = ctx.outbox_ready.notified();
@@ -42,6 +47,16 @@ pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, rec
                 Ok(rows) => tracing::warn!(rows, "replies interrupted mid-send were not resent"),
                 Err(e) => {
                     tracing::warn!(error.message = %e, "could not look for interrupted sends")
+                }
+            }
+        }
+        if recovers && reported_at.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
+            reported_at = Some(Instant::now());
+            match super::failures::report(&ctx).await {
+                Ok(0) => {}
+                Ok(rows) => tracing::info!(rows, "failed deliveries reported to staff"),
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "could not report failed deliveries")
                 }
             }
         }
@@ -86,12 +101,20 @@ async fn send_next(ctx: &Context) -> anyhow::Result<bool> {
 #[tracing::instrument(name = "outbox_send", skip_all, fields(outbox_id = row.id, channel = %row.channel))]
 async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
     let Some(channel) = context::channel(&row.channel) else {
-        outbox::mark_unsent(&ctx.queue, row.id, None, "unknown channel").await?;
+        let fail = Unsent::Fail {
+            reason: "channel_off",
+            code: None,
+        };
+        outbox::mark_unsent(&ctx.queue, row.id, fail, "unknown channel").await?;
         return Ok(());
     };
     let Some(sender) = ctx.senders.get(channel) else {
         tracing::warn!("channel is off; reply dropped");
-        outbox::mark_unsent(&ctx.queue, row.id, None, "channel is off").await?;
+        let fail = Unsent::Fail {
+            reason: "channel_off",
+            code: None,
+        };
+        outbox::mark_unsent(&ctx.queue, row.id, fail, "channel is off").await?;
         return Ok(());
     };
     let pieces = match channel {
@@ -109,10 +132,9 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
             Ok(ids) => outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await?,
             Err(e) => {
                 ctx.metrics.error(Stage::Send);
-                let retry = (row.attempts < MAX_ATTEMPTS && definitely_not_sent(&e))
-                    .then(|| backoff(row.attempts));
-                tracing::warn!(error.message = %e, retry = retry.is_some(), "send failed");
-                outbox::mark_unsent(&ctx.queue, row.id, retry, &e.to_string()).await?;
+                let unsent = unsent(&classify(&e), row.attempts);
+                tracing::warn!(error.message = %e, ?unsent, "send failed");
+                outbox::mark_unsent(&ctx.queue, row.id, unsent, &e.to_string()).await?;
                 return Ok(());
             }
         }
@@ -128,50 +150,276 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// 2, 4, 8, 16 s: enough for a rate limit or a platform hiccup to pass.
+/// 2, 4, 8, 16 s: enough for a platform hiccup to pass.
 fn backoff(attempts: i32) -> Duration {
     Duration::from_secs(1 << attempts.clamp(1, 6))
 }
 
-/// Whether the platform surely did not deliver the failed message, so a retry cannot
-/// duplicate it: an API error answer, a rate limit, or a connection that never opened.
-/// Timeouts and unreadable answers are ambiguous (the message may have gone out).
-fn definitely_not_sent(error: &SendError) -> bool {
+/// What a failed send says about the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The platform will never take it (blocked, no such chat, outside the window, a bad
+    /// request...): retrying cannot help. `reason` is the code recorded on the row.
+    Permanent {
+        reason: &'static str,
+        code: Option<i32>,
+    },
+    /// Surely not delivered, and worth another try after at least `wait` (the platform's
+    /// own wait for a rate limit, else zero: the attempt's back-off applies).
+    Transient { wait: Duration },
+    /// Maybe delivered (a timeout after the request went out, an unreadable answer):
+    /// never resent, so never sent twice.
+    Uncertain,
+}
+
+/// The row's fate after `failure` on attempt `attempts`: a transient failure waits the
+/// longer of the platform's wait and the back-off, until the attempts run out.
+fn unsent(failure: &Failure, attempts: i32) -> Unsent {
+    match *failure {
+        Failure::Permanent { reason, code } => Unsent::Fail { reason, code },
+        Failure::Transient { wait } if attempts < MAX_ATTEMPTS => {
+            Unsent::Retry(wait.max(backoff(attempts)))
+        }
+        Failure::Transient { .. } => Unsent::Fail {
+            reason: "gave_up",
+            code: None,
+        },
+        Failure::Uncertain => Unsent::Fail {
+            reason: "uncertain",
+            code: None,
+        },
+    }
+}
+
+/// WhatsApp's pair rate: about one message every 6 s to the same user (131056).
+const PAIR_RATE_WAIT: Duration = Duration::from_secs(6);
+/// The number's throughput was exceeded (130429): a few seconds let it drain.
+const THROUGHPUT_WAIT: Duration = Duration::from_secs(4);
+/// WhatsApp held a message back "to maintain healthy ecosystem engagement" (131049): the
+/// same message minutes later fails the same way, so the next try is an hour away.
+const ECOSYSTEM_WAIT: Duration = Duration::from_secs(3600);
+
+/// Sorts a send error into permanent, transient or uncertain.
+pub(crate) fn classify(error: &SendError) -> Failure {
+    let permanent = |reason| Failure::Permanent { reason, code: None };
+    let now = Failure::Transient {
+        wait: Duration::ZERO,
+    };
     match error {
         SendError::Telegram(TelegramError::Request(e)) => match e {
-            RequestError::Api(_) | RequestError::RetryAfter(_) => true,
-            RequestError::Network(e) => e.is_connect(),
-            _ => false,
+            RequestError::RetryAfter(after) => Failure::Transient {
+                wait: after.duration(),
+            },
+            RequestError::Api(api) => telegram_api(api),
+            RequestError::MigrateToChatId(_) => permanent("chat_not_found"),
+            RequestError::Network(e) if e.is_connect() => now,
+            _ => Failure::Uncertain,
         },
-        SendError::WhatsApp(WhatsAppError::Api { .. }) => true,
-        SendError::WhatsApp(WhatsAppError::Http(e)) => e.is_connect(),
-        _ => false,
+        // Refused before anything was sent: the message itself is wrong.
+        SendError::Telegram(_) => permanent("invalid_request"),
+        SendError::WhatsApp(WhatsAppError::Api {
+            http_status, code, ..
+        }) => whatsapp_api(*http_status, *code),
+        SendError::WhatsApp(WhatsAppError::Http(e)) if e.is_connect() => now,
+        SendError::WhatsApp(WhatsAppError::Http(_) | WhatsAppError::UnexpectedResponse(_)) => {
+            Failure::Uncertain
+        }
+        SendError::WhatsApp(_) => permanent("invalid_request"),
+    }
+}
+
+/// Telegram answers every refusal with a description ("Forbidden: bot was blocked by the
+/// user", "Bad Request: chat not found"); teloxide names the well-known ones. A server
+/// error ("Internal Server Error", "Bad Gateway") did nothing and may pass.
+fn telegram_api(error: &teloxide::ApiError) -> Failure {
+    use teloxide::ApiError as A;
+    let reason = match error {
+        A::BotBlocked
+        | A::BotKicked
+        | A::BotKickedFromSupergroup
+        | A::BotKickedFromChannel
+        | A::UserDeactivated
+        | A::CantInitiateConversation
+        | A::CantTalkWithBots
+        | A::NotEnoughRightsToPostMessages => "blocked",
+        A::ChatNotFound | A::UserNotFound | A::GroupDeactivated => "chat_not_found",
+        A::Unknown(description) => {
+            let refused = ["Bad Request", "Forbidden", "Unauthorized", "Not Found"];
+            if !refused.iter().any(|p| description.starts_with(p)) {
+                return Failure::Transient {
+                    wait: Duration::ZERO,
+                };
+            }
+            if description.starts_with("Forbidden") {
+                "blocked"
+            } else {
+                "invalid_request"
+            }
+        }
+        _ => "invalid_request",
+    };
+    Failure::Permanent { reason, code: None }
+}
+
+/// Graph error codes of the Cloud API (developers.facebook.com, "WhatsApp error codes").
+/// Unknown codes follow the HTTP status: 5xx may pass, 4xx will not.
+fn whatsapp_api(http_status: u16, code: i64) -> Failure {
+    let wait = match code {
+        131056 => Some(PAIR_RATE_WAIT),
+        130429 | 80007 | 4 => Some(THROUGHPUT_WAIT),
+        131049 => Some(ECOSYSTEM_WAIT),
+        // Something went wrong / service unavailable / temporarily unavailable.
+        1 | 2 | 131000 | 131016 | 133004 => Some(Duration::ZERO),
+        _ => None,
+    };
+    if let Some(wait) = wait {
+        return Failure::Transient { wait };
+    }
+    let reason = match code {
+        131026 => "undeliverable",
+        131047 => "outside_window",
+        131050 => "stopped_marketing",
+        131030 => "recipient_not_allowed",
+        100 | 131008 | 131009 | 131051 | 131053 => "invalid_request",
+        _ if http_status >= 500 => {
+            return Failure::Transient {
+                wait: Duration::ZERO,
+            }
+        }
+        _ => "rejected",
+    };
+    Failure::Permanent {
+        reason,
+        code: i32::try_from(code).ok(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use teloxide::ApiError;
+
+    fn graph(http_status: u16, code: i64) -> SendError {
+        SendError::WhatsApp(WhatsAppError::Api {
+            http_status,
+            code,
+            subcode: None,
+            message: format!("(#{code})"),
+            details: None,
+        })
+    }
+
+    fn telegram(error: RequestError) -> SendError {
+        SendError::Telegram(TelegramError::Request(error))
+    }
+
+    fn reason(error: &SendError) -> Option<&'static str> {
+        match classify(error) {
+            Failure::Permanent { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
 
     #[test]
-    fn only_definite_rejections_are_retried_with_growing_waits() {
-        let api = WhatsAppError::Api {
-            http_status: 400,
-            code: 131047,
-            subcode: None,
-            message: "Re-engagement message".into(),
-            details: None,
-        };
-        assert!(definitely_not_sent(&SendError::WhatsApp(api)));
-        let rate = TelegramError::Request(RequestError::RetryAfter(
-            teloxide::types::Seconds::from_seconds(3),
-        ));
-        assert!(definitely_not_sent(&SendError::Telegram(rate)));
+    fn permanent_rejections_are_told_apart_from_waits_and_maybes() {
+        let described = |d: &str| telegram(RequestError::Api(ApiError::Unknown(d.into())));
+        assert_eq!(
+            reason(&telegram(RequestError::Api(ApiError::BotBlocked))),
+            Some("blocked")
+        );
+        assert_eq!(
+            reason(&telegram(RequestError::Api(ApiError::ChatNotFound))),
+            Some("chat_not_found")
+        );
+        assert_eq!(
+            reason(&described("Bad Request: can't parse entities")),
+            Some("invalid_request")
+        );
+        assert_eq!(
+            reason(&described("Forbidden: user is deactivated")),
+            Some("blocked")
+        );
+        assert_eq!(
+            classify(&described("Internal Server Error")),
+            Failure::Transient {
+                wait: Duration::ZERO
+            }
+        );
+        let retry_after = RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(60));
+        assert_eq!(
+            classify(&telegram(retry_after)),
+            Failure::Transient {
+                wait: Duration::from_secs(60)
+            }
+        );
+        for (code, expected) in [
+            (131026, "undeliverable"),
+            (131047, "outside_window"),
+            (131050, "stopped_marketing"),
+            (131030, "recipient_not_allowed"),
+            (100, "invalid_request"),
+            (190, "rejected"),
+        ] {
+            assert_eq!(reason(&graph(400, code)), Some(expected), "{code}");
+        }
+        assert_eq!(
+            classify(&graph(400, 131047)),
+            Failure::Permanent {
+                reason: "outside_window",
+                code: Some(131047)
+            }
+        );
+        assert_eq!(
+            classify(&graph(429, 131056)),
+            Failure::Transient {
+                wait: PAIR_RATE_WAIT
+            }
+        );
+        assert_eq!(
+            classify(&graph(429, 130429)),
+            Failure::Transient {
+                wait: THROUGHPUT_WAIT
+            }
+        );
+        assert_eq!(
+            classify(&graph(400, 131049)),
+            Failure::Transient {
+                wait: ECOSYSTEM_WAIT
+            }
+        );
+        assert_eq!(
+            classify(&graph(503, 999_999)),
+            Failure::Transient {
+                wait: Duration::ZERO
+            }
+        );
         let unreadable = SendError::WhatsApp(WhatsAppError::UnexpectedResponse(200));
-        assert!(!definitely_not_sent(&unreadable));
+        assert_eq!(classify(&unreadable), Failure::Uncertain);
         let bad_id = SendError::Telegram(TelegramError::InvalidChatId("x".into()));
-        assert!(!definitely_not_sent(&bad_id));
-        assert_eq!(backoff(1), Duration::from_secs(2));
-        assert_eq!(backoff(4), Duration::from_secs(16));
+        assert_eq!(reason(&bad_id), Some("invalid_request"));
+    }
+
+    #[test]
+    fn a_platform_wait_is_honoured_in_full_and_transient_failures_end_after_the_last_attempt() {
+        let wait = |secs| Failure::Transient {
+            wait: Duration::from_secs(secs),
+        };
+        assert_eq!(unsent(&wait(60), 1), Unsent::Retry(Duration::from_secs(60)));
+        assert_eq!(unsent(&wait(0), 1), Unsent::Retry(Duration::from_secs(2)));
+        assert_eq!(unsent(&wait(0), 4), Unsent::Retry(Duration::from_secs(16)));
+        assert_eq!(
+            unsent(&wait(0), MAX_ATTEMPTS),
+            Unsent::Fail {
+                reason: "gave_up",
+                code: None
+            }
+        );
+        assert_eq!(
+            unsent(&Failure::Uncertain, 1),
+            Unsent::Fail {
+                reason: "uncertain",
+                code: None
+            }
+        );
     }
 }

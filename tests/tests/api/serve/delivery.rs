@@ -225,35 +225,6 @@ async fn a_ten_thousand_character_reply_goes_out_in_telegram_sized_pieces() {
 }
 
 #[tokio::test]
-async fn a_reply_the_platform_rejected_is_retried_and_sent_once() {
-    let app = ServeApp::start().await;
-    app.telegram
-        .fail_next_bad_request("sendMessage", "Bad Request: try again");
-    sqlx::query(
-        "insert into outbox (channel, chat_id, body) values ('telegram', '555000111', 'Reintento')",
-    )
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
-    let pool = app.db.pool.clone();
-    let (attempts, error): (i32, Option<String>) = eventually("the retried reply", || {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_as(
-                "select attempts, last_error from outbox where body = 'Reintento' and status = 'sent'",
-            )
-            .fetch_optional(&pool)
-            .await
-            .unwrap()
-        }
-    })
-    .await;
-    assert_eq!((attempts, error), (2, None));
-    let tried = app.telegram.requests_for("sendMessage").len();
-    assert_eq!(tried, 2, "one rejected call, one that went through");
-}
-
-#[tokio::test]
 async fn a_message_that_cannot_be_answered_is_retried_then_apologised_for_and_the_chat_moves_on() {
     // Arrange: a linked staff member, and the engine's memory table gone (a database fault).
     let app = ServeApp::start().await;
