@@ -129,3 +129,85 @@ async fn the_vaccines_due_come_from_the_pets_vaccinations() {
     );
     assert!(reply.contains("**Carlos Méndez**"), "{reply}");
 }
+
+/// The tags, orders and living pets of owner `id`, as stored.
+async fn carlos_on_file(db: &TestDb, id: i64) -> (Vec<String>, i64, Vec<String>) {
+    let tags: Vec<String> = sqlx::query_scalar(
+        "select t.name from owner_profile_tags pt join owner_tags t on t.id = pt.tag_id
+              where pt.owner_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let orders: i64 = sqlx::query_scalar(
+        "select count(*) from orders where owner_id = $1 and status = 'completed'",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let pets: Vec<String> = sqlx::query_scalar("select name from pets where owner_id = $1")
+        .bind(id)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    (tags, orders, pets)
+}
+
+#[tokio::test]
+async fn every_kind_of_fact_is_one_line_from_the_clients_data_in_spanish_and_english() {
+    let db = TestDb::demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    let (tags, orders, pets) = carlos_on_file(&db, CARLOS).await;
+    let first = |reply: String| first_line(&reply).to_owned();
+    // Contact details, as the demo clinic stores them.
+    assert_eq!(
+        first(ask(&engine, "¿cuál es el correo de Carlos Méndez?").await),
+        "Correo de Carlos Méndez: carlos.mendez@email.com"
+    );
+    assert_eq!(
+        first(ask(&engine, "dirección de Carlos Méndez").await),
+        "Dirección de Carlos Méndez: Av. Javier Rojo Gómez 12, Puerto Morelos"
+    );
+    let phone = first(ask(&engine, "teléfono de Carlos Méndez").await);
+    assert!(phone.starts_with("Teléfono de Carlos Méndez: "), "{phone}");
+    assert!(phone.contains("234"), "{phone}");
+    // Pets, spend and purchases.
+    let line = first(ask(&engine, "¿qué mascotas tiene Carlos Méndez?").await);
+    assert!(
+        line.starts_with(&format!("Mascotas de Carlos Méndez ({})", pets.len())),
+        "{line}"
+    );
+    for pet in &pets {
+        assert!(line.contains(pet.as_str()), "{line}");
+    }
+    let line = first(ask(&engine, "¿cuánto ha gastado Carlos Méndez?").await);
+    assert!(line.starts_with("Carlos Méndez ha gastado $"), "{line}");
+    assert!(line.ends_with(&format!(" en {orders} compras.")), "{line}");
+    let line = first(ask(&engine, "¿qué compró Carlos Méndez la última vez?").await);
+    assert!(
+        line.starts_with("Última compra de Carlos Méndez: "),
+        "{line}"
+    );
+    let line = first(ask(&engine, "¿qué etiquetas tiene Carlos Méndez?").await);
+    assert!(line.starts_with("Etiquetas de Carlos Méndez: "), "{line}");
+    assert!(!tags.is_empty());
+    for tag in &tags {
+        assert!(line.contains(tag.as_str()), "{line}");
+    }
+    let line = first(ask(&engine, "tiene cita carlos mendez?").await);
+    assert!(
+        line.starts_with("Próxima cita de Carlos Méndez: ")
+            || line == "Carlos Méndez no tiene citas próximas.",
+        "{line}"
+    );
+    // The same in English.
+    let line = first(ask(&engine, "what's Carlos Méndez's email?").await);
+    assert_eq!(line, "Carlos Méndez's e-mail: carlos.mendez@email.com");
+    let line = first(ask(&engine, "how much has Carlos Méndez spent?").await);
+    assert!(line.starts_with("Carlos Méndez has spent $"), "{line}");
+    assert!(line.ends_with(&format!(" over {orders} orders.")), "{line}");
+    let line = first(ask(&engine, "what pets does Carlos Méndez have?").await);
+    assert!(line.starts_with("Carlos Méndez's pets ("), "{line}");
+}
