@@ -37,6 +37,11 @@ pub struct ToolContext {
     /// The chat message being answered (channel and platform message id), when there is
     /// one: writes are keyed by it, so a retried or edited message writes once.
     pub source: Option<String>,
+    /// The conversation being answered, when there is one: the lists a tool shows are
+    /// remembered there (a campaign is drafted from the list the chat saw last).
+    pub conversation: Option<i64>,
+    /// The rules campaigns follow (consent, quiet hours, limits).
+    pub marketing: crate::marketing::Policy,
 }
 
 /// What a tool returns: data for the model and a card for people.
@@ -223,6 +228,14 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
         }
     }
     .await;
+    if let (Ok(out), Some(conversation)) = (&result, ctx.conversation) {
+        if let Err(e) =
+            crate::marketing::lists::record(&ctx.pool, conversation, name, &audited_args, &out.data)
+                .await
+        {
+            tracing::warn!(error.message = %e, "could not remember the list shown");
+        }
+    }
     audit::record(
         ctx,
         name,

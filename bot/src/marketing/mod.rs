@@ -1,0 +1,21 @@
+//! Marketing: a campaign is drafted from a list the chat just saw (or a segment), shown as a
+//! preview, edited in the chat, approved by an owner, and sent once to each client who may
+//! receive it.
+//!
+//! The conversation (`converse`) runs before the brains, like held writes: approving and
+//! sending are never something the model can do. The model may draft and edit through the
+//! campaign tools (`crate::tools::draft_campaign`, `edit_campaign`, `list_campaigns`).
+
+pub mod approve;
+pub mod audience;
+pub mod campaign;
+pub mod converse;
+pub mod draft;
+pub mod lists;
+pub mod policy;
+pub mod preview;
+pub mod said;
+pub mod when;
+
+pub use campaign::{Campaign, CampaignKind};
+pub use policy::Policy;
