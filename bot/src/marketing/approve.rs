@@ -93,3 +93,20 @@ pub async fn approve(
     tx.commit().await?;
     Ok(Approval::Approved { targets })
 }
+
+/// Approves open campaign `id` with nobody's name on it (`BIRTHDAY_MODE=auto`, the clinic's
+/// standing decision); false when it was not open.
+pub async fn automatically(pool: &PgPool, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update marketing_campaigns
+           set status = 'approved', approved_at = now(), approved_version = version
+         where id = $1 and status in ('draft', 'pending_approval')
+        "#,
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -98,6 +98,8 @@ pub struct Candidate {
     pub chat_id: Option<String>,
     /// Living pets' names.
     pub pets: Vec<String>,
+    /// Living pets whose birthday is today (29 Feb counts on 28 Feb in other years).
+    pub birthday_pets: Vec<String>,
     /// The next vaccine due: pet, vaccine, date.
     pub due: Option<(String, String, NaiveDate)>,
     pub last_visit: Option<NaiveDate>,
@@ -146,6 +148,12 @@ pub async fn candidates(
                  order by c.recorded_at desc, c.id desc limit 1) as tg_consent,
                coalesce((select array_agg(pt.name order by pt.id) from pets pt
                           where pt.owner_id = o.id and pt.deceased_on is null), '{}') as "pets!",
+               coalesce((select array_agg(pt.name order by pt.id) from pets pt
+                          where pt.owner_id = o.id and pt.deceased_on is null
+                            and (to_char(pt.birth_date, 'MM-DD') = to_char($2::date, 'MM-DD')
+                                 or (to_char(pt.birth_date, 'MM-DD') = '02-29'
+                                     and to_char($2::date, 'MM-DD') = '02-28'
+                                     and extract(day from $2::date + 1) = 1))), '{}') as "birthday_pets!",
                (select count(*) from pets pt where pt.owner_id = o.id) as "all_pets!",
                (select max(pt.deceased_on) from pets pt where pt.owner_id = o.id) as last_death,
                due.pet as "due_pet?", due.vaccine as "due_vaccine?", due.due_on as "due_on?",
@@ -171,7 +179,8 @@ pub async fn candidates(
                  order by v.due_on limit 1) due on true
          order by ids.n
         "#,
-        ids
+        ids,
+        today
     )
     .fetch_all(pool)
     .await?;
@@ -226,6 +235,7 @@ pub async fn candidates(
                 channel,
                 chat_id,
                 pets: r.pets,
+                birthday_pets: r.birthday_pets,
                 due: match (r.due_pet, r.due_vaccine, r.due_on) {
                     (Some(p), Some(v), Some(d)) => Some((p, v, d)),
                     _ => None,

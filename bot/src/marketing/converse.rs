@@ -2,6 +2,7 @@
 //! or a segment, edits, approval by an owner, cancelling, the list of campaigns.
 
 use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
 
 use super::approve::{self, Approval};
 use super::draft::{self, DraftError, Edit, NewDraft};
@@ -196,7 +197,7 @@ fn kind_of(list: &ShownList) -> Option<CampaignKind> {
 }
 
 /// Every client of a list: a segment's whole membership, else those shown.
-async fn whole(ctx: &ToolContext, list: &ShownList) -> anyhow::Result<Vec<i64>> {
+pub async fn whole(ctx: &ToolContext, list: &ShownList) -> sqlx::Result<Vec<i64>> {
     if list.tool != get_segment::NAME {
         return Ok(list.ids.clone());
     }
@@ -328,8 +329,8 @@ async fn from_list(
         hand_picked,
         text,
         audience,
-        channel: chat.channel,
-        chat_id: chat.chat_id,
+        channel: Some(chat.channel),
+        chat_id: Some(chat.chat_id),
         staff_id: Some(member.id),
     };
     let mut reply = drafted(ctx, chat, member, draft).await?;
@@ -411,8 +412,8 @@ async fn segment(
         hand_picked: false,
         text: Some(body),
         audience: fold(filters),
-        channel: chat.channel,
-        chat_id: chat.chat_id,
+        channel: Some(chat.channel),
+        chat_id: Some(chat.chat_id),
         staff_id: Some(member.id),
     };
     Ok(Some(drafted(ctx, chat, member, draft).await?))
@@ -545,38 +546,17 @@ async fn ask_owners(ctx: &ToolContext, member: &StaffMember, id: i64) -> anyhow:
     let campaign = campaign::load(&ctx.pool, id)
         .await?
         .expect("campaign exists");
-    let owners = crate::staff::owners::owner_chats(&ctx.pool).await?;
-    let mut asked: Vec<String> = Vec::new();
-    let mut notices = Vec::new();
-    for owner in &owners {
-        let Some((channel, chat_id)) = owner.chat() else {
-            continue;
-        };
-        let olang = Lang::from_code(&owner.language);
-        let head = RichText::plain(match olang {
-            Lang::Es => format!(
-                "🔔 {} preparó una campaña y pide tu aprobación:",
-                member.name
-            ),
-            Lang::En => format!(
-                "🔔 {} drafted a campaign and asks for your approval:",
-                member.name
-            ),
-        });
-        let chat = Chat {
-            channel: &channel,
-            chat_id: &chat_id,
-        };
-        let card = show(ctx, chat, true, &campaign, olang).await?;
-        notices.push(Notice {
-            channel: channel.clone(),
-            chat_id: chat_id.clone(),
-            text: RichText::join([head, card]),
-        });
-        if !asked.contains(&owner.name) {
-            asked.push(owner.name.clone());
-        }
-    }
+    let (asked, notices) = put_to_owners(ctx, &campaign, |olang| match olang {
+        Lang::Es => format!(
+            "🔔 {} preparó una campaña y pide tu aprobación:",
+            member.name
+        ),
+        Lang::En => format!(
+            "🔔 {} drafted a campaign and asks for your approval:",
+            member.name
+        ),
+    })
+    .await?;
     let text = match (lang, asked.is_empty()) {
         (Lang::Es, false) => format!("⚠️ No envié nada: solo un dueño de la clínica puede aprobar una campaña. Se la mandé a {} para que la apruebe; la versión que apruebe es la que sale.", asked.join(", ")),
         (Lang::En, false) => format!("⚠️ Nothing was sent: only a clinic owner can approve a campaign. I sent it to {} to approve; the version they approve is the one that goes out.", asked.join(", ")),
@@ -589,8 +569,64 @@ async fn ask_owners(ctx: &ToolContext, member: &StaffMember, id: i64) -> anyhow:
     })
 }
 
+/// The preview of `campaign` under `head`, for every owner's own chats (noted as shown
+/// there, so an owner's «sí» approves it): the owners asked, by name, and the messages.
+pub async fn put_to_owners(
+    ctx: &ToolContext,
+    campaign: &Campaign,
+    head: impl Fn(Lang) -> String,
+) -> sqlx::Result<(Vec<String>, Vec<Notice>)> {
+    let owners = crate::staff::owners::owner_chats(&ctx.pool).await?;
+    let mut asked: Vec<String> = Vec::new();
+    let mut notices = Vec::new();
+    for owner in &owners {
+        let Some((channel, chat_id)) = owner.chat() else {
+            continue;
+        };
+        let olang = Lang::from_code(&owner.language);
+        let chat = Chat {
+            channel: &channel,
+            chat_id: &chat_id,
+        };
+        let card = show(ctx, chat, true, campaign, olang).await?;
+        notices.push(Notice {
+            channel: channel.clone(),
+            chat_id: chat_id.clone(),
+            text: RichText::join([RichText::plain(head(olang)), card]),
+        });
+        if !asked.contains(&owner.name) {
+            asked.push(owner.name.clone());
+        }
+    }
+    Ok((asked, notices))
+}
+
+/// `text` (in each owner's language) for every owner's own chats.
+pub async fn tell_owners(
+    pool: &sqlx::PgPool,
+    text: impl Fn(Lang) -> RichText,
+) -> sqlx::Result<Vec<Notice>> {
+    let owners = crate::staff::owners::owner_chats(pool).await?;
+    Ok(owners
+        .iter()
+        .filter_map(|owner| {
+            let (channel, chat_id) = owner.chat()?;
+            Some(Notice {
+                channel,
+                chat_id,
+                text: text(Lang::from_code(&owner.language)),
+            })
+        })
+        .collect())
+}
+
 /// `/campañas`: the newest campaigns and where each stands.
 async fn list_campaigns(ctx: &ToolContext) -> anyhow::Result<Resolved> {
+    Ok(Resolved::reply(campaigns(ctx).await?.1))
+}
+
+/// The newest campaigns, as data and as a card.
+pub async fn campaigns(ctx: &ToolContext) -> sqlx::Result<(Value, RichText)> {
     let lang = ctx.lang;
     let rows = sqlx::query!(
         r#"
@@ -604,11 +640,14 @@ async fn list_campaigns(ctx: &ToolContext) -> anyhow::Result<Resolved> {
     )
     .fetch_all(&ctx.pool)
     .await?;
+    let data = json!({"campaigns": rows.iter().map(|r| json!({
+        "id": r.id, "name": r.name, "status": r.status, "targets": r.targets, "sent": r.sent,
+    })).collect::<Vec<_>>()});
     if rows.is_empty() {
-        return Ok(plain(lang.pick(
+        return Ok((data, RichText::plain(lang.pick(
             "Aún no hay campañas. Pídeme una lista (por ejemplo «¿a quiénes no hemos visto en un tiempo?») y luego «envíales a todos».",
             "No campaigns yet. Ask me for a list (e.g. \"who haven't we seen in a while?\") and then \"send to all\".",
-        )));
+        ))));
     }
     let mut doc = RichText::new();
     doc.text(vec![crate::render::rich::b(
@@ -625,7 +664,56 @@ async fn list_campaigns(ctx: &ToolContext) -> anyhow::Result<Resolved> {
             lang.pick("enviados", "sent")
         ))]);
     }
-    Ok(Resolved::reply(doc))
+    Ok((data, doc))
+}
+
+/// The chat a tool call answers (from its conversation), if any.
+pub async fn chat_of(ctx: &ToolContext) -> sqlx::Result<Option<(String, String)>> {
+    let Some(conversation) = ctx.conversation else {
+        return Ok(None);
+    };
+    let row = sqlx::query!(
+        "select channel, chat_id from conversations where id = $1",
+        conversation
+    )
+    .fetch_optional(&ctx.pool)
+    .await?;
+    Ok(row.map(|r| (r.channel, r.chat_id)))
+}
+
+/// A draft's preview for a tool's caller, as data for the model and the card; noted as
+/// shown in the caller's chat, so the owner's «sí» there approves this version.
+pub async fn preview_data(
+    ctx: &ToolContext,
+    chat: Option<(String, String)>,
+    campaign: &Campaign,
+) -> sqlx::Result<(Value, RichText)> {
+    let owner = match ctx.staff_id {
+        Some(id) => crate::access::Access::load(&ctx.pool, id).await?.is_owner(),
+        None => false,
+    };
+    let card = preview::card(
+        &ctx.pool,
+        &ctx.clock,
+        &ctx.marketing,
+        campaign,
+        ctx.lang,
+        owner,
+    )
+    .await?;
+    if let Some((channel, chat_id)) = &chat {
+        campaign::shown(&ctx.pool, campaign.id, campaign.version, channel, chat_id).await?;
+    }
+    let data = json!({
+        "campaign_id": campaign.id,
+        "version": campaign.version,
+        "status": campaign.status,
+        "recipients": card.recipients(),
+        "holdout": card.holdout,
+        "left_out": card.left_out.len(),
+        "note": "Nothing is sent until a clinic owner approves this preview by replying to it; you cannot approve or send.",
+    });
+    Ok((data, card.render(ctx.lang)))
 }
 
 fn status_label(status: &str, lang: Lang) -> &'static str {

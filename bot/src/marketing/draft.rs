@@ -26,8 +26,9 @@ pub struct NewDraft<'a> {
     pub text: Option<String>,
     /// What the audience was, for the campaign's name ("en riesgo", "segmento: perros").
     pub audience: String,
-    pub channel: &'a str,
-    pub chat_id: &'a str,
+    /// The chat it was drafted in (None: drafted by a daily job).
+    pub channel: Option<&'a str>,
+    pub chat_id: Option<&'a str>,
     pub staff_id: Option<i64>,
 }
 
@@ -119,8 +120,9 @@ pub fn footer(clinic: &str, phone: Option<&str>, lang: Lang) -> String {
     }
 }
 
-/// `text` for one client: placeholders filled, footer added.
+/// `text` for one client of a `kind` campaign: placeholders filled, footer added.
 pub fn personalise(
+    kind: CampaignKind,
     text: &str,
     c: &Candidate,
     clinic: &str,
@@ -147,9 +149,13 @@ pub fn personalise(
         },
         None => lang.pick("su revisión general", "a check-up").to_owned(),
     };
-    let pet = match &c.due {
-        Some((pet, _, _)) => pet.clone(),
-        None => pets.clone(),
+    let pet = match (&c.due, c.birthday_pets.as_slice()) {
+        (_, [first, rest @ ..]) if kind == CampaignKind::Birthday => match rest {
+            [] => first.clone(),
+            _ => c.birthday_pets.join(lang.pick(" y ", " and ")),
+        },
+        (Some((pet, _, _)), _) => pet.clone(),
+        (None, _) => pets.clone(),
     };
     let last_visit = c
         .last_visit
@@ -320,6 +326,7 @@ async fn store_recipients(
         langs.push(c.lang.as_db_str().to_owned());
         bodies.push((role == "target").then(|| {
             personalise(
+                campaign.kind,
                 campaign.body_for(c.lang),
                 c,
                 &pool_clinic,
@@ -498,6 +505,7 @@ mod tests {
             channel: Some("whatsapp"),
             chat_id: Some("529981234567".into()),
             pets: vec!["Rocky".into(), "Luna".into()],
+            birthday_pets: vec!["Luna".into()],
             due: Some((
                 "Rocky".into(),
                 "Rabia".into(),
@@ -513,6 +521,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2025, 11, 20).unwrap();
         let text = default_text(CampaignKind::Reactivation, Lang::Es, None);
         let body = personalise(
+            CampaignKind::Reactivation,
             &text,
             &carlos(Lang::Es),
             "Clínica Puerto Morelos",
@@ -529,13 +538,30 @@ mod tests {
         );
         assert!(body.ends_with("Clínica Puerto Morelos · 998 123 0000\nResponde BAJA si no quieres recibir más mensajes."), "{body}");
         let text = default_text(CampaignKind::Reactivation, Lang::En, None);
-        let body = personalise(&text, &carlos(Lang::En), "PM Vet", None, today);
+        let body = personalise(
+            CampaignKind::Reactivation,
+            &text,
+            &carlos(Lang::En),
+            "PM Vet",
+            None,
+            today,
+        );
         assert!(body.contains("Hi Carlos"), "{body}");
         assert!(
             body.ends_with("PM Vet\nReply STOP to stop these messages."),
             "{body}"
         );
         assert!(!body.contains('{'), "{body}");
+        let text = default_text(CampaignKind::Birthday, Lang::Es, None);
+        let body = personalise(
+            CampaignKind::Birthday,
+            &text,
+            &carlos(Lang::Es),
+            "PM Vet",
+            None,
+            today,
+        );
+        assert!(body.starts_with("¡Feliz cumpleaños a Luna!"), "{body}");
     }
 
     #[test]

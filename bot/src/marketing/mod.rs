@@ -8,6 +8,7 @@
 
 pub mod approve;
 pub mod audience;
+pub mod birthdays;
 pub mod campaign;
 pub mod converse;
 pub mod draft;

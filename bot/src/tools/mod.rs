@@ -6,10 +6,13 @@
 pub mod add_owner_note;
 mod audit;
 mod caps;
+pub mod draft_campaign;
+pub mod edit_campaign;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_owner_profile;
 pub mod get_segment;
+pub mod list_campaigns;
 pub mod search_owners;
 pub mod tag_owner;
 
@@ -172,6 +175,9 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_customer_insights::definition(),
         get_segment::definition(),
         generate_report::definition(),
+        draft_campaign::definition(),
+        edit_campaign::definition(),
+        list_campaigns::definition(),
     ]
 }
 
@@ -224,6 +230,9 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             }
             get_segment::NAME => get_segment::run(ctx, parse(name, args)?).await,
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
+            draft_campaign::NAME => draft_campaign::run(ctx, parse(name, args)?).await,
+            edit_campaign::NAME => edit_campaign::run(ctx, parse(name, args)?).await,
+            list_campaigns::NAME => list_campaigns::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

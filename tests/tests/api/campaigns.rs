@@ -273,8 +273,8 @@ async fn clients_without_consent_opted_out_or_grieving_are_left_out_with_the_rea
         hand_picked: true,
         text: Some("Cerramos el 24".into()),
         audience: "test".into(),
-        channel: "terminal",
-        chat_id: "local",
+        channel: Some("terminal"),
+        chat_id: Some("local"),
         staff_id: Some(1),
     };
     let clock = bot::clock::ClinicClock::load(&db.pool).await.unwrap();
@@ -343,4 +343,155 @@ async fn other_messages_still_reach_the_brains() {
     // "sí" with nothing to answer is not a campaign.
     let yes = pablo(&engine, "sí").await;
     assert!(!yes.contains("Campaña"), "{yes}");
+}
+
+mod with_the_model {
+    use bot::brain::llm::{LlmBrain, LlmSettings};
+    use fakes::openai::FakeOpenAi;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_model_drafts_from_the_list_it_showed_and_only_the_owners_reply_approves() {
+        let (db, _) = clinic().await;
+        let fake = FakeOpenAi::start().await;
+        let mut settings = LlmSettings::new(&fake.base_url(), "fake-model", "k");
+        settings.max_retries = 0;
+        let engine = Engine::new(db.pool.clone(), Some(LlmBrain::new(settings).unwrap()));
+        fake.reply_tool_calls(&[(
+            "c1",
+            "get_customer_insights",
+            r#"{"insight_type":"at_risk"}"#,
+        )]);
+        pablo(&engine, "¿quiénes están en riesgo?").await;
+        let args = format!(
+            r#"{{"kind":"reactivation","audience":"last_list","except_owner_ids":[{SARAH}]}}"#
+        );
+        fake.reply_tool_calls(&[("c2", "draft_campaign", args.as_str())]);
+        let preview = pablo(
+            &engine,
+            "prepárales un mensaje para que regresen, pero no a Sarah",
+        )
+        .await;
+        assert!(preview.contains("📣 Campaña de reactivación"), "{preview}");
+        let (id, status, version) = newest_campaign(&db).await;
+        assert_eq!(status, "pending_approval");
+        let considered: Vec<i64> = roles(&db, id)
+            .await
+            .into_iter()
+            .map(|(o, _, _)| o)
+            .collect();
+        assert!(
+            considered.contains(&CARLOS) && !considered.contains(&SARAH),
+            "{considered:?}"
+        );
+        // The model is never offered a way to approve or send.
+        let offered: Vec<String> = fake.bodies()[0]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["function"]["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            offered.contains(&"draft_campaign".to_owned()),
+            "{offered:?}"
+        );
+        assert!(
+            !offered
+                .iter()
+                .any(|n| n.contains("approve") || n.contains("send")),
+            "{offered:?}"
+        );
+        // The owner's «sí» is answered without the model, for the version shown.
+        let calls_before = fake.requests().len();
+        let ok = pablo(&engine, "sí").await;
+        assert!(
+            ok.contains(&format!("Campaña #{id} aprobada (versión {version})")),
+            "{ok}"
+        );
+        assert_eq!(fake.requests().len(), calls_before);
+    }
+}
+
+mod birthdays {
+    use bot::marketing::birthdays::{self, BirthdayMode};
+
+    use super::*;
+
+    async fn birthday_today(db: &TestDb, owner: i64) -> String {
+        sqlx::query_scalar(
+            "update pets set birth_date = date '2019-11-20', deceased_on = null
+              where id = (select min(id) from pets where owner_id = $1) returning name",
+        )
+        .bind(owner)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_mornings_birthdays_are_one_draft_put_to_the_owners_once() {
+        let (db, _) = clinic().await;
+        let pet = birthday_today(&db, CARLOS).await;
+        // A deceased pet born today is never greeted.
+        sqlx::query(
+            "update pets set birth_date = date '2018-11-20', deceased_on = date '2024-01-01'
+              where id = (select min(id) from pets where owner_id = $1)",
+        )
+        .bind(ROBERTO)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        let morning = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
+        let id = morning.campaign.expect("a birthday draft");
+        assert_eq!(targets(&db, id).await, vec![CARLOS]);
+        let to_pablo: Vec<_> = morning
+            .notices
+            .iter()
+            .filter(|n| n.chat_id == TG_PABLO)
+            .collect();
+        assert_eq!(to_pablo.len(), 1);
+        let text = to_pablo[0].text.render(Markup::Plain);
+        assert!(
+            text.contains("🎂 Hoy cumplen años mascotas de 1 clientes"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("¡Feliz cumpleaños a {pet}!")),
+            "{text}"
+        );
+        // Run again (another replica, a restart): nothing new.
+        let again = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
+        assert!(again.campaign.is_none() && again.notices.is_empty());
+        // Dr. Pablo's «sí» in his chat approves the day's batch.
+        let engine = Engine::new(db.pool.clone(), None);
+        let ok = say(&engine, "telegram", TG_PABLO, "sí")
+            .await
+            .reply
+            .render(Markup::Plain);
+        assert!(ok.contains(&format!("Campaña #{id} aprobada")), "{ok}");
+    }
+
+    #[tokio::test]
+    async fn auto_mode_approves_and_off_does_nothing() {
+        let (db, _) = clinic().await;
+        birthday_today(&db, CARLOS).await;
+        let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        let off = birthdays::run(&ctx, BirthdayMode::Off).await.unwrap();
+        assert!(off.campaign.is_none());
+        let auto = birthdays::run(&ctx, BirthdayMode::Auto).await.unwrap();
+        let id = auto.campaign.unwrap();
+        let (status, by): (String, Option<i64>) =
+            sqlx::query_as("select status, approved_by from marketing_campaigns where id = $1")
+                .bind(id)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!((status.as_str(), by), ("approved", None));
+        assert!(auto
+            .notices
+            .iter()
+            .any(|n| n.text.render(Markup::Plain).contains("modo automático")));
+    }
 }
