@@ -124,13 +124,15 @@ pub fn is_us_number(e164: &str) -> bool {
     }
 }
 
-/// The clients `ids` (in that order) as a campaign of `kind` would see them now.
+/// The clients `ids` (in that order) as a campaign of `kind` would see them now; for a
+/// follow-up of `follows`, that chain's own messages do not count as "recently messaged".
 pub async fn candidates(
     pool: &PgPool,
     clock: &ClinicClock,
     policy: &Policy,
     kind: CampaignKind,
     ids: &[i64],
+    follows: Option<i64>,
 ) -> sqlx::Result<Vec<Candidate>> {
     let today = clock.today();
     let now: DateTime<Utc> = clock.now();
@@ -159,7 +161,15 @@ pub async fn candidates(
                due.pet as "due_pet?", due.vaccine as "due_vaccine?", due.due_on as "due_on?",
                m.last_visit_date as "last_visit?",
                (select max(r.sent_at) from campaign_recipients r
-                 where r.owner_id = o.id and r.role = 'target' and r.sent_at is not null) as last_campaign
+                 where r.owner_id = o.id and r.role = 'target' and r.sent_at is not null
+                   and r.campaign_id not in (
+                       with recursive chain (id) as (
+                           select $3::bigint
+                           union all
+                           select c.parent_campaign_id from marketing_campaigns c
+                             join chain on c.id = chain.id
+                            where c.parent_campaign_id is not null)
+                       select id from chain where id is not null)) as last_campaign
           from unnest($1::bigint[]) with ordinality as ids (id, n)
           join owners o on o.id = ids.id
           left join owner_profiles p on p.owner_id = o.id
@@ -180,7 +190,8 @@ pub async fn candidates(
          order by ids.n
         "#,
         ids,
-        today
+        today,
+        follows
     )
     .fetch_all(pool)
     .await?;

@@ -101,6 +101,7 @@ pub async fn run(ctx: &ToolContext, mode: BirthdayMode) -> anyhow::Result<Mornin
         channel: None,
         chat_id: None,
         staff_id: None,
+        follow_up_of: None,
     };
     let id = draft::create(&ctx.pool, &ctx.clock, &ctx.marketing, new).await?;
     guard.commit().await?;

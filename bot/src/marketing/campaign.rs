@@ -78,6 +78,8 @@ pub struct Campaign {
     pub approved_by: Option<i64>,
     pub approved_at: Option<DateTime<Utc>>,
     pub touch: i16,
+    /// The campaign this one follows up.
+    pub parent: Option<i64>,
 }
 
 impl Campaign {
@@ -101,7 +103,8 @@ pub async fn load(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Campa
         r#"
         -- language=PostgreSQL
         select id, name, kind, status, version, body, body_en, scheduled_for, origin_channel,
-               origin_chat, created_by, created_at, approved_by, approved_at, touch
+               origin_chat, created_by, created_at, approved_by, approved_at, touch,
+               parent_campaign_id
           from marketing_campaigns where id = $1
         "#,
         id
@@ -124,6 +127,7 @@ pub async fn load(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Campa
         approved_by: r.approved_by,
         approved_at: r.approved_at,
         touch: r.touch,
+        parent: r.parent_campaign_id,
     }))
 }
 

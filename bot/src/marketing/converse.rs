@@ -130,6 +130,7 @@ pub async fn answer(
             }
         }
         Said::List => list_campaigns(ctx).await?,
+        Said::FollowUp { id } => super::follow_up::follow_up(ctx, chat, member, id).await?,
     };
     Ok(Some(reply))
 }
@@ -332,6 +333,7 @@ async fn from_list(
         channel: Some(chat.channel),
         chat_id: Some(chat.chat_id),
         staff_id: Some(member.id),
+        follow_up_of: None,
     };
     let mut reply = drafted(ctx, chat, member, draft).await?;
     if !missing.is_empty() {
@@ -415,6 +417,7 @@ async fn segment(
         channel: Some(chat.channel),
         chat_id: Some(chat.chat_id),
         staff_id: Some(member.id),
+        follow_up_of: None,
     };
     Ok(Some(drafted(ctx, chat, member, draft).await?))
 }

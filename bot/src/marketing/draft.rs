@@ -30,6 +30,8 @@ pub struct NewDraft<'a> {
     pub channel: Option<&'a str>,
     pub chat_id: Option<&'a str>,
     pub staff_id: Option<i64>,
+    /// The campaign this one follows up (its touch is the next one).
+    pub follow_up_of: Option<i64>,
 }
 
 /// Errors a draft or an edit can meet.
@@ -79,6 +81,18 @@ impl DraftError {
                 )
                 .into(),
         }
+    }
+}
+
+/// The second touch of a reactivation: shorter, and offers a call instead.
+pub fn follow_up_text(lang: Lang) -> String {
+    match lang {
+        Lang::Es => "Hola {nombre}, solo para recordarte que a {mascota} le toca {pendiente}. \
+            Si prefieres que te llamemos, respóndenos con un horario que te acomode. — {clinica}"
+            .into(),
+        Lang::En => "Hi {nombre}, just a reminder that {mascota} is due for {pendiente}. \
+            If you'd rather we call you, reply with a time that suits you. — {clinica}"
+            .into(),
     }
 }
 
@@ -226,6 +240,9 @@ pub async fn create(
             let t = check_text(t)?;
             (t.clone(), t)
         }
+        None if draft.follow_up_of.is_some() => {
+            (follow_up_text(Lang::Es), follow_up_text(Lang::En))
+        }
         None => (
             default_text(draft.kind, Lang::Es, None),
             default_text(draft.kind, Lang::En, None),
@@ -244,8 +261,9 @@ pub async fn create(
         -- language=PostgreSQL
         insert into marketing_campaigns
                (name, campaign_type, status, kind, body, body_en, target_segment, origin_channel,
-                origin_chat, created_by, holdout_percent)
-        values ($1, 'whatsapp', 'pending_approval', $2, $3, $4, $5, $6, $7, $8, $9)
+                origin_chat, created_by, holdout_percent, parent_campaign_id, touch)
+        values ($1, 'whatsapp', 'pending_approval', $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                coalesce((select touch + 1 from marketing_campaigns where id = $10), 1))
         returning id
         "#,
         name,
@@ -256,14 +274,23 @@ pub async fn create(
         draft.channel,
         draft.chat_id,
         draft.staff_id,
-        if draft.hand_picked { 0 } else { policy.holdout_percent }
+        if draft.hand_picked { 0 } else { policy.holdout_percent },
+        draft.follow_up_of
     )
     .fetch_one(&mut *tx)
     .await?;
     let campaign = super::campaign::load(&mut *tx, id)
         .await?
         .expect("the campaign just inserted");
-    let candidates = audience::candidates(pool, clock, policy, draft.kind, draft.ids).await?;
+    let candidates = audience::candidates(
+        pool,
+        clock,
+        policy,
+        draft.kind,
+        draft.ids,
+        draft.follow_up_of,
+    )
+    .await?;
     store_recipients(&mut tx, &campaign, policy, &candidates, &[], clock).await?;
     tx.commit().await?;
     Ok(id)
@@ -457,7 +484,8 @@ pub async fn edit(
         removed.extend(more);
     }
     let ids: Vec<i64> = audience_ids(&mut tx, id).await?;
-    let candidates = audience::candidates(pool, clock, policy, campaign.kind, &ids).await?;
+    let candidates =
+        audience::candidates(pool, clock, policy, campaign.kind, &ids, campaign.parent).await?;
     store_recipients(&mut tx, &campaign, policy, &candidates, &removed, clock).await?;
     tx.commit().await?;
     Ok(campaign)

@@ -12,6 +12,7 @@ pub mod birthdays;
 pub mod campaign;
 pub mod converse;
 pub mod draft;
+pub mod follow_up;
 pub mod lists;
 pub mod policy;
 pub mod preview;

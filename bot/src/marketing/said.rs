@@ -41,6 +41,8 @@ pub enum Said {
     Segment { filters: String, message: String },
     /// "/campañas", "lista de campañas".
     List,
+    /// "seguimiento", "seguimiento de la campaña 12", "send a follow-up".
+    FollowUp { id: Option<i64> },
 }
 
 fn yes(t: &str) -> bool {
@@ -173,6 +175,9 @@ pub fn read(text: &str, today: NaiveDate) -> Option<Said> {
     ) {
         return Some(Said::List);
     }
+    if let Some(id) = follow_up(t) {
+        return Some(Said::FollowUp { id });
+    }
     if yes(t) {
         return Some(Said::Send {
             id: None,
@@ -254,6 +259,23 @@ pub fn read(text: &str, today: NaiveDate) -> Option<Said> {
         return Some(s);
     }
     draft(original, t)
+}
+
+/// "seguimiento (de la campaña 12)", "manda el seguimiento", "follow up (campaign 12)": the
+/// campaign named, if any.
+fn follow_up(t: &str) -> Option<Option<i64>> {
+    let asks = ["seguimiento", "follow up", "follow-up", "followup"]
+        .iter()
+        .any(|w| t.contains(w));
+    let short = t.split_whitespace().count() <= 8;
+    if !asks || !short {
+        return None;
+    }
+    let id = t
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|d| !d.is_empty())
+        .and_then(|d| d.parse().ok());
+    Some(id)
 }
 
 /// "envíales a todos", "sí, a Carlos y Roberto", "a todos menos Sarah", "send to all
@@ -507,6 +529,15 @@ mod tests {
             Some(Said::Schedule(When::At(_, _)))
         ));
         assert_eq!(read("/campañas"), Some(Said::List));
+        assert_eq!(
+            read("manda el seguimiento"),
+            Some(Said::FollowUp { id: None })
+        );
+        assert_eq!(
+            read("seguimiento de la campaña 12"),
+            Some(Said::FollowUp { id: Some(12) })
+        );
+        assert_eq!(read("send a follow-up"), Some(Said::FollowUp { id: None }));
     }
 
     #[test]

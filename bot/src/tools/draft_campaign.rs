@@ -90,6 +90,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         channel: chat.as_ref().map(|(c, _)| c.as_str()),
         chat_id: chat.as_ref().map(|(_, c)| c.as_str()),
         staff_id: ctx.staff_id,
+        follow_up_of: None,
     };
     let id = match draft::create(&ctx.pool, &ctx.clock, &ctx.marketing, new).await {
         Ok(id) => id,

@@ -276,6 +276,7 @@ async fn clients_without_consent_opted_out_or_grieving_are_left_out_with_the_rea
         channel: Some("terminal"),
         chat_id: Some("local"),
         staff_id: Some(1),
+        follow_up_of: None,
     };
     let clock = bot::clock::ClinicClock::load(&db.pool).await.unwrap();
     let id = bot::marketing::draft::create(&db.pool, &clock, &Default::default(), draft)
@@ -494,4 +495,52 @@ mod birthdays {
             .iter()
             .any(|n| n.text.render(Markup::Plain).contains("modo automático")));
     }
+}
+
+#[tokio::test]
+async fn follow_ups_go_to_who_did_not_answer_or_come_back_and_the_third_is_a_call_list() {
+    let (db, engine) = clinic().await;
+    pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+    pablo(&engine, "sí, a Carlos y Roberto").await;
+    pablo(&engine, "sí").await;
+    let (first, _, _) = newest_campaign(&db).await;
+    // As the sender records it: both sent; Roberto answered.
+    sqlx::query(
+        "update campaign_recipients set status = 'sent', sent_at = now(),
+                replied_at = case when owner_id = $2 then now() end
+          where campaign_id = $1 and role = 'target'",
+    )
+    .bind(first)
+    .bind(ROBERTO)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let second = pablo(&engine, "manda el seguimiento").await;
+    assert!(second.contains("solo para recordarte"), "{second}");
+    let (id2, _, _) = newest_campaign(&db).await;
+    assert_ne!(id2, first);
+    assert_eq!(targets(&db, id2).await, vec![CARLOS]);
+    let touch: i16 = sqlx::query_scalar("select touch from marketing_campaigns where id = $1")
+        .bind(id2)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(touch, 2);
+    pablo(&engine, "sí").await;
+    sqlx::query(
+        "update campaign_recipients set status = 'delivered', sent_at = now()
+          where campaign_id = $1 and role = 'target'",
+    )
+    .bind(id2)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let third = pablo(&engine, "seguimiento").await;
+    assert!(third.contains("📞 Tercer contacto"), "{third}");
+    assert!(third.contains("Carlos Méndez"), "{third}");
+    assert_eq!(
+        newest_campaign(&db).await.0,
+        id2,
+        "the third touch sends no message"
+    );
 }
