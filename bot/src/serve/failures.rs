@@ -142,7 +142,7 @@ fn card(failed: &[Failed], lang: crate::domain::Lang) -> RichText {
 }
 
 /// The first words of a message, without markup.
-fn opening(body: &str) -> String {
+pub(super) fn opening(body: &str) -> String {
     let mut plain = String::new();
     let mut in_tag = false;
     for c in body.chars() {
