@@ -193,7 +193,7 @@ fn notice(row: &Interrupted) -> RichText {
                 "⚠️ Puede que no te haya llegado mi respuesta a «{q}». Si te falta, pregúntalo de nuevo.",
                 "⚠️ My answer to «{q}» may not have reached you. If it is missing, please ask again.",
             )
-            .replace("{q}", &failures::opening(&asked)),
+            .replace("{q}", &failures::shortened(&asked)),
         None => lang
             .pick(
                 "⚠️ Puede que no te haya llegado una respuesta. Si te falta algo, pregúntalo de nuevo.",
@@ -262,7 +262,7 @@ mod tests {
             spanish,
             "⚠️ Puede que no te haya llegado mi respuesta a «¿quién es &lt;Max&gt;?». Si te falta, pregúntalo de nuevo."
         );
-        let english = say(&row(None, Some(asked("top clients", Some("en-US")))));
+        let english = say(&row(None, Some(asked("top\n clients", Some("en-US")))));
         assert!(
             english.starts_with("⚠️ My answer to «top clients»"),
             "{english}"

@@ -159,7 +159,9 @@ async fn each_permanent_error_is_recorded_once_not_retried_and_staff_are_told_on
     app.telegram
         .fail_next_bad_request("sendMessage", "Bad Request: chat not found");
     // A staff answer to a client is also a communication; its failure is kept there too.
-    let wa_chats: Vec<String> = (1..=5).map(|i| format!("52199800030{i:02}")).collect();
+    // US numbers: a Mexican mobile refused with 131030 is first tried in its other form
+    // (`mexican_numbers.rs`).
+    let wa_chats: Vec<String> = (1..=5).map(|i| format!("141555503{i:02}")).collect();
     let mut tx = app.db.pool.begin().await.unwrap();
     for (i, chat) in wa_chats.iter().enumerate() {
         let id: i64 = sqlx::query_scalar(
