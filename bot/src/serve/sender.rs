@@ -138,7 +138,7 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
                 }
             }
         }
-        other_form = None;
+        other_form = None; // once per row: later pieces go where the first one went
         match sent {
             Ok(ids) => {
                 if !outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await? {
