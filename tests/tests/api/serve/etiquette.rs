@@ -88,6 +88,8 @@ async fn a_telegram_429_with_retry_after_60_is_waited_in_full_and_holds_only_its
     // A minute later (the test moves the row's clock), both go out, in order, once.
     bring_forward(&app, "Espera el minuto").await;
     app.telegram_message("Y luego esto").await;
+    // The fake has the request before the sender commits what it accepted.
+    sent(&app, "Y luego esto").await;
     assert_eq!(
         telegram_texts_to(&app, 555_000_201),
         ["Espera el minuto", "Espera el minuto", "Y luego esto"].map(String::from)
