@@ -22,7 +22,9 @@ pub mod questions;
 mod refusals;
 mod replies;
 mod respond;
+mod send_forms;
 mod sender;
+mod session;
 mod settings;
 mod worker;
 
