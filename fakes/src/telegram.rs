@@ -205,7 +205,23 @@ async fn handle(
             body["chat_id"].as_i64().unwrap_or_default(),
             "",
         ),
+        // The edited message with its new text (the Bot API answers the Message).
+        "editmessagetext" => {
+            let message_id = body["message_id"].as_i64().unwrap_or_default();
+            let known = message_id > 0 && message_id < inner.next_message_id.load(Ordering::SeqCst);
+            if !known {
+                let body = json!({"ok": false, "error_code": 400,
+                    "description": "Bad Request: message to edit not found"});
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            }
+            payloads::telegram_bot_message(
+                message_id,
+                body["chat_id"].as_i64().unwrap_or_default(),
+                body["text"].as_str().unwrap_or_default(),
+            )
+        }
         "sendchataction"
+        | "deletemessage"
         | "setmycommands"
         | "answercallbackquery"
         | "setwebhook"

@@ -77,6 +77,37 @@ impl ChannelSender {
         })
     }
 
+    /// Replaces the text (and buttons) of the bot's earlier message `message_id` with one
+    /// piece of `text`; returns the id of the message that now carries it. `None` on
+    /// WhatsApp, which cannot edit a message a business sent: the caller sends a correction.
+    pub async fn edit_text(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        text: &str,
+        buttons: &[Button],
+    ) -> Result<Option<String>, SendError> {
+        match self {
+            Self::Telegram(c) => {
+                let id = message_id
+                    .parse()
+                    .map_err(|_| TelegramError::InvalidChatId(message_id.to_string()))?;
+                let edited = c.edit_html(chat_id, id, text, buttons).await?;
+                Ok(Some(edited.to_string()))
+            }
+            Self::WhatsApp(_) => Ok(None),
+        }
+    }
+
+    /// Deletes the bot's earlier message `message_id` where the platform allows it
+    /// (Telegram, within 48 hours); does nothing on WhatsApp.
+    pub async fn delete(&self, chat_id: &str, message_id: &str) -> Result<(), SendError> {
+        if let (Self::Telegram(c), Ok(id)) = (self, message_id.parse()) {
+            c.delete_message(chat_id, id).await?;
+        }
+        Ok(())
+    }
+
     /// First reaction to an inbound message: Telegram answers a button's callback query,
     /// takes the tapped keyboard off its message and shows "typing…"; WhatsApp marks the
     /// message read and shows its typing indicator. (WhatsApp reply buttons cannot be

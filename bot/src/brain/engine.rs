@@ -69,7 +69,7 @@ impl Engine {
             staff::identify(&self.pool, &msg.channel, &msg.sender_id),
             ClinicClock::load(&self.pool)
         )?;
-        self.answer(msg, member, clock, None).await
+        self.answer(msg, member, clock, None, false).await
     }
 
     /// Answers one message whose sender the caller has identified: `member` is the linked
@@ -84,7 +84,23 @@ impl Engine {
         source: Option<String>,
     ) -> anyhow::Result<Outgoing> {
         let clock = ClinicClock::load(&self.pool).await?;
-        self.answer(msg, member, clock, source).await
+        self.answer(msg, member, clock, source, false).await
+    }
+
+    /// Answers a new version of a message already answered (an edited message), as
+    /// [`Engine::handle_as`] does but without writing anything the answer would write: no
+    /// note or tag (the tools say so instead), no held write confirmed or held, no notice.
+    /// The caller compares the answer with the earlier one.
+    pub async fn handle_edit_as(
+        &self,
+        msg: &Incoming,
+        member: Option<StaffMember>,
+        source: Option<String>,
+    ) -> anyhow::Result<Outgoing> {
+        let clock = ClinicClock::load(&self.pool).await?;
+        let mut out = self.answer(msg, member, clock, source, true).await?;
+        out.notices.clear();
+        Ok(out)
     }
 
     /// The reply, in at most [`super::bound::MAX_MESSAGES`] chat messages whatever the
@@ -96,8 +112,9 @@ impl Engine {
         member: Option<StaffMember>,
         clock: ClinicClock,
         source: Option<String>,
+        edited: bool,
     ) -> anyhow::Result<Outgoing> {
-        let mut out = self.unbounded(msg, member, clock, source).await?;
+        let mut out = self.unbounded(msg, member, clock, source, edited).await?;
         out.reply = bounded(out.reply, out.lang);
         Ok(out)
     }
@@ -108,6 +125,7 @@ impl Engine {
         member: Option<StaffMember>,
         clock: ClinicClock,
         source: Option<String>,
+        edited: bool,
     ) -> anyhow::Result<Outgoing> {
         // PostgreSQL refuses NUL in text; every message still gets its one reply.
         let text = msg.text.replace('\0', " ");
@@ -123,6 +141,7 @@ impl Engine {
             staff_id: Some(member.id),
             channel: msg.channel.clone(),
             source,
+            edited,
         };
         let conversation =
             memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
@@ -131,8 +150,13 @@ impl Engine {
             channel: &msg.channel,
             chat_id: &msg.chat_id,
         };
-        // A "sí" or "no" to a held write is answered here, whichever brain is configured.
-        if let Some(resolved) = pending::answer(&ctx, chat, &member, text).await? {
+        // A "sí" or "no" to a held write is answered here, whichever brain is configured
+        // (not an edited one: the original message already answered what was open then).
+        let resolved = match edited {
+            false => pending::answer(&ctx, chat, &member, text).await?,
+            true => None,
+        };
+        if let Some(resolved) = resolved {
             let said = ChatTurn::assistant(resolved.reply.render(crate::render::Markup::Plain));
             memory::append(&self.pool, conversation, &[ChatTurn::user(text), said]).await?;
             return Ok(Outgoing {
@@ -151,7 +175,7 @@ impl Engine {
             match llm.respond(&ctx, &history, text).await {
                 Ok(answer) => {
                     let (mut reply, mut notices) = (answer.reply, Vec::new());
-                    if let Some(held) = &answer.held {
+                    if let (Some(held), false) = (&answer.held, edited) {
                         let kept = pending::hold(&self.pool, chat, &member, held).await?;
                         // A staff member's bulk change waits for an owner: say who was asked.
                         if held.bulk && !member.is_owner() {

@@ -43,6 +43,7 @@ pub async fn run(
             staff_id: Some(staff_id),
             channel: "eval".into(),
             source: Some(format!("eval:{}:{i}", std::process::id())),
+            edited: false,
         };
         let outcome = one(case, brain, &ctx, card_owner).await;
         // A small model on a CPU takes seconds a turn: show each case as it is scored.

@@ -21,6 +21,7 @@ use webhooks::{ChannelSenders, TelegramClient};
 use super::context::{self, Context};
 use super::inbox::PgInbox;
 use super::metrics::{DbFigures, Metrics};
+use super::pacing::Pacer;
 use super::settings::ServeSettings;
 use super::{nightly, polling, sender, worker};
 use crate::brain::engine::Engine;
@@ -108,6 +109,7 @@ impl Application {
             outbox_ready: Arc::default(),
             refusals_per_hour: settings.refusals_per_hour,
             clinic: settings.clinic.clone(),
+            pacer: Pacer::new(settings.whatsapp_messages_per_second),
         });
         let sink = Arc::new(PgInbox::with(
             pool,

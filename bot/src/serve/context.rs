@@ -8,6 +8,7 @@ use tokio::sync::{watch, Notify};
 use webhooks::{Channel, ChannelSenders};
 
 use super::metrics::Metrics;
+use super::pacing::Pacer;
 use super::settings::ClinicNumber;
 use crate::brain::engine::Engine;
 use crate::render::Markup;
@@ -31,6 +32,8 @@ pub(crate) struct Context {
     pub refusals_per_hour: u32,
     /// Where clients' messages go and what unknown numbers are told (`CLINIC_*`).
     pub clinic: ClinicNumber,
+    /// The platforms' rate limits, waited for before each message (`pacing.rs`).
+    pub pacer: Pacer,
 }
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use teloxide::RequestError;
 use tokio::sync::watch;
 use webhooks::split::{TELEGRAM_MAX_CHARS, WHATSAPP_MAX_CHARS};
-use webhooks::{split_message, split_plain, Channel, SendError, TelegramError, WhatsAppError};
+use webhooks::{
+    split_message, split_plain, Button, Channel, ChannelSender, SendError, TelegramError,
+    WhatsAppError,
+};
 
 use super::context::{self, Context};
 use super::metrics::Stage;
@@ -42,6 +45,7 @@ pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, rec
         ready.as_mut().enable();
         if recovers && recovered_at.is_none_or(|at| at.elapsed() >= RECOVER_EVERY) {
             recovered_at = Some(Instant::now());
+            ctx.pacer.forget_idle();
             match outbox::fail_interrupted(&ctx.queue).await {
                 Ok(0) => {}
                 Ok(rows) => tracing::warn!(rows, "replies interrupted mid-send were not resent"),
@@ -121,12 +125,20 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         Channel::Telegram => split_message(&row.body, TELEGRAM_MAX_CHARS),
         Channel::WhatsApp => split_plain(&row.body, WHATSAPP_MAX_CHARS),
     };
+    // A correction of an earlier reply (`edits.rs`) edits its messages in place, piece by
+    // piece, where the platform can (Telegram); pieces past them go out as new messages.
+    let edited = match channel {
+        Channel::Telegram => outbox::edit_target(&ctx.queue, row.id).await?,
+        Channel::WhatsApp => None,
+    };
+    let targets = edited.as_deref().unwrap_or_default();
     for (i, piece) in pieces.iter().enumerate().skip(row.pieces_sent) {
         let last = i + 1 == pieces.len();
-        let sent = if last && !row.buttons.is_empty() {
-            sender.send_buttons(&row.chat_id, piece, &row.buttons).await
-        } else {
-            sender.send_text(&row.chat_id, piece).await
+        let buttons = if last { &row.buttons[..] } else { &[] };
+        ctx.pacer.until_ready(channel, &row.chat_id).await;
+        let sent = match targets.get(i) {
+            Some(old) => edit_piece(ctx, &sender, &row.chat_id, old, piece, buttons).await,
+            None => send_piece(&sender, &row.chat_id, piece, buttons).await,
         };
         match sent {
             Ok(ids) => outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await?,
@@ -143,11 +155,55 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         // Every piece was recorded by an earlier attempt, so the loop sent nothing.
         outbox::mark_sent(&ctx.queue, row.id).await?;
     }
+    // A shorter correction: the earlier reply's extra pieces go (best effort: Telegram lets
+    // a bot delete its messages for 48 hours).
+    for old in targets.iter().skip(pieces.len()) {
+        ctx.pacer.until_ready(channel, &row.chat_id).await;
+        if let Err(e) = sender.delete(&row.chat_id, old).await {
+            tracing::warn!(error.message = %e, "could not delete a corrected reply's extra piece");
+        }
+    }
     let latency = row
         .received_at
         .and_then(|at| (chrono::Utc::now() - at).to_std().ok());
     ctx.metrics.reply_sent(channel, latency);
     Ok(())
+}
+
+/// Sends one piece, with `buttons` under it (the last piece's).
+async fn send_piece(
+    sender: &ChannelSender,
+    chat_id: &str,
+    piece: &str,
+    buttons: &[Button],
+) -> Result<Vec<String>, SendError> {
+    if buttons.is_empty() {
+        sender.send_text(chat_id, piece).await
+    } else {
+        sender.send_buttons(chat_id, piece, buttons).await
+    }
+}
+
+/// Replaces the earlier message `old` with `piece`. A message the platform will not edit
+/// (deleted by the user, too old) gets the piece as a new message instead.
+async fn edit_piece(
+    ctx: &Context,
+    sender: &ChannelSender,
+    chat_id: &str,
+    old: &str,
+    piece: &str,
+    buttons: &[Button],
+) -> Result<Vec<String>, SendError> {
+    match sender.edit_text(chat_id, old, piece, buttons).await {
+        Ok(Some(id)) => Ok(vec![id]),
+        Ok(None) => send_piece(sender, chat_id, piece, buttons).await,
+        Err(e) if matches!(classify(&e), Failure::Permanent { .. }) => {
+            tracing::warn!(error.message = %e, "could not edit a reply; sending the correction anew");
+            ctx.pacer.until_ready(sender.channel(), chat_id).await;
+            send_piece(sender, chat_id, piece, buttons).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// 2, 4, 8, 16 s: enough for a platform hiccup to pass.

@@ -1,6 +1,7 @@
 //! `vetbot serve` configuration from environment variables (documented in `.env.example`).
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 
 use chrono::NaiveTime;
 use webhooks::{Channel, ChannelSettings};
@@ -43,6 +44,9 @@ pub struct ServeSettings {
     pub refusals_per_hour: u32,
     /// What happens to clients' messages on the clinic's number (`CLINIC_*`).
     pub clinic: ClinicNumber,
+    /// The WhatsApp number's throughput, messages a second (`WHATSAPP_MESSAGES_PER_SECOND`,
+    /// default 80; Meta raises it to 1,000 for busy numbers).
+    pub whatsapp_messages_per_second: NonZeroU32,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -161,6 +165,15 @@ impl ServeSettings {
             |_: &u32| true,
         )?
         .unwrap_or(DEFAULT_REFUSALS_PER_HOUR);
+        let whatsapp_messages_per_second = parsed(
+            &lookup,
+            "WHATSAPP_MESSAGES_PER_SECOND",
+            "a whole number from 1 to 1000",
+            |n: &NonZeroU32| n.get() <= 1000,
+        )?
+        .unwrap_or(
+            NonZeroU32::new(super::pacing::DEFAULT_WHATSAPP_MESSAGES_PER_SECOND).expect("not 0"),
+        );
         Ok(Self {
             bind_addr,
             public_url,
@@ -171,6 +184,7 @@ impl ServeSettings {
             clv: ClvOptions::default(),
             refusals_per_hour,
             clinic: ClinicNumber::from_lookup(&lookup)?,
+            whatsapp_messages_per_second,
         })
     }
 

@@ -5,6 +5,7 @@ mod adversarial;
 mod channels;
 mod clinic_number;
 mod delivery;
+mod edits;
 mod etiquette;
 mod nul;
 mod once;

@@ -7,14 +7,15 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::SecretString;
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, GetUpdatesSetters, SendMessageSetters, SetWebhookSetters,
+    AnswerCallbackQuerySetters, EditMessageTextSetters, GetUpdatesSetters, SendMessageSetters,
+    SetWebhookSetters,
 };
 use teloxide::requests::{Request, Requester};
 use teloxide::types::{
     AllowedUpdate, BotCommand, CallbackQueryId, ChatAction, ChatId, InlineKeyboardButton,
     InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
 };
-use teloxide::{Bot, RequestError};
+use teloxide::{ApiError, Bot, RequestError};
 
 use super::error::TelegramError;
 use crate::inbound::Event;
@@ -100,6 +101,66 @@ impl TelegramClient {
         });
         self.send_pieces(chat_id, html, Some(InlineKeyboardMarkup::new(rows)))
             .await
+    }
+
+    /// Replaces the text of the bot's message `message_id` with `html` (at most one piece,
+    /// [`TELEGRAM_MAX_CHARS`]), with `buttons` under it (none: the keyboard goes). Text
+    /// that is already there ("message is not modified") is a success.
+    #[tracing::instrument(name = "telegram_edit_html", skip_all, fields(chat_id = %chat_id))]
+    pub async fn edit_html(
+        &self,
+        chat_id: &str,
+        message_id: i32,
+        html: &str,
+        buttons: &[Button],
+    ) -> Result<i32, TelegramError> {
+        let chat = parse_chat_id(chat_id)?;
+        if html.is_empty() {
+            return Err(TelegramError::EmptyMessage);
+        }
+        if let Some(bad) = buttons
+            .iter()
+            .find(|b| b.id.is_empty() || b.id.len() > MAX_CALLBACK_DATA_BYTES)
+        {
+            return Err(TelegramError::CallbackData(bad.id.len()));
+        }
+        let rows = buttons.iter().map(|b| {
+            vec![InlineKeyboardButton::callback(
+                b.title.clone(),
+                b.id.clone(),
+            )]
+        });
+        let keyboard = InlineKeyboardMarkup::new(rows);
+        let edited = self
+            .call(|| {
+                self.bot
+                    .edit_message_text(chat, MessageId(message_id), html.to_string())
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(NO_PREVIEW)
+                    .reply_markup(keyboard.clone())
+                    .send()
+            })
+            .await;
+        match edited {
+            Ok(_)
+            | Err(TelegramError::Request(RequestError::Api(ApiError::MessageNotModified))) => {
+                Ok(message_id)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes the bot's message `message_id` (Telegram allows it for 48 hours).
+    #[tracing::instrument(name = "telegram_delete_message", skip_all, fields(chat_id = %chat_id))]
+    pub async fn delete_message(
+        &self,
+        chat_id: &str,
+        message_id: i32,
+    ) -> Result<(), TelegramError> {
+        let chat = parse_chat_id(chat_id)?;
+        self.call(|| self.bot.delete_message(chat, MessageId(message_id)).send())
+            .await?;
+        Ok(())
     }
 
     async fn send_pieces(

@@ -1,0 +1,138 @@
+//! Pacing: what the senders wait for before each message, so the platforms' limits are
+//! kept instead of being hit (issue 18, item 4). Rate limiters from the `governor` crate
+//! (GCRA), one per channel for the whole bot and one per chat:
+//!
+//! - Telegram (Bot API FAQ, "My bot is hitting limits"): about one message a second in a
+//!   chat, 20 a minute in a group, about 30 a second in all;
+//! - WhatsApp Cloud API: the number's throughput (80 messages a second by default,
+//!   `WHATSAPP_MESSAGES_PER_SECOND`), and the pair rate to one user — one message every
+//!   6 seconds after a short burst (Meta allows bursts of up to 45; 131056 when exceeded).
+//!
+//! Each limit is spaced a little wider than the platform's figure (50 ms a chat, 2 % in
+//! all), so the messages still arrive within it after the network's jitter. A wait the platform asks for
+//! anyway (a 429's `retry_after`, 130429, 131056) is the outbox row's `next_attempt_at`
+//! (`sender.rs`), not a wait here. The limiters are per process: replicas sharing one
+//! database each keep their own.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use webhooks::Channel;
+
+/// Network jitter allowance added to every spacing.
+const MARGIN: Duration = Duration::from_millis(50);
+/// Telegram: one message a second in one chat.
+const TELEGRAM_CHAT_EVERY: Duration = Duration::from_secs(1);
+/// Telegram: 20 messages a minute in one group.
+const TELEGRAM_GROUP_EVERY: Duration = Duration::from_secs(3);
+/// Telegram: about 30 messages a second in all.
+const TELEGRAM_PER_SECOND: u32 = 30;
+/// WhatsApp's pair rate: one message every 6 seconds to the same user...
+const WHATSAPP_PAIR_EVERY: Duration = Duration::from_secs(6);
+/// ...after a burst of this many (well under the 45 Meta allows).
+const WHATSAPP_PAIR_BURST: u32 = 10;
+/// Default `WHATSAPP_MESSAGES_PER_SECOND`: a Cloud API number's default throughput.
+pub const DEFAULT_WHATSAPP_MESSAGES_PER_SECOND: u32 = 80;
+
+/// The senders' rate limiters.
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    telegram: DefaultDirectRateLimiter,
+    telegram_chats: DefaultKeyedRateLimiter<String>,
+    telegram_groups: DefaultKeyedRateLimiter<String>,
+    whatsapp: DefaultDirectRateLimiter,
+    whatsapp_pairs: DefaultKeyedRateLimiter<String>,
+}
+
+/// One message every `every` (plus the margin), no burst.
+fn every(every: Duration) -> Quota {
+    Quota::with_period(every + MARGIN).expect("a period above zero")
+}
+
+/// `per_second` messages a second, evenly spaced (a burst would put more than
+/// `per_second` in some one-second window).
+fn per_second(per_second: NonZeroU32) -> Quota {
+    let spacing = Duration::from_secs(1) / per_second.get();
+    Quota::with_period(spacing + spacing / 50).expect("a period above zero")
+}
+
+impl Pacer {
+    /// Limiters for a WhatsApp number of `whatsapp_per_second` messages a second.
+    pub(crate) fn new(whatsapp_per_second: NonZeroU32) -> Self {
+        let telegram_total = NonZeroU32::new(TELEGRAM_PER_SECOND).expect("not zero");
+        let pair_burst = NonZeroU32::new(WHATSAPP_PAIR_BURST).expect("not zero");
+        let pair = Quota::with_period(WHATSAPP_PAIR_EVERY)
+            .expect("a period above zero")
+            .allow_burst(pair_burst);
+        Self {
+            telegram: RateLimiter::direct(per_second(telegram_total)),
+            telegram_chats: RateLimiter::keyed(every(TELEGRAM_CHAT_EVERY)),
+            telegram_groups: RateLimiter::keyed(every(TELEGRAM_GROUP_EVERY)),
+            whatsapp: RateLimiter::direct(per_second(whatsapp_per_second)),
+            whatsapp_pairs: RateLimiter::keyed(pair),
+        }
+    }
+
+    /// Waits until one more message may go to `chat_id` on `channel`: the chat's limit
+    /// first, then the channel's.
+    pub(crate) async fn until_ready(&self, channel: Channel, chat_id: &str) {
+        let chat = chat_id.to_string();
+        match channel {
+            // Group and supergroup ids are negative; private chats' are user ids.
+            Channel::Telegram if chat_id.starts_with('-') => {
+                self.telegram_groups.until_key_ready(&chat).await;
+                self.telegram.until_ready().await;
+            }
+            Channel::Telegram => {
+                self.telegram_chats.until_key_ready(&chat).await;
+                self.telegram.until_ready().await;
+            }
+            Channel::WhatsApp => {
+                self.whatsapp_pairs.until_key_ready(&chat).await;
+                self.whatsapp.until_ready().await;
+            }
+        }
+    }
+
+    /// Forgets chats whose limit has fully recovered, so the per-chat state stays small.
+    pub(crate) fn forget_idle(&self) {
+        for keyed in [
+            &self.telegram_chats,
+            &self.telegram_groups,
+            &self.whatsapp_pairs,
+        ] {
+            keyed.retain_recent();
+            keyed.shrink_to_fit();
+        }
+    }
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        let whatsapp = NonZeroU32::new(DEFAULT_WHATSAPP_MESSAGES_PER_SECOND).expect("not zero");
+        Self::new(whatsapp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_chat_waits_a_second_between_messages_and_another_chat_does_not() {
+        let pacer = Pacer::default();
+        let start = std::time::Instant::now();
+        pacer.until_ready(Channel::Telegram, "555").await;
+        pacer.until_ready(Channel::Telegram, "556").await;
+        assert!(
+            start.elapsed() < Duration::from_millis(500),
+            "two chats at once"
+        );
+        pacer.until_ready(Channel::Telegram, "555").await;
+        assert!(
+            start.elapsed() >= Duration::from_secs(1),
+            "the same chat waits"
+        );
+    }
+}
