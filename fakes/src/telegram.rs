@@ -192,6 +192,15 @@ async fn handle(
                 .or_default() += 1;
             payloads::telegram_bot_message(id, chat_id, body["text"].as_str().unwrap_or_default())
         }
+        // A file upload (multipart): the message that carries it.
+        "sendphoto" | "senddocument" => {
+            let id = inner.next_message_id.fetch_add(1, Ordering::SeqCst);
+            let chat_id = body["chat_id"]
+                .as_i64()
+                .or_else(|| body["chat_id"].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or_default();
+            payloads::telegram_bot_message(id, chat_id, "")
+        }
         "getupdates" => {
             let offset = body["offset"].as_i64().unwrap_or_default();
             let mut updates = inner.updates.lock().unwrap();

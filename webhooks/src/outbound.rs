@@ -1,6 +1,7 @@
 //! Sending on "the chat's channel" without the bot matching on platforms.
 
 use crate::inbound::{Channel, Inbound, InboundKind};
+use crate::media::MediaFile;
 use crate::settings::ChannelSettings;
 use crate::telegram::send::TelegramClient;
 use crate::telegram::TelegramError;
@@ -97,6 +98,19 @@ impl ChannelSender {
             }
             Self::WhatsApp(_) => Ok(None),
         }
+    }
+
+    /// Sends a file with a caption (in the channel's markup); returns the message id.
+    pub async fn send_file(
+        &self,
+        chat_id: &str,
+        file: &MediaFile,
+        caption: &str,
+    ) -> Result<String, SendError> {
+        Ok(match self {
+            Self::Telegram(c) => c.send_file(chat_id, file, caption).await?.to_string(),
+            Self::WhatsApp(c) => c.send_file(chat_id, file, caption).await?,
+        })
     }
 
     /// Deletes the bot's earlier message `message_id` where the platform allows it

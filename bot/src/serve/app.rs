@@ -109,7 +109,10 @@ impl Application {
             outbox_ready: Arc::default(),
             refusals_per_hour: settings.refusals_per_hour,
             clinic: settings.clinic.clone(),
-            pacer: Pacer::new(settings.whatsapp_messages_per_second),
+            pacer: Pacer::new(
+                settings.whatsapp_messages_per_second,
+                settings.whatsapp_pair_seconds,
+            ),
         });
         let sink = Arc::new(PgInbox::with(
             pool,

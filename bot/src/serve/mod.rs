@@ -14,6 +14,7 @@ mod edits;
 mod failures;
 mod forwards;
 mod inbox;
+mod media;
 mod metrics;
 mod nightly;
 mod nul;

@@ -6,7 +6,8 @@
 //!   chat, 20 a minute in a group, about 30 a second in all;
 //! - WhatsApp Cloud API: the number's throughput (80 messages a second by default,
 //!   `WHATSAPP_MESSAGES_PER_SECOND`), and the pair rate to one user — one message every
-//!   6 seconds after a short burst (Meta allows bursts of up to 45; 131056 when exceeded).
+//!   6 seconds after a short burst (`WHATSAPP_PAIR_SECONDS`; Meta allows bursts of up to
+//!   45; 131056 when exceeded).
 //!
 //! Each limit is spaced a little wider than the platform's figure (50 ms a chat, 2 % in
 //! all), so the messages still arrive within it after the network's jitter. A wait the platform asks for
@@ -28,8 +29,9 @@ const TELEGRAM_CHAT_EVERY: Duration = Duration::from_secs(1);
 const TELEGRAM_GROUP_EVERY: Duration = Duration::from_secs(3);
 /// Telegram: about 30 messages a second in all.
 const TELEGRAM_PER_SECOND: u32 = 30;
-/// WhatsApp's pair rate: one message every 6 seconds to the same user...
-const WHATSAPP_PAIR_EVERY: Duration = Duration::from_secs(6);
+/// Default `WHATSAPP_PAIR_SECONDS`: WhatsApp's pair rate, one message every 6 seconds to
+/// the same user...
+pub const DEFAULT_WHATSAPP_PAIR_SECONDS: u32 = 6;
 /// ...after a burst of this many (well under the 45 Meta allows).
 const WHATSAPP_PAIR_BURST: u32 = 10;
 /// Default `WHATSAPP_MESSAGES_PER_SECOND`: a Cloud API number's default throughput.
@@ -42,7 +44,8 @@ pub(crate) struct Pacer {
     telegram_chats: DefaultKeyedRateLimiter<String>,
     telegram_groups: DefaultKeyedRateLimiter<String>,
     whatsapp: DefaultDirectRateLimiter,
-    whatsapp_pairs: DefaultKeyedRateLimiter<String>,
+    /// None: the pair rate is not paced (`WHATSAPP_PAIR_SECONDS=0`).
+    whatsapp_pairs: Option<DefaultKeyedRateLimiter<String>>,
 }
 
 /// One message every `every` (plus the margin), no burst.
@@ -58,19 +61,19 @@ fn per_second(per_second: NonZeroU32) -> Quota {
 }
 
 impl Pacer {
-    /// Limiters for a WhatsApp number of `whatsapp_per_second` messages a second.
-    pub(crate) fn new(whatsapp_per_second: NonZeroU32) -> Self {
+    /// Limiters for a WhatsApp number of `whatsapp_per_second` messages a second and a pair
+    /// rate of one message every `pair_seconds` to one user (0: not paced).
+    pub(crate) fn new(whatsapp_per_second: NonZeroU32, pair_seconds: u32) -> Self {
         let telegram_total = NonZeroU32::new(TELEGRAM_PER_SECOND).expect("not zero");
         let pair_burst = NonZeroU32::new(WHATSAPP_PAIR_BURST).expect("not zero");
-        let pair = Quota::with_period(WHATSAPP_PAIR_EVERY)
-            .expect("a period above zero")
-            .allow_burst(pair_burst);
+        let pair = Quota::with_period(Duration::from_secs(pair_seconds.into()))
+            .map(|quota| RateLimiter::keyed(quota.allow_burst(pair_burst)));
         Self {
             telegram: RateLimiter::direct(per_second(telegram_total)),
             telegram_chats: RateLimiter::keyed(every(TELEGRAM_CHAT_EVERY)),
             telegram_groups: RateLimiter::keyed(every(TELEGRAM_GROUP_EVERY)),
             whatsapp: RateLimiter::direct(per_second(whatsapp_per_second)),
-            whatsapp_pairs: RateLimiter::keyed(pair),
+            whatsapp_pairs: pair,
         }
     }
 
@@ -89,7 +92,9 @@ impl Pacer {
                 self.telegram.until_ready().await;
             }
             Channel::WhatsApp => {
-                self.whatsapp_pairs.until_key_ready(&chat).await;
+                if let Some(pairs) = &self.whatsapp_pairs {
+                    pairs.until_key_ready(&chat).await;
+                }
                 self.whatsapp.until_ready().await;
             }
         }
@@ -97,11 +102,11 @@ impl Pacer {
 
     /// Forgets chats whose limit has fully recovered, so the per-chat state stays small.
     pub(crate) fn forget_idle(&self) {
-        for keyed in [
-            &self.telegram_chats,
-            &self.telegram_groups,
-            &self.whatsapp_pairs,
-        ] {
+        let pairs = self.whatsapp_pairs.iter();
+        for keyed in [&self.telegram_chats, &self.telegram_groups]
+            .into_iter()
+            .chain(pairs)
+        {
             keyed.retain_recent();
             keyed.shrink_to_fit();
         }
@@ -111,7 +116,7 @@ impl Pacer {
 impl Default for Pacer {
     fn default() -> Self {
         let whatsapp = NonZeroU32::new(DEFAULT_WHATSAPP_MESSAGES_PER_SECOND).expect("not zero");
-        Self::new(whatsapp)
+        Self::new(whatsapp, DEFAULT_WHATSAPP_PAIR_SECONDS)
     }
 }
 

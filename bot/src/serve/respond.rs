@@ -68,7 +68,8 @@ pub(crate) struct Answered {
 }
 
 impl Answered {
-    fn reply(reply: Option<Reply>) -> Self {
+    /// `reply` alone.
+    pub(crate) fn reply(reply: Option<Reply>) -> Self {
         Self {
             reply,
             writes: None,

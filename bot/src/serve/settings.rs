@@ -47,6 +47,10 @@ pub struct ServeSettings {
     /// The WhatsApp number's throughput, messages a second (`WHATSAPP_MESSAGES_PER_SECOND`,
     /// default 80; Meta raises it to 1,000 for busy numbers).
     pub whatsapp_messages_per_second: NonZeroU32,
+    /// WhatsApp's pair rate: at most one message every this many seconds to one user after
+    /// a short burst (`WHATSAPP_PAIR_SECONDS`, default 6; 0 leaves it to the platform's
+    /// 131056, e.g. for load tests against a test number).
+    pub whatsapp_pair_seconds: u32,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -174,6 +178,13 @@ impl ServeSettings {
         .unwrap_or(
             NonZeroU32::new(super::pacing::DEFAULT_WHATSAPP_MESSAGES_PER_SECOND).expect("not 0"),
         );
+        let whatsapp_pair_seconds = parsed(
+            &lookup,
+            "WHATSAPP_PAIR_SECONDS",
+            "a whole number of seconds from 0 to 60",
+            |n: &u32| *n <= 60,
+        )?
+        .unwrap_or(super::pacing::DEFAULT_WHATSAPP_PAIR_SECONDS);
         Ok(Self {
             bind_addr,
             public_url,
@@ -185,6 +196,7 @@ impl ServeSettings {
             refusals_per_hour,
             clinic: ClinicNumber::from_lookup(&lookup)?,
             whatsapp_messages_per_second,
+            whatsapp_pair_seconds,
         })
     }
 

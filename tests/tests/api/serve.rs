@@ -7,6 +7,7 @@ mod clinic_number;
 mod delivery;
 mod edits;
 mod etiquette;
+mod media;
 mod nul;
 mod once;
 mod ops;
