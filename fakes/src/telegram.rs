@@ -14,6 +14,9 @@ use serde_json::{json, Value};
 
 use super::{payloads, Recorded};
 
+/// The id of the first message the fake sends; the next ones follow in order.
+pub const FIRST_MESSAGE_ID: i64 = 1000;
+
 #[derive(Default)]
 struct Inner {
     /// False for a counting fake: a load test's tens of thousands of bodies are not kept.
@@ -50,7 +53,7 @@ impl FakeTelegram {
     async fn start_with(keep_requests: bool) -> Self {
         let inner = Arc::new(Inner {
             keep_requests,
-            next_message_id: AtomicI64::new(1000),
+            next_message_id: AtomicI64::new(FIRST_MESSAGE_ID),
             ..Inner::default()
         });
         let app = axum::Router::new()
@@ -217,7 +220,8 @@ async fn handle(
         // The edited message with its new text (the Bot API answers the Message).
         "editmessagetext" => {
             let message_id = body["message_id"].as_i64().unwrap_or_default();
-            let known = message_id > 0 && message_id < inner.next_message_id.load(Ordering::SeqCst);
+            let sent = FIRST_MESSAGE_ID..inner.next_message_id.load(Ordering::SeqCst);
+            let known = sent.contains(&message_id);
             if !known {
                 let body = json!({"ok": false, "error_code": 400,
                     "description": "Bad Request: message to edit not found"});

@@ -137,6 +137,7 @@ pub(crate) async fn forward(
             body: &body,
             media: media.as_ref(),
             what: what.as_deref(),
+            edited: inbound.is_edit(),
         };
         let text = card(&forward, &who, &note, lang).render(markup(channel));
         let reply = Reply {
@@ -217,6 +218,8 @@ struct Note<'a> {
     media: Option<&'a MediaRef>,
     /// The platform's name for non-text content (`image`, `voice`, `sticker`...).
     what: Option<&'a str>,
+    /// The client edited an earlier message to this.
+    edited: bool,
 }
 
 /// The forward: who wrote, what, and how to answer by typing.
@@ -255,7 +258,11 @@ fn card(forward: &Forward, who: &Who, note: &Note<'_>, lang: Lang) -> RichText {
         card.text(vec![t(line)]);
     }
     if !note.body.is_empty() {
-        card.text(vec![t(format!("«{}»", note.body))]);
+        let edited = match note.edited {
+            true => lang.pick("✏️ (editó un mensaje) ", "✏️ (edited a message) "),
+            false => "",
+        };
+        card.text(vec![t(format!("{edited}«{}»", note.body))]);
     }
     let typed = match forward.owner_id {
         Some(_) => format!(
@@ -361,6 +368,7 @@ mod tests {
             body: "mira <esto>",
             media: None,
             what: Some("image"),
+            edited: false,
         };
         let text = card(&forward, &who, &note, Lang::Es).render(Markup::TelegramHtml);
         assert!(text.starts_with("📩 <b>María García</b> (Max, Luna) · +529981234567"));

@@ -140,4 +140,28 @@ mod tests {
             "the same chat waits"
         );
     }
+
+    #[tokio::test]
+    async fn a_whatsapp_user_gets_a_burst_then_the_pair_rate() {
+        let whatsapp = NonZeroU32::new(1000).expect("not zero");
+        let pacer = Pacer::new(whatsapp, 1);
+        let start = std::time::Instant::now();
+        for _ in 0..WHATSAPP_PAIR_BURST {
+            pacer.until_ready(Channel::WhatsApp, "5219981234567").await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(500), "the burst");
+        pacer.until_ready(Channel::WhatsApp, "5219981234567").await;
+        assert!(
+            start.elapsed() >= Duration::from_millis(900),
+            "then the pair rate"
+        );
+        let unpaced = Pacer::new(whatsapp, 0);
+        let start = std::time::Instant::now();
+        for _ in 0..=WHATSAPP_PAIR_BURST {
+            unpaced
+                .until_ready(Channel::WhatsApp, "5219981234567")
+                .await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(500), "not paced");
+    }
 }

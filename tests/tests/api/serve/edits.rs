@@ -246,6 +246,11 @@ async fn a_correction_edits_the_pieces_that_map_then_sends_or_deletes_the_rest()
         texts.last().unwrap().contains("Renglón número 399"),
         "{texts:?}"
     );
+    // A message Telegram will not edit (deleted by the user): the correction is sent anew.
+    let id = correction_of(&app, &[5], "de nuevo").await;
+    let ids = sent(&app, id).await;
+    assert_ne!(ids, ["5"]);
+    assert_eq!(app.telegram.sent_texts().last().unwrap(), "de nuevo");
 }
 
 /// A sendMessage the fake answers with a message id (1000 + n).
@@ -257,4 +262,31 @@ async fn insert_sent_message(app: &ServeApp, n: i64) {
         .await
         .unwrap();
     app.telegram_message(&body).await;
+}
+
+#[tokio::test]
+async fn a_clients_edited_message_reaches_staff_marked_as_an_edit() {
+    use super::clinic_number::{clinic_options, link_owner, telegram_to, MARIA, OWNER_A};
+    let app = ServeApp::start_with(clinic_options()).await;
+    link_owner(&app, OWNER_A, "Pablo Ruiz", 1).await;
+    let question = p::whatsapp_text("wamid.C1", MARIA, "María", "¿tienen cita el sábado?");
+    assert_eq!(app.post_whatsapp(&question).await, 200);
+    telegram_to(&app, OWNER_A, "¿tienen cita el sábado?").await;
+    // Act: María edits her question.
+    let edit = p::whatsapp_edit("wamid.C2", MARIA, "María", "wamid.C1", "¿y el domingo?");
+    assert_eq!(app.post_whatsapp(&edit).await, 200);
+    // Assert: staff see the new text, marked as an edit; María is told nothing.
+    let forward = telegram_to(&app, OWNER_A, "¿y el domingo?").await;
+    let text = forward.body["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("✏️ (editó un mensaje) «¿y el domingo?»"),
+        "{text}"
+    );
+    app.all_processed().await;
+    let to_maria = app
+        .scalar_i64(&format!(
+            "select count(*) from outbox where chat_id = '{MARIA}'"
+        ))
+        .await;
+    assert_eq!(to_maria, 0);
 }
