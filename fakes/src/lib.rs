@@ -29,10 +29,15 @@ pub struct Recorded {
     pub headers: Vec<(String, String)>,
     /// JSON body (`Value::Null` when the body is not JSON).
     pub body: Value,
+    /// When the fake received it (for pacing tests: the time between two sends).
+    pub at: std::time::Instant,
+    /// Size of the raw body in bytes (a multipart upload's file is in it).
+    pub body_len: usize,
 }
 
 impl Recorded {
     fn new(http_method: &str, path: &str, headers: &HeaderMap, body: &[u8]) -> Self {
+        let raw_len = body.len();
         let method = path
             .rsplit('/')
             .next()
@@ -62,6 +67,8 @@ impl Recorded {
             method,
             headers,
             body,
+            at: std::time::Instant::now(),
+            body_len: raw_len,
         }
     }
 

@@ -152,6 +152,19 @@ pub fn whatsapp_text(wamid: &str, from: &str, name: &str, body: &str) -> Value {
     ))
 }
 
+/// Envelope with an edit (`type: "edit"`, as the Cloud API reports a user's edited message)
+/// of the text message `original`, now reading `body`.
+pub fn whatsapp_edit(wamid: &str, from: &str, name: &str, original: &str, body: &str) -> Value {
+    let message = json!({"from": from, "id": wamid, "timestamp": (DATE + 60).to_string(),
+        "type": "edit", "edit": {"original_message_id": original,
+            "message": {"type": "text", "text": {"body": body}}}});
+    whatsapp_envelope(whatsapp_value(
+        vec![whatsapp_contact(from, name)],
+        vec![message],
+        vec![],
+    ))
+}
+
 /// Envelope with one button reply.
 pub fn whatsapp_button_reply(wamid: &str, from: &str, name: &str, id: &str, title: &str) -> Value {
     let message = whatsapp_button_reply_message(wamid, from, id, title);

@@ -14,6 +14,9 @@ use serde_json::{json, Value};
 
 use super::{payloads, Recorded};
 
+/// The id of the first message the fake sends; the next ones follow in order.
+pub const FIRST_MESSAGE_ID: i64 = 1000;
+
 #[derive(Default)]
 struct Inner {
     /// False for a counting fake: a load test's tens of thousands of bodies are not kept.
@@ -57,7 +60,7 @@ impl FakeTelegram {
     async fn start_with(keep_requests: bool) -> Self {
         let inner = Arc::new(Inner {
             keep_requests,
-            next_message_id: AtomicI64::new(1000),
+            next_message_id: AtomicI64::new(FIRST_MESSAGE_ID),
             ..Inner::default()
         });
         let app = axum::Router::new()
@@ -233,6 +236,15 @@ async fn handle(
                 .or_default() += 1;
             payloads::telegram_bot_message(id, chat_id, body["text"].as_str().unwrap_or_default())
         }
+        // A file upload (multipart): the message that carries it.
+        "sendphoto" | "senddocument" => {
+            let id = inner.next_message_id.fetch_add(1, Ordering::SeqCst);
+            let chat_id = body["chat_id"]
+                .as_i64()
+                .or_else(|| body["chat_id"].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or_default();
+            payloads::telegram_bot_message(id, chat_id, "")
+        }
         "getupdates" => {
             let offset = body["offset"].as_i64().unwrap_or_default();
             let mut updates = inner.updates.lock().unwrap();
@@ -246,7 +258,24 @@ async fn handle(
             body["chat_id"].as_i64().unwrap_or_default(),
             "",
         ),
+        // The edited message with its new text (the Bot API answers the Message).
+        "editmessagetext" => {
+            let message_id = body["message_id"].as_i64().unwrap_or_default();
+            let sent = FIRST_MESSAGE_ID..inner.next_message_id.load(Ordering::SeqCst);
+            let known = sent.contains(&message_id);
+            if !known {
+                let body = json!({"ok": false, "error_code": 400,
+                    "description": "Bad Request: message to edit not found"});
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            }
+            payloads::telegram_bot_message(
+                message_id,
+                body["chat_id"].as_i64().unwrap_or_default(),
+                body["text"].as_str().unwrap_or_default(),
+            )
+        }
         "sendchataction"
+        | "deletemessage"
         | "setmycommands"
         | "answercallbackquery"
         | "setwebhook"

@@ -1,6 +1,6 @@
 //! A fake WhatsApp Graph API: records every call and answers like `/{phone_id}/messages`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -24,11 +24,15 @@ struct Failure {
 
 #[derive(Default)]
 struct Inner {
+    /// `http://127.0.0.1:<port>`, for the media URLs the fake hands out.
+    uri: Mutex<String>,
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<VecDeque<Failure>>,
     /// Recipients (`to`, without `+`) every send to is refused with 131030.
     refused: Mutex<HashSet<String>>,
     next_id: AtomicU64,
+    /// Media clients sent, by media id: MIME type and bytes (what `GET /{media-id}` serves).
+    media: Mutex<HashMap<String, (String, Vec<u8>)>>,
 }
 
 /// A Graph API server on `127.0.0.1:<random>`.
@@ -46,11 +50,32 @@ impl FakeWhatsApp {
             .fallback(handle)
             .with_state(Arc::clone(&inner));
         let (addr, task) = super::serve(app).await;
+        *inner.uri.lock().unwrap() = format!("http://{addr}");
         Self {
             uri: format!("http://{addr}"),
             inner,
             task,
         }
+    }
+
+    /// A client's media the Cloud API holds under `id` (within its retention): `GET
+    /// /{version}/{id}` answers its URL, type and size, and the URL the bytes. An id never
+    /// added answers what Meta answers for media past retention (error 100, 404).
+    pub fn add_media(&self, id: &str, mime_type: &str, bytes: Vec<u8>) {
+        let media = (mime_type.to_string(), bytes);
+        self.inner
+            .media
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), media);
+    }
+
+    /// Uploads (`POST /{phone-number-id}/media`) so far.
+    pub fn uploads(&self) -> Vec<Recorded> {
+        let requests = self.requests().into_iter();
+        requests
+            .filter(|r| r.method == "media" && r.http_method == "POST")
+            .collect()
     }
 
     /// Server root, `http://127.0.0.1:<port>`.
@@ -207,6 +232,9 @@ async fn handle(
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
         return (status, Json(body)).into_response();
     }
+    if let Some(response) = media(&inner, &method, &uri, &headers) {
+        return response;
+    }
     if !is_messages {
         return (
             StatusCode::NOT_FOUND,
@@ -223,4 +251,47 @@ async fn handle(
         "contacts": [{"input": to, "wa_id": to.trim_start_matches('+')}],
         "messages": [{"id": format!("wamid.HBgNNTIxOTk4MTIzNDU2NxUCABEYEkZBS0U{id:04}")}]}))
     .into_response()
+}
+
+/// The media endpoints: `GET /{version}/{media-id}` (the URL, type and size), `GET
+/// /download/{media-id}` (the bytes, with the bearer token), `POST /{version}/{phone}/media`
+/// (an upload: a new media id). None for other paths.
+fn media(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap) -> Option<Response> {
+    let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
+    let gone = || {
+        let body = graph_error(
+            100,
+            "Unsupported get request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+        );
+        (StatusCode::NOT_FOUND, Json(body)).into_response()
+    };
+    match (method.as_str(), segments.as_slice()) {
+        ("POST", [VERSION, _, "media"]) => {
+            let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
+            Some(Json(json!({"id": format!("{}", 900_000 + id)})).into_response())
+        }
+        ("GET", ["download", id]) if authorized => {
+            let media = inner.media.lock().unwrap().get(*id).cloned();
+            Some(match media {
+                Some((mime, bytes)) => ([("content-type", mime)], bytes).into_response(),
+                None => gone(),
+            })
+        }
+        ("GET", [VERSION, id]) if authorized => {
+            let media = inner.media.lock().unwrap().get(*id).cloned();
+            let root = inner.uri.lock().unwrap().clone();
+            Some(match media {
+                Some((mime, bytes)) => Json(json!({"messaging_product": "whatsapp",
+                    "url": format!("{root}/download/{id}"), "mime_type": mime,
+                    "sha256": "0123abcd", "file_size": bytes.len(), "id": id}))
+                .into_response(),
+                None => gone(),
+            })
+        }
+        _ => None,
+    }
 }

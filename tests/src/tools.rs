@@ -18,6 +18,7 @@ pub async fn context(pool: &PgPool, lang: Lang) -> ToolContext {
         source: None,
         conversation: None,
         marketing: Default::default(),
+        edited: false,
     }
 }
 

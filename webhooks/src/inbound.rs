@@ -55,7 +55,8 @@ pub enum InboundKind {
     Text {
         /// The text as typed.
         text: String,
-        /// True when this is a new version of an earlier message (Telegram `edited_message`).
+        /// True when this is a new version of an earlier message (Telegram `edited_message`,
+        /// a WhatsApp message of type `edit`).
         edited: bool,
     },
     /// A tap on a button the bot sent.
@@ -98,9 +99,11 @@ pub struct Inbound {
 }
 
 impl Inbound {
-    /// A key for the message itself, the same for every delivery of it: Telegram's chat and
-    /// message id (an edit of a message keeps them, under a new `update_id`), otherwise
-    /// the platform id (WhatsApp `wamid`, a Telegram button press's `update_id`).
+    /// A key for the message itself, the same for every delivery and every edit of it:
+    /// Telegram's chat and message id (an edit of a message keeps them, under a new
+    /// `update_id`), WhatsApp's `wamid` (an edit, a message of its own with a new wamid,
+    /// names the original in `edit.original_message_id`), otherwise the platform id (a
+    /// Telegram button press's `update_id`).
     pub fn message_key(&self) -> String {
         let message = self
             .raw
@@ -108,10 +111,20 @@ impl Inbound {
             .or_else(|| self.raw.get("edited_message"))
             .and_then(|m| m.get("message_id"))
             .and_then(serde_json::Value::as_i64);
-        match (self.channel, message) {
-            (Channel::Telegram, Some(id)) => format!("telegram:{}:{id}", self.chat_id),
-            (channel, _) => format!("{channel}:{}", self.platform_id),
+        let original = self
+            .raw
+            .pointer("/edit/original_message_id")
+            .and_then(serde_json::Value::as_str);
+        match (self.channel, message, original) {
+            (Channel::Telegram, Some(id), _) => format!("telegram:{}:{id}", self.chat_id),
+            (Channel::WhatsApp, _, Some(wamid)) => format!("whatsapp:{wamid}"),
+            (channel, _, _) => format!("{channel}:{}", self.platform_id),
         }
+    }
+
+    /// True for a new version of an earlier message.
+    pub fn is_edit(&self) -> bool {
+        matches!(self.kind, InboundKind::Text { edited: true, .. })
     }
 }
 
@@ -351,5 +364,17 @@ mod tests {
         let text =
             json!({"from": "521", "id": "wamid.T", "type": "text", "text": {"body": "hola"}});
         assert_eq!(inbound(Channel::WhatsApp, text).media(), None);
+    }
+
+    #[test]
+    fn an_edit_keeps_the_key_of_the_message_it_edits() {
+        let edit = json!({"from": "521", "id": "wamid.NEW", "type": "edit",
+            "edit": {"original_message_id": "wamid.ORIG",
+                     "message": {"type": "text", "text": {"body": "hola"}}}});
+        let mut wa = inbound(Channel::WhatsApp, edit);
+        wa.platform_id = "wamid.NEW".into();
+        assert_eq!(wa.message_key(), "whatsapp:wamid.ORIG");
+        let tg = json!({"update_id": 8, "edited_message": {"message_id": 9, "text": "x"}});
+        assert_eq!(inbound(Channel::Telegram, tg).message_key(), "telegram:1:9");
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod inbound;
+pub mod media;
 pub mod outbound;
 pub mod settings;
 pub mod sink;
@@ -20,6 +21,7 @@ pub use error::WebhookError;
 pub use inbound::{
     Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MediaRef, Sender,
 };
+pub use media::MediaFile;
 pub use outbound::{Button, ChannelSender, ChannelSenders, SendError};
 pub use settings::{ChannelSettings, SettingsError, TelegramSettings, WhatsAppSettings};
 pub use sink::{InboundSink, SinkError};

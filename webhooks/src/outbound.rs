@@ -1,6 +1,7 @@
 //! Sending on "the chat's channel" without the bot matching on platforms.
 
 use crate::inbound::{Channel, Inbound, InboundKind};
+use crate::media::MediaFile;
 use crate::settings::ChannelSettings;
 use crate::telegram::send::TelegramClient;
 use crate::telegram::TelegramError;
@@ -75,6 +76,50 @@ impl ChannelSender {
             Self::Telegram(c) => ids(c.send_buttons(chat_id, text, buttons).await?),
             Self::WhatsApp(c) => c.send_buttons(chat_id, text, buttons).await?,
         })
+    }
+
+    /// Replaces the text (and buttons) of the bot's earlier message `message_id` with one
+    /// piece of `text`; returns the id of the message that now carries it. `None` on
+    /// WhatsApp, which cannot edit a message a business sent: the caller sends a correction.
+    pub async fn edit_text(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        text: &str,
+        buttons: &[Button],
+    ) -> Result<Option<String>, SendError> {
+        match self {
+            Self::Telegram(c) => {
+                let id = message_id
+                    .parse()
+                    .map_err(|_| TelegramError::InvalidChatId(message_id.to_string()))?;
+                let edited = c.edit_html(chat_id, id, text, buttons).await?;
+                Ok(Some(edited.to_string()))
+            }
+            Self::WhatsApp(_) => Ok(None),
+        }
+    }
+
+    /// Sends a file with a caption (in the channel's markup); returns the message id.
+    pub async fn send_file(
+        &self,
+        chat_id: &str,
+        file: &MediaFile,
+        caption: &str,
+    ) -> Result<String, SendError> {
+        Ok(match self {
+            Self::Telegram(c) => c.send_file(chat_id, file, caption).await?.to_string(),
+            Self::WhatsApp(c) => c.send_file(chat_id, file, caption).await?,
+        })
+    }
+
+    /// Deletes the bot's earlier message `message_id` where the platform allows it
+    /// (Telegram, within 48 hours); does nothing on WhatsApp.
+    pub async fn delete(&self, chat_id: &str, message_id: &str) -> Result<(), SendError> {
+        if let (Self::Telegram(c), Ok(id)) = (self, message_id.parse()) {
+            c.delete_message(chat_id, id).await?;
+        }
+        Ok(())
     }
 
     /// First reaction to an inbound message: Telegram answers a button's callback query,

@@ -81,7 +81,7 @@ impl Engine {
             staff::identify(&self.pool, &msg.channel, &msg.sender_id),
             ClinicClock::load(&self.pool)
         )?;
-        self.answer(msg, member, clock, None).await
+        self.answer(msg, member, clock, None, false).await
     }
 
     /// Answers one message whose sender the caller has identified: `member` is the linked
@@ -96,7 +96,23 @@ impl Engine {
         source: Option<String>,
     ) -> anyhow::Result<Outgoing> {
         let clock = ClinicClock::load(&self.pool).await?;
-        self.answer(msg, member, clock, source).await
+        self.answer(msg, member, clock, source, false).await
+    }
+
+    /// Answers a new version of a message already answered (an edited message), as
+    /// [`Engine::handle_as`] does but without writing anything the answer would write: no
+    /// note or tag (the tools say so instead), no held write confirmed or held, no notice.
+    /// The caller compares the answer with the earlier one.
+    pub async fn handle_edit_as(
+        &self,
+        msg: &Incoming,
+        member: Option<StaffMember>,
+        source: Option<String>,
+    ) -> anyhow::Result<Outgoing> {
+        let clock = ClinicClock::load(&self.pool).await?;
+        let mut out = self.answer(msg, member, clock, source, true).await?;
+        out.notices.clear();
+        Ok(out)
     }
 
     /// The reply, in at most [`super::bound::MAX_MESSAGES`] chat messages whatever the
@@ -108,8 +124,9 @@ impl Engine {
         member: Option<StaffMember>,
         clock: ClinicClock,
         source: Option<String>,
+        edited: bool,
     ) -> anyhow::Result<Outgoing> {
-        let mut out = self.unbounded(msg, member, clock, source).await?;
+        let mut out = self.unbounded(msg, member, clock, source, edited).await?;
         out.reply = bounded(out.reply, out.lang);
         Ok(out)
     }
@@ -120,6 +137,7 @@ impl Engine {
         member: Option<StaffMember>,
         clock: ClinicClock,
         source: Option<String>,
+        edited: bool,
     ) -> anyhow::Result<Outgoing> {
         // PostgreSQL refuses NUL in text; every message still gets its one reply.
         let text = msg.text.replace('\0', " ");
@@ -140,6 +158,7 @@ impl Engine {
             source,
             conversation: Some(conversation),
             marketing: self.marketing.clone(),
+            edited,
         };
         let chat = Chat {
             channel: &msg.channel,
@@ -147,10 +166,17 @@ impl Engine {
         };
         // A "sí" or "no" to a held write, then anything about campaigns (drafts from the
         // list just shown, edits, an owner's approval), are answered here, whichever brain
-        // is configured: approving a send is never the model's to do.
-        let resolved = match pending::answer(&ctx, chat, &member, text).await? {
-            Some(resolved) => Some(resolved),
-            None => marketing::converse::answer(&ctx, chat, &member, conversation, text).await?,
+        // is configured: approving a send is never the model's to do. Not for an edited
+        // message: the original already answered what was open then, and an edit never
+        // approves or drafts.
+        let resolved = match edited {
+            true => None,
+            false => match pending::answer(&ctx, chat, &member, text).await? {
+                Some(resolved) => Some(resolved),
+                None => {
+                    marketing::converse::answer(&ctx, chat, &member, conversation, text).await?
+                }
+            },
         };
         if let Some(resolved) = resolved {
             let said = ChatTurn::assistant(resolved.reply.render(crate::render::Markup::Plain));
@@ -171,7 +197,7 @@ impl Engine {
             match llm.respond(&ctx, &history, text).await {
                 Ok(answer) => {
                     let (mut reply, mut notices) = (answer.reply, Vec::new());
-                    if let Some(held) = &answer.held {
+                    if let (Some(held), false) = (&answer.held, edited) {
                         let kept = pending::hold(&self.pool, chat, &member, held).await?;
                         // A staff member's bulk change waits for an owner: say who was asked.
                         if held.bulk && !member.is_owner() {

@@ -45,6 +45,7 @@ pub async fn run(
             source: Some(format!("eval:{}:{i}", std::process::id())),
             conversation: None,
             marketing: Default::default(),
+            edited: false,
         };
         let outcome = one(case, brain, &ctx, card_owner).await;
         // A small model on a CPU takes seconds a turn: show each case as it is scored.

@@ -22,6 +22,7 @@ use webhooks::{ChannelSenders, TelegramClient};
 use super::context::{self, Context};
 use super::inbox::PgInbox;
 use super::metrics::{DbFigures, Metrics};
+use super::pacing::Pacer;
 use super::session::{self, Holder, Session};
 use super::settings::ServeSettings;
 use super::{nightly, polling, sender, worker};
@@ -116,6 +117,10 @@ impl Application {
             refusals_per_hour: settings.refusals_per_hour,
             clinic: settings.clinic.clone(),
             session,
+            pacer: Pacer::new(
+                settings.whatsapp_messages_per_second,
+                settings.whatsapp_pair_seconds,
+            ),
         });
         let sink = Arc::new(PgInbox::with(
             pool,

@@ -8,6 +8,7 @@ use tokio::sync::{watch, Notify};
 use webhooks::{Channel, ChannelSenders};
 
 use super::metrics::Metrics;
+use super::pacing::Pacer;
 use super::session::Session;
 use super::settings::ClinicNumber;
 use crate::brain::engine::Engine;
@@ -34,6 +35,8 @@ pub(crate) struct Context {
     pub clinic: ClinicNumber,
     /// The session this process's claims name (see `session.rs`).
     pub session: Arc<Session>,
+    /// The platforms' rate limits, waited for before each message (`pacing.rs`).
+    pub pacer: Pacer,
 }
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server

@@ -137,11 +137,12 @@ pub(crate) async fn forward(
             body: &body,
             media: media.as_ref(),
             what: what.as_deref(),
+            edited: inbound.is_edit(),
         };
         let text = card(&forward, &who, &note, lang).render(markup(channel));
         let reply = Reply {
             body: text,
-            buttons: buttons(&forward, lang),
+            buttons: buttons(&forward, media.is_some(), lang),
         };
         let Some(outbox_id) = outbox::enqueue(&mut *tx, None, channel, &chat_id, &reply).await?
         else {
@@ -217,6 +218,8 @@ struct Note<'a> {
     media: Option<&'a MediaRef>,
     /// The platform's name for non-text content (`image`, `voice`, `sticker`...).
     what: Option<&'a str>,
+    /// The client edited an earlier message to this.
+    edited: bool,
 }
 
 /// The forward: who wrote, what, and how to answer by typing.
@@ -245,10 +248,21 @@ fn card(forward: &Forward, who: &Who, note: &Note<'_>, lang: Lang) -> RichText {
         if let Some(name) = note.media.and_then(|m| m.file_name.as_deref()) {
             line.push_str(&format!(" ({name})"));
         }
+        if note.media.is_some() {
+            line.push_str(&format!(
+                " · {} /archivo {}",
+                lang.pick("verlo:", "see it:"),
+                forward.id
+            ));
+        }
         card.text(vec![t(line)]);
     }
     if !note.body.is_empty() {
-        card.text(vec![t(format!("«{}»", note.body))]);
+        let edited = match note.edited {
+            true => lang.pick("✏️ (editó un mensaje) ", "✏️ (edited a message) "),
+            false => "",
+        };
+        card.text(vec![t(format!("{edited}«{}»", note.body))]);
     }
     let typed = match forward.owner_id {
         Some(_) => format!(
@@ -290,8 +304,9 @@ pub(crate) fn media_label(kind: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// Responder, and Ver perfil (a client) or Crear cliente (an unknown number).
-fn buttons(forward: &Forward, lang: Lang) -> Vec<Button> {
+/// Responder, Ver perfil (a client) or Crear cliente (an unknown number), and Ver archivo
+/// when the message carries a file (three: WhatsApp's most).
+fn buttons(forward: &Forward, file: bool, lang: Lang) -> Vec<Button> {
     let id = forward.id;
     let second = match forward.owner_id {
         Some(_) => Button::new(
@@ -303,10 +318,15 @@ fn buttons(forward: &Forward, lang: Lang) -> Vec<Button> {
             lang.pick("Crear cliente", "Create client"),
         ),
     };
-    vec![
+    let mut buttons = vec![
         Button::new(format!("fw:{id}:r"), lang.pick("Responder", "Reply")),
         second,
-    ]
+    ];
+    if file {
+        let see = lang.pick("Ver archivo", "View file");
+        buttons.push(Button::new(format!("fw:{id}:m"), see));
+    }
+    buttons
 }
 
 /// Forward `id`.
@@ -348,16 +368,19 @@ mod tests {
             body: "mira <esto>",
             media: None,
             what: Some("image"),
+            edited: false,
         };
         let text = card(&forward, &who, &note, Lang::Es).render(Markup::TelegramHtml);
         assert!(text.starts_with("📩 <b>María García</b> (Max, Luna) · +529981234567"));
         assert!(text.contains("📷 Foto"), "{text}");
         assert!(text.contains("«mira &lt;esto&gt;»"), "{text}");
         assert!(text.contains("/responder 7"), "{text}");
-        let ids: Vec<String> = buttons(&forward, Lang::Es)
+        let ids: Vec<String> = buttons(&forward, false, Lang::Es)
             .into_iter()
             .map(|b| b.id)
             .collect();
         assert_eq!(ids, ["fw:7:r", "fw:7:p"]);
+        let with_file = buttons(&forward, true, Lang::Es);
+        assert_eq!(with_file[2].id, "fw:7:m");
     }
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
-use webhooks::{Button, Channel};
+use webhooks::{Button, Channel, Inbound};
 
 /// How long a row may stay in `sending` between two recorded pieces when its session cannot
 /// tell (claimed by a version from before sessions, or by a send that panicked in a live
@@ -103,6 +103,75 @@ pub(crate) async fn enqueue(
     )
     .fetch_optional(&mut *tx)
     .await
+}
+
+/// How a reply relates to the message it answers (see `edits.rs`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Answer {
+    /// The engine's answer to a question: an edit of the message recomputes it.
+    pub editable: bool,
+    /// It corrects this earlier reply to the same message.
+    pub edit_of: Option<i64>,
+}
+
+/// Queues `reply` to `inbound`, at most once per inbound, recording the message it answers
+/// (its [`Inbound::message_key`], which an edit of it keeps).
+#[tracing::instrument(name = "outbox_enqueue_answer", skip_all, fields(channel = %inbound.channel))]
+pub(crate) async fn enqueue_answer(
+    tx: &mut PgConnection,
+    inbox_id: i64,
+    inbound: &Inbound,
+    reply: &Reply,
+    answer: Answer,
+) -> sqlx::Result<Option<i64>> {
+    let buttons: Vec<Value> = reply
+        .buttons
+        .iter()
+        .map(|b| json!({"id": b.id, "title": b.title}))
+        .collect();
+    sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        insert into outbox (inbox_id, channel, chat_id, body, buttons, source_message,
+                            editable, edit_of)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        on conflict (inbox_id) do nothing
+        returning id
+        "#,
+        inbox_id,
+        inbound.channel.as_str(),
+        inbound.chat_id,
+        reply.body,
+        Value::Array(buttons),
+        inbound.message_key(),
+        answer.editable,
+        answer.edit_of
+    )
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// The platform ids of the reply a row corrects (`edit_of`), when it is a correction: the
+/// messages the sender edits in place where the platform allows it.
+#[tracing::instrument(name = "outbox_edit_target", skip_all, fields(outbox_id = id))]
+pub(crate) async fn edit_target(pool: &PgPool, id: i64) -> sqlx::Result<Option<Vec<String>>> {
+    let ids = sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select t.platform_ids from outbox o join outbox t on t.id = o.edit_of where o.id = $1
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(ids.map(|ids| {
+        ids.as_array()
+            .map(|list| {
+                let id = |v: &Value| v.as_str().map(str::to_string);
+                list.iter().filter_map(id).collect()
+            })
+            .unwrap_or_default()
+    }))
 }
 
 /// Claims the oldest sendable row of a chat that has nothing older unsent, and commits

@@ -35,6 +35,8 @@ pub(crate) enum Action {
     Profile(i64),
     /// Create a client for the unknown number.
     CreateClient(i64),
+    /// Send the forward's file (`media.rs`).
+    File(i64),
 }
 
 /// Reads a forward's button, or `/responder N` / `/crear_cliente N`.
@@ -47,6 +49,7 @@ pub(crate) fn action(kind: &InboundKind) -> Option<Action> {
                 ("r", None) => Some(Action::Respond(id)),
                 ("p", None) => Some(Action::Profile(id)),
                 ("c", None) => Some(Action::CreateClient(id)),
+                ("m", None) => Some(Action::File(id)),
                 _ => None,
             }
         }
@@ -60,6 +63,7 @@ pub(crate) fn action(kind: &InboundKind) -> Option<Action> {
             match command {
                 "/responder" | "/reply" => Some(Action::Respond(id)),
                 "/crear_cliente" | "/create_client" => Some(Action::CreateClient(id)),
+                "/archivo" | "/file" => Some(Action::File(id)),
                 _ => None,
             }
         }
@@ -138,7 +142,9 @@ async fn act(
 ) -> anyhow::Result<Handled> {
     let lang = staff.lang;
     let id = match action {
-        Action::Respond(id) | Action::Profile(id) | Action::CreateClient(id) => id,
+        Action::Respond(id) | Action::Profile(id) | Action::CreateClient(id) | Action::File(id) => {
+            id
+        }
     };
     let mut tx = ctx.queue.begin().await?;
     let Some(forward) = forwards::get(&mut tx, id).await? else {
@@ -203,6 +209,12 @@ async fn act(
             return Ok(Handled::Engine(format!("/perfil {}", forward.client_phone)));
         }
         Action::CreateClient(_) => create_client(&mut tx, &forward, staff, lang).await?,
+        Action::File(_) => {
+            // No transaction is held while WhatsApp and the staff chat's platform are called.
+            tx.rollback().await?;
+            let line = super::media::deliver(ctx, inbound, id, lang).await?;
+            return Ok(Handled::Done(Answered::reply(line)));
+        }
     };
     Ok(done(Reply::text(text), tx))
 }
@@ -546,6 +558,8 @@ mod tests {
         assert_eq!(action(&button("fw:12:r")), Some(Action::Respond(12)));
         assert_eq!(action(&button("fw:12:p")), Some(Action::Profile(12)));
         assert_eq!(action(&button("fw:12:c")), Some(Action::CreateClient(12)));
+        assert_eq!(action(&button("fw:12:m")), Some(Action::File(12)));
+        assert_eq!(action(&text("/archivo 12")), Some(Action::File(12)));
         assert_eq!(action(&text("/responder 12")), Some(Action::Respond(12)));
         assert_eq!(
             action(&text("/crear_cliente@vetbot 3")),

@@ -11,7 +11,9 @@
 //! - anything that is not text → "solo texto";
 //! - everything else (staff, and unknown senders, whom the engine refuses at most once a
 //!   day each, see `refusals.rs`) → the engine, told who the sender is so it does not look
-//!   them up again.
+//!   them up again;
+//! - a staff member's edit of a message already answered → `edits.rs`: the engine's answer
+//!   again, sent only as a correction when it changed; nothing else is done again.
 //!
 //! No transaction is open while a platform or the engine (the LLM) is called: writes that
 //! must commit with the inbox row are handed back to the worker in [`Answered::writes`].
@@ -25,6 +27,7 @@ use webhooks::{Channel, ChannelSender, Inbound, InboundKind};
 use super::answers::{self, Answerer};
 use super::clients;
 use super::context::{self, markup, Context};
+use super::edits;
 use super::forwards;
 use super::outbox::Reply;
 use super::questions::ChatRef;
@@ -57,14 +60,22 @@ pub(crate) struct Answered {
     /// Messages for other chats (owners asked to confirm, a requester told the outcome),
     /// queued with the reply.
     pub notices: Vec<(Channel, String, Reply)>,
+    /// The reply is the engine's answer to a question, which an edit of the message
+    /// recomputes (see `edits.rs`).
+    pub editable: bool,
+    /// The reply corrects this earlier reply (outbox id) to the same, since edited, message.
+    pub edit_of: Option<i64>,
 }
 
 impl Answered {
-    fn reply(reply: Option<Reply>) -> Self {
+    /// `reply` alone.
+    pub(crate) fn reply(reply: Option<Reply>) -> Self {
         Self {
             reply,
             writes: None,
             notices: Vec::new(),
+            editable: false,
+            edit_of: None,
         }
     }
 
@@ -77,6 +88,8 @@ impl Answered {
             reply,
             writes: Some(writes),
             notices: Vec::new(),
+            editable: false,
+            edit_of: None,
         }
     }
 }
@@ -108,8 +121,20 @@ pub(crate) async fn answer(
         Who::Staff(_) => Lang::Es,
         _ => sender_lang(inbound),
     };
+    // An edit of a message already answered is not a new question (`edits.rs`).
+    let mut editing = None;
+    if let (Who::Staff(_), true) = (&who, inbound.is_edit()) {
+        match edits::earlier(&ctx.pool, inbound).await? {
+            Some(earlier) if earlier.editable => editing = Some(earlier),
+            Some(_) => {
+                let line = edits::sent_to_client(&ctx.pool, inbound, lang).await?;
+                return Ok(Answered::reply(line));
+            }
+            None => {}
+        }
+    }
     let mut engine_text = None;
-    if let Who::Staff(member) = &who {
+    if let (Who::Staff(member), None) = (&who, &editing) {
         let staff = Staff {
             member,
             sender_id: &sender_id,
@@ -121,7 +146,7 @@ pub(crate) async fn answer(
             None => {}
         }
     }
-    if let (Some(said), None) = (answers::said(&inbound.kind), &engine_text) {
+    if let (Some(said), None, None) = (answers::said(&inbound.kind), &engine_text, &editing) {
         let mut tx = ctx.queue.begin().await?;
         let chat = ChatRef {
             channel: inbound.channel,
@@ -140,11 +165,7 @@ pub(crate) async fn answer(
                 clients::record(&mut tx, owner_id, inbound).await?;
             }
             let ack = answers::acknowledgement(resolution, lang);
-            return Ok(Answered {
-                reply: Some(Reply::text(ack)),
-                writes: Some(tx),
-                notices: Vec::new(),
-            });
+            return Ok(Answered::with_writes(Some(Reply::text(ack)), tx));
         }
         // A "sí" with no open question wrote nothing; it goes on as an ordinary message.
         tx.rollback().await?;
@@ -176,6 +197,10 @@ pub(crate) async fn answer(
             InboundKind::Text { text, .. } => text.clone(),
             // Buttons that are not questions carry a command for the engine.
             InboundKind::Button { data, .. } => data.clone(),
+            // An edited photo caption: the photo was answered already.
+            InboundKind::Unsupported { what } if what == "edit" => {
+                return Ok(Answered::reply(None));
+            }
             InboundKind::Unsupported { what } => {
                 tracing::debug!(what = %what, "non-text message");
                 let only_text = Reply::text(lang.pick(
@@ -200,8 +225,16 @@ pub(crate) async fn answer(
         _ => None,
     };
     let source = Some(inbound.message_key());
-    let handled = ctx.engine.handle_as(&incoming, member, source);
-    let out = with_typing(sender.as_ref(), inbound, handled).await?;
+    let out = match &editing {
+        Some(_) => {
+            let handled = ctx.engine.handle_edit_as(&incoming, member, source);
+            with_typing(sender.as_ref(), inbound, handled).await?
+        }
+        None => {
+            let handled = ctx.engine.handle_as(&incoming, member, source);
+            with_typing(sender.as_ref(), inbound, handled).await?
+        }
+    };
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }
@@ -211,14 +244,27 @@ pub(crate) async fn answer(
         Some((channel, n.chat_id, with_buttons(&n.text, channel)))
     });
     let notices = notices.collect();
+    if let Some(earlier) = editing {
+        let correction = edits::correction(&earlier, inbound.channel, lang, reply);
+        return Ok(Answered {
+            reply: correction,
+            writes: None,
+            notices: Vec::new(),
+            editable: true,
+            edit_of: Some(earlier.id),
+        });
+    }
+    let staff = out.staff.is_some();
     Ok(Answered {
-        reply: match out.staff {
-            Some(_) => Some(reply),
+        reply: match staff {
+            true => Some(reply),
             // The engine refused a stranger.
-            None => limited(ctx, inbound.channel, &sender_id, reply).await?,
+            false => limited(ctx, inbound.channel, &sender_id, reply).await?,
         },
         writes: None,
         notices,
+        editable: staff,
+        edit_of: None,
     })
 }
 
@@ -257,6 +303,11 @@ async fn in_staff_chat(
         return Ok(None);
     };
     let lang = Lang::from_code(&member.language);
+    if inbound.is_edit() {
+        // A reply to a forward already went to the client: never again (`edits.rs`).
+        let line = edits::sent_to_client(&ctx.pool, inbound, lang).await?;
+        return Ok(line.map(|line| Answered::reply(Some(line))));
+    }
     let staff = Staff {
         member: &member,
         sender_id: &sender_id,

@@ -21,6 +21,9 @@ use super::send_forms;
 /// written by other replicas or by [`super::questions::ask`]).
 const POLL: Duration = Duration::from_millis(500);
 
+/// How often the pacer forgets chats it has not paced lately (see `pacing.rs`).
+const FORGET_EVERY: Duration = Duration::from_secs(30);
+
 /// How often failed deliveries are looked for to report to staff (see `failures.rs`).
 const REPORT_EVERY: Duration = Duration::from_secs(1);
 
@@ -35,11 +38,16 @@ pub(crate) const SENDERS: usize = 4;
 /// resolved by `session.rs`.)
 pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, reports: bool) {
     let mut reported_at: Option<Instant> = None;
+    let mut forgot_at: Option<Instant> = None;
     loop {
         let draining = *drain.borrow();
         let ready = ctx.outbox_ready.notified();
         tokio::pin!(ready);
         ready.as_mut().enable();
+        if reports && forgot_at.is_none_or(|at| at.elapsed() >= FORGET_EVERY) {
+            forgot_at = Some(Instant::now());
+            ctx.pacer.forget_idle();
+        }
         if reports && reported_at.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
             reported_at = Some(Instant::now());
             match super::failures::report(&ctx).await {
@@ -122,10 +130,21 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         }
         other_form = send_forms::other_form(&to);
     }
+    // A correction of an earlier reply (`edits.rs`) edits its messages in place, piece by
+    // piece, where the platform can (Telegram); pieces past them go out as new messages.
+    let edited = match channel {
+        Channel::Telegram => outbox::edit_target(&ctx.queue, row.id).await?,
+        Channel::WhatsApp => None,
+    };
+    let targets = edited.as_deref().unwrap_or_default();
     for (i, piece) in pieces.iter().enumerate().skip(row.pieces_sent) {
         let last = i + 1 == pieces.len();
-        let buttons = (last && !row.buttons.is_empty()).then_some(row.buttons.as_slice());
-        let mut sent = send_piece(&sender, &to, piece, buttons).await;
+        let buttons = if last { &row.buttons[..] } else { &[] };
+        ctx.pacer.until_ready(channel, &row.chat_id).await;
+        let mut sent = match targets.get(i) {
+            Some(old) => edit_piece(ctx, &sender, &to, old, piece, buttons).await,
+            None => send_piece(&sender, &to, piece, buttons).await,
+        };
         // A Mexican mobile in the form the Cloud API does not know for this recipient:
         // nothing was sent, so the other form is tried once, and remembered if it works.
         if let (Err(e), Some(other)) = (&sent, &other_form) {
@@ -159,6 +178,14 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         // Every piece was recorded by an earlier attempt, so the loop sent nothing.
         outbox::mark_sent(&ctx.queue, row.id).await?;
     }
+    // A shorter correction: the earlier reply's extra pieces go (best effort: Telegram lets
+    // a bot delete its messages for 48 hours).
+    for old in targets.iter().skip(pieces.len()) {
+        ctx.pacer.until_ready(channel, &row.chat_id).await;
+        if let Err(e) = sender.delete(&row.chat_id, old).await {
+            tracing::warn!(error.message = %e, "could not delete a corrected reply's extra piece");
+        }
+    }
     let latency = row
         .received_at
         .and_then(|at| (chrono::Utc::now() - at).to_std().ok());
@@ -166,16 +193,39 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends one piece, with `buttons` under it when given.
+/// Sends one piece, with `buttons` under it (the last piece's).
 async fn send_piece(
     sender: &ChannelSender,
-    to: &str,
+    chat_id: &str,
     piece: &str,
-    buttons: Option<&[Button]>,
+    buttons: &[Button],
 ) -> Result<Vec<String>, SendError> {
-    match buttons {
-        Some(buttons) => sender.send_buttons(to, piece, buttons).await,
-        None => sender.send_text(to, piece).await,
+    if buttons.is_empty() {
+        sender.send_text(chat_id, piece).await
+    } else {
+        sender.send_buttons(chat_id, piece, buttons).await
+    }
+}
+
+/// Replaces the earlier message `old` with `piece`. A message the platform will not edit
+/// (deleted by the user, too old) gets the piece as a new message instead.
+async fn edit_piece(
+    ctx: &Context,
+    sender: &ChannelSender,
+    chat_id: &str,
+    old: &str,
+    piece: &str,
+    buttons: &[Button],
+) -> Result<Vec<String>, SendError> {
+    match sender.edit_text(chat_id, old, piece, buttons).await {
+        Ok(Some(id)) => Ok(vec![id]),
+        Ok(None) => send_piece(sender, chat_id, piece, buttons).await,
+        Err(e) if matches!(classify(&e), Failure::Permanent { .. }) => {
+            tracing::warn!(error.message = %e, "could not edit a reply; sending the correction anew");
+            ctx.pacer.until_ready(sender.channel(), chat_id).await;
+            send_piece(sender, chat_id, piece, buttons).await
+        }
+        Err(e) => Err(e),
     }
 }
 

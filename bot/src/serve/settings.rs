@@ -1,6 +1,7 @@
 //! `vetbot serve` configuration from environment variables (documented in `.env.example`).
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 
 use chrono::NaiveTime;
 use webhooks::{Channel, ChannelSettings};
@@ -43,6 +44,13 @@ pub struct ServeSettings {
     pub refusals_per_hour: u32,
     /// What happens to clients' messages on the clinic's number (`CLINIC_*`).
     pub clinic: ClinicNumber,
+    /// The WhatsApp number's throughput, messages a second (`WHATSAPP_MESSAGES_PER_SECOND`,
+    /// default 80; Meta raises it to 1,000 for busy numbers).
+    pub whatsapp_messages_per_second: NonZeroU32,
+    /// WhatsApp's pair rate: at most one message every this many seconds to one user after
+    /// a short burst (`WHATSAPP_PAIR_SECONDS`, default 6; 0 leaves it to the platform's
+    /// 131056, e.g. for load tests against a test number).
+    pub whatsapp_pair_seconds: u32,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -161,6 +169,22 @@ impl ServeSettings {
             |_: &u32| true,
         )?
         .unwrap_or(DEFAULT_REFUSALS_PER_HOUR);
+        let whatsapp_messages_per_second = parsed(
+            &lookup,
+            "WHATSAPP_MESSAGES_PER_SECOND",
+            "a whole number from 1 to 1000",
+            |n: &NonZeroU32| n.get() <= 1000,
+        )?
+        .unwrap_or(
+            NonZeroU32::new(super::pacing::DEFAULT_WHATSAPP_MESSAGES_PER_SECOND).expect("not 0"),
+        );
+        let whatsapp_pair_seconds = parsed(
+            &lookup,
+            "WHATSAPP_PAIR_SECONDS",
+            "a whole number of seconds from 0 to 60",
+            |n: &u32| *n <= 60,
+        )?
+        .unwrap_or(super::pacing::DEFAULT_WHATSAPP_PAIR_SECONDS);
         Ok(Self {
             bind_addr,
             public_url,
@@ -171,6 +195,8 @@ impl ServeSettings {
             clv: ClvOptions::default(),
             refusals_per_hour,
             clinic: ClinicNumber::from_lookup(&lookup)?,
+            whatsapp_messages_per_second,
+            whatsapp_pair_seconds,
         })
     }
 

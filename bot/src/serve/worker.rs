@@ -137,8 +137,16 @@ async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool
     };
     match answered {
         Ok(answered) => {
-            let (reply, writes, notices) =
-                answered.map_or((None, None, Vec::new()), |a| (a.reply, a.writes, a.notices));
+            let (reply, writes, notices, answer) = match answered {
+                Some(a) => {
+                    let answer = outbox::Answer {
+                        editable: a.editable,
+                        edit_of: a.edit_of,
+                    };
+                    (a.reply, a.writes, a.notices, answer)
+                }
+                None => (None, None, Vec::new(), outbox::Answer::default()),
+            };
             // The answer's own writes commit with the reply and the row's end, or not at all.
             let mut tx = match writes {
                 Some(tx) => tx,
@@ -148,8 +156,7 @@ async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool
                 return Ok(true);
             }
             if let (Some(reply), Some(inbound)) = (reply, &inbound) {
-                let (channel, chat) = (inbound.channel, &inbound.chat_id);
-                outbox::enqueue(&mut tx, Some(row.id), channel, chat, &reply).await?;
+                outbox::enqueue_answer(&mut tx, row.id, inbound, &reply, answer).await?;
             }
             for (channel, chat, notice) in &notices {
                 outbox::enqueue(&mut tx, None, *channel, chat, notice).await?;

@@ -45,6 +45,9 @@ pub struct ToolContext {
     pub conversation: Option<i64>,
     /// The rules campaigns follow (consent, quiet hours, limits).
     pub marketing: crate::marketing::Policy,
+    /// The message is an edit of one already answered: writes are not run again (the
+    /// original's are kept; see [`call`]).
+    pub edited: bool,
 }
 
 /// What a tool returns: data for the model and a card for people.
@@ -220,6 +223,9 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
         caps::check(&args)?;
         // Roles are enforced here, below every brain and channel.
         crate::access::check(ctx, name, &args).await?;
+        if ctx.edited && writes(name) {
+            return Ok(not_repeated(ctx.lang));
+        }
         match name {
             get_owner_profile::NAME => get_owner_profile::run(ctx, parse(name, args)?).await,
             search_owners::NAME => search_owners::run(ctx, parse(name, args)?).await,
@@ -255,6 +261,19 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
     )
     .await;
     result
+}
+
+/// What a write asked for by an edited message answers: the original message's change
+/// stands, nothing is written again.
+fn not_repeated(lang: Lang) -> ToolOutput {
+    let line = lang.pick(
+        "✏️ Es una edición de un mensaje ya atendido: no repito cambios (notas, etiquetas). Lo que pidió el mensaje original quedó como estaba; para otro cambio, escribe un mensaje nuevo.",
+        "✏️ This edits a message I already handled: I don't repeat changes (notes, tags). What the original message asked for stands; for another change, send a new message.",
+    );
+    ToolOutput::new(
+        serde_json::json!({"skipped": "edited message: the original message's writes stand"}),
+        RichText::plain(line),
+    )
 }
 
 #[cfg(test)]

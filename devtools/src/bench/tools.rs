@@ -25,6 +25,7 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
         source: None,
         conversation: None,
         marketing: Default::default(),
+        edited: false,
     };
     let owners: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "select o.id, o.full_name, p.phone_primary from owners o join owner_profiles p on p.owner_id = o.id

@@ -46,6 +46,7 @@ async fn setup_with(tune: impl FnOnce(&mut LlmSettings)) -> Setup {
         source: None,
         conversation: None,
         marketing: Default::default(),
+        edited: false,
     };
     let fake = FakeOpenAi::start().await;
     let mut settings = LlmSettings::new(&fake.base_url(), "fake-model", "test-key");

@@ -20,6 +20,7 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         source: None,
         conversation: None,
         marketing: Default::default(),
+        edited: false,
     }
 }
 

@@ -7,20 +7,25 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::SecretString;
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, GetUpdatesSetters, SendMessageSetters, SetWebhookSetters,
+    AnswerCallbackQuerySetters, EditMessageTextSetters, GetUpdatesSetters, SendDocumentSetters,
+    SendMessageSetters, SendPhotoSetters, SetWebhookSetters,
 };
 use teloxide::requests::{Request, Requester};
 use teloxide::types::{
     AllowedUpdate, BotCommand, CallbackQueryId, ChatAction, ChatId, InlineKeyboardButton,
-    InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
+    InlineKeyboardMarkup, InputFile, LinkPreviewOptions, MessageId, ParseMode,
 };
-use teloxide::{Bot, RequestError};
+use teloxide::{ApiError, Bot, RequestError};
 
 use super::error::TelegramError;
 use crate::inbound::Event;
+use crate::media::MediaFile;
 use crate::outbound::Button;
 use crate::settings::{expose, TelegramSettings};
 use crate::split::{split_message, TELEGRAM_MAX_CHARS};
+
+/// Telegram's limit for a photo sent by a bot; a larger image goes as a document.
+const PHOTO_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// Telegram's limit on `callback_data`, in UTF-8 bytes.
 pub const MAX_CALLBACK_DATA_BYTES: usize = 64;
@@ -100,6 +105,99 @@ impl TelegramClient {
         });
         self.send_pieces(chat_id, html, Some(InlineKeyboardMarkup::new(rows)))
             .await
+    }
+
+    /// Replaces the text of the bot's message `message_id` with `html` (at most one piece,
+    /// [`TELEGRAM_MAX_CHARS`]), with `buttons` under it (none: the keyboard goes). Text
+    /// that is already there ("message is not modified") is a success.
+    #[tracing::instrument(name = "telegram_edit_html", skip_all, fields(chat_id = %chat_id))]
+    pub async fn edit_html(
+        &self,
+        chat_id: &str,
+        message_id: i32,
+        html: &str,
+        buttons: &[Button],
+    ) -> Result<i32, TelegramError> {
+        let chat = parse_chat_id(chat_id)?;
+        if html.is_empty() {
+            return Err(TelegramError::EmptyMessage);
+        }
+        if let Some(bad) = buttons
+            .iter()
+            .find(|b| b.id.is_empty() || b.id.len() > MAX_CALLBACK_DATA_BYTES)
+        {
+            return Err(TelegramError::CallbackData(bad.id.len()));
+        }
+        let rows = buttons.iter().map(|b| {
+            vec![InlineKeyboardButton::callback(
+                b.title.clone(),
+                b.id.clone(),
+            )]
+        });
+        let keyboard = InlineKeyboardMarkup::new(rows);
+        let edited = self
+            .call(|| {
+                self.bot
+                    .edit_message_text(chat, MessageId(message_id), html.to_string())
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(NO_PREVIEW)
+                    .reply_markup(keyboard.clone())
+                    .send()
+            })
+            .await;
+        match edited {
+            Ok(_)
+            | Err(TelegramError::Request(RequestError::Api(ApiError::MessageNotModified))) => {
+                Ok(message_id)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends `file` with an HTML `caption`: a photo (JPEG/PNG up to 10 MB, Telegram's limit
+    /// for photos) or a document (up to 50 MB); returns the message id.
+    #[tracing::instrument(name = "telegram_send_file", skip_all, fields(chat_id = %chat_id))]
+    pub async fn send_file(
+        &self,
+        chat_id: &str,
+        file: &MediaFile,
+        caption: &str,
+    ) -> Result<i32, TelegramError> {
+        let chat = parse_chat_id(chat_id)?;
+        let input = || InputFile::memory(file.bytes.clone()).file_name(file.file_name.clone());
+        let sent = if file.is_photo() && file.bytes.len() <= PHOTO_MAX_BYTES {
+            self.call(|| {
+                self.bot
+                    .send_photo(chat, input())
+                    .caption(caption.to_string())
+                    .parse_mode(ParseMode::Html)
+                    .send()
+            })
+            .await?
+        } else {
+            self.call(|| {
+                self.bot
+                    .send_document(chat, input())
+                    .caption(caption.to_string())
+                    .parse_mode(ParseMode::Html)
+                    .send()
+            })
+            .await?
+        };
+        Ok(sent.id.0)
+    }
+
+    /// Deletes the bot's message `message_id` (Telegram allows it for 48 hours).
+    #[tracing::instrument(name = "telegram_delete_message", skip_all, fields(chat_id = %chat_id))]
+    pub async fn delete_message(
+        &self,
+        chat_id: &str,
+        message_id: i32,
+    ) -> Result<(), TelegramError> {
+        let chat = parse_chat_id(chat_id)?;
+        self.call(|| self.bot.delete_message(chat, MessageId(message_id)).send())
+            .await?;
+        Ok(())
     }
 
     async fn send_pieces(

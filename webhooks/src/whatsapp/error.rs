@@ -34,6 +34,9 @@ pub enum WhatsAppError {
     /// Nothing to send.
     #[error("empty message")]
     EmptyMessage,
+    /// A media file larger than the caller accepts (its size in bytes).
+    #[error("media of {0} bytes is over the limit")]
+    TooLarge(u64),
 }
 
 impl WhatsAppError {

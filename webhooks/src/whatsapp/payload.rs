@@ -60,6 +60,21 @@ struct Message {
     text: Option<Text>,
     interactive: Option<Interactive>,
     button: Option<TemplateButton>,
+    edit: Option<Edit>,
+}
+
+/// `type: "edit"`: the sender edited an earlier message (`original_message_id`); `message`
+/// is its new content, shaped like a message of its own type.
+#[derive(Deserialize)]
+struct Edit {
+    message: Option<EditedContent>,
+}
+
+#[derive(Deserialize)]
+struct EditedContent {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    text: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +177,19 @@ fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
                 keyboard_message_id: None,
             }
         }
+        // A new version of an earlier text: answered as an edit (see `Inbound::message_key`).
+        "edit" => match m.edit.and_then(|e| e.message) {
+            Some(EditedContent {
+                kind,
+                text: Some(text),
+            }) if kind.as_deref().is_none_or(|k| k == "text") => InboundKind::Text {
+                text: text.body,
+                edited: true,
+            },
+            _ => InboundKind::Unsupported {
+                what: "edit".into(),
+            },
+        },
         "audio" if raw.pointer("/audio/voice") == Some(&Value::Bool(true)) => {
             InboundKind::Unsupported {
                 what: "voice".into(),

@@ -7,6 +7,7 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use super::error::{decode, WhatsAppError};
+use crate::media::MediaFile;
 use crate::outbound::Button;
 use crate::settings::{expose, WhatsAppSettings};
 use crate::split::{split_plain, WHATSAPP_MAX_CHARS};
@@ -25,6 +26,9 @@ pub const MAX_INTERACTIVE_BODY_CHARS: usize = 1024;
 pub struct WhatsAppClient {
     http: reqwest::Client,
     messages_url: String,
+    /// `{api_url}`: media are `{api}/{media-id}`, uploads `{api}/{phone-number-id}/media`.
+    api: String,
+    phone_number_id: String,
     token: SecretString,
     max_retry_wait: Duration,
 }
@@ -49,6 +53,8 @@ impl WhatsAppClient {
         Ok(Self {
             http,
             messages_url,
+            api: base.to_string(),
+            phone_number_id: settings.phone_number_id.clone(),
             token: settings.token.clone(),
             max_retry_wait: Duration::from_secs(30),
         })
@@ -117,6 +123,99 @@ impl WhatsAppClient {
             "typing_indicator": {"type": "text"},
         });
         self.post(&body).await.map(drop)
+    }
+
+    /// Downloads media `media_id` (a client's photo, voice note...): `GET /{media-id}` gives
+    /// a short-lived URL, fetched with the same token. Meta keeps media about 30 days; after
+    /// that (or for an unknown id) the Graph API answers an error. A file over `max_bytes`
+    /// is refused before its bytes are read ([`WhatsAppError::TooLarge`]).
+    #[tracing::instrument(name = "whatsapp_download_media", skip_all)]
+    pub async fn download_media(
+        &self,
+        media_id: &str,
+        max_bytes: u64,
+    ) -> Result<MediaFile, WhatsAppError> {
+        let url = format!("{}/{}", self.api, media_id);
+        let response = self.http.get(&url).bearer_auth(expose(&self.token));
+        let response = response.send().await?;
+        let status = response.status();
+        let info = decode(status, &response.bytes().await?)?;
+        let size = info.get("file_size").and_then(Value::as_u64);
+        if let Some(size) = size.filter(|s| *s > max_bytes) {
+            return Err(WhatsAppError::TooLarge(size));
+        }
+        let (Some(file_url), Some(mime_type)) = (
+            info.get("url").and_then(Value::as_str),
+            info.get("mime_type").and_then(Value::as_str),
+        ) else {
+            return Err(WhatsAppError::UnexpectedResponse(status.as_u16()));
+        };
+        let mut response = self
+            .http
+            .get(file_url)
+            .bearer_auth(expose(&self.token))
+            .send()
+            .await?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(decode(status, &response.bytes().await?).map_or_else(
+                |e| e,
+                |_| WhatsAppError::UnexpectedResponse(status.as_u16()),
+            ));
+        }
+        if let Some(length) = response.content_length().filter(|l| *l > max_bytes) {
+            return Err(WhatsAppError::TooLarge(length));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() as u64 > max_bytes {
+                return Err(WhatsAppError::TooLarge(bytes.len() as u64));
+            }
+        }
+        Ok(MediaFile {
+            bytes,
+            mime_type: mime_type.to_string(),
+            file_name: crate::media::file_name_for(mime_type),
+        })
+    }
+
+    /// Sends `file` to `to`: uploaded first (`POST /{phone-number-id}/media`), then sent by
+    /// the id it got, as an image (JPEG/PNG) or a document, with `caption`.
+    #[tracing::instrument(name = "whatsapp_send_file", skip_all)]
+    pub async fn send_file(
+        &self,
+        to: &str,
+        file: &MediaFile,
+        caption: &str,
+    ) -> Result<String, WhatsAppError> {
+        let part = reqwest::multipart::Part::bytes(file.bytes.clone())
+            .file_name(file.file_name.clone())
+            .mime_str(&file.mime_type)?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", file.mime_type.clone())
+            .part("file", part);
+        let url = format!("{}/{}/media", self.api, self.phone_number_id);
+        let response = self
+            .http
+            .post(&url)
+            .bearer_auth(expose(&self.token))
+            .multipart(form)
+            .send()
+            .await?;
+        let status = response.status();
+        let uploaded = decode(status, &response.bytes().await?)?;
+        let Some(id) = uploaded.get("id").and_then(Value::as_str) else {
+            return Err(WhatsAppError::UnexpectedResponse(status.as_u16()));
+        };
+        let message = if file.is_photo() {
+            json!({"type": "image", "image": {"id": id, "caption": caption}})
+        } else {
+            json!({"type": "document", "document": {"id": id, "caption": caption,
+                "filename": file.file_name}})
+        };
+        self.send_one(to, message).await
     }
 
     async fn send_one(&self, to: &str, mut message: Value) -> Result<String, WhatsAppError> {

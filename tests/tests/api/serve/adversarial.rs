@@ -150,8 +150,14 @@ async fn wrong_types_and_missing_fields_never_reach_the_brain_as_text() {
 
 #[tokio::test]
 async fn a_thousand_message_batch_is_stored_once_and_each_message_answered_once() {
-    // Arrange: one signed WhatsApp delivery carrying 1,000 messages from a staff member.
-    let app = ServeApp::start().await;
+    // Arrange: one signed WhatsApp delivery carrying 1,000 messages from a staff member
+    // (WhatsApp's pair rate, one reply every 6 s to one user, would take 100 minutes here:
+    // this load test leaves it to the platform).
+    let options = Options {
+        extra: vec![("WHATSAPP_PAIR_SECONDS", "0".into())],
+        ..Options::default()
+    };
+    let app = ServeApp::start_with(options).await;
     app.link_whatsapp_staff().await;
     let messages: Vec<Value> = (0..1000)
         .map(|i| p::whatsapp_text_message(&format!("wamid.BATCH{i}"), WA_STAFF, "/ayuda"))

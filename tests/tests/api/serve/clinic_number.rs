@@ -7,14 +7,14 @@
 use super::*;
 
 /// Two owners on Telegram (their user ids = private chat ids) and the staff group.
-const OWNER_A: i64 = 555_000_201;
+pub(super) const OWNER_A: i64 = 555_000_201;
 const OWNER_B: i64 = 555_000_202;
 const STAFF_GROUP: i64 = -1_009_876_543_210;
 /// María García (owner 1 of the demo clinic, pets Max and Luna), as Meta writes her number.
-const MARIA: &str = "5219981234567";
+pub(super) const MARIA: &str = "5219981234567";
 const TEMPLATE: &str = "seguimiento_cliente";
 
-fn clinic_options() -> Options {
+pub(super) fn clinic_options() -> Options {
     Options {
         extra: vec![
             ("CLINIC_STAFF_CHAT", STAFF_GROUP.to_string()),
@@ -27,7 +27,7 @@ fn clinic_options() -> Options {
 }
 
 /// Links Telegram user `user` as an owner named `name`.
-async fn link_owner(app: &ServeApp, user: i64, name: &str, update_id: i64) {
+pub(super) async fn link_owner(app: &ServeApp, user: i64, name: &str, update_id: i64) {
     let ttl = chrono::Duration::hours(1);
     let (_, code) = bot::staff::invite(&app.db.pool, name, "owner", "es", ttl)
         .await
@@ -47,7 +47,7 @@ fn sent_to(app: &ServeApp, chat: i64, needle: &str) -> Vec<Recorded> {
 }
 
 /// Waits for a sendMessage to `chat` containing `needle`.
-async fn telegram_to(app: &ServeApp, chat: i64, needle: &str) -> Recorded {
+pub(super) async fn telegram_to(app: &ServeApp, chat: i64, needle: &str) -> Recorded {
     eventually(&format!("a message to {chat} with {needle:?}"), || {
         std::future::ready(sent_to(app, chat, needle).into_iter().next())
     })
@@ -70,7 +70,7 @@ fn whatsapp_to(app: &ServeApp, to: &str) -> Vec<String> {
 }
 
 /// The callback data of a Telegram message's inline buttons, and their labels.
-fn buttons(message: &Recorded) -> Vec<(String, String)> {
+pub(super) fn buttons(message: &Recorded) -> Vec<(String, String)> {
     let rows = message.body["reply_markup"]["inline_keyboard"]
         .as_array()
         .cloned()
@@ -329,7 +329,7 @@ async fn a_second_staff_member_answering_by_reply_sees_who_answered_first() {
     edit["edited_message"]["edit_date"] = json!(p::DATE + 60);
     edit.as_object_mut().unwrap().remove("message");
     assert_eq!(app.post_telegram(&edit).await, 200);
-    telegram_to(&app, OWNER_A, "ya se había procesado").await;
+    telegram_to(&app, OWNER_A, "ya recibió tu mensaje original").await;
     // Act: Ana, who already sees Pablo's answer, taps Responder on her copy.
     telegram_to(
         &app,

@@ -261,3 +261,63 @@ async fn each_permanent_error_is_recorded_once_not_retried_and_staff_are_told_on
     assert_eq!(telegram_texts_to(&app, 555_000_302).len(), 1);
     assert_eq!(telegram_texts_to(&app, STAFF_GROUP).len(), 1, "told once");
 }
+
+/// When the fake received each sendMessage to `chat` (all chats: None), in order.
+fn telegram_times(app: &ServeApp, chat: Option<i64>) -> Vec<std::time::Instant> {
+    let sends = app.telegram.requests_for("sendMessage").into_iter();
+    sends
+        .filter(|r| chat.is_none_or(|c| r.body["chat_id"].as_i64() == Some(c)))
+        .map(|r| r.at)
+        .collect()
+}
+
+#[tokio::test]
+async fn replies_to_one_telegram_chat_are_paced_at_least_a_second_apart() {
+    let app = ServeApp::start().await;
+    // Four replies to one chat, due at once; another chat's reply is not held by them.
+    for i in 0..4 {
+        insert(&app, "telegram", "555000401", &format!("Respuesta {i}")).await;
+    }
+    insert(&app, "telegram", "555000402", "Otro chat").await;
+    sent(&app, "Respuesta 3").await;
+    let times = telegram_times(&app, Some(555_000_401));
+    assert_eq!(times.len(), 4);
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_secs(1), "sent {gap:?} apart");
+    }
+    let other = telegram_times(&app, Some(555_000_402));
+    assert!(
+        other[0] < times[1],
+        "the other chat went out without waiting"
+    );
+}
+
+#[tokio::test]
+async fn the_telegram_global_limit_holds_across_chats() {
+    let app = ServeApp::start().await;
+    // 45 replies to 45 chats, all due at once: no per-chat wait applies.
+    let mut tx = app.db.pool.begin().await.unwrap();
+    for i in 0..45 {
+        sqlx::query("insert into outbox (channel, chat_id, body) values ('telegram', $1, $2)")
+            .bind(format!("5550005{i:02}"))
+            .bind(format!("Aviso {i}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let sql = "select count(*) from outbox where status = 'sent'";
+    eventually("every reply to be sent", || async {
+        (app.scalar_i64(sql).await == 45).then_some(())
+    })
+    .await;
+    // At most 30 in any one second: the 31st after any send is a second or more later.
+    let mut times = telegram_times(&app, None);
+    times.sort();
+    assert_eq!(times.len(), 45);
+    for window in times.windows(31) {
+        let span = window[30] - window[0];
+        assert!(span >= Duration::from_secs(1), "31 sends within {span:?}");
+    }
+}
