@@ -25,6 +25,9 @@ pub struct Settings {
     pub clv: ClvOptions,
     /// `vetbot serve` (`BIND_ADDR`, `PUBLIC_URL`, `NIGHTLY_AT`, `WORKERS`, channels).
     pub serve: ServeSettings,
+    /// The clinic's Telegram bot, without `@` (`TELEGRAM_BOT_USERNAME`), for the start links
+    /// clients open to link their own chat; None: no links.
+    pub telegram_bot_username: Option<String>,
 }
 
 /// A setting that cannot be used. Never contains a secret's value.
@@ -67,8 +70,31 @@ impl Settings {
             llm: LlmSettings::from_lookup(&lookup)?,
             clv,
             serve: ServeSettings::from_lookup(&lookup)?.with_clv(clv),
+            telegram_bot_username: telegram_bot_username(&lookup)?,
         })
     }
+}
+
+/// `TELEGRAM_BOT_USERNAME`: 5-32 letters, digits or `_`, ending in "bot" (Telegram's rule),
+/// with or without the `@`.
+fn telegram_bot_username(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, SettingsError> {
+    let Some(raw) = var(lookup, "TELEGRAM_BOT_USERNAME") else {
+        return Ok(None);
+    };
+    let name = raw.trim_start_matches('@');
+    let valid = (5..=32).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.to_ascii_lowercase().ends_with("bot");
+    if !valid {
+        return Err(SettingsError::Invalid {
+            var: "TELEGRAM_BOT_USERNAME",
+            expected: "a Telegram bot username such as VetCoralBot",
+            got: raw,
+        });
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// `name`'s value, trimmed; None when unset or blank.

@@ -48,12 +48,25 @@ pub struct Outgoing {
 pub struct Engine {
     pool: PgPool,
     llm: Option<LlmBrain>,
+    /// The clinic's Telegram bot username, for clients' start links.
+    telegram_bot: Option<String>,
 }
 
 impl Engine {
     /// An engine on `pool`, with an LLM brain when one is configured.
     pub fn new(pool: PgPool, llm: Option<LlmBrain>) -> Self {
-        Self { pool, llm }
+        Self {
+            pool,
+            llm,
+            telegram_bot: None,
+        }
+    }
+
+    /// The same engine, making clients' Telegram start links for bot `username`
+    /// (`TELEGRAM_BOT_USERNAME`).
+    pub fn with_telegram_bot(mut self, username: Option<String>) -> Self {
+        self.telegram_bot = username;
+        self
     }
 
     /// The database pool.
@@ -123,6 +136,7 @@ impl Engine {
             staff_id: Some(member.id),
             channel: msg.channel.clone(),
             source,
+            telegram_bot: self.telegram_bot.clone(),
         };
         let conversation =
             memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))

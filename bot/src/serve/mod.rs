@@ -24,6 +24,7 @@ mod replies;
 mod respond;
 mod sender;
 mod settings;
+mod telegram_clients;
 mod worker;
 
 pub use app::{channel_summary, Application, TELEGRAM_COMMANDS};

@@ -6,10 +6,12 @@
 pub mod add_owner_note;
 mod audit;
 mod caps;
+pub mod client_link;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_owner_profile;
 pub mod get_segment;
+pub mod record_consent;
 pub mod search_owners;
 pub mod tag_owner;
 
@@ -37,6 +39,8 @@ pub struct ToolContext {
     /// The chat message being answered (channel and platform message id), when there is
     /// one: writes are keyed by it, so a retried or edited message writes once.
     pub source: Option<String>,
+    /// The clinic's Telegram bot (`TELEGRAM_BOT_USERNAME`), for clients' start links.
+    pub telegram_bot: Option<String>,
 }
 
 /// What a tool returns: data for the model and a card for people.
@@ -167,12 +171,17 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_customer_insights::definition(),
         get_segment::definition(),
         generate_report::definition(),
+        record_consent::definition(),
+        client_link::definition(),
     ]
 }
 
 /// Whether tool `name` changes data (its definition's `writes`, without building the schemas).
 fn writes(name: &str) -> bool {
-    matches!(name, add_owner_note::NAME | tag_owner::NAME)
+    matches!(
+        name,
+        add_owner_note::NAME | tag_owner::NAME | record_consent::NAME
+    )
 }
 
 /// Parses tool `name`'s arguments. A mismatch is told in our words, listing the tool's
@@ -219,6 +228,8 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             }
             get_segment::NAME => get_segment::run(ctx, parse(name, args)?).await,
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
+            record_consent::NAME => record_consent::run(ctx, parse(name, args)?).await,
+            client_link::NAME => client_link::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

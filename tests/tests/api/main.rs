@@ -2,6 +2,7 @@
 
 mod command_facts;
 mod command_writes;
+mod consent;
 mod constraints;
 mod demo;
 mod engine;

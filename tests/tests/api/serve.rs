@@ -4,6 +4,7 @@
 mod adversarial;
 mod channels;
 mod clinic_number;
+mod consent;
 mod delivery;
 mod etiquette;
 mod nul;
@@ -127,7 +128,8 @@ impl ServeApp {
             let settings = LlmSettings::new(url, "fake-model", "test-key");
             LlmBrain::new(settings).expect("LLM brain")
         });
-        let engine = Engine::new(db.pool.clone(), llm);
+        let bot = vars.get("TELEGRAM_BOT_USERNAME").cloned();
+        let engine = Engine::new(db.pool.clone(), llm).with_telegram_bot(bot);
         let app = Application::build(settings, db.pool.clone(), engine, listener)
             .await
             .expect("application builds");
