@@ -337,7 +337,7 @@ pub async fn apply_keyword(
         let history = sqlx::query!(
             r#"
             -- language=PostgreSQL
-            select bool_or(granted) as "ever_granted!",
+            select coalesce(bool_or(granted), false) as "ever_granted!",
                    (array_agg(granted order by recorded_at desc, id desc))[1] as "now?"
               from consent_events
              where owner_id = $1 and channel = $2 and purpose = 'marketing'

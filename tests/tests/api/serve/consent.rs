@@ -339,10 +339,12 @@ async fn a_start_link_links_the_clients_telegram_chat_and_asks_for_consent_once(
     // Assert: welcomed by name, the clinic named, asked with Sí / No.
     let welcome = telegram_message_to(&app, CLIENT_TG, "¡Hola, María!").await;
     assert!(text_of(&welcome).contains(CLINIC), "{}", text_of(&welcome));
-    let buttons: Vec<String> = welcome.body["reply_markup"]["inline_keyboard"][0]
+    let rows = welcome.body["reply_markup"]["inline_keyboard"]
         .as_array()
-        .unwrap()
+        .unwrap();
+    let buttons: Vec<String> = rows
         .iter()
+        .flat_map(|row| row.as_array().unwrap().iter())
         .map(|b| b["callback_data"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(buttons, ["consent:telegram:y", "consent:telegram:n"]);
