@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn the_card_line_warns_and_stays_quiet_when_all_is_granted() {
         let wa = state(ConsentChannel::WhatsApp, true, source::STAFF);
-        assert_eq!(card_line(&[wa.clone()], &[], Lang::Es), None);
+        assert_eq!(card_line(std::slice::from_ref(&wa), &[], Lang::Es), None);
         assert_eq!(
             card_line(&[], &[], Lang::Es).as_deref(),
             Some("📣 Promociones: sin permiso registrado")

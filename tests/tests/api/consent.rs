@@ -88,7 +88,7 @@ async fn staff_phrases_record_consent_for_the_client_they_name() {
         reply.contains("Sarah Johnson") && reply.contains("any channel"),
         "{reply}"
     );
-    assert_eq!(consents(&db, sarah).await[0].1, false);
+    assert!(!consents(&db, sarah).await[0].1);
     // A question changes nothing.
     let before: i64 = sqlx::query_scalar("select count(*) from consent_events")
         .fetch_one(&db.pool)
@@ -244,7 +244,7 @@ async fn the_demo_clinic_records_consent_for_most_clients() {
         "Jorge Vargas",
     ] {
         let id = owner_id(&db, name).await;
-        assert_eq!(consents(&db, id).await[0].1, true, "{name}");
+        assert!(consents(&db, id).await[0].1, "{name}");
     }
     let died: chrono::NaiveDate = sqlx::query_scalar(
         "select p.deceased_on from pets p join owners o on o.id = p.owner_id where o.full_name = 'Jorge Vargas'",

@@ -163,7 +163,7 @@ async fn other_message_types_are_unsupported_and_odd_items_are_skipped() {
         .iter()
         .filter_map(|e| match e {
             Event::Status(s) => Some(s.timestamp),
-            Event::Inbound(_) => None,
+            _ => None,
         })
         .collect();
     assert_eq!(timestamps, vec![1700000009, 0]);
