@@ -2,6 +2,7 @@
 //! the bounded tool loop, errors as data, retries and timeouts, memory, hostile notes.
 
 mod bounds;
+mod consent;
 mod eval;
 mod failures;
 mod follow_ups;
