@@ -234,6 +234,25 @@ mod tests {
     }
 
     #[test]
+    fn the_telegram_bot_username_is_checked_and_kept_without_the_at() {
+        let ok = settings(&[("TELEGRAM_BOT_USERNAME", "@VetCoralBot")]).unwrap();
+        assert_eq!(ok.telegram_bot_username.as_deref(), Some("VetCoralBot"));
+        assert_eq!(settings(&[]).unwrap().telegram_bot_username, None);
+        for bad in [
+            "vet coral bot",
+            "VetCoral",
+            "Bot",
+            "https://t.me/VetCoralBot",
+        ] {
+            let message = error(&[("TELEGRAM_BOT_USERNAME", bad)]);
+            assert!(
+                message.contains("TELEGRAM_BOT_USERNAME"),
+                "{bad}: {message}"
+            );
+        }
+    }
+
+    #[test]
     fn env_example_documents_every_variable_read() {
         // Every feature on, so every variable is asked for.
         let on = [
