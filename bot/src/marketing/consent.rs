@@ -128,7 +128,7 @@ pub struct NewConsent<'a> {
 }
 
 /// A client's consent for one channel and purpose: the newest event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentState {
     pub channel: ConsentChannel,
     pub purpose: Purpose,

@@ -94,7 +94,11 @@ async fn staff_phrases_record_consent_for_the_client_they_name() {
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    ask(&engine, "¿Roberto Sánchez acepta promociones?").await;
+    let answer = ask(&engine, "¿Roberto Sánchez acepta promociones?").await;
+    assert!(
+        answer.starts_with("Promociones para Roberto Sánchez: WhatsApp sí"),
+        "{answer}"
+    );
     let after: i64 = sqlx::query_scalar("select count(*) from consent_events")
         .fetch_one(&db.pool)
         .await

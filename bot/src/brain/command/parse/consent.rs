@@ -128,6 +128,46 @@ const CARD_CLIENT: &[&str] = &[
     "this client",
 ];
 
+/// Words that may follow the verb when the statement names no client ("acepta promociones
+/// por WhatsApp"): anything else may be a name said after the verb, and then the card's
+/// client is not a safe guess.
+const REST: &[&str] = &[
+    "por",
+    "de",
+    "del",
+    "en",
+    "via",
+    "recibir",
+    "los",
+    "las",
+    "sus",
+    "su",
+    "y",
+    "o",
+    "to",
+    "on",
+    "by",
+    "via",
+    "and",
+    "receive",
+    "getting",
+    "any",
+    "more",
+    "mas",
+    "ya",
+    "tambien",
+    "also",
+    "the",
+    "de",
+    "texto",
+    "text",
+    "electronico",
+    "e-mail",
+    "wasap",
+    "whats",
+    "mail",
+];
+
 /// Openings that only introduce the statement.
 const LEADS: &[&str] = &[
     "registra que",
@@ -210,6 +250,13 @@ pub(super) fn phrase(f: &Folded, raw: &str) -> Option<Intent> {
         return None;
     }
     let who = if subject.is_empty() || CARD_CLIENT.contains(&subject) {
+        let unknown = rest
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
+            .filter(|w| !w.is_empty())
+            .any(|w| !ABOUT.contains(&w) && !REST.contains(&w));
+        if unknown {
+            return None;
+        }
         None
     } else {
         Some(clean(f.original(start..verb_at)))
@@ -307,6 +354,7 @@ mod tests {
             "Carlos no quiere venir el martes",
             "quien acepta promociones",
             "El cliente me escribió: 'no quiero promociones'",
+            "acepta promociones maria garcia",
         ] {
             assert_eq!(read(not), None, "{not}");
         }
