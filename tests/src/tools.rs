@@ -17,6 +17,8 @@ pub async fn context(pool: &PgPool, lang: Lang) -> ToolContext {
         channel: "test".into(),
         source: None,
         telegram_bot: None,
+        conversation: None,
+        marketing: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ use super::memory::{self, ChatTurn};
 use super::pending::{self, Chat, Notice};
 use crate::clock::ClinicClock;
 use crate::domain::Lang;
+use crate::marketing::{self, Policy};
 use crate::render::RichText;
 use crate::staff::{self, StaffMember};
 use crate::tools::ToolContext;
@@ -48,6 +49,7 @@ pub struct Outgoing {
 pub struct Engine {
     pool: PgPool,
     llm: Option<LlmBrain>,
+    marketing: Policy,
     /// The clinic's Telegram bot username, for clients' start links.
     telegram_bot: Option<String>,
 }
@@ -58,8 +60,15 @@ impl Engine {
         Self {
             pool,
             llm,
+            marketing: Policy::default(),
             telegram_bot: None,
         }
+    }
+
+    /// The same engine with campaigns following `policy`.
+    pub fn with_marketing(mut self, policy: Policy) -> Self {
+        self.marketing = policy;
+        self
     }
 
     /// The same engine, making clients' Telegram start links for bot `username`
@@ -129,6 +138,9 @@ impl Engine {
             return self.stranger(msg, text).await;
         };
         let lang = language(text, &member);
+        let conversation =
+            memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
+                .await?;
         let ctx = ToolContext {
             pool: self.pool.clone(),
             clock,
@@ -136,17 +148,22 @@ impl Engine {
             staff_id: Some(member.id),
             channel: msg.channel.clone(),
             source,
+            conversation: Some(conversation),
+            marketing: self.marketing.clone(),
             telegram_bot: self.telegram_bot.clone(),
         };
-        let conversation =
-            memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
-                .await?;
         let chat = Chat {
             channel: &msg.channel,
             chat_id: &msg.chat_id,
         };
-        // A "sí" or "no" to a held write is answered here, whichever brain is configured.
-        if let Some(resolved) = pending::answer(&ctx, chat, &member, text).await? {
+        // A "sí" or "no" to a held write, then anything about campaigns (drafts from the
+        // list just shown, edits, an owner's approval), are answered here, whichever brain
+        // is configured: approving a send is never the model's to do.
+        let resolved = match pending::answer(&ctx, chat, &member, text).await? {
+            Some(resolved) => Some(resolved),
+            None => marketing::converse::answer(&ctx, chat, &member, conversation, text).await?,
+        };
+        if let Some(resolved) = resolved {
             let said = ChatTurn::assistant(resolved.reply.render(crate::render::Markup::Plain));
             memory::append(&self.pool, conversation, &[ChatTurn::user(text), said]).await?;
             return Ok(Outgoing {

@@ -1,5 +1,25 @@
-//! Marketing: who may be written to (consent per channel and purpose), the Telegram chats
-//! clients link themselves, and campaigns.
+//! Marketing: a campaign is drafted from a list the chat just saw (or a segment), shown as a
+//! preview, edited in the chat, approved by an owner, and sent once to each client who may
+//! receive it. Who may receive it is the client's consent per channel and purpose
+//! (`consent`), and on Telegram only clients who linked their own chat (`links`).
+//!
+//! The conversation (`converse`) runs before the brains, like held writes: approving and
+//! sending are never something the model can do. The model may draft and edit through the
+//! campaign tools (`crate::tools::draft_campaign`, `edit_campaign`, `list_campaigns`).
 
+pub mod approve;
+pub mod audience;
+pub mod birthdays;
+pub mod campaign;
 pub mod consent;
+pub mod converse;
+pub mod draft;
 pub mod links;
+pub mod lists;
+pub mod policy;
+pub mod preview;
+pub mod said;
+pub mod when;
+
+pub use campaign::{Campaign, CampaignKind};
+pub use policy::Policy;

@@ -7,11 +7,14 @@ pub mod add_owner_note;
 mod audit;
 mod caps;
 pub mod client_link;
+pub mod draft_campaign;
+pub mod edit_campaign;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_owner_profile;
 pub mod get_segment;
 pub mod record_consent;
+pub mod list_campaigns;
 pub mod search_owners;
 pub mod tag_owner;
 
@@ -41,6 +44,11 @@ pub struct ToolContext {
     pub source: Option<String>,
     /// The clinic's Telegram bot (`TELEGRAM_BOT_USERNAME`), for clients' start links.
     pub telegram_bot: Option<String>,
+    /// The conversation being answered, when there is one: the lists a tool shows are
+    /// remembered there (a campaign is drafted from the list the chat saw last).
+    pub conversation: Option<i64>,
+    /// The rules campaigns follow (consent, quiet hours, limits).
+    pub marketing: crate::marketing::Policy,
 }
 
 /// What a tool returns: data for the model and a card for people.
@@ -173,6 +181,9 @@ pub fn definitions() -> Vec<ToolDefinition> {
         generate_report::definition(),
         record_consent::definition(),
         client_link::definition(),
+        draft_campaign::definition(),
+        edit_campaign::definition(),
+        list_campaigns::definition(),
     ]
 }
 
@@ -230,10 +241,21 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
             record_consent::NAME => record_consent::run(ctx, parse(name, args)?).await,
             client_link::NAME => client_link::run(ctx, parse(name, args)?).await,
+            draft_campaign::NAME => draft_campaign::run(ctx, parse(name, args)?).await,
+            edit_campaign::NAME => edit_campaign::run(ctx, parse(name, args)?).await,
+            list_campaigns::NAME => list_campaigns::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }
     .await;
+    if let (Ok(out), Some(conversation)) = (&result, ctx.conversation) {
+        if let Err(e) =
+            crate::marketing::lists::record(&ctx.pool, conversation, name, &audited_args, &out.data)
+                .await
+        {
+            tracing::warn!(error.message = %e, "could not remember the list shown");
+        }
+    }
     audit::record(
         ctx,
         name,

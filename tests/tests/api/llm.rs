@@ -46,6 +46,8 @@ async fn setup_with(tune: impl FnOnce(&mut LlmSettings)) -> Setup {
         channel: "test".into(),
         source: None,
         telegram_bot: None,
+        conversation: None,
+        marketing: Default::default(),
     };
     let fake = FakeOpenAi::start().await;
     let mut settings = LlmSettings::new(&fake.base_url(), "fake-model", "test-key");

@@ -27,6 +27,8 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         channel: "test".into(),
         source: None,
         telegram_bot: None,
+        conversation: None,
+        marketing: Default::default(),
     }
 }
 

@@ -19,6 +19,8 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         channel: "test".into(),
         source: None,
         telegram_bot: None,
+        conversation: None,
+        marketing: Default::default(),
     }
 }
 
