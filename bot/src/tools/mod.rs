@@ -13,8 +13,8 @@ pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_owner_profile;
 pub mod get_segment;
-pub mod record_consent;
 pub mod list_campaigns;
+pub mod record_consent;
 pub mod search_owners;
 pub mod tag_owner;
 

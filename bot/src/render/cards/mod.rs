@@ -5,8 +5,8 @@
 //! closing question also have `reply(&self, lang)`.
 
 mod at_risk;
-mod consent;
 pub mod campaign;
+mod consent;
 mod errors;
 mod metric;
 mod owner_list;
@@ -18,8 +18,8 @@ mod segment;
 mod updates;
 
 pub use at_risk::{at_risk_intro, AtRiskCard, AtRiskEntry};
-pub use consent::{ClientLinkCard, ConsentRecordedCard};
 pub use campaign::{CampaignPreviewCard, DraftMessage, LeftOut};
+pub use consent::{ClientLinkCard, ConsentRecordedCard};
 pub use errors::{ErrorCard, NotFoundCard};
 pub use metric::{ItemLabel, ReportMetric};
 pub use owner_list::{ListFigure, ListKind, OwnerListCard, OwnerListEntry};
