@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
 use crate::brain::engine::Engine;
-use crate::brain::llm::{LlmBrain, LlmSettings};
+use crate::brain::llm::LlmBrain;
 use crate::clock::ClinicClock;
 use crate::db::{self, DatabaseSettings, Durability, Server};
 use crate::intelligence::{btyd, recompute};
@@ -152,9 +152,9 @@ fn load_corpus(dir: Option<&std::path::Path>) -> anyhow::Result<eval::Corpus> {
 }
 
 /// The conversation engine, with the LLM brain when one is configured.
-fn engine(pool: sqlx::PgPool, llm: Option<LlmSettings>) -> anyhow::Result<Engine> {
-    let llm = llm.map(LlmBrain::new).transpose()?;
-    Ok(Engine::new(pool, llm))
+fn engine(pool: sqlx::PgPool, settings: &Settings) -> anyhow::Result<Engine> {
+    let llm = settings.llm.clone().map(LlmBrain::new).transpose()?;
+    Ok(Engine::new(pool, llm).with_telegram_bot(settings.telegram_bot_username.clone()))
 }
 
 /// Runs one command.
@@ -200,16 +200,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_chat {
                 return Ok(());
             }
-            let engine = engine(pool, settings.llm)?;
+            let engine = engine(pool, &settings)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Chat => {
-            let engine = engine(pool, settings.llm)?;
+            let engine = engine(pool, &settings)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Serve { polling } => {
+            let engine = engine(pool.clone(), &settings)?;
             let serve = settings.serve.with_polling(polling);
-            crate::serve::run(serve, pool.clone(), engine(pool, settings.llm)?).await
+            crate::serve::run(serve, pool, engine).await
         }
         Command::Staff {
             action:

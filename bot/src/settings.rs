@@ -25,6 +25,9 @@ pub struct Settings {
     pub clv: ClvOptions,
     /// `vetbot serve` (`BIND_ADDR`, `PUBLIC_URL`, `NIGHTLY_AT`, `WORKERS`, channels).
     pub serve: ServeSettings,
+    /// The clinic's Telegram bot, without `@` (`TELEGRAM_BOT_USERNAME`), for the start links
+    /// clients open to link their own chat; None: no links.
+    pub telegram_bot_username: Option<String>,
 }
 
 /// A setting that cannot be used. Never contains a secret's value.
@@ -67,8 +70,31 @@ impl Settings {
             llm: LlmSettings::from_lookup(&lookup)?,
             clv,
             serve: ServeSettings::from_lookup(&lookup)?.with_clv(clv),
+            telegram_bot_username: telegram_bot_username(&lookup)?,
         })
     }
+}
+
+/// `TELEGRAM_BOT_USERNAME`: 5-32 letters, digits or `_`, ending in "bot" (Telegram's rule),
+/// with or without the `@`.
+fn telegram_bot_username(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, SettingsError> {
+    let Some(raw) = var(lookup, "TELEGRAM_BOT_USERNAME") else {
+        return Ok(None);
+    };
+    let name = raw.trim_start_matches('@');
+    let valid = (5..=32).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.to_ascii_lowercase().ends_with("bot");
+    if !valid {
+        return Err(SettingsError::Invalid {
+            var: "TELEGRAM_BOT_USERNAME",
+            expected: "a Telegram bot username such as VetCoralBot",
+            got: raw,
+        });
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// `name`'s value, trimmed; None when unset or blank.
@@ -205,6 +231,25 @@ mod tests {
             error(&[("LLM_BASE_URL", "http://x/v1")]),
             "LLM_MODEL must be set when LLM_BASE_URL is"
         );
+    }
+
+    #[test]
+    fn the_telegram_bot_username_is_checked_and_kept_without_the_at() {
+        let ok = settings(&[("TELEGRAM_BOT_USERNAME", "@VetCoralBot")]).unwrap();
+        assert_eq!(ok.telegram_bot_username.as_deref(), Some("VetCoralBot"));
+        assert_eq!(settings(&[]).unwrap().telegram_bot_username, None);
+        for bad in [
+            "vet coral bot",
+            "VetCoral",
+            "Bot",
+            "https://t.me/VetCoralBot",
+        ] {
+            let message = error(&[("TELEGRAM_BOT_USERNAME", bad)]);
+            assert!(
+                message.contains("TELEGRAM_BOT_USERNAME"),
+                "{bad}: {message}"
+            );
+        }
     }
 
     #[test]

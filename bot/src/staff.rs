@@ -52,7 +52,9 @@ pub async fn identify(
     .await
 }
 
-fn hash(code: &str) -> String {
+/// The stored form of a one-time code: its SHA-256, case and spaces ignored (a database
+/// leak gives no usable codes).
+pub(crate) fn hash(code: &str) -> String {
     Sha256::digest(code.trim().to_uppercase().as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -69,11 +71,16 @@ pub fn looks_like_code(text: &str) -> bool {
 
 /// A random code that is easy to type on a phone: 10 characters without look-alikes.
 fn new_code() -> String {
+    random_code(CODE_LEN)
+}
+
+/// `len` random characters without look-alikes (no 0/O, 1/I/L), straight from the OS RNG.
+pub(crate) fn random_code(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     // The code is a credential, so it comes straight from the OS; Linux's getrandom does not
     // fail once the kernel's pool is seeded, so a panic here means a broken machine.
     let mut rng = OsRng.unwrap_err();
-    (0..CODE_LEN)
+    (0..len)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect()
 }

@@ -95,6 +95,23 @@ pub fn whatsapp_envelope(value: Value) -> Value {
         "changes": [{"field": "messages", "value": value}]}]})
 }
 
+/// A `user_preferences` webhook, as Meta sends it when a user stops (`value: "stop"`) or
+/// resumes (`"resume"`) the business's marketing messages in the app.
+pub fn whatsapp_user_preferences(wa_id: &str, name: &str, value: &str, timestamp: i64) -> Value {
+    let detail = match value {
+        "stop" => "User requested to stop marketing messages",
+        _ => "User requested to resume marketing messages",
+    };
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
+        "changes": [{"value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+            "user_preferences": [{"wa_id": wa_id, "detail": detail,
+                "category": "marketing_messages", "value": value, "timestamp": timestamp}]},
+        "field": "user_preferences"}]}]})
+}
+
 /// `value` of a messages change: metadata, contacts and the given messages / statuses.
 pub fn whatsapp_value(contacts: Vec<Value>, messages: Vec<Value>, statuses: Vec<Value>) -> Value {
     let mut value = json!({"messaging_product": "whatsapp",

@@ -16,6 +16,7 @@ pub async fn context(pool: &PgPool, lang: Lang) -> ToolContext {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        telegram_bot: None,
         conversation: None,
         marketing: Default::default(),
         edited: false,

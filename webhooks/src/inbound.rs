@@ -287,6 +287,22 @@ pub struct DeliveryStatus {
     pub error_title: Option<String>,
 }
 
+/// A user stopped or resumed the business's marketing messages in the app (WhatsApp's
+/// `user_preferences` webhook, `category: "marketing_messages"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketingPreference {
+    /// Platform of the user (only WhatsApp reports it).
+    pub channel: Channel,
+    /// The user's `wa_id`.
+    pub user: String,
+    /// True for `resume`, false for `stop`.
+    pub resumed: bool,
+    /// Unix seconds, as reported by the platform (0 if absent or unparseable).
+    pub timestamp: i64,
+    /// The platform's words ("User requested to stop marketing messages").
+    pub detail: String,
+}
+
 /// One unit of inbound work for the bot.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -295,6 +311,8 @@ pub enum Event {
     Inbound(Inbound),
     /// A delivery report for something the bot sent.
     Status(DeliveryStatus),
+    /// A user's marketing preference changed.
+    Preference(MarketingPreference),
 }
 
 impl Event {
@@ -303,6 +321,7 @@ impl Event {
         match self {
             Event::Inbound(m) => m.channel,
             Event::Status(s) => s.channel,
+            Event::Preference(p) => p.channel,
         }
     }
 
@@ -312,6 +331,10 @@ impl Event {
         match self {
             Event::Inbound(m) => m.platform_id.clone(),
             Event::Status(s) => format!("{}:{}", s.message_id, s.status.as_str()),
+            Event::Preference(p) => {
+                let value = if p.resumed { "resume" } else { "stop" };
+                format!("preference:{}:{}:{value}", p.user, p.timestamp)
+            }
         }
     }
 }

@@ -19,7 +19,8 @@ use std::sync::Arc;
 
 pub use error::WebhookError;
 pub use inbound::{
-    Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MediaRef, Sender,
+    Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MarketingPreference,
+    MediaRef, Sender,
 };
 pub use media::MediaFile;
 pub use outbound::{Button, ChannelSender, ChannelSenders, SendError};

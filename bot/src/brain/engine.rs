@@ -50,6 +50,8 @@ pub struct Engine {
     pool: PgPool,
     llm: Option<LlmBrain>,
     marketing: Policy,
+    /// The clinic's Telegram bot username, for clients' start links.
+    telegram_bot: Option<String>,
 }
 
 impl Engine {
@@ -59,12 +61,20 @@ impl Engine {
             pool,
             llm,
             marketing: Policy::default(),
+            telegram_bot: None,
         }
     }
 
     /// The same engine with campaigns following `policy`.
     pub fn with_marketing(mut self, policy: Policy) -> Self {
         self.marketing = policy;
+        self
+    }
+
+    /// The same engine, making clients' Telegram start links for bot `username`
+    /// (`TELEGRAM_BOT_USERNAME`).
+    pub fn with_telegram_bot(mut self, username: Option<String>) -> Self {
+        self.telegram_bot = username;
         self
     }
 
@@ -159,6 +169,7 @@ impl Engine {
             conversation: Some(conversation),
             marketing: self.marketing.clone(),
             edited,
+            telegram_bot: self.telegram_bot.clone(),
         };
         let chat = Chat {
             channel: &msg.channel,

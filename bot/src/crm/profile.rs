@@ -6,6 +6,8 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::clock::ClinicClock;
+use crate::marketing::consent::{self, ConsentChannel, ConsentState};
+use crate::marketing::links;
 
 /// Everything the profile card and the LLM need to know about one owner.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +42,10 @@ pub struct OwnerProfile {
     pub purchase_interval_days: Option<f64>,
     /// The products bought most (by units, then spend).
     pub preferred_products: Vec<PreferredProduct>,
+    /// Consent per channel and purpose (the newest record of each); none: no consent.
+    pub consent: Vec<ConsentState>,
+    /// The channels where the client linked their own chat (Telegram start link).
+    pub linked_channels: Vec<ConsentChannel>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,8 +186,10 @@ pub async fn load(
         id
     )
     .fetch_all(pool);
-    // Seven independent reads: sent together on separate connections, so the profile costs
-    // about one round trip instead of seven.
+    let consent = consent::current(pool, id);
+    let linked_channels = links::linked_channels(pool, id);
+    // Nine independent reads: sent together on separate connections, so the profile costs
+    // about one round trip instead of nine.
     let (o, pets, last_visit, last_purchase, tags, notes, preferred_products) = tokio::try_join!(
         main,
         pets,
@@ -191,6 +199,7 @@ pub async fn load(
         notes,
         preferred_products
     )?;
+    let (consent, linked_channels) = tokio::try_join!(consent, linked_channels)?;
     let Some(o) = o else {
         return Ok(None);
     };
@@ -231,5 +240,7 @@ pub async fn load(
         visit_pattern: o.visit_pattern,
         purchase_interval_days: o.purchase_interval_days,
         preferred_products,
+        consent,
+        linked_channels,
     }))
 }

@@ -176,8 +176,12 @@ pub async fn find(
                     or a.last_visit_at < (($8::date - $5::int + 1)::timestamp at time zone $9))
                and ($6::int is null or a.last_visit_at >= (($8::date - $6::int)::timestamp at time zone $9))
                and (cardinality($1::text[]) = 0 or a.owner_id in (select owner_id from tagged))
-               and (not $7 or exists (select 1 from owner_profiles p
-                                       where p.owner_id = a.owner_id and p.marketing_opt_in))
+               -- Marketing consent now on some channel: the newest record per channel.
+               and (not $7 or exists (select 1 from (
+                        select distinct on (e.channel) e.granted from consent_events e
+                         where e.owner_id = a.owner_id and e.purpose = 'marketing'
+                         order by e.channel, e.recorded_at desc, e.id desc) c
+                     where c.granted))
         ),
         page as (
             select * from hits order by total_spent desc, owner_id limit $10 offset $11

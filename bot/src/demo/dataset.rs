@@ -27,6 +27,19 @@ pub struct Dataset {
     pub communications: Vec<Communication>,
     pub loyalty: Vec<Loyalty>,
     pub loyalty_transactions: Vec<LoyaltyTransaction>,
+    pub consents: Vec<Consent>,
+}
+
+/// A marketing consent (or refusal) on record (`consent_events`).
+#[derive(Debug, Clone)]
+pub struct Consent {
+    pub owner_id: i64,
+    pub channel: &'static str,
+    pub granted: bool,
+    /// `demo`, `import`...
+    pub source: &'static str,
+    pub note: &'static str,
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -315,6 +328,9 @@ impl Dataset {
             })),
             ("loyalty_transactions", "loyalty_id, transaction_type, points, description, related_order_id, created_at", encode(&self.loyalty_transactions, |o, t| {
                 row!(o; t.loyalty_id, t.kind, t.points, t.description, t.order_id, t.created_at)
+            })),
+            ("consent_events", "owner_id, channel, purpose, granted, source, note, recorded_at", encode(&self.consents, |o, c| {
+                row!(o; c.owner_id, c.channel, "marketing", c.granted, c.source, c.note, c.recorded_at)
             })),
         ];
         for (table, columns, chunks) in tables {

@@ -110,6 +110,27 @@ fn add_owner(data: &mut Dataset, clock: &ClinicClock, id: i64, spec: &OwnerSpec)
             "visita directa"
         },
     });
+    // Most clients accepted WhatsApp marketing when they signed up; one said no later; a
+    // few new ones have nothing on record (no consent).
+    match (spec.opt_in, spec.consent_recorded) {
+        (true, true) => data.consents.push(Consent {
+            owner_id: id,
+            channel: "whatsapp",
+            granted: true,
+            source: "demo",
+            note: "formulario de alta",
+            recorded_at: at(clock, since, 10),
+        }),
+        (false, _) => data.consents.push(Consent {
+            owner_id: id,
+            channel: "whatsapp",
+            granted: false,
+            source: "demo",
+            note: "pidió no recibir promociones",
+            recorded_at: at(clock, day(clock, spec.since_days / 2), 12),
+        }),
+        (true, false) => {}
+    }
     let first_pet_id = data.pets.len() as i64 + 1;
     for (k, p) in spec.pets.iter().enumerate() {
         data.pets.push(Pet {

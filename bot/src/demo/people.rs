@@ -25,7 +25,11 @@ pub struct OwnerSpec {
     pub address: &'static str,
     pub language: &'static str,
     pub contact: &'static str,
+    /// False: the client said no to marketing (recorded as a withdrawal on WhatsApp).
     pub opt_in: bool,
+    /// Whether the clinic recorded the client's marketing consent on WhatsApp (at sign-up);
+    /// a few new clients have none yet.
+    pub consent_recorded: bool,
     pub since_days: i64,
     pub pets: &'static [PetSpec],
     pub visits: u32,
@@ -55,6 +59,7 @@ const BASE: OwnerSpec = OwnerSpec {
     language: "es",
     contact: "whatsapp",
     opt_in: true,
+    consent_recorded: true,
     since_days: 700,
     pets: &[],
     visits: 4,
@@ -267,6 +272,7 @@ pub const OWNERS: &[OwnerSpec] = &[
     OwnerSpec {
         first: "Diego",
         last: "Ramírez",
+        consent_recorded: false,
         phone: "+529989012345",
         since_days: 25,
         pets: &[cat("Simba", 200)],
@@ -390,7 +396,7 @@ pub const OWNERS: &[OwnerSpec] = &[
         last: "Vargas",
         phone: "+529986667788",
         pets: &[PetSpec {
-            deceased_days_ago: Some(170),
+            deceased_days_ago: Some(60),
             ..dog("Duque", "Gran Danés", 11 * 365)
         }],
         visits: 9,
@@ -439,6 +445,7 @@ pub const OWNERS: &[OwnerSpec] = &[
     OwnerSpec {
         first: "Isabel",
         last: "Reyes",
+        consent_recorded: false,
         phone: "+529989990011",
         email: Some("isabel.reyes@email.com"),
         contact: "phone",
@@ -672,6 +679,7 @@ pub const OWNERS: &[OwnerSpec] = &[
     OwnerSpec {
         first: "Valeria",
         last: "Mendoza",
+        consent_recorded: false,
         phone: "+529982348765",
         since_days: 15,
         pets: &[cat("Lucas", 90)],

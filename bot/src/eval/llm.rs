@@ -43,6 +43,7 @@ pub async fn run(
             staff_id: Some(staff_id),
             channel: "eval".into(),
             source: Some(format!("eval:{}:{i}", std::process::id())),
+            telegram_bot: None,
             conversation: None,
             marketing: Default::default(),
             edited: false,
@@ -147,6 +148,14 @@ async fn action(pool: &PgPool, calls: &[ExecutedCall], card: Option<i64>) -> Val
             }
         };
         return json!({"tag": {"who": named(who(c)).await, "add": list("add_tags"), "remove": list("remove_tags")}});
+    }
+    if let Some(c) = calls.iter().find(|c| c.name == "record_consent") {
+        let channel = c.arguments["channel"].as_str().unwrap_or("whatsapp");
+        let granted = c.arguments["granted"].clone();
+        return json!({"consent": {"who": named(who(c)).await, "channel": channel, "granted": granted}});
+    }
+    if let Some(c) = calls.iter().find(|c| c.name == "client_link") {
+        return json!({"link": {"who": named(who(c)).await}});
     }
     if let Some(c) = calls.iter().find(|c| c.name == "search_owners") {
         return json!({"profile": c.arguments["query"]});

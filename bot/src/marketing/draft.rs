@@ -217,12 +217,10 @@ fn check_text(text: &str) -> Result<String, DraftError> {
     Ok(text.to_owned())
 }
 
-/// The clinic's name (for texts and footers).
+/// The clinic's name (for texts and footers): the `clinic` row's, else "la clínica".
 pub async fn clinic_name(pool: &PgPool) -> sqlx::Result<String> {
-    Ok(sqlx::query_scalar!("select name from clinic where id = 1")
-        .fetch_optional(pool)
-        .await?
-        .unwrap_or_else(|| "la clínica".to_owned()))
+    let mut conn = pool.acquire().await?;
+    super::consent::clinic_name(&mut conn, None, crate::domain::Lang::Es).await
 }
 
 /// Creates a draft (status `pending_approval`) and its recipients.

@@ -1,6 +1,7 @@
 //! Marketing: a campaign is drafted from a list the chat just saw (or a segment), shown as a
 //! preview, edited in the chat, approved by an owner, and sent once to each client who may
-//! receive it.
+//! receive it. Who may receive it is the client's consent per channel and purpose
+//! (`consent`), and on Telegram only clients who linked their own chat (`links`).
 //!
 //! The conversation (`converse`) runs before the brains, like held writes: approving and
 //! sending are never something the model can do. The model may draft and edit through the
@@ -10,9 +11,11 @@ pub mod approve;
 pub mod audience;
 pub mod birthdays;
 pub mod campaign;
+pub mod consent;
 pub mod converse;
 pub mod draft;
 pub mod follow_up;
+pub mod links;
 pub mod lists;
 pub mod policy;
 pub mod preview;

@@ -11,9 +11,11 @@ use serde_json::json;
 use sqlx::PgConnection;
 use webhooks::{Button, Channel, Inbound, InboundKind, MediaRef};
 
+use super::clients::ClientMessage;
 use super::context::{markup, Context};
 use super::outbox::{self, Reply};
 use crate::domain::Lang;
+use crate::marketing::consent::KeywordOutcome;
 use crate::render::rich::{b, t};
 use crate::render::RichText;
 
@@ -73,7 +75,8 @@ pub(crate) async fn who(tx: &mut PgConnection, forward: &Forward) -> sqlx::Resul
 }
 
 /// Forwards `inbound` (from `phone`, the client `owner_id` when known) to every staff chat,
-/// inside the worker's transaction. Returns the forward's id (None: already forwarded).
+/// inside the worker's transaction, with what it meant (`said`: an opt-out keyword, the
+/// campaign it answers). Returns the forward's id (None: already forwarded).
 #[tracing::instrument(name = "forward_client_message", skip_all, fields(inbox_id = inbox_id))]
 pub(crate) async fn forward(
     tx: &mut PgConnection,
@@ -82,6 +85,7 @@ pub(crate) async fn forward(
     inbound: &Inbound,
     phone: &str,
     owner_id: Option<i64>,
+    said: &ClientMessage,
 ) -> sqlx::Result<Option<i64>> {
     let media = inbound.media();
     let body = match &inbound.kind {
@@ -138,6 +142,7 @@ pub(crate) async fn forward(
             media: media.as_ref(),
             what: what.as_deref(),
             edited: inbound.is_edit(),
+            said,
         };
         let text = card(&forward, &who, &note, lang).render(markup(channel));
         let reply = Reply {
@@ -220,6 +225,8 @@ struct Note<'a> {
     what: Option<&'a str>,
     /// The client edited an earlier message to this.
     edited: bool,
+    /// What the message meant (a keyword, a campaign it answers).
+    said: &'a ClientMessage,
 }
 
 /// The forward: who wrote, what, and how to answer by typing.
@@ -264,6 +271,21 @@ fn card(forward: &Forward, who: &Who, note: &Note<'_>, lang: Lang) -> RichText {
         };
         card.text(vec![t(format!("{edited}«{}»", note.body))]);
     }
+    if let Some(name) = &note.said.campaign {
+        let label = lang.pick("Responde a la campaña", "Replying to the campaign");
+        card.text(vec![t(format!("📣 {label} «{name}»"))]);
+    }
+    match note.said.keyword {
+        Some(KeywordOutcome::OptedOut) => card.text(vec![t(lang.pick(
+            "🚫 Pidió no recibir más promociones por WhatsApp: quedó registrado y ya se le confirmó.",
+            "🚫 Asked to stop marketing messages on WhatsApp: recorded, and the client was told.",
+        ))]),
+        Some(KeywordOutcome::Resumed) => card.text(vec![t(lang.pick(
+            "✅ Volvió a aceptar promociones por WhatsApp: quedó registrado y ya se le confirmó.",
+            "✅ Accepted marketing messages on WhatsApp again: recorded, and the client was told.",
+        ))]),
+        Some(KeywordOutcome::NotResumed) | None => &mut card,
+    };
     let typed = match forward.owner_id {
         Some(_) => format!(
             "{} /responder {} · {} /perfil {}",
@@ -364,17 +386,30 @@ mod tests {
             phone: forward.client_phone.clone(),
             profile_name: String::new(),
         };
+        let said = ClientMessage {
+            keyword: Some(KeywordOutcome::OptedOut),
+            campaign: Some("Reactivación noviembre".into()),
+        };
         let note = Note {
             body: "mira <esto>",
             media: None,
             what: Some("image"),
             edited: false,
+            said: &said,
         };
         let text = card(&forward, &who, &note, Lang::Es).render(Markup::TelegramHtml);
         assert!(text.starts_with("📩 <b>María García</b> (Max, Luna) · +529981234567"));
         assert!(text.contains("📷 Foto"), "{text}");
         assert!(text.contains("«mira &lt;esto&gt;»"), "{text}");
         assert!(text.contains("/responder 7"), "{text}");
+        assert!(
+            text.contains("📣 Responde a la campaña «Reactivación noviembre»"),
+            "{text}"
+        );
+        assert!(
+            text.contains("🚫 Pidió no recibir más promociones"),
+            "{text}"
+        );
         let ids: Vec<String> = buttons(&forward, false, Lang::Es)
             .into_iter()
             .map(|b| b.id)

@@ -8,12 +8,17 @@
 
 use std::sync::Arc;
 
-use sqlx::{PgConnection, PgPool};
+use chrono::DateTime;
+use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::Notify;
-use webhooks::{Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundSink, SinkError};
+use webhooks::{
+    Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundSink, MarketingPreference,
+    SinkError,
+};
 
 use super::metrics::{Metrics, Stage};
 use super::nul;
+use crate::marketing::consent::{self, ConsentChannel};
 
 /// The inbox table as a webhook sink. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -67,7 +72,31 @@ async fn store(conn: &mut PgConnection, event: &Event) -> sqlx::Result<Option<Ch
             update_status(conn, status).await?;
             Ok(None)
         }
+        Event::Preference(preference) => {
+            record_preference(conn, preference).await?;
+            Ok(None)
+        }
     }
+}
+
+/// A client stopped or resumed marketing in WhatsApp: recorded as their consent (source
+/// `platform`) before the 200, at the platform's time, once however often it is delivered.
+/// A number that is no client's is logged and dropped.
+async fn record_preference(
+    conn: &mut PgConnection,
+    preference: &MarketingPreference,
+) -> sqlx::Result<()> {
+    let phone = format!("+{}", preference.user.trim_start_matches('+'));
+    let mut tx = conn.begin().await?;
+    let Some(owner_id) = super::clients::owner_by_phone_in(&mut tx, &phone).await? else {
+        tracing::info!("a marketing preference for a number that is no client's; dropped");
+        return Ok(());
+    };
+    let at = DateTime::from_timestamp(preference.timestamp, 0).filter(|_| preference.timestamp > 0);
+    let channel = ConsentChannel::WhatsApp;
+    let granted = preference.resumed;
+    consent::record_platform(&mut tx, owner_id, channel, granted, at, &preference.detail).await?;
+    tx.commit().await
 }
 
 impl InboundSink for PgInbox {

@@ -29,6 +29,7 @@ mod send_forms;
 mod sender;
 mod session;
 mod settings;
+mod telegram_clients;
 mod worker;
 
 pub use app::{channel_summary, Application, TELEGRAM_COMMANDS};

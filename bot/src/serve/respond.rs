@@ -3,7 +3,11 @@
 //! - an answer to an open yes/no question (any sender in that chat) → recorded, "Anotado";
 //! - an invite code from a client's phone → the link (staff may share a client's number);
 //! - a client's phone on WhatsApp → recorded as a communication and forwarded to staff
-//!   (`forwards.rs`), no brain, no reply;
+//!   (`forwards.rs`), no brain; no reply but the confirmation of an opt-out keyword (BAJA,
+//!   STOP...) or a resume (ALTA, START);
+//! - a Telegram start link (`/start <token>`) from someone who is not staff → their chat is
+//!   linked to the client and asked for marketing consent; a linked client's answer, BAJA or
+//!   ALTA there is recorded (`telegram_clients.rs`); anything else they write is refused;
 //! - an unknown number on WhatsApp (the clinic's number) that is not an invite code →
 //!   forwarded to staff, and a short auto-reply at most once a day, never the refusal;
 //! - a staff message about a forwarded client message (its buttons, a reply to it, the
@@ -25,7 +29,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use webhooks::{Channel, ChannelSender, Inbound, InboundKind};
 
 use super::answers::{self, Answerer};
-use super::clients;
+use super::clients::{self, ClientMessage};
 use super::context::{self, markup, Context};
 use super::edits;
 use super::forwards;
@@ -33,9 +37,11 @@ use super::outbox::Reply;
 use super::questions::ChatRef;
 use super::refusals;
 use super::replies::{self, Handled, Staff};
+use super::telegram_clients;
 use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::Lang;
+use crate::marketing::consent::{self, ConsentChannel};
 use crate::staff::{self, StaffMember};
 
 /// Telegram clears "typing…" after 5 s; repeat it while the engine works.
@@ -68,7 +74,7 @@ pub(crate) struct Answered {
 }
 
 impl Answered {
-    /// `reply` alone.
+    /// `reply` alone, nothing written.
     pub(crate) fn reply(reply: Option<Reply>) -> Self {
         Self {
             reply,
@@ -176,9 +182,26 @@ pub(crate) async fn answer(
             return Ok(Answered::reply(Some(welcome)));
         }
         let mut tx = ctx.queue.begin().await?;
-        clients::record(&mut tx, owner_id, inbound).await?;
-        forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, Some(owner_id)).await?;
-        return Ok(Answered::with_writes(None, tx));
+        let said = clients::record(&mut tx, owner_id, inbound).await?;
+        let forward = Some(owner_id);
+        forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, forward, &said).await?;
+        // BAJA / ALTA are answered (the client just wrote: inside WhatsApp's window).
+        let reply = match said.keyword {
+            Some(outcome) => {
+                let lang = consent::client_lang(&mut tx, owner_id).await?;
+                let clinic =
+                    consent::clinic_name(&mut tx, ctx.clinic.name.as_deref(), lang).await?;
+                consent::keyword_reply(outcome, ConsentChannel::WhatsApp, &clinic, lang)
+            }
+            None => None,
+        };
+        return Ok(Answered::with_writes(reply.map(Reply::text), tx));
+    }
+    if let (Who::Unknown, Channel::Telegram) = (&who, inbound.channel) {
+        // A client's own Telegram chat: a start link, the consent answer, BAJA / ALTA.
+        if let Some(answered) = telegram_clients::handle(ctx, inbound, &sender_id).await? {
+            return Ok(answered);
+        }
     }
     if let (Who::Unknown, Channel::WhatsApp) = (&who, inbound.channel) {
         // The clinic's number: an unknown number is a possible client, not an intruder.
@@ -186,7 +209,8 @@ pub(crate) async fn answer(
             return Ok(Answered::reply(Some(welcome)));
         }
         let mut tx = ctx.queue.begin().await?;
-        forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, None).await?;
+        let said = ClientMessage::default();
+        forwards::forward(&mut tx, ctx, inbox_id, inbound, &sender_id, None, &said).await?;
         let auto_reply = Reply::text(ctx.clinic.auto_reply.clone());
         let reply = limited(ctx, inbound.channel, &sender_id, auto_reply).await?;
         return Ok(Answered::with_writes(reply, tx));
@@ -344,7 +368,7 @@ fn keeping_forward_keyboard(inbound: &Inbound) -> std::borrow::Cow<'_, Inbound> 
 }
 
 /// `refusal`, unless `sender` was refused today or the hour's refusals are used up.
-async fn limited(
+pub(super) async fn limited(
     ctx: &Context,
     channel: Channel,
     sender: &str,

@@ -57,6 +57,9 @@ pub struct ServeSettings {
 /// told, and the template offered outside WhatsApp's 24-hour window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClinicNumber {
+    /// The clinic's name as clients read it in confirmations (`CLINIC_NAME`); unset: the
+    /// name stored in the `clinic` row.
+    pub name: Option<String>,
     /// A staff group chat that gets every forward (`CLINIC_STAFF_CHAT`: a Telegram group
     /// id such as `-1001234567890`, or `telegram:<id>` / `whatsapp:<wa_id>`).
     pub staff_chat: Option<(Channel, String)>,
@@ -97,6 +100,7 @@ impl ClinicNumber {
             text
         });
         Ok(Self {
+            name: var(lookup, "CLINIC_NAME"),
             staff_chat,
             forward_to_owners,
             auto_reply,

@@ -91,6 +91,8 @@ pub fn card(p: &OwnerProfile, today: chrono::NaiveDate) -> ProfileCard {
         loyalty: None,
         // The type is in the data; the story's card does not show it.
         customer_type: None,
+        consent: p.consent.clone(),
+        linked: p.linked_channels.clone(),
         today,
     }
 }

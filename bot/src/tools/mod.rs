@@ -6,6 +6,7 @@
 pub mod add_owner_note;
 mod audit;
 mod caps;
+pub mod client_link;
 pub mod draft_campaign;
 pub mod edit_campaign;
 pub mod generate_report;
@@ -13,6 +14,7 @@ pub mod get_customer_insights;
 pub mod get_owner_profile;
 pub mod get_segment;
 pub mod list_campaigns;
+pub mod record_consent;
 pub mod search_owners;
 pub mod tag_owner;
 
@@ -40,6 +42,8 @@ pub struct ToolContext {
     /// The chat message being answered (channel and platform message id), when there is
     /// one: writes are keyed by it, so a retried or edited message writes once.
     pub source: Option<String>,
+    /// The clinic's Telegram bot (`TELEGRAM_BOT_USERNAME`), for clients' start links.
+    pub telegram_bot: Option<String>,
     /// The conversation being answered, when there is one: the lists a tool shows are
     /// remembered there (a campaign is drafted from the list the chat saw last).
     pub conversation: Option<i64>,
@@ -178,6 +182,8 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_customer_insights::definition(),
         get_segment::definition(),
         generate_report::definition(),
+        record_consent::definition(),
+        client_link::definition(),
         draft_campaign::definition(),
         edit_campaign::definition(),
         list_campaigns::definition(),
@@ -186,7 +192,10 @@ pub fn definitions() -> Vec<ToolDefinition> {
 
 /// Whether tool `name` changes data (its definition's `writes`, without building the schemas).
 fn writes(name: &str) -> bool {
-    matches!(name, add_owner_note::NAME | tag_owner::NAME)
+    matches!(
+        name,
+        add_owner_note::NAME | tag_owner::NAME | record_consent::NAME
+    )
 }
 
 /// Parses tool `name`'s arguments. A mismatch is told in our words, listing the tool's
@@ -236,6 +245,8 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             }
             get_segment::NAME => get_segment::run(ctx, parse(name, args)?).await,
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
+            record_consent::NAME => record_consent::run(ctx, parse(name, args)?).await,
+            client_link::NAME => client_link::run(ctx, parse(name, args)?).await,
             draft_campaign::NAME => draft_campaign::run(ctx, parse(name, args)?).await,
             edit_campaign::NAME => edit_campaign::run(ctx, parse(name, args)?).await,
             list_campaigns::NAME => list_campaigns::run(ctx, parse(name, args)?).await,

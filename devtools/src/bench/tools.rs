@@ -23,6 +23,7 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
         staff_id: None,
         channel: "bench".into(),
         source: None,
+        telegram_bot: None,
         conversation: None,
         marketing: Default::default(),
         edited: false,

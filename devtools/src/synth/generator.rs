@@ -252,6 +252,18 @@ fn generate_owner(
         marketing_opt_in: rng.random_bool(0.9),
         acquisition_source: pick(rng, &["visita directa", "referido", "instagram", "google"]),
     });
+    // Consent as a clinic importing its sign-up forms would have it (no random draw, so the
+    // rest of the clinic is the same as before consent existed).
+    if let Some(owner) = data.owners.last().filter(|o| o.marketing_opt_in) {
+        data.consents.push(Consent {
+            owner_id: owner.id,
+            channel: "whatsapp",
+            granted: true,
+            source: "import",
+            note: "",
+            recorded_at: owner.created_at,
+        });
+    }
 
     let pet_count = match rng.random_range(0..100) {
         0..55 => 1,

@@ -2,6 +2,7 @@
 //! the bounded tool loop, errors as data, retries and timeouts, memory, hostile notes.
 
 mod bounds;
+mod consent;
 mod eval;
 mod failures;
 mod follow_ups;
@@ -44,6 +45,7 @@ async fn setup_with(tune: impl FnOnce(&mut LlmSettings)) -> Setup {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        telegram_bot: None,
         conversation: None,
         marketing: Default::default(),
         edited: false,

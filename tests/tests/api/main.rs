@@ -3,6 +3,7 @@
 mod campaigns;
 mod command_facts;
 mod command_writes;
+mod consent;
 mod constraints;
 mod demo;
 mod engine;

@@ -26,6 +26,7 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        telegram_bot: None,
         conversation: None,
         marketing: Default::default(),
         edited: false,

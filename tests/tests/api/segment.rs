@@ -18,6 +18,7 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        telegram_bot: None,
         conversation: None,
         marketing: Default::default(),
         edited: false,
@@ -210,8 +211,12 @@ async fn opted_in_only_leaves_out_clients_who_declined_marketing() {
     let db = TestDb::demo().await;
     let everyone = segment(&db, json!({})).await;
     let consenting = segment(&db, json!({"filters": {"opted_in_only": true}})).await;
-    let declined = OWNERS.iter().filter(|o| !o.opt_in).count() as i64;
-    assert!(declined >= 1);
+    // Declined, or never gave consent (new clients start without it).
+    let declined = OWNERS
+        .iter()
+        .filter(|o| !o.opt_in || !o.consent_recorded)
+        .count() as i64;
+    assert!(declined >= 2);
     assert_eq!(everyone.data["total"], OWNERS.len() as i64);
     assert_eq!(consenting.data["total"], OWNERS.len() as i64 - declined);
     assert!(markdown(&everyone).contains("• Todos los clientes"));
@@ -221,6 +226,7 @@ async fn opted_in_only_leaves_out_clients_who_declined_marketing() {
     )
     .await;
     assert!(!names(&all).contains(&"Alejandro Morales".to_owned()));
+    assert!(!names(&all).contains(&"Valeria Mendoza".to_owned()));
 }
 
 #[tokio::test]

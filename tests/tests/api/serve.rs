@@ -4,6 +4,7 @@
 mod adversarial;
 mod channels;
 mod clinic_number;
+mod consent;
 mod crash;
 mod delivery;
 mod edits;
@@ -279,7 +280,8 @@ async fn launch(
         let settings = LlmSettings::new(url, "fake-model", "test-key");
         LlmBrain::new(settings).expect("LLM brain")
     });
-    let engine = Engine::new(db.pool.clone(), llm);
+    let bot = vars.get("TELEGRAM_BOT_USERNAME").cloned();
+    let engine = Engine::new(db.pool.clone(), llm).with_telegram_bot(bot);
     let app = Application::build(settings, db.pool.clone(), engine, listener)
         .await
         .expect("application builds");

@@ -8,7 +8,10 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::inbound::{Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, Sender};
+use crate::inbound::{
+    Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MarketingPreference,
+    Sender,
+};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -38,6 +41,23 @@ struct ChangeValue {
     messages: Vec<Value>,
     #[serde(default)]
     statuses: Vec<Value>,
+}
+
+/// The value of a `user_preferences` change.
+#[derive(Deserialize, Default)]
+struct PreferencesValue {
+    #[serde(default)]
+    user_preferences: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct Preference {
+    wa_id: String,
+    category: String,
+    value: String,
+    #[serde(default)]
+    detail: String,
+    timestamp: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +146,15 @@ pub(crate) fn parse(body: &[u8]) -> Result<Vec<Event>, serde_json::Error> {
     let envelope: Envelope = serde_json::from_value(value)?;
     let mut events = Vec::new();
     for change in envelope.entry.into_iter().flat_map(|e| e.changes) {
+        if change.field == "user_preferences" {
+            let value: PreferencesValue =
+                serde_json::from_value(change.value).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "unreadable user_preferences change; skipped");
+                    PreferencesValue::default()
+                });
+            events.extend(value.user_preferences.into_iter().filter_map(preference));
+            continue;
+        }
         if change.field != "messages" {
             tracing::debug!(field = %change.field, "ignoring webhook field");
             continue;
@@ -223,6 +252,41 @@ fn message(raw: Value, contacts: &[Contact]) -> Option<Event> {
     }))
 }
 
+/// A marketing stop or resume; other categories and values are skipped.
+fn preference(raw: Value) -> Option<Event> {
+    let p: Preference = serde_json::from_value(raw)
+        .map_err(|e| tracing::warn!(error = %e, "unreadable WhatsApp user preference; skipped"))
+        .ok()?;
+    if p.category != "marketing_messages" {
+        tracing::debug!(category = %p.category, "unknown preference category; skipped");
+        return None;
+    }
+    let resumed = match p.value.as_str() {
+        "stop" => false,
+        "resume" => true,
+        other => {
+            tracing::debug!(value = %other, "unknown marketing preference; skipped");
+            return None;
+        }
+    };
+    Some(Event::Preference(MarketingPreference {
+        channel: Channel::WhatsApp,
+        user: p.wa_id,
+        resumed,
+        timestamp: unix_seconds(p.timestamp.as_ref()),
+        detail: p.detail,
+    }))
+}
+
+/// A timestamp Meta sends as a string or a number; 0 when absent or unreadable.
+fn unix_seconds(value: Option<&Value>) -> i64 {
+    match value {
+        Some(Value::String(t)) => t.parse().unwrap_or(0),
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn status(raw: Value) -> Option<Event> {
     let s: Status = serde_json::from_value(raw)
         .map_err(|e| tracing::warn!(error = %e, "unreadable WhatsApp status; skipped"))
@@ -231,11 +295,7 @@ fn status(raw: Value) -> Option<Event> {
         tracing::debug!(status = %s.status, "unknown WhatsApp status; skipped");
         return None;
     };
-    let timestamp = match &s.timestamp {
-        Some(Value::String(t)) => t.parse().unwrap_or(0),
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-        _ => 0,
-    };
+    let timestamp = unix_seconds(s.timestamp.as_ref());
     let first_error = s.errors.into_iter().next();
     Some(Event::Status(DeliveryStatus {
         channel: Channel::WhatsApp,

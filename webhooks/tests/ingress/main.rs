@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use fakes::payloads as p;
 use serde_json::{json, Value};
-use webhooks::{ChannelSettings, DeliveryState, Event, InboundKind, InboundSink, SinkError};
+use webhooks::{
+    Channel, ChannelSettings, DeliveryState, Event, InboundKind, InboundSink, MarketingPreference,
+    SinkError,
+};
 
 const TG_SECRET: &str = "tg_webhook-Secret_123";
 const WA_SECRET: &str = "wa-app-secret";

@@ -9,7 +9,7 @@ fn kinds(events: &[Event]) -> Vec<InboundKind> {
         .iter()
         .filter_map(|e| match e {
             Event::Inbound(m) => Some(m.kind.clone()),
-            Event::Status(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -163,7 +163,7 @@ async fn other_message_types_are_unsupported_and_odd_items_are_skipped() {
         .iter()
         .filter_map(|e| match e {
             Event::Status(s) => Some(s.timestamp),
-            Event::Inbound(_) => None,
+            _ => None,
         })
         .collect();
     assert_eq!(timestamps, vec![1700000009, 0]);
@@ -179,4 +179,41 @@ async fn non_message_fields_and_unreadable_changes_are_acknowledged_without_stor
     assert_eq!(app.post_signed(&envelope).await, 200);
     assert_eq!(app.post_signed(&json!({"object": "page"})).await, 200);
     assert_eq!(*app.sink.calls.lock().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_user_preferences_stop_and_resume_become_marketing_preferences() {
+    let app = spawn().await;
+    let stop = p::whatsapp_user_preferences(FROM, "Ana", "stop", p::DATE);
+    assert_eq!(app.post_signed(&stop).await, 200);
+    let resume = p::whatsapp_user_preferences(FROM, "Ana", "resume", p::DATE + 60);
+    assert_eq!(app.post_signed(&resume).await, 200);
+    // Another category or value is not a marketing preference.
+    let mut other = p::whatsapp_user_preferences(FROM, "Ana", "stop", p::DATE);
+    other["entry"][0]["changes"][0]["value"]["user_preferences"][0]["category"] = "calls".into();
+    assert_eq!(app.post_signed(&other).await, 200);
+    let events = app.events();
+    let preferences: Vec<&MarketingPreference> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Preference(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(
+        (
+            preferences[0].user.as_str(),
+            preferences[0].resumed,
+            preferences[0].timestamp
+        ),
+        (FROM, false, p::DATE)
+    );
+    assert_eq!(
+        preferences[0].detail,
+        "User requested to stop marketing messages"
+    );
+    assert!(preferences[1].resumed);
+    assert_eq!(preferences[0].channel, Channel::WhatsApp);
+    assert_ne!(events[0].dedup_key(), events[1].dedup_key());
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::parse::Ask;
 use super::{clear_match, find, owner_id, remember, ChatState, Recall};
 use crate::domain::{fold, Lang};
+use crate::marketing::consent::{self, ConsentChannel, ConsentState};
 use crate::render::{fmt, RichText};
 use crate::tools::{self, ToolContext};
 
@@ -257,6 +258,17 @@ fn line(p: &Value, about: Option<&str>, ask: Ask, ctx: &ToolContext) -> String {
                 ),
                 (None, Lang::Es) => format!("{owner} no tiene compras registradas."),
                 (None, Lang::En) => format!("{owner} has no purchases on file."),
+            }
+        }
+        Ask::Consent => {
+            let states: Vec<ConsentState> =
+                serde_json::from_value(p["consent"].clone()).unwrap_or_default();
+            let linked: Vec<ConsentChannel> =
+                serde_json::from_value(p["linked_channels"].clone()).unwrap_or_default();
+            let (summary, _) = consent::summary(&states, &linked, lang);
+            match lang {
+                Lang::Es => format!("Promociones para {owner}: {summary}"),
+                Lang::En => format!("{owner}'s marketing consent: {summary}"),
             }
         }
         Ask::Tags => {

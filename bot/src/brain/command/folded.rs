@@ -65,6 +65,11 @@ impl<'a> Folded<'a> {
         folded
     }
 
+    /// The message as typed.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
     /// The original text of the folded byte range `range`, trimmed.
     pub fn original(&self, range: Range<usize>) -> &'a str {
         self.raw[self.origin[range.start]..self.origin[range.end]].trim()

@@ -15,6 +15,7 @@ pub use parse::{detect_lang, Intent};
 
 use super::memory;
 use crate::domain::{Lang, PhoneNumber};
+use crate::marketing::consent::ConsentChannel;
 use crate::render::RichText;
 use crate::tools::{self, ToolContext, ToolOutput};
 
@@ -110,6 +111,22 @@ pub async fn respond(
             }
             Err(reply) => reply,
         },
+        Intent::Consent {
+            who,
+            channel,
+            granted,
+        } => match owner(ctx, &mut state, who.as_deref(), recall).await {
+            Ok(id) => {
+                let channel = consent_channel(channel, granted);
+                let args = json!({"user_id": id, "granted": granted, "channel": channel});
+                run(ctx, &mut state, "record_consent", args).await
+            }
+            Err(reply) => reply,
+        },
+        Intent::Link { who } => match owner(ctx, &mut state, who.as_deref(), recall).await {
+            Ok(id) => run(ctx, &mut state, "client_link", json!({"user_id": id})).await,
+            Err(reply) => reply,
+        },
         Intent::Reset => {
             memory::reset(&ctx.pool, conversation).await?;
             state = ChatState::default();
@@ -133,6 +150,16 @@ pub async fn respond(
     };
     save_state(&ctx.pool, conversation, &state).await?;
     Ok(reply)
+}
+
+/// The channel a consent statement is for: the one named; else WhatsApp (the clinic's
+/// marketing channel) for a grant, and every channel for a refusal ("no quiere promociones").
+pub fn consent_channel(channel: Option<ConsentChannel>, granted: bool) -> &'static str {
+    match (channel, granted) {
+        (Some(channel), _) => channel.as_str(),
+        (None, true) => ConsentChannel::WhatsApp.as_str(),
+        (None, false) => "all",
+    }
 }
 
 /// Calls a tool and remembers the owners it showed.
@@ -301,6 +328,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /segmento vip perro 90 dias 5000 — segmentos",
             "• /reporte ingresos 2025-10 — reportes (ingresos, citas, productos, clientes, retención)",
             "• /nota maria garcia: texto — nota interna; /etiqueta maria garcia: +vip, -regular",
+            "• «María García acepta promociones por WhatsApp» — permiso de mensajes; /enlace maria garcia — enlace de Telegram para el cliente",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -312,6 +340,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /segment vip dog 90 days 5000 — segments",
             "• /report revenue 2025-10 — reports (revenue, appointments, products, customers, retention)",
             "• /note maria garcia: text — internal note; /tag maria garcia: +vip, -regular",
+            "• \"María García consents to WhatsApp marketing\" — consent; /link maria garcia — a Telegram link for the client",
             "• /reset — start over",
         ],
     };

@@ -28,6 +28,10 @@ pub enum Shown {
 /// - `{"pick": n}` — the n-th client of the list shown;
 /// - `{"note": {"who": name|null, "text": …}}`, `{"tag": {"who": name|null, "add": […], "remove": […]}}`
 ///   — a write for the client named, or (`null`) for the client on the card shown;
+/// - `{"consent": {"who": name|null, "channel": c, "granted": bool}}` — record a client's
+///   marketing consent on channel `c` (`whatsapp`, `telegram`, `sms`, `email`, or `all` for
+///   a refusal that names none);
+/// - `{"link": {"who": name|null}}` — a Telegram start link for the client;
 /// - `{"fact": {"about": name|null, "ask": kind}}` — one fact about the client named, or
 ///   (`null`) the card's client, in one line above the card ([`super::parse::Ask`]);
 /// - `{"ask": "who"}` — a write or fact that names no client with no card shown: the brain asks;
@@ -46,7 +50,12 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         Intent::Tool { name, args } => json!({"tool": name, "args": args}),
         Intent::Profile { query } => json!({"profile": query}),
         Intent::Pick(n) => json!({"pick": n}),
-        Intent::Note { who, .. } | Intent::Tags { who, .. } if unnamed_write(&who) => {
+        Intent::Note { who, .. }
+        | Intent::Tags { who, .. }
+        | Intent::Consent { who, .. }
+        | Intent::Link { who }
+            if unnamed_write(&who) =>
+        {
             json!({"ask": "who"})
         }
         Intent::Note { text, .. } if text.trim().is_empty() => json!({"ask": "note_text"}),
@@ -56,6 +65,15 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         Intent::Tags { who, add, remove } => {
             json!({"tag": {"who": who, "add": add, "remove": remove}})
         }
+        Intent::Consent {
+            who,
+            channel,
+            granted,
+        } => {
+            let channel = super::consent_channel(channel, granted);
+            json!({"consent": {"who": who, "channel": channel, "granted": granted}})
+        }
+        Intent::Link { who } => json!({"link": {"who": who}}),
         Intent::Help => json!({"help": true}),
         Intent::Thanks => json!({"thanks": true}),
         Intent::Reset => json!({"reset": true}),
@@ -66,7 +84,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
 
 /// Whether `action` changes a client, and which one (`None`: the client on the card).
 pub fn write_target(action: &Value) -> Option<Option<String>> {
-    ["note", "tag"].iter().find_map(|kind| {
+    ["note", "tag", "consent"].iter().find_map(|kind| {
         let write = action.get(*kind)?;
         Some(write["who"].as_str().map(crate::domain::fold))
     })
@@ -91,7 +109,7 @@ fn canonical(action: &Value) -> Value {
     if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
         fold(about);
     }
-    for kind in ["note", "tag"] {
+    for kind in ["note", "tag", "consent", "link"] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
             fold(who);
         }

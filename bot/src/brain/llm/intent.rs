@@ -7,9 +7,45 @@ use crate::domain::fold;
 
 /// Word beginnings that ask for a change, accents removed (es + en).
 const CHANGE_STEMS: &[&str] = &[
-    "agreg", "anad", "anot", "apunt", "etiquet", "nota", "quit", "elimin", "borr", "marc", "cambi",
-    "actualiz", "corrig", "envi", "mand", "escrib", "registr", "guard", "add", "note", "tag",
-    "untag", "remov", "delet", "mark", "updat", "chang", "send", "writ", "sav", "record",
+    "agreg",
+    "anad",
+    "anot",
+    "apunt",
+    "etiquet",
+    "nota",
+    "quit",
+    "elimin",
+    "borr",
+    "marc",
+    "cambi",
+    "actualiz",
+    "corrig",
+    "envi",
+    "mand",
+    "escrib",
+    "registr",
+    "guard",
+    "add",
+    "note",
+    "tag",
+    "untag",
+    "remov",
+    "delet",
+    "mark",
+    "updat",
+    "chang",
+    "send",
+    "writ",
+    "sav",
+    "record",
+    // Consent: "María acepta promociones", "Carlos no quiere mensajes", "consents", "opted out".
+    "acept",
+    "accept",
+    "autoriz",
+    "consent",
+    "promocion",
+    "opted",
+    "opts",
 ];
 
 /// True when some word of `text` starts like a request for a change.
@@ -100,6 +136,9 @@ mod tests {
             "Add a note to Sarah Johnson",
             "tag Roberto as VIP",
             "Envíale un mensaje a Carlos",
+            "María García acepta mensajes por WhatsApp",
+            "Carlos no quiere promociones",
+            "María García consent WhatsApp marketing",
         ] {
             assert!(asks_for_change(change), "{change}");
         }

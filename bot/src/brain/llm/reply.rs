@@ -15,7 +15,9 @@ use crate::brain::memory::ChatTurn;
 use crate::brain::pending::{HeldCall, HeldWrite};
 use crate::domain::Lang;
 use crate::render::{profile_follow_up, Line, RichText};
-use crate::tools::{add_owner_note, get_owner_profile, search_owners, ToolContext, ToolError};
+use crate::tools::{
+    add_owner_note, get_owner_profile, record_consent, search_owners, ToolContext, ToolError,
+};
 
 /// Characters of the model's own text in a reply; the cards carry the data.
 const MODEL_TEXT_MAX_CHARS: usize = 3_000;
@@ -397,6 +399,10 @@ fn refusal(tool: &str, error: &ToolError, lang: Lang) -> RichText {
     }
     let head = match tool {
         add_owner_note::NAME => lang.pick("⚠️ No se guardó la nota:", "⚠️ The note was not saved:"),
+        record_consent::NAME => lang.pick(
+            "⚠️ No se registró el permiso:",
+            "⚠️ The consent was not recorded:",
+        ),
         _ => lang.pick(
             "⚠️ No se cambiaron las etiquetas:",
             "⚠️ The tags were not changed:",

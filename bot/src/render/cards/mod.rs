@@ -6,6 +6,7 @@
 
 mod at_risk;
 pub mod campaign;
+mod consent;
 mod errors;
 mod metric;
 mod owner_list;
@@ -18,6 +19,7 @@ mod updates;
 
 pub use at_risk::{at_risk_intro, AtRiskCard, AtRiskEntry};
 pub use campaign::{CampaignPreviewCard, DraftMessage, LeftOut};
+pub use consent::{ClientLinkCard, ConsentRecordedCard};
 pub use errors::{ErrorCard, NotFoundCard};
 pub use metric::{ItemLabel, ReportMetric};
 pub use owner_list::{ListFigure, ListKind, OwnerListCard, OwnerListEntry};

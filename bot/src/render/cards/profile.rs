@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::super::rich::RichText;
 use crate::domain::{AppointmentKind, ContactPreference, CustomerType, Lang, LoyaltyTier, Species};
+use crate::marketing::consent::{ConsentChannel, ConsentState};
 
 /// Longest note text shown on the card, in characters.
 pub(super) const NOTE_MAX: usize = 200;
@@ -108,6 +109,11 @@ pub struct ProfileCard {
     pub loyalty: Option<Loyalty>,
     /// Customer type (shown only when present).
     pub customer_type: Option<CustomerType>,
+    /// Marketing consent per channel: a line under the contact when it warns (no consent,
+    /// a withdrawal, a linked chat without consent), none when all is granted.
+    pub consent: Vec<ConsentState>,
+    /// Channels where the client linked their own chat.
+    pub linked: Vec<ConsentChannel>,
     /// The clinic's today, for pet ages.
     pub today: NaiveDate,
 }

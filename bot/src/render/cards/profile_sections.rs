@@ -5,6 +5,7 @@ use super::super::rich::{b, t, RichText};
 use super::nonblank;
 use super::profile::{ProfileCard, ProfilePet, NOTE_MAX};
 use crate::domain::Lang;
+use crate::marketing::consent;
 
 impl ProfileCard {
     pub(super) fn contact(&self, lang: Lang) -> RichText {
@@ -19,6 +20,9 @@ impl ProfileCard {
             Lang::En => format!(" (Prefers {})", c.label(lang)),
         });
         doc.text(vec![t(format!("📱 {number}{}", pref.unwrap_or_default()))]);
+        if let Some(line) = consent::card_line(&self.consent, &self.linked, lang) {
+            doc.text(vec![t(line)]);
+        }
         if let Some(email) = nonblank(&self.email) {
             doc.text(vec![t(format!("📧 {email}"))]);
         }

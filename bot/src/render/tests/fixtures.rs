@@ -1,5 +1,6 @@
 //! Shared test data: the story's María García and at-risk clients.
 
+use crate::marketing::consent::{ConsentChannel, ConsentState, Purpose};
 use chrono::NaiveDate;
 use rust_decimal_macros::dec;
 
@@ -66,6 +67,17 @@ pub fn maria() -> ProfileCard {
         notes: vec![],
         loyalty: None,
         customer_type: None,
+        // She accepts marketing on WhatsApp (the demo's record): the card has no consent line.
+        consent: vec![ConsentState {
+            channel: ConsentChannel::WhatsApp,
+            purpose: Purpose::Marketing,
+            granted: true,
+            source: "demo".into(),
+            note: String::new(),
+            recorded_by: None,
+            recorded_at: "2023-03-08T16:00:00Z".parse().expect("a timestamp"),
+        }],
+        linked: vec![],
         today: day(2025, 11, 20),
     }
 }

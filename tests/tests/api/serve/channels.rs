@@ -216,11 +216,10 @@ async fn a_clients_whatsapp_message_is_recorded_as_a_reply_and_gets_no_crm_data(
             .await
             .unwrap();
     assert!(!opted_in);
-    assert!(
-        app.whatsapp.requests().is_empty(),
-        "a client got something: {:?}",
-        app.whatsapp.sent_texts()
-    );
+    // The one thing she gets is the confirmation of her BAJA: no CRM data.
+    let sent = app.whatsapp.sent_texts();
+    assert_eq!(sent.len(), 1, "a client got something else: {sent:?}");
+    assert!(sent[0].contains("ya no te enviará promociones"), "{sent:?}");
 }
 
 #[tokio::test]

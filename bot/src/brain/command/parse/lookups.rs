@@ -25,6 +25,8 @@ pub enum Ask {
     VaccinesDue,
     LastPurchase,
     Tags,
+    /// Marketing consent per channel.
+    Consent,
 }
 
 impl Ask {
@@ -41,6 +43,7 @@ impl Ask {
             Ask::VaccinesDue => "vaccines_due",
             Ask::LastPurchase => "last_purchase",
             Ask::Tags => "tags",
+            Ask::Consent => "consent",
         }
     }
 }
@@ -119,6 +122,27 @@ const ASKS: &[(Ask, &[&[&str]])] = &[
             &["spent"],
             &["spend"],
             &["spends"],
+        ],
+    ),
+    // Before the phone: "¿acepta mensajes por WhatsApp?" asks about consent, not the number.
+    (
+        Ask::Consent,
+        &[
+            &["acepta", "promociones"],
+            &["acepta", "mensajes"],
+            &["acepta", "promos"],
+            &["accept", "marketing"],
+            &["accepts", "marketing"],
+            &["acepta"],
+            &["accept"],
+            &["accepts"],
+            &["promociones"],
+            &["promos"],
+            &["publicidad"],
+            &["consentimiento"],
+            &["permiso"],
+            &["marketing"],
+            &["consent"],
         ],
     ),
     (

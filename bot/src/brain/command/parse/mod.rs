@@ -1,6 +1,7 @@
 //! Understanding a staff message without an LLM: slash commands (es/en) and everyday
 //! phrasings of the questions the clinic asks most.
 
+mod consent;
 mod insights;
 mod lookups;
 mod numbers;
@@ -48,6 +49,17 @@ pub enum Intent {
         who: Option<String>,
         add: Vec<String>,
         remove: Vec<String>,
+    },
+    /// A client's marketing consent, as staff were told it: on `channel` (None: WhatsApp
+    /// for a grant, every channel for a refusal), for the client named or on the card.
+    Consent {
+        who: Option<String>,
+        channel: Option<crate::marketing::consent::ConsentChannel>,
+        granted: bool,
+    },
+    /// A Telegram start link for the client named, or the one on the card.
+    Link {
+        who: Option<String>,
     },
     /// "2": the second owner of the last list.
     Pick(usize),
@@ -216,6 +228,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "reporte" | "report" => reports::report(&fold(args), today).unwrap_or(Intent::Help),
         "nota" | "note" => writes::note(args),
         "etiqueta" | "tag" | "tags" => writes::tags(args),
+        "enlace" | "link" => consent::link_command(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
         _ => Intent::Help,
@@ -227,6 +240,9 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     if let Some(intent) = writes::phrase(f) {
+        return intent;
+    }
+    if let Some(intent) = consent::phrase(f, f.raw()).or_else(|| consent::link(f)) {
         return intent;
     }
     // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
