@@ -39,13 +39,65 @@ impl BirthdayMode {
 /// What the morning's birthday run did.
 #[derive(Debug, Clone, Default)]
 pub struct Morning {
-    /// The day's birthday campaign, when one was drafted.
-    pub campaign: Option<i64>,
+    /// The day's campaigns drafted (pets' birthdays, clients' anniversaries).
+    pub campaigns: Vec<i64>,
     /// Messages for the owners' chats.
     pub notices: Vec<Notice>,
 }
 
-/// Clients with a living pet whose birthday is today.
+/// What a morning greets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Occasion {
+    /// A living pet's birthday.
+    PetBirthday,
+    /// A client's anniversary with the clinic (whole years since they became a client).
+    ClientAnniversary,
+}
+
+impl Occasion {
+    fn label(self, today: chrono::NaiveDate) -> String {
+        match self {
+            Self::PetBirthday => format!("cumpleaños {today}"),
+            Self::ClientAnniversary => format!("aniversarios {today}"),
+        }
+    }
+
+    fn text(self, lang: Lang) -> Option<String> {
+        match (self, lang) {
+            (Self::PetBirthday, _) => None,
+            (Self::ClientAnniversary, Lang::Es) => Some(
+                "¡Hola {nombre}! Hoy se cumple un año más de que nos conocimos en {clinica}. \
+                 Gracias por confiarnos a {mascotas}. 🐾"
+                    .into(),
+            ),
+            (Self::ClientAnniversary, Lang::En) => Some(
+                "Hi {nombre}! Today marks another year since you first came to {clinica}. \
+                 Thank you for trusting us with {mascotas}. 🐾"
+                    .into(),
+            ),
+        }
+    }
+
+    fn head(self, lang: Lang, n: i64) -> String {
+        match (self, lang) {
+            (Self::PetBirthday, Lang::Es) => format!("🎂 Hoy cumplen años mascotas de {n} clientes. ¿Les envío felicitaciones? Una sola aprobación para todos:"),
+            (Self::PetBirthday, Lang::En) => format!("🎂 Pets of {n} clients have a birthday today. Shall I send greetings? One approval for all of them:"),
+            (Self::ClientAnniversary, Lang::Es) => format!("🎉 Hoy {n} clientes cumplen años con la clínica. ¿Les envío un saludo? Una sola aprobación para todos:"),
+            (Self::ClientAnniversary, Lang::En) => format!("🎉 {n} clients have their anniversary with the clinic today. Shall I send a greeting? One approval for all of them:"),
+        }
+    }
+
+    fn sent(self, lang: Lang, n: i64, id: i64) -> String {
+        match (self, lang) {
+            (Self::PetBirthday, Lang::Es) => format!("🎂 Hoy cumplen años mascotas de {n} clientes: les envío felicitaciones (campaña #{id}, modo automático)."),
+            (Self::PetBirthday, Lang::En) => format!("🎂 Pets of {n} clients have a birthday today: I'm sending greetings (campaign #{id}, automatic mode)."),
+            (Self::ClientAnniversary, Lang::Es) => format!("🎉 Hoy {n} clientes cumplen años con la clínica: les envío un saludo (campaña #{id}, modo automático)."),
+            (Self::ClientAnniversary, Lang::En) => format!("🎉 {n} clients have their anniversary with the clinic today: I'm sending a greeting (campaign #{id}, automatic mode)."),
+        }
+    }
+}
+
+/// Clients with a living pet whose birthday is today (29 Feb counts on 28 Feb in other years).
 async fn celebrating(pool: &PgPool, today: chrono::NaiveDate) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
         r#"
@@ -63,14 +115,51 @@ async fn celebrating(pool: &PgPool, today: chrono::NaiveDate) -> sqlx::Result<Ve
     .await
 }
 
-/// Drafts today's birthday campaign once (whichever replica gets there first) and asks the
-/// owners, or approves it, as `mode` says.
+/// Clients who became clients on this day of an earlier year, with a living pet.
+async fn anniversaries(
+    pool: &PgPool,
+    today: chrono::NaiveDate,
+    tz: &str,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select o.id as "id!" from owners o
+         where (o.created_at at time zone $2)::date < $1::date - 300
+           and to_char((o.created_at at time zone $2)::date, 'MM-DD') = to_char($1::date, 'MM-DD')
+           and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null)
+         order by 1
+        "#,
+        today,
+        tz
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Drafts today's birthday and anniversary campaigns once each (whichever replica gets
+/// there first) and asks the owners, or approves them, as `mode` says.
 pub async fn run(ctx: &ToolContext, mode: BirthdayMode) -> anyhow::Result<Morning> {
+    let mut morning = Morning::default();
     if mode == BirthdayMode::Off {
-        return Ok(Morning::default());
+        return Ok(morning);
     }
+    for occasion in [Occasion::PetBirthday, Occasion::ClientAnniversary] {
+        if let Some((id, notices)) = greet(ctx, mode, occasion).await? {
+            morning.campaigns.push(id);
+            morning.notices.extend(notices);
+        }
+    }
+    Ok(morning)
+}
+
+async fn greet(
+    ctx: &ToolContext,
+    mode: BirthdayMode,
+    occasion: Occasion,
+) -> anyhow::Result<Option<(i64, Vec<Notice>)>> {
     let today = ctx.clock.today();
-    let day = format!("cumpleaños {today}");
+    let day = occasion.label(today);
     let mut guard = ctx.pool.begin().await?;
     let mine: bool = sqlx::query_scalar!(
         r#"select pg_try_advisory_xact_lock(hashtext('vetbot:birthdays')) as "locked!""#
@@ -85,18 +174,24 @@ pub async fn run(ctx: &ToolContext, mode: BirthdayMode) -> anyhow::Result<Mornin
     .fetch_one(&mut *guard)
     .await?;
     if !mine || done {
-        return Ok(Morning::default());
+        return Ok(None);
     }
-    let ids = celebrating(&ctx.pool, today).await?;
+    let ids = match occasion {
+        Occasion::PetBirthday => celebrating(&ctx.pool, today).await?,
+        Occasion::ClientAnniversary => {
+            anniversaries(&ctx.pool, today, ctx.clock.tz().name()).await?
+        }
+    };
     if ids.is_empty() {
-        return Ok(Morning::default());
+        return Ok(None);
     }
     let new = NewDraft {
         kind: CampaignKind::Birthday,
         ids: &ids,
         // A greeting measures nothing: nobody is held out of it.
         hand_picked: true,
-        text: None,
+        text: occasion.text(Lang::Es),
+        text_en: occasion.text(Lang::En),
         audience: day,
         channel: None,
         chat_id: None,
@@ -113,28 +208,19 @@ pub async fn run(ctx: &ToolContext, mode: BirthdayMode) -> anyhow::Result<Mornin
     .fetch_one(&ctx.pool)
     .await?;
     let notices = match mode {
-        BirthdayMode::Auto if targets > 0 => {
+        _ if targets == 0 => Vec::new(),
+        BirthdayMode::Auto => {
             super::approve::automatically(&ctx.pool, id).await?;
             converse::tell_owners(&ctx.pool, |lang| {
-                RichText::plain(match lang {
-                    Lang::Es => format!("🎂 Hoy cumplen años mascotas de {targets} clientes: les envío felicitaciones (campaña #{id}, modo automático)."),
-                    Lang::En => format!("🎂 Pets of {targets} clients have a birthday today: I'm sending greetings (campaign #{id}, automatic mode)."),
-                })
+                RichText::plain(occasion.sent(lang, targets, id))
             })
             .await?
         }
-        _ if targets == 0 => Vec::new(),
         _ => {
-            converse::put_to_owners(ctx, &campaign, |lang| match lang {
-                Lang::Es => format!("🎂 Hoy cumplen años mascotas de {targets} clientes. ¿Les envío felicitaciones? Una sola aprobación para todos:"),
-                Lang::En => format!("🎂 Pets of {targets} clients have a birthday today. Shall I send greetings? One approval for all of them:"),
-            })
-            .await?
-            .1
+            converse::put_to_owners(ctx, &campaign, |lang| occasion.head(lang, targets))
+                .await?
+                .1
         }
     };
-    Ok(Morning {
-        campaign: Some(id),
-        notices,
-    })
+    Ok(Some((id, notices)))
 }

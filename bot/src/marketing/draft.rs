@@ -24,6 +24,8 @@ pub struct NewDraft<'a> {
     pub hand_picked: bool,
     /// The text, when staff gave one (else the kind's default); `{placeholders}` allowed.
     pub text: Option<String>,
+    /// The text for English-speaking clients, when it differs from `text`.
+    pub text_en: Option<String>,
     /// What the audience was, for the campaign's name ("en riesgo", "segmento: perros").
     pub audience: String,
     /// The chat it was drafted in (None: drafted by a daily job).
@@ -236,7 +238,11 @@ pub async fn create(
     let (body, body_en) = match &draft.text {
         Some(t) => {
             let t = check_text(t)?;
-            (t.clone(), t)
+            let en = match &draft.text_en {
+                Some(en) => check_text(en)?,
+                None => t.clone(),
+            };
+            (t, en)
         }
         None if draft.follow_up_of.is_some() => {
             (follow_up_text(Lang::Es), follow_up_text(Lang::En))

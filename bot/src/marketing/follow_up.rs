@@ -126,6 +126,7 @@ pub async fn follow_up(
         ids: &ids,
         hand_picked: true,
         text: None,
+        text_en: None,
         audience: format!("seguimiento #{parent}"),
         channel: Some(chat.channel),
         chat_id: Some(chat.chat_id),

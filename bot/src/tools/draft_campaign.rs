@@ -86,6 +86,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         ids: &ids,
         hand_picked,
         text: args.text,
+        text_en: None,
         audience: "llm".into(),
         channel: chat.as_ref().map(|(c, _)| c.as_str()),
         chat_id: chat.as_ref().map(|(_, c)| c.as_str()),

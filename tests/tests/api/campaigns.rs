@@ -272,6 +272,7 @@ async fn clients_without_consent_opted_out_or_grieving_are_left_out_with_the_rea
         ids: &ids,
         hand_picked: true,
         text: Some("Cerramos el 24".into()),
+        text_en: None,
         audience: "test".into(),
         channel: Some("terminal"),
         chat_id: Some("local"),
@@ -445,7 +446,7 @@ mod birthdays {
         .unwrap();
         let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
         let morning = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
-        let id = morning.campaign.expect("a birthday draft");
+        let id = *morning.campaigns.first().expect("a birthday draft");
         assert_eq!(targets(&db, id).await, vec![CARLOS]);
         let to_pablo: Vec<_> = morning
             .notices
@@ -464,7 +465,7 @@ mod birthdays {
         );
         // Run again (another replica, a restart): nothing new.
         let again = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
-        assert!(again.campaign.is_none() && again.notices.is_empty());
+        assert!(again.campaigns.is_empty() && again.notices.is_empty());
         // Dr. Pablo's «sí» in his chat approves the day's batch.
         let engine = Engine::new(db.pool.clone(), None);
         let ok = say(&engine, "telegram", TG_PABLO, "sí")
@@ -475,14 +476,59 @@ mod birthdays {
     }
 
     #[tokio::test]
+    async fn a_clients_anniversary_with_the_clinic_gets_its_own_greeting_in_their_language() {
+        let (db, _) = clinic().await;
+        sqlx::query(
+            "update owners set created_at = timestamptz '2021-11-20 15:00:00-05' where id = $1",
+        )
+        .bind(SARAH)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        // Her US number gets no marketing template; a Mexican one does.
+        sqlx::query(
+            "update owner_profiles set phone_primary = '+529981112233' where owner_id = $1",
+        )
+        .bind(SARAH)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        let morning = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
+        let mut found = None;
+        for id in &morning.campaigns {
+            if targets(&db, *id).await.contains(&SARAH) {
+                found = Some(*id);
+            }
+        }
+        let id = found.expect("an anniversary campaign for Sarah");
+        let body: String = sqlx::query_scalar(
+            "select body from campaign_recipients where campaign_id = $1 and owner_id = $2",
+        )
+        .bind(id)
+        .bind(SARAH)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert!(
+            body.starts_with("Hi Sarah! Today marks another year"),
+            "{body}"
+        );
+        assert!(
+            body.ends_with("Reply STOP to stop these messages."),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
     async fn auto_mode_approves_and_off_does_nothing() {
         let (db, _) = clinic().await;
         birthday_today(&db, CARLOS).await;
         let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
         let off = birthdays::run(&ctx, BirthdayMode::Off).await.unwrap();
-        assert!(off.campaign.is_none());
+        assert!(off.campaigns.is_empty());
         let auto = birthdays::run(&ctx, BirthdayMode::Auto).await.unwrap();
-        let id = auto.campaign.unwrap();
+        let id = auto.campaigns[0];
         let (status, by): (String, Option<i64>) =
             sqlx::query_as("select status, approved_by from marketing_campaigns where id = $1")
                 .bind(id)
