@@ -1,5 +1,6 @@
 //! The application: one axum server (webhooks, `/healthz`, `/metrics`) and the background
-//! tasks (inbox workers, outbox sender, nightly recompute, optional Telegram polling).
+//! tasks (inbox workers, outbox sender, campaign sender, nightly recompute, optional
+//! Telegram polling).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use super::metrics::{DbFigures, Metrics};
 use super::settings::ServeSettings;
 use super::{nightly, polling, sender, worker};
 use crate::brain::engine::Engine;
+use crate::marketing::send::{self as campaigns, CampaignSender, Pacer, SendClock};
 
 /// Longest time one HTTP request may take. A webhook only stores rows, so this is far
 /// above normal; past it the platform gets a 503 and redelivers.
@@ -54,6 +56,7 @@ pub struct Application {
     ctx: Arc<Context>,
     sink: Arc<PgInbox>,
     settings: ServeSettings,
+    campaign_clock: SendClock,
 }
 
 /// One line per channel saying whether it is on, and why not.
@@ -131,7 +134,15 @@ impl Application {
             ctx,
             sink,
             settings,
+            campaign_clock: SendClock::default(),
         })
+    }
+
+    /// The same application with the campaign sender reading time from `clock` (tests move
+    /// it through quiet hours and clinic days).
+    pub fn with_campaign_clock(mut self, clock: SendClock) -> Self {
+        self.campaign_clock = clock;
+        self
     }
 
     /// The port the server listens on.
@@ -162,7 +173,15 @@ impl Application {
         for i in 0..sender::SENDERS {
             senders.spawn(sender::run(Arc::clone(&self.ctx), drain.clone(), i == 0));
         }
+        let campaign_sender = Arc::new(CampaignSender {
+            pool: self.ctx.pool.clone(),
+            senders: self.ctx.senders.clone(),
+            pacer: Arc::new(Pacer::new(self.settings.marketing.rate_per_second)),
+            settings: self.settings.marketing.clone(),
+            clock: self.campaign_clock.clone(),
+        });
         let mut others = JoinSet::new();
+        others.spawn(campaigns::run(campaign_sender, stop.clone()));
         others.spawn(nightly::run(
             self.ctx.pool.clone(),
             self.settings.nightly_at,

@@ -9,20 +9,20 @@
 mod answers;
 mod app;
 mod clients;
-mod context;
+pub(crate) mod context;
 mod failures;
 mod forwards;
 mod inbox;
 mod metrics;
 mod nightly;
 mod nul;
-mod outbox;
+pub(crate) mod outbox;
 mod polling;
 pub mod questions;
 mod refusals;
-mod replies;
+pub(crate) mod replies;
 mod respond;
-mod sender;
+pub(crate) mod sender;
 mod settings;
 mod worker;
 

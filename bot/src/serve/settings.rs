@@ -7,6 +7,7 @@ use webhooks::{Channel, ChannelSettings};
 
 use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::schedule;
+use crate::marketing::MarketingSettings;
 use crate::settings::{parsed, var, SettingsError};
 
 /// Default `BIND_ADDR`.
@@ -43,6 +44,9 @@ pub struct ServeSettings {
     pub refusals_per_hour: u32,
     /// What happens to clients' messages on the clinic's number (`CLINIC_*`).
     pub clinic: ClinicNumber,
+    /// Campaign sends: templates, quiet hours, limits (`WHATSAPP_TEMPLATES`, `QUIET_HOURS`,
+    /// `MARKETING_*`, `CAMPAIGN_HOLDOUT_PERCENT`, `BIRTHDAY_MODE`).
+    pub marketing: MarketingSettings,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -171,6 +175,7 @@ impl ServeSettings {
             clv: ClvOptions::default(),
             refusals_per_hour,
             clinic: ClinicNumber::from_lookup(&lookup)?,
+            marketing: MarketingSettings::from_lookup(&lookup)?,
         })
     }
 

@@ -5,6 +5,7 @@
 
 pub mod add_owner_note;
 mod audit;
+pub mod campaign_results;
 mod caps;
 pub mod generate_report;
 pub mod get_customer_insights;
@@ -167,6 +168,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_customer_insights::definition(),
         get_segment::definition(),
         generate_report::definition(),
+        campaign_results::definition(),
     ]
 }
 
@@ -219,6 +221,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             }
             get_segment::NAME => get_segment::run(ctx, parse(name, args)?).await,
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
+            campaign_results::NAME => campaign_results::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

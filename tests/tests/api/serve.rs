@@ -2,6 +2,7 @@
 //! fake Telegram and WhatsApp servers recording what the bot sends, real-format payloads.
 
 mod adversarial;
+mod campaigns;
 mod channels;
 mod clinic_number;
 mod delivery;
@@ -55,6 +56,8 @@ struct Options {
     llm: Option<String>,
     /// More variables (`CLINIC_*`...).
     extra: Vec<(&'static str, String)>,
+    /// The campaign sender's clock (None: the clinic's).
+    campaign_clock: Option<bot::marketing::send::SendClock>,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             refusals_per_hour: None,
             llm: None,
             extra: Vec::new(),
+            campaign_clock: None,
         }
     }
 }
@@ -99,38 +103,19 @@ impl ServeApp {
         whatsapp: FakeWhatsApp,
         options: Options,
     ) -> Self {
-        let mut vars: HashMap<&str, String> = HashMap::from([
-            ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
-            ("TELEGRAM_WEBHOOK_SECRET", TG_SECRET.into()),
-            ("TELEGRAM_API_URL", telegram.uri()),
-            ("WHATSAPP_TOKEN", "wa-token".into()),
-            ("WHATSAPP_APP_SECRET", WA_APP_SECRET.into()),
-            ("WHATSAPP_VERIFY_TOKEN", "wa-verify".into()),
-            ("WHATSAPP_PHONE_NUMBER_ID", WA_PHONE_ID.into()),
-            ("WHATSAPP_API_URL", whatsapp.api_url()),
-            ("WORKERS", options.workers.to_string()),
-            ("PUBLIC_URL", options.public_url.unwrap_or_default().into()),
-            (
-                "REFUSALS_PER_HOUR",
-                options
-                    .refusals_per_hour
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-            ),
-        ]);
-        vars.extend(options.extra.iter().cloned());
-        let settings = ServeSettings::from_lookup(|k| vars.get(k).cloned())
-            .expect("settings")
-            .with_polling(options.polling);
+        let settings = settings_for(&telegram, &whatsapp, &options);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let llm = options.llm.as_deref().map(|url| {
             let settings = LlmSettings::new(url, "fake-model", "test-key");
             LlmBrain::new(settings).expect("LLM brain")
         });
         let engine = Engine::new(db.pool.clone(), llm);
-        let app = Application::build(settings, db.pool.clone(), engine, listener)
+        let mut app = Application::build(settings, db.pool.clone(), engine, listener)
             .await
             .expect("application builds");
+        if let Some(clock) = options.campaign_clock.clone() {
+            app = app.with_campaign_clock(clock);
+        }
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until_stopped(async {
@@ -251,6 +236,37 @@ impl ServeApp {
             .await
             .expect(sql)
     }
+}
+
+/// The settings a test application reads: both channels on the fakes, plus `options`.
+fn settings_for(
+    telegram: &FakeTelegram,
+    whatsapp: &FakeWhatsApp,
+    options: &Options,
+) -> ServeSettings {
+    let mut vars: HashMap<&str, String> = HashMap::from([
+            ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
+            ("TELEGRAM_WEBHOOK_SECRET", TG_SECRET.into()),
+            ("TELEGRAM_API_URL", telegram.uri()),
+            ("WHATSAPP_TOKEN", "wa-token".into()),
+            ("WHATSAPP_APP_SECRET", WA_APP_SECRET.into()),
+            ("WHATSAPP_VERIFY_TOKEN", "wa-verify".into()),
+            ("WHATSAPP_PHONE_NUMBER_ID", WA_PHONE_ID.into()),
+            ("WHATSAPP_API_URL", whatsapp.api_url()),
+            ("WORKERS", options.workers.to_string()),
+            ("PUBLIC_URL", options.public_url.unwrap_or_default().into()),
+            (
+                "REFUSALS_PER_HOUR",
+                options
+                    .refusals_per_hour
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
+        ]);
+        vars.extend(options.extra.iter().cloned());
+        ServeSettings::from_lookup(|k| vars.get(k).cloned())
+            .expect("settings")
+            .with_polling(options.polling)
 }
 
 async fn invite(db: &TestDb) -> (i64, String) {

@@ -5,6 +5,7 @@
 //! closing question also have `reply(&self, lang)`.
 
 mod at_risk;
+mod campaign_results;
 mod errors;
 mod metric;
 mod owner_list;
@@ -16,6 +17,7 @@ mod segment;
 mod updates;
 
 pub use at_risk::{at_risk_intro, AtRiskCard, AtRiskEntry};
+pub use campaign_results::{Arm, CampaignResultsCard, ComeBack};
 pub use errors::{ErrorCard, NotFoundCard};
 pub use metric::{ItemLabel, ReportMetric};
 pub use owner_list::{ListFigure, ListKind, OwnerListCard, OwnerListEntry};
