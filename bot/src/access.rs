@@ -9,7 +9,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::domain::Lang;
-use crate::tools::{self, campaign_results, generate_report, ToolContext, ToolDefinition, ToolError};
+use crate::tools::{
+    self, campaign_results, generate_report, ToolContext, ToolDefinition, ToolError,
+};
 
 /// An action only owners may take unless the clinic grants it to staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -263,8 +263,8 @@ fn template_problem(template: &Value) -> Result<(), &'static str> {
             .as_array()
             .ok_or("parameters must be a list")?;
         for p in parameters {
-            let text_ok = p["type"] == "text"
-                && p["text"].as_str().is_some_and(|t| !t.trim().is_empty());
+            let text_ok =
+                p["type"] == "text" && p["text"].as_str().is_some_and(|t| !t.trim().is_empty());
             if !text_ok {
                 return Err("each parameter needs a non-empty text");
             }

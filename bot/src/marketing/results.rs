@@ -34,7 +34,9 @@ pub async fn find(pool: &PgPool, id: Option<i64>, name: Option<&str>) -> sqlx::R
             .fetch_optional(pool)
             .await;
     }
-    let pattern = name.map(|n| crate::domain::fold(n.trim())).filter(|n| !n.is_empty());
+    let pattern = name
+        .map(|n| crate::domain::fold(n.trim()))
+        .filter(|n| !n.is_empty());
     let kind = pattern.as_deref().and_then(kind_named);
     sqlx::query_scalar!(
         r#"
@@ -133,7 +135,11 @@ pub async fn load(
     .await?;
     let (mut failed, mut skipped) = (Vec::new(), Vec::new());
     for r in reasons {
-        let list = if r.status == "failed" { &mut failed } else { &mut skipped };
+        let list = if r.status == "failed" {
+            &mut failed
+        } else {
+            &mut skipped
+        };
         list.push((r.reason, r.n));
     }
     let now = clock.now();
@@ -263,11 +269,22 @@ mod tests {
     #[test]
     fn newcombe_matches_his_worked_examples() {
         // Newcombe (1998), table II, method 10: 56/70 − 48/80 → 0.0524 to 0.3339.
-        let (d, lo, hi) = difference(Arm { n: 70, returned: 56 }, Arm { n: 80, returned: 48 }).unwrap();
+        let (d, lo, hi) = difference(
+            Arm {
+                n: 70,
+                returned: 56,
+            },
+            Arm {
+                n: 80,
+                returned: 48,
+            },
+        )
+        .unwrap();
         assert!(close(d, 0.2), "{d}");
         assert!(close(lo, 0.0524) && close(hi, 0.3339), "{lo} {hi}");
         // 9/10 − 3/10 → 0.1705 to 0.8090.
-        let (_, lo, hi) = difference(Arm { n: 10, returned: 9 }, Arm { n: 10, returned: 3 }).unwrap();
+        let (_, lo, hi) =
+            difference(Arm { n: 10, returned: 9 }, Arm { n: 10, returned: 3 }).unwrap();
         assert!(close(lo, 0.1705) && close(hi, 0.8090), "{lo} {hi}");
         assert!(difference(Arm { n: 5, returned: 1 }, Arm { n: 0, returned: 0 }).is_none());
     }

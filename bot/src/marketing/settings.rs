@@ -107,8 +107,13 @@ impl MarketingSettings {
                 end: hm(9, 0),
             }),
         };
-        let daily_limit = parsed(lookup, "MARKETING_DAILY_LIMIT", "a whole number, 1 or more", |n: &u32| *n >= 1)?
-            .unwrap_or(DEFAULT_DAILY_LIMIT);
+        let daily_limit = parsed(
+            lookup,
+            "MARKETING_DAILY_LIMIT",
+            "a whole number, 1 or more",
+            |n: &u32| *n >= 1,
+        )?
+        .unwrap_or(DEFAULT_DAILY_LIMIT);
         let rate_per_second = parsed(
             lookup,
             "MARKETING_RATE_PER_SECOND",
@@ -123,8 +128,13 @@ impl MarketingSettings {
             |n: &u8| *n <= 50,
         )?
         .unwrap_or(DEFAULT_HOLDOUT_PERCENT);
-        let recent_days = parsed(lookup, "MARKETING_RECENT_DAYS", "a whole number of days", |_: &u32| true)?
-            .unwrap_or(DEFAULT_RECENT_DAYS);
+        let recent_days = parsed(
+            lookup,
+            "MARKETING_RECENT_DAYS",
+            "a whole number of days",
+            |_: &u32| true,
+        )?
+        .unwrap_or(DEFAULT_RECENT_DAYS);
         let grief_months = parsed(
             lookup,
             "MARKETING_GRIEF_MONTHS",
@@ -280,10 +290,7 @@ mod tests {
             ("WHATSAPP_TEMPLATES", "reactivation=reactivacion_v1"),
             ("WHATSAPP_TEMPLATES", "spam=promo_v1:es_MX"),
             ("WHATSAPP_TEMPLATES", "birthday=Cumple V1:es_MX"),
-            (
-                "WHATSAPP_TEMPLATES",
-                "birthday=a:es_MX,birthday=b:es_MX",
-            ),
+            ("WHATSAPP_TEMPLATES", "birthday=a:es_MX,birthday=b:es_MX"),
             ("QUIET_HOURS", "21-9"),
             ("QUIET_HOURS", "09:00-09:00"),
             ("MARKETING_DAILY_LIMIT", "0"),

@@ -46,7 +46,11 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     if args.campaign_id.is_some_and(|id| id < 1) {
         return Err(ToolError::invalid("campaign_id must be 1 or more"));
     }
-    let name = args.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let name = args
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     if name.is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
         return Err(ToolError::invalid(format!(
             "name must be at most {MAX_NAME_CHARS} characters"

@@ -245,28 +245,28 @@ fn settings_for(
     options: &Options,
 ) -> ServeSettings {
     let mut vars: HashMap<&str, String> = HashMap::from([
-            ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
-            ("TELEGRAM_WEBHOOK_SECRET", TG_SECRET.into()),
-            ("TELEGRAM_API_URL", telegram.uri()),
-            ("WHATSAPP_TOKEN", "wa-token".into()),
-            ("WHATSAPP_APP_SECRET", WA_APP_SECRET.into()),
-            ("WHATSAPP_VERIFY_TOKEN", "wa-verify".into()),
-            ("WHATSAPP_PHONE_NUMBER_ID", WA_PHONE_ID.into()),
-            ("WHATSAPP_API_URL", whatsapp.api_url()),
-            ("WORKERS", options.workers.to_string()),
-            ("PUBLIC_URL", options.public_url.unwrap_or_default().into()),
-            (
-                "REFUSALS_PER_HOUR",
-                options
-                    .refusals_per_hour
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-            ),
-        ]);
-        vars.extend(options.extra.iter().cloned());
-        ServeSettings::from_lookup(|k| vars.get(k).cloned())
-            .expect("settings")
-            .with_polling(options.polling)
+        ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
+        ("TELEGRAM_WEBHOOK_SECRET", TG_SECRET.into()),
+        ("TELEGRAM_API_URL", telegram.uri()),
+        ("WHATSAPP_TOKEN", "wa-token".into()),
+        ("WHATSAPP_APP_SECRET", WA_APP_SECRET.into()),
+        ("WHATSAPP_VERIFY_TOKEN", "wa-verify".into()),
+        ("WHATSAPP_PHONE_NUMBER_ID", WA_PHONE_ID.into()),
+        ("WHATSAPP_API_URL", whatsapp.api_url()),
+        ("WORKERS", options.workers.to_string()),
+        ("PUBLIC_URL", options.public_url.unwrap_or_default().into()),
+        (
+            "REFUSALS_PER_HOUR",
+            options
+                .refusals_per_hour
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        ),
+    ]);
+    vars.extend(options.extra.iter().cloned());
+    ServeSettings::from_lookup(|k| vars.get(k).cloned())
+        .expect("settings")
+        .with_polling(options.polling)
 }
 
 async fn invite(db: &TestDb) -> (i64, String) {

@@ -51,7 +51,10 @@ async fn send_template_posts_the_graph_template_payload() {
     // An empty parameter is refused, as the Cloud API does.
     let empty = vec![String::new()];
     let refused = client.send_template(TO, "cumple_v1", "es_MX", &empty).await;
-    assert!(matches!(refused, Err(WhatsAppError::Api { code: 132000, .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(WhatsAppError::Api { code: 132000, .. })),
+        "{refused:?}"
+    );
 }
 
 #[tokio::test]

@@ -113,11 +113,11 @@ async fn attempt(
                         where d.day = $3 and d.owner_id = r.owner_id) as "counted!"
           from campaign_recipients r join marketing_campaigns c on c.id = r.campaign_id
          where r.role = 'target' and r.status = 'pending' and r.channel = any($2)
-           and (r.send_after is null or r.send_after <= $1)
+           and coalesce(r.send_after, '-infinity'::timestamptz) <= $1
            and c.status in ('approved', 'sending', 'sent') and c.approved_at is not null
            and c.approved_version = c.version
            and (c.scheduled_for is null or c.scheduled_for <= $1)
-         order by r.send_after nulls first, r.campaign_id, r.owner_id
+         order by coalesce(r.send_after, '-infinity'::timestamptz), r.campaign_id, r.owner_id
          limit 1
            for update of r skip locked
         "#,

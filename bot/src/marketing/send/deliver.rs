@@ -261,7 +261,10 @@ mod tests {
         }
         // Transient refusals give up after the attempts run out.
         assert!(matches!(
-            refused(&graph(500, 131000), &row(crate::serve::outbox::MAX_ATTEMPTS)),
+            refused(
+                &graph(500, 131000),
+                &row(crate::serve::outbox::MAX_ATTEMPTS)
+            ),
             Outcome::Failed {
                 reason: "gave_up",
                 ..

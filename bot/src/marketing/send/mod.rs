@@ -140,7 +140,9 @@ pub async fn run(sender: Arc<CampaignSender>, mut stop: watch::Receiver<bool>) {
                     *clinic.lock().expect("clock lock") = loaded;
                     clock_at = Some(Instant::now());
                 }
-                Err(e) => tracing::warn!(error.message = %e, "campaign sender: cannot read the clinic's clock"),
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "campaign sender: cannot read the clinic's clock")
+                }
             }
         }
         match holder.keep(&sender.pool).await {
@@ -210,13 +212,24 @@ async fn step(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> anyhow::Result<bool> {
-    let claimed = claim::next(&sender.pool, &sender.settings, &sender.senders, holder, now, tz).await?;
+    let claimed = claim::next(
+        &sender.pool,
+        &sender.settings,
+        &sender.senders,
+        holder,
+        now,
+        tz,
+    )
+    .await?;
     let Some(row) = claimed else {
         return Ok(false);
     };
     sender.pacer.wait().await;
     let outcome = deliver::deliver(sender, &row).await;
-    if let deliver::Outcome::Retry { hold: Some(wait), .. } = &outcome {
+    if let deliver::Outcome::Retry {
+        hold: Some(wait), ..
+    } = &outcome
+    {
         sender.pacer.hold(*wait).await;
     }
     record::record(&sender.pool, &row, holder, &outcome, now).await?;

@@ -139,9 +139,17 @@ pub(super) async fn finish(
 }
 
 /// "✅ Terminó el envío de «…»: 12 enviados, 1 falló, …".
-fn finished_line(lang: Lang, name: &str, [sent, failed, needs, skipped, unknown]: [i64; 5]) -> String {
+fn finished_line(
+    lang: Lang,
+    name: &str,
+    [sent, failed, needs, skipped, unknown]: [i64; 5],
+) -> String {
     let mut parts = vec![match lang {
-        Lang::Es => format!("{} {}", number(sent), if sent == 1 { "enviado" } else { "enviados" }),
+        Lang::Es => format!(
+            "{} {}",
+            number(sent),
+            if sent == 1 { "enviado" } else { "enviados" }
+        ),
         Lang::En => format!("{} sent", number(sent)),
     }];
     let mut add = |n: i64, es: &str, en: &str| {
@@ -150,9 +158,21 @@ fn finished_line(lang: Lang, name: &str, [sent, failed, needs, skipped, unknown]
         }
     };
     add(failed, "no se entregaron", "failed");
-    add(needs, "necesitan plantilla (fuera de la ventana de 24 h)", "need a template (outside the 24-hour window)");
-    add(skipped, "omitidos por las reglas del canal", "left out by channel rules");
-    add(unknown, "con destino incierto (no se reenvían para no duplicar)", "of uncertain fate (not resent, to avoid duplicates)");
+    add(
+        needs,
+        "necesitan plantilla (fuera de la ventana de 24 h)",
+        "need a template (outside the 24-hour window)",
+    );
+    add(
+        skipped,
+        "omitidos por las reglas del canal",
+        "left out by channel rules",
+    );
+    add(
+        unknown,
+        "con destino incierto (no se reenvían para no duplicar)",
+        "of uncertain fate (not resent, to avoid duplicates)",
+    );
     match lang {
         Lang::Es => format!(
             "✅ Terminó el envío de «{name}»: {}. Pregunta «resultados de la campaña» para ver cómo va.",

@@ -59,7 +59,13 @@ pub(super) async fn record(
             finish(&mut tx, row, "unknown", Some("uncertain"), Some(error)).await?;
         }
         Outcome::Retry { after, error, .. } => {
-            later(&mut tx, row, now + chrono::Duration::from_std(*after).unwrap_or_default(), error).await?;
+            later(
+                &mut tx,
+                row,
+                now + chrono::Duration::from_std(*after).unwrap_or_default(),
+                error,
+            )
+            .await?;
         }
         Outcome::LimitReached { error } => {
             let again = row
@@ -74,7 +80,14 @@ pub(super) async fn record(
             }
         }
         Outcome::OptedOut { error } => {
-            finish(&mut tx, row, "failed", Some("stopped_marketing"), Some(error)).await?;
+            finish(
+                &mut tx,
+                row,
+                "failed",
+                Some("stopped_marketing"),
+                Some(error),
+            )
+            .await?;
             opted_out(&mut tx, row.owner_id, row.campaign_id, now).await?;
         }
     }

@@ -106,7 +106,13 @@ mod tests {
             next_day_start(local(20, 10, 0), CANCUN, Some(NIGHT)),
             local(21, 9, 0)
         );
-        assert_eq!(next_day_start(local(20, 23, 0), CANCUN, None), local(21, 0, 0));
-        assert_eq!(clinic_day(local(20, 23, 30), CANCUN).to_string(), "2025-11-20");
+        assert_eq!(
+            next_day_start(local(20, 23, 0), CANCUN, None),
+            local(21, 0, 0)
+        );
+        assert_eq!(
+            clinic_day(local(20, 23, 30), CANCUN).to_string(),
+            "2025-11-20"
+        );
     }
 }

@@ -70,7 +70,14 @@ pub async fn send(pool: &PgPool, campaign_id: i64, path: &Path) -> anyhow::Resul
     }
     let mut log = String::new();
     for r in &rows {
-        log.push_str(&line(now, campaign_id, &r.campaign, &r.name, r.owner_id, r.body.as_deref().unwrap_or_default()));
+        log.push_str(&line(
+            now,
+            campaign_id,
+            &r.campaign,
+            &r.name,
+            r.owner_id,
+            r.body.as_deref().unwrap_or_default(),
+        ));
     }
     append(path, &log).await?;
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
@@ -81,7 +88,14 @@ pub async fn send(pool: &PgPool, campaign_id: i64, path: &Path) -> anyhow::Resul
     })
 }
 
-fn line(now: DateTime<Utc>, campaign_id: i64, campaign: &str, name: &str, owner_id: i64, body: &str) -> String {
+fn line(
+    now: DateTime<Utc>,
+    campaign_id: i64,
+    campaign: &str,
+    name: &str,
+    owner_id: i64,
+    body: &str,
+) -> String {
     let body = body.replace('\n', "\\n");
     format!(
         "{}\tcampaign {campaign_id} «{campaign}»\tto {name} (client {owner_id})\t{body}\n",
@@ -160,11 +174,21 @@ mod tests {
     #[test]
     fn a_log_line_keeps_one_message_on_one_line() {
         let at = DateTime::<Utc>::from_timestamp(1_763_650_800, 0).unwrap();
-        let l = line(at, 7, "Reactivación", "María García", 3, "Hola María\nBAJA para no recibir");
+        let l = line(
+            at,
+            7,
+            "Reactivación",
+            "María García",
+            3,
+            "Hola María\nBAJA para no recibir",
+        );
         assert_eq!(
             l,
             "2025-11-20T15:00:00+00:00\tcampaign 7 «Reactivación»\tto María García (client 3)\tHola María\\nBAJA para no recibir\n"
         );
-        assert_eq!(log_path(Path::new("/srv/vetbot")), PathBuf::from("/srv/vetbot/outbox-demo.log"));
+        assert_eq!(
+            log_path(Path::new("/srv/vetbot")),
+            PathBuf::from("/srv/vetbot/outbox-demo.log")
+        );
     }
 }

@@ -126,14 +126,22 @@ impl CampaignResultsCard {
             .unwrap_or_default();
         card.text(vec![
             t("📣 "),
-            b(format!("{}: {}", lang.pick("Campaña", "Campaign"), self.name)),
+            b(format!(
+                "{}: {}",
+                lang.pick("Campaña", "Campaign"),
+                self.name
+            )),
         ]);
         card.text(vec![t(format!("{status}{since}"))]);
         card.blank();
         let line = |card: &mut RichText, label: &str, value: String| {
             card.bullet(vec![t(format!("{label}: ")), b(value)]);
         };
-        line(&mut card, lang.pick("Destinatarios", "Targeted"), number(self.targeted));
+        line(
+            &mut card,
+            lang.pick("Destinatarios", "Targeted"),
+            number(self.targeted),
+        );
         line(
             &mut card,
             lang.pick("Enviados", "Sent"),
@@ -142,7 +150,11 @@ impl CampaignResultsCard {
         line(
             &mut card,
             lang.pick("Entregados", "Delivered"),
-            format!("{}{}", number(self.delivered), share(self.delivered, self.sent)),
+            format!(
+                "{}{}",
+                number(self.delivered),
+                share(self.delivered, self.sent)
+            ),
         );
         line(
             &mut card,
@@ -154,7 +166,11 @@ impl CampaignResultsCard {
             lang.pick("Respondieron", "Replied"),
             format!("{}{}", number(self.replied), share(self.replied, self.sent)),
         );
-        line(&mut card, lang.pick("Se dieron de baja", "Opted out"), number(self.opted_out));
+        line(
+            &mut card,
+            lang.pick("Se dieron de baja", "Opted out"),
+            number(self.opted_out),
+        );
         let failed: i64 = self.failed.iter().map(|(_, n)| n).sum();
         if failed > 0 {
             let detail: Vec<String> = self
@@ -179,7 +195,11 @@ impl CampaignResultsCard {
             );
         }
         for (code, n) in &self.skipped {
-            line(&mut card, lang.pick("Omitidos", "Left out"), format!("{} ({})", number(*n), reason(code, lang)));
+            line(
+                &mut card,
+                lang.pick("Omitidos", "Left out"),
+                format!("{} ({})", number(*n), reason(code, lang)),
+            );
         }
         if self.unknown > 0 {
             line(
@@ -233,7 +253,11 @@ impl CampaignResultsCard {
                 lang.pick(" (en curso)", " (so far)").to_string()
             };
             let mut spans = vec![
-                b(format!("{} {}{so_far}: ", w.days, lang.pick("días", "days"))),
+                b(format!(
+                    "{} {}{so_far}: ",
+                    w.days,
+                    lang.pick("días", "days")
+                )),
                 t(format!(
                     "{} {} {}/{}",
                     lang.pick("mensaje", "messaged"),
@@ -313,7 +337,10 @@ mod tests {
             came_back: vec![ComeBack {
                 days: 30,
                 complete: false,
-                targets: Arm { n: 90, returned: 18 },
+                targets: Arm {
+                    n: 90,
+                    returned: 18,
+                },
                 holdout: Arm { n: 10, returned: 1 },
                 difference: Some((0.1, -0.08, 0.22)),
             }],
