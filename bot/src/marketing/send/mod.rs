@@ -114,11 +114,17 @@ pub struct CampaignSender {
 /// `unknown`, finished campaigns are closed). Runs until `stop`; each loop finishes the
 /// row in hand first.
 pub async fn run(sender: Arc<CampaignSender>, mut stop: watch::Receiver<bool>) {
-    let mut holder = match holder::Holder::take(&sender.pool).await {
-        Ok(holder) => holder,
-        Err(e) => {
-            tracing::error!(error.message = %e, "campaign sender: no holder connection; not sending");
-            return;
+    // No sends without a holder (the database is down at start-up): try again until stopped.
+    let mut holder = loop {
+        match holder::Holder::take(&sender.pool).await {
+            Ok(holder) => break holder,
+            Err(e) => {
+                tracing::warn!(error.message = %e, "campaign sender: no holder connection yet");
+                tokio::select! {
+                    () = tokio::time::sleep(HOUSEKEEPING_EVERY * 5) => {}
+                    () = stopped(&mut stop) => return,
+                }
+            }
         }
     };
     let holder_id = Arc::new(AtomicI64::new(holder.id()));

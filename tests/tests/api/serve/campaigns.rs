@@ -227,7 +227,8 @@ fn texts_to(app: &ServeApp, chat: i64) -> Vec<String> {
         .requests_for("sendMessage")
         .into_iter()
         .filter(|r| {
-            r.body["chat_id"].as_i64() == Some(chat) || r.body["chat_id"] == chat.to_string()
+            r.body["chat_id"].as_i64() == Some(chat)
+                || r.body["chat_id"].as_str() == Some(chat.to_string().as_str())
         })
         .map(|r| r.body["text"].as_str().unwrap_or_default().to_string())
         .collect()
@@ -572,7 +573,7 @@ async fn one(
         app,
         approver,
         &format!("Uno {}", to.owner_id),
-        &[to.clone()],
+        std::slice::from_ref(&to),
     )
     .await;
     (id, fate(app, id, to.owner_id).await)
