@@ -151,10 +151,15 @@ fn load_corpus(dir: Option<&std::path::Path>) -> anyhow::Result<eval::Corpus> {
     Ok(eval::Corpus::load(&dir)?)
 }
 
-/// The conversation engine, with the LLM brain when one is configured.
-fn engine(pool: sqlx::PgPool, llm: Option<LlmSettings>) -> anyhow::Result<Engine> {
+/// The conversation engine, with the LLM brain when one is configured and campaigns
+/// following the clinic's marketing settings.
+fn engine(
+    pool: sqlx::PgPool,
+    llm: Option<LlmSettings>,
+    marketing: &crate::marketing::MarketingSettings,
+) -> anyhow::Result<Engine> {
     let llm = llm.map(LlmBrain::new).transpose()?;
-    Ok(Engine::new(pool, llm))
+    Ok(Engine::new(pool, llm).with_marketing(marketing.policy()))
 }
 
 /// Runs one command.
@@ -200,16 +205,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_chat {
                 return Ok(());
             }
-            let engine = engine(pool, settings.llm)?;
+            let engine = engine(pool, settings.llm, &settings.serve.marketing)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Chat => {
-            let engine = engine(pool, settings.llm)?;
+            let engine = engine(pool, settings.llm, &settings.serve.marketing)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Serve { polling } => {
+            let engine = engine(pool.clone(), settings.llm, &settings.serve.marketing)?;
             let serve = settings.serve.with_polling(polling);
-            crate::serve::run(serve, pool.clone(), engine(pool, settings.llm)?).await
+            crate::serve::run(serve, pool, engine).await
         }
         Command::Staff {
             action:

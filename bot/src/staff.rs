@@ -1,6 +1,7 @@
 //! Who may use the bot: staff members, their roles (`owner`, `staff`), the chat identities
 //! linked to them, and one-time invite codes that link a new identity.
 
+pub mod owners;
 pub mod roster;
 
 use chrono::{Duration, Utc};

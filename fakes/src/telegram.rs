@@ -26,6 +26,13 @@ struct Inner {
     failures: Mutex<VecDeque<(String, u16, Value)>>,
     updates: Mutex<Vec<Value>>,
     next_message_id: AtomicI64,
+    /// Methods whose next call is held open (see [`FakeTelegram::hold_next`]).
+    holds: Mutex<VecDeque<String>>,
+    /// Calls held open so far.
+    held: AtomicI64,
+    /// Lets held calls answer.
+    release: tokio::sync::Notify,
+    released: std::sync::atomic::AtomicBool,
 }
 
 /// A Bot API server on `127.0.0.1:<random>`. Method names match case-insensitively.
@@ -128,6 +135,26 @@ impl FakeTelegram {
         self.fail_next(method, 400, body);
     }
 
+    /// The next call to `method` is recorded and then held open, unanswered, until
+    /// [`Self::release_held`]: a request in flight when the bot is killed.
+    pub fn hold_next(&self, method: &str) {
+        let method = method.to_ascii_lowercase();
+        self.inner.holds.lock().unwrap().push_back(method);
+    }
+
+    /// How many calls were held open so far.
+    pub fn held(&self) -> i64 {
+        self.inner.held.load(Ordering::SeqCst)
+    }
+
+    /// Lets every held call (and any later one) answer as usual.
+    pub fn release_held(&self) {
+        self.inner
+            .released
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.release.notify_waiters();
+    }
+
     /// Queues an update for getUpdates (served until an offset past it is requested).
     pub fn push_update(&self, update: Value) {
         self.inner.updates.lock().unwrap().push(update);
@@ -157,6 +184,20 @@ async fn handle(
         .or_default() += 1;
     if inner.keep_requests {
         inner.requests.lock().unwrap().push(request);
+    }
+    let hold = {
+        let mut holds = inner.holds.lock().unwrap();
+        let hit = holds.front().is_some_and(|m| *m == api_method);
+        hit && holds.pop_front().is_some()
+    };
+    if hold {
+        let released = inner.release.notified();
+        tokio::pin!(released);
+        released.as_mut().enable();
+        inner.held.fetch_add(1, Ordering::SeqCst);
+        if !inner.released.load(Ordering::SeqCst) {
+            released.await;
+        }
     }
 
     let failure = {

@@ -1,6 +1,6 @@
 //! A fake WhatsApp Graph API: records every call and answers like `/{phone_id}/messages`.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +26,8 @@ struct Failure {
 struct Inner {
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<VecDeque<Failure>>,
+    /// Recipients (`to`, without `+`) every send to is refused with 131030.
+    refused: Mutex<HashSet<String>>,
     next_id: AtomicU64,
 }
 
@@ -136,12 +138,26 @@ impl FakeWhatsApp {
     /// as Meta documents it: HTTP 400 (429 for the rate limits 130429 and 131056) with
     /// `(#code) title` and the details.
     pub fn fail_next_send_error(&self, code: i64) {
-        let (status, title, details) = send_error(code);
-        let body = json!({"error": {"message": format!("(#{code}) {title}"),
-            "type": "OAuthException", "code": code,
-            "error_data": {"messaging_product": "whatsapp", "details": details},
-            "fbtrace_id": "AbCdEfGhIjK"}});
+        let (status, body) = send_error_answer(code);
         self.fail_next(status, body);
+    }
+
+    /// Every send to `to` (one form of a number) is refused with 131030, "Recipient phone
+    /// number not in allowed list", as the Cloud API refuses a form of a Mexican mobile it
+    /// does not know for that recipient.
+    pub fn refuse_recipient(&self, to: &str) {
+        let to = to.trim_start_matches('+').to_string();
+        self.inner.refused.lock().unwrap().insert(to);
+    }
+
+    /// The `to` of every message sent (refused ones included), in order.
+    pub fn recipients(&self) -> Vec<String> {
+        let sends = self
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "messages");
+        let to = sends.filter_map(|r| r.body["to"].as_str().map(String::from));
+        to.collect()
     }
 
     /// The next request gets 429 with `Retry-After: secs` and Graph error 130429.
@@ -179,6 +195,16 @@ fn send_error(code: i64) -> (u16, &'static str, &'static str) {
     }
 }
 
+/// The status and body the Cloud API answers a send it refuses with `code`.
+fn send_error_answer(code: i64) -> (u16, Value) {
+    let (status, title, details) = send_error(code);
+    let body = json!({"error": {"message": format!("(#{code}) {title}"),
+        "type": "OAuthException", "code": code,
+        "error_data": {"messaging_product": "whatsapp", "details": details},
+        "fbtrace_id": "AbCdEfGhIjK"}});
+    (status, body)
+}
+
 /// A Graph API error envelope.
 pub fn graph_error(code: i64, message: &str) -> Value {
     json!({"error": {"message": message, "type": "OAuthException", "code": code,
@@ -207,6 +233,15 @@ async fn handle(
             response.headers_mut().insert("retry-after", secs.into());
         }
         return response;
+    }
+    let to = body["to"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches('+');
+    if is_messages && inner.refused.lock().unwrap().contains(to) {
+        let (status, body) = send_error_answer(131030);
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+        return (status, Json(body)).into_response();
     }
     if !is_messages {
         return (

@@ -16,6 +16,8 @@ pub async fn context(pool: &PgPool, lang: Lang) -> ToolContext {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        conversation: None,
+        marketing: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ use super::memory::{self, ChatTurn};
 use super::pending::{self, Chat, Notice};
 use crate::clock::ClinicClock;
 use crate::domain::Lang;
+use crate::marketing::{self, Policy};
 use crate::render::RichText;
 use crate::staff::{self, StaffMember};
 use crate::tools::ToolContext;
@@ -48,12 +49,23 @@ pub struct Outgoing {
 pub struct Engine {
     pool: PgPool,
     llm: Option<LlmBrain>,
+    marketing: Policy,
 }
 
 impl Engine {
     /// An engine on `pool`, with an LLM brain when one is configured.
     pub fn new(pool: PgPool, llm: Option<LlmBrain>) -> Self {
-        Self { pool, llm }
+        Self {
+            pool,
+            llm,
+            marketing: Policy::default(),
+        }
+    }
+
+    /// The same engine with campaigns following `policy`.
+    pub fn with_marketing(mut self, policy: Policy) -> Self {
+        self.marketing = policy;
+        self
     }
 
     /// The database pool.
@@ -116,6 +128,9 @@ impl Engine {
             return self.stranger(msg, text).await;
         };
         let lang = language(text, &member);
+        let conversation =
+            memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
+                .await?;
         let ctx = ToolContext {
             pool: self.pool.clone(),
             clock,
@@ -123,16 +138,21 @@ impl Engine {
             staff_id: Some(member.id),
             channel: msg.channel.clone(),
             source,
+            conversation: Some(conversation),
+            marketing: self.marketing.clone(),
         };
-        let conversation =
-            memory::conversation_for(&self.pool, &msg.channel, &msg.chat_id, Some(member.id))
-                .await?;
         let chat = Chat {
             channel: &msg.channel,
             chat_id: &msg.chat_id,
         };
-        // A "sí" or "no" to a held write is answered here, whichever brain is configured.
-        if let Some(resolved) = pending::answer(&ctx, chat, &member, text).await? {
+        // A "sí" or "no" to a held write, then anything about campaigns (drafts from the
+        // list just shown, edits, an owner's approval), are answered here, whichever brain
+        // is configured: approving a send is never the model's to do.
+        let resolved = match pending::answer(&ctx, chat, &member, text).await? {
+            Some(resolved) => Some(resolved),
+            None => marketing::converse::answer(&ctx, chat, &member, conversation, text).await?,
+        };
+        if let Some(resolved) = resolved {
             let said = ChatTurn::assistant(resolved.reply.render(crate::render::Markup::Plain));
             memory::append(&self.pool, conversation, &[ChatTurn::user(text), said]).await?;
             return Ok(Outgoing {

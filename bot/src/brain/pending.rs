@@ -62,7 +62,7 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    fn reply(reply: RichText) -> Self {
+    pub fn reply(reply: RichText) -> Self {
         Self {
             reply,
             notices: Vec::new(),

@@ -1,8 +1,31 @@
-//! Marketing automation (issue 12): campaigns drafted from a list, approved by an owner,
-//! sent once to each client who agreed to them, and measured against a holdout.
+//! Marketing: a campaign is drafted from a list the chat just saw (or a segment), shown as a
+//! preview, edited in the chat, approved by an owner, and sent once to each client who may
+//! receive it.
+//!
+//! The conversation (`converse`) runs before the brains, like held writes: approving and
+//! sending are never something the model can do. The model may draft and edit through the
+//! campaign tools (`crate::tools::draft_campaign`, `edit_campaign`, `list_campaigns`).
+//!
+//! Once approved, `send` sends it (inside `vetbot serve`), once per client, within the
+//! settings of `settings` (templates, quiet hours, limits); `results` measures it against
+//! the holdout.
 
+pub mod approve;
+pub mod audience;
+pub mod birthdays;
+pub mod campaign;
+pub mod converse;
+pub mod draft;
+pub mod follow_up;
+pub mod lists;
+pub mod policy;
+pub mod preview;
 pub mod results;
+pub mod said;
 pub mod send;
 pub mod settings;
+pub mod when;
 
+pub use campaign::{Campaign, CampaignKind};
+pub use policy::Policy;
 pub use settings::MarketingSettings;

@@ -166,6 +166,19 @@ impl MarketingSettings {
         })
     }
 
+    /// The drafting side's rules (`policy.rs`) with these settings (the clinic's phone and
+    /// the smallest audience with a holdout keep their defaults).
+    pub fn policy(&self) -> super::Policy {
+        super::Policy {
+            recent_days: i32::try_from(self.recent_days).unwrap_or(i32::MAX),
+            grief_months: i32::try_from(self.grief_months).unwrap_or(i32::MAX),
+            holdout_percent: i16::from(self.holdout_percent),
+            daily_limit: i64::from(self.daily_limit),
+            quiet_hours: self.quiet_hours.map(|q| (q.start, q.end)),
+            ..super::Policy::default()
+        }
+    }
+
     /// The template for campaign `kind`, if one is configured.
     pub fn template(&self, kind: &str) -> Option<&TemplateRef> {
         self.templates.get(kind)
@@ -251,6 +264,7 @@ mod tests {
             (10, 30, 6)
         );
         assert_eq!(s.birthday_mode, BirthdayMode::Ask);
+        assert_eq!(s.policy(), super::super::Policy::default());
     }
 
     #[test]

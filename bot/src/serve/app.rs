@@ -1,6 +1,6 @@
 //! The application: one axum server (webhooks, `/healthz`, `/metrics`) and the background
 //! tasks (inbox workers, outbox sender, campaign sender, nightly recompute, optional
-//! Telegram polling).
+//! Telegram polling, and the session that lets replicas resolve a dead process's claims).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +22,7 @@ use webhooks::{ChannelSenders, TelegramClient};
 use super::context::{self, Context};
 use super::inbox::PgInbox;
 use super::metrics::{DbFigures, Metrics};
+use super::session::{self, Holder, Session};
 use super::settings::ServeSettings;
 use super::{nightly, polling, sender, worker};
 use crate::brain::engine::Engine;
@@ -56,6 +57,7 @@ pub struct Application {
     ctx: Arc<Context>,
     sink: Arc<PgInbox>,
     settings: ServeSettings,
+    holder: Holder,
     campaign_clock: SendClock,
 }
 
@@ -101,6 +103,10 @@ impl Application {
         // (panic bookkeeping).
         let queue_connections = u32::try_from(settings.workers + sender::SENDERS + 1)
             .expect("a handful of connections");
+        let session = Arc::new(Session::default());
+        let holder = Holder::start(&pool, Arc::clone(&session))
+            .await
+            .context("Failed to start a serve session")?;
         let ctx = Arc::new(Context {
             queue: context::queue_pool(&pool, queue_connections),
             pool: pool.clone(),
@@ -111,6 +117,7 @@ impl Application {
             outbox_ready: Arc::default(),
             refusals_per_hour: settings.refusals_per_hour,
             clinic: settings.clinic.clone(),
+            session,
         });
         let sink = Arc::new(PgInbox::with(
             pool,
@@ -134,6 +141,7 @@ impl Application {
             ctx,
             sink,
             settings,
+            holder,
             campaign_clock: SendClock::default(),
         })
     }
@@ -165,6 +173,10 @@ impl Application {
         // Dropping `stop_tx` (a server error) stops the tasks as well as sending `true`.
         let (stop_tx, stop) = watch::channel(false);
         let (drain_tx, drain) = watch::channel(false);
+        let (done_tx, done) = watch::channel(false);
+        // Holds the session until the senders are done (aborted, its connection closes).
+        let mut session = JoinSet::new();
+        session.spawn(session::run(Arc::clone(&self.ctx), self.holder, done));
         let mut workers = JoinSet::new();
         for _ in 0..self.settings.workers {
             workers.spawn(worker::run(Arc::clone(&self.ctx), stop.clone()));
@@ -179,6 +191,7 @@ impl Application {
             pacer: Arc::new(Pacer::new(self.settings.marketing.rate_per_second)),
             settings: self.settings.marketing.clone(),
             clock: self.campaign_clock.clone(),
+            session: Arc::clone(&self.ctx.session),
         });
         let mut others = JoinSet::new();
         others.spawn(campaigns::run(campaign_sender, stop.clone()));
@@ -201,6 +214,8 @@ impl Application {
         let _ = drain_tx.send(true);
         while senders.join_next().await.is_some() {}
         while others.join_next().await.is_some() {}
+        let _ = done_tx.send(true);
+        while session.join_next().await.is_some() {}
         served.context("HTTP server failed")
     }
 }

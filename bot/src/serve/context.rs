@@ -8,6 +8,7 @@ use tokio::sync::{watch, Notify};
 use webhooks::{Channel, ChannelSenders};
 
 use super::metrics::Metrics;
+use super::session::Session;
 use super::settings::ClinicNumber;
 use crate::brain::engine::Engine;
 use crate::render::Markup;
@@ -31,6 +32,8 @@ pub(crate) struct Context {
     pub refusals_per_hour: u32,
     /// Where clients' messages go and what unknown numbers are told (`CLINIC_*`).
     pub clinic: ClinicNumber,
+    /// The session this process's claims name (see `session.rs`).
+    pub session: Arc<Session>,
 }
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server

@@ -158,10 +158,15 @@ fn opening(body: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&");
-    let plain = plain.trim();
-    match plain.char_indices().nth(40) {
-        Some((cut, _)) => format!("{}…", plain[..cut].trim_end()),
-        None => plain.to_string(),
+    shortened(&plain)
+}
+
+/// The first 40 characters of `text` on one line, with `…` when there were more.
+pub(super) fn shortened(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_string(),
     }
 }
 

@@ -22,7 +22,9 @@ pub mod questions;
 mod refusals;
 pub(crate) mod replies;
 mod respond;
+mod send_forms;
 pub(crate) mod sender;
+pub(crate) mod session;
 mod settings;
 mod worker;
 

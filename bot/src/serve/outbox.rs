@@ -6,16 +6,21 @@
 //! (it is answered after restart), a crash after it leaves a `pending` outbox row (it is
 //! sent after restart).
 //!
-//! **At most once on the wire.** The sender commits `sending` before it calls the platform
-//! and records every piece (≤ 4096 characters) the platform accepted right after it. A
-//! retry after an error the platform definitely rejected resumes after the last recorded
-//! piece. A row still in `sending` after [`LEASE`] belongs to a sender that died mid-call:
-//! neither Telegram nor WhatsApp lets us ask whether that piece arrived, nor accept an
-//! idempotency key, so it is marked `failed` rather than risk a duplicate. The cost is
-//! that a crash during the HTTP call itself (milliseconds per piece) loses the rest of
-//! that reply (staff can simply ask again), and that the chat's later replies wait for the
-//! lease to run out, to stay in order. Likewise an ambiguous error (a timeout after the
-//! request was sent, an unreadable response) fails the row instead of retrying it.
+//! **At most once on the wire.** The sender commits `sending`, naming its process's session
+//! (`claimed_by`, see `session.rs`), before it calls the platform, and records every piece
+//! (≤ 4096 characters) the platform accepted right after it. A retry after an error the
+//! platform definitely rejected resumes after the last recorded piece. A row left in
+//! `sending` by a process that died mid-call (its session's lock is free; or, claimed before
+//! sessions existed or by a send that panicked, still `sending` after [`LEASE`]) cannot be
+//! resent: neither Telegram nor WhatsApp lets us ask whether that piece arrived, nor accept
+//! an idempotency key. Within seconds it is marked `failed` (`interrupted`) and its chat is
+//! told in one line that one answer may not have arrived; the chat's later replies follow
+//! at once, in order. A live replica's rows are never taken, so two replicas never send
+//! the same reply twice, and a process that lost its session records nothing more on a
+//! row that was resolved meanwhile. The cost is that a crash during the HTTP call itself
+//! (milliseconds per piece) loses the rest of that reply (staff can simply ask again).
+//! Likewise an ambiguous error (a timeout after the request was sent, an unreadable
+//! response) fails the row instead of retrying it.
 //!
 //! Outside this module's guarantee: the engine's own writes (conversation memory, notes,
 //! tags) are not in the worker's transaction, so a crash between the engine's answer and
@@ -27,9 +32,11 @@ use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
 use webhooks::{Button, Channel};
 
-/// How long a sender may hold a row in `sending` between two recorded pieces. One piece
-/// takes at most a request timeout (the senders' clients wait out no rate limit: a 429's
-/// wait is the row's `next_attempt_at`, so it holds only its own chat).
+/// How long a row may stay in `sending` between two recorded pieces when its session cannot
+/// tell (claimed by a version from before sessions, or by a send that panicked in a live
+/// process). One piece takes at most a request timeout
+/// (the senders' clients wait out no rate limit: a 429's wait is the row's
+/// `next_attempt_at`, so it holds only its own chat).
 pub(crate) const LEASE: Duration = Duration::from_secs(300);
 /// Send attempts before a reply is given up.
 pub(crate) const MAX_ATTEMPTS: i32 = 5;
@@ -104,9 +111,9 @@ pub(crate) async fn enqueue(
 /// Like the inbox claim, it looks only at each chat's oldest unsent row (a skip scan of
 /// `outbox_unsent`, one probe per chat), never at the whole queue: a chat whose head is
 /// being sent, waits for a retry or is locked by another sender is left alone, which keeps
-/// every chat's replies in order with several senders.
+/// every chat's replies in order with several senders. The claim names `session`.
 #[tracing::instrument(name = "outbox_claim", skip_all)]
-pub(crate) async fn claim(pool: &PgPool) -> sqlx::Result<Option<Claimed>> {
+pub(crate) async fn claim(pool: &PgPool, session: i32) -> sqlx::Result<Option<Claimed>> {
     let row = sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -123,7 +130,8 @@ pub(crate) async fn claim(pool: &PgPool) -> sqlx::Result<Option<Claimed>> {
                     order by channel, chat_id, id limit 1) next
         )
         update outbox o
-           set status = 'sending', attempts = o.attempts + 1, claimed_at = now()
+           set status = 'sending', attempts = o.attempts + 1, claimed_at = now(),
+               claimed_by = $1
          where o.id = (
                select c.id from outbox c
                 where c.id = any(array(select id from heads where status = 'pending'))
@@ -133,7 +141,8 @@ pub(crate) async fn claim(pool: &PgPool) -> sqlx::Result<Option<Claimed>> {
                   for update skip locked)
         returning o.id, o.channel, o.chat_id, o.body, o.buttons, o.attempts, o.pieces_sent,
                   (select i.received_at from inbox i where i.id = o.inbox_id) as received_at
-        "#
+        "#,
+        session
     )
     .fetch_optional(pool)
     .await?;
@@ -162,7 +171,8 @@ fn buttons(value: &Value) -> Vec<Button> {
 
 /// Records that piece `done - 1` was accepted with `ids`, and renews the lease; after the
 /// last piece (`finished`) the row is marked sent in the same statement, so a one-piece
-/// reply costs two commits (claim, this), not three.
+/// reply costs two commits (claim, this), not three. False when the row is no longer
+/// `sending` (resolved as interrupted after this process lost its session): send no more.
 #[tracing::instrument(name = "outbox_record_piece", skip_all, fields(outbox_id = id))]
 pub(crate) async fn record_piece(
     pool: &PgPool,
@@ -170,11 +180,11 @@ pub(crate) async fn record_piece(
     done: usize,
     ids: &[String],
     finished: bool,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
     let done = i32::try_from(done).unwrap_or(i32::MAX);
     // A staff answer to a client (`replies.rs`) is also a communication: it learns the
     // platform id its delivery statuses will name, in the same statement.
-    sqlx::query!(
+    let recorded = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
         with piece as (
@@ -183,28 +193,32 @@ pub(crate) async fn record_piece(
                    status = case when $4 then 'sent' else status end,
                    sent_at = case when $4 then now() else sent_at end,
                    last_error = case when $4 then null else last_error end
-             where id = $1
+             where id = $1 and status = 'sending'
             returning id, status, platform_ids
+        ),
+        sent as (
+            update communications c
+               set platform_message_id = p.platform_ids ->> -1, status = 'sent', sent_at = now()
+              from piece p
+             where c.outbox_id = p.id and p.status = 'sent' and c.status = 'queued'
         )
-        update communications c
-           set platform_message_id = p.platform_ids ->> -1, status = 'sent', sent_at = now()
-          from piece p
-         where c.outbox_id = p.id and p.status = 'sent' and c.status = 'queued'
+        select count(*) as "recorded!" from piece
         "#,
         id,
         done,
         json!(ids),
         finished
     )
-    .execute(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(())
+    Ok(recorded > 0)
 }
 
 /// Marks a row sent (one with nothing left to send).
 pub(crate) async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
     sqlx::query!(
-        "update outbox set status = 'sent', sent_at = now(), last_error = null where id = $1",
+        "update outbox set status = 'sent', sent_at = now(), last_error = null
+          where id = $1 and status = 'sending'",
         id
     )
     .execute(pool)
@@ -248,7 +262,7 @@ pub(crate) async fn mark_unsent(
                    next_attempt_at = now() + make_interval(secs => $3),
                    failure = $4,
                    failed_at = case when $4::text is null then null else now() end
-             where id = $1
+             where id = $1 and status = 'sending'
             returning id, status
         )
         update communications c
@@ -267,20 +281,60 @@ pub(crate) async fn mark_unsent(
     Ok(())
 }
 
-/// Fails rows whose sender died mid-send (still `sending` after [`LEASE`]); never resends.
+/// A row whose sender died mid-send, now failed.
+#[derive(Debug)]
+pub(crate) struct Interrupted {
+    pub channel: String,
+    pub chat_id: String,
+    /// False for a reply to a client: the client is not told, staff are (`failures.rs`).
+    pub tell_chat: bool,
+    /// The inbound it answered, when it answered one.
+    pub question: Option<Value>,
+    /// The language of the staff member the chat belongs to, if one does.
+    pub language: Option<String>,
+}
+
+/// Fails the rows whose sender died mid-send — its session's lock is free, or it is still
+/// `sending` after [`LEASE`] (claimed without a session, or a send that panicked) — and
+/// never resends them.
+/// Rows whose own chat will be told are marked reported; a reply to a client is left for
+/// the staff report.
 #[tracing::instrument(name = "outbox_recover", skip_all)]
-pub(crate) async fn fail_interrupted(pool: &PgPool) -> sqlx::Result<u64> {
-    let done = sqlx::query!(
+pub(crate) async fn fail_interrupted(tx: &mut PgConnection) -> sqlx::Result<Vec<Interrupted>> {
+    let rows = sqlx::query!(
         r#"
         -- language=PostgreSQL
-        update outbox
+        update outbox o
            set status = 'failed', failure = 'interrupted', failed_at = now(),
-               last_error = 'interrupted while sending; not resent (at most once)'
-         where status = 'sending' and claimed_at < now() - make_interval(secs => $1)
+               last_error = 'interrupted while sending; not resent (at most once)',
+               failure_reported_at = case
+                   when exists (select 1 from communications c where c.outbox_id = o.id)
+                   then null else now() end
+         where o.id in (select s.id from outbox s
+                         where s.status = 'sending'
+                           and (s.claimed_at < now() - make_interval(secs => $1)
+                                or (s.claimed_by is not null
+                                    and not serve_session_alive(s.claimed_by)))
+                           for update skip locked)
+        returning o.channel, o.chat_id, o.failure_reported_at is not null as "tell_chat!",
+                  (select i.payload from inbox i where i.id = o.inbox_id) as question,
+                  (select s.language from staff_identities i join staff s on s.id = i.staff_id
+                    where i.channel = o.channel
+                      and ltrim(i.external_id, '+') = ltrim(o.chat_id, '+')
+                    limit 1) as language
         "#,
         LEASE.as_secs_f64()
     )
-    .execute(pool)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(done.rows_affected())
+    Ok(rows
+        .into_iter()
+        .map(|r| Interrupted {
+            channel: r.channel,
+            chat_id: r.chat_id,
+            tell_chat: r.tell_chat,
+            question: r.question,
+            language: r.language,
+        })
+        .collect())
 }

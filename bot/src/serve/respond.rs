@@ -205,25 +205,10 @@ pub(crate) async fn answer(
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }
-    let reply = Reply {
-        body: out.reply.render(markup(inbound.channel)),
-        // At most 3: WhatsApp's limit for reply buttons. A tap sends `say` back as a button
-        // press, which is read as typed text (see above).
-        buttons: out
-            .reply
-            .choices()
-            .iter()
-            .take(3)
-            .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
-            .collect(),
-    };
+    let reply = with_buttons(&out.reply, inbound.channel);
     let notices = out.notices.into_iter().filter_map(|n| {
         let channel = context::channel(&n.channel)?;
-        Some((
-            channel,
-            n.chat_id,
-            Reply::text(n.text.render(markup(channel))),
-        ))
+        Some((channel, n.chat_id, with_buttons(&n.text, channel)))
     });
     let notices = notices.collect();
     Ok(Answered {
@@ -235,6 +220,20 @@ pub(crate) async fn answer(
         writes: None,
         notices,
     })
+}
+
+/// `doc` for `channel`, its choices as buttons: at most 3 (WhatsApp's limit for reply
+/// buttons). A tap sends `say` back as a button press, which is read as typed text.
+fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> Reply {
+    Reply {
+        body: doc.render(markup(channel)),
+        buttons: doc
+            .choices()
+            .iter()
+            .take(3)
+            .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
+            .collect(),
+    }
 }
 
 /// A staff member's action on a forward in the configured staff group (the one group where

@@ -7,18 +7,19 @@ use std::time::{Duration, Instant};
 use teloxide::RequestError;
 use tokio::sync::watch;
 use webhooks::split::{TELEGRAM_MAX_CHARS, WHATSAPP_MAX_CHARS};
-use webhooks::{split_message, split_plain, Channel, SendError, TelegramError, WhatsAppError};
+use webhooks::{
+    split_message, split_plain, Button, Channel, ChannelSender, SendError, TelegramError,
+    WhatsAppError,
+};
 
 use super::context::{self, Context};
 use super::metrics::Stage;
 use super::outbox::{self, Claimed, Unsent, MAX_ATTEMPTS};
+use super::send_forms;
 
 /// How often the sender looks for work without being woken (rows due for a retry, rows
 /// written by other replicas or by [`super::questions::ask`]).
 const POLL: Duration = Duration::from_millis(500);
-
-/// How often rows left in `sending` by a dead sender are looked for.
-const RECOVER_EVERY: Duration = Duration::from_secs(30);
 
 /// How often failed deliveries are looked for to report to staff (see `failures.rs`).
 const REPORT_EVERY: Duration = Duration::from_secs(1);
@@ -30,27 +31,16 @@ const REPORT_EVERY: Duration = Duration::from_secs(1);
 pub(crate) const SENDERS: usize = 4;
 
 /// Sends until `drain` turns true, then sends what is due and returns. The loop that
-/// `recovers` also fails the rows other senders left mid-send and reports failed
-/// deliveries to staff.
-pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, recovers: bool) {
-    let mut recovered_at: Option<Instant> = None;
+/// `reports` also reports failed deliveries to staff. (Rows dead senders left mid-send are
+/// resolved by `session.rs`.)
+pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, reports: bool) {
     let mut reported_at: Option<Instant> = None;
     loop {
         let draining = *drain.borrow();
         let ready = ctx.outbox_ready.notified();
         tokio::pin!(ready);
         ready.as_mut().enable();
-        if recovers && recovered_at.is_none_or(|at| at.elapsed() >= RECOVER_EVERY) {
-            recovered_at = Some(Instant::now());
-            match outbox::fail_interrupted(&ctx.queue).await {
-                Ok(0) => {}
-                Ok(rows) => tracing::warn!(rows, "replies interrupted mid-send were not resent"),
-                Err(e) => {
-                    tracing::warn!(error.message = %e, "could not look for interrupted sends")
-                }
-            }
-        }
-        if recovers && reported_at.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
+        if reports && reported_at.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
             reported_at = Some(Instant::now());
             match super::failures::report(&ctx).await {
                 Ok(0) => {}
@@ -89,9 +79,12 @@ pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, rec
     }
 }
 
-/// Sends one due row; false when there was none.
+/// Sends one due row; false when there was none (or no session to claim it under).
 async fn send_next(ctx: &Context) -> anyhow::Result<bool> {
-    let Some(row) = outbox::claim(&ctx.queue).await? else {
+    let Some(session) = ctx.session.current() else {
+        return Ok(false);
+    };
+    let Some(row) = outbox::claim(&ctx.queue, session).await? else {
         return Ok(false);
     };
     send(ctx, row).await?;
@@ -121,15 +114,38 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         Channel::Telegram => split_message(&row.body, TELEGRAM_MAX_CHARS),
         Channel::WhatsApp => split_plain(&row.body, WHATSAPP_MAX_CHARS),
     };
+    let mut to = row.chat_id.clone();
+    let mut other_form = None;
+    if channel == Channel::WhatsApp {
+        if let Some(form) = send_forms::preferred(&ctx.queue, &row.chat_id).await? {
+            to = form;
+        }
+        other_form = send_forms::other_form(&to);
+    }
     for (i, piece) in pieces.iter().enumerate().skip(row.pieces_sent) {
         let last = i + 1 == pieces.len();
-        let sent = if last && !row.buttons.is_empty() {
-            sender.send_buttons(&row.chat_id, piece, &row.buttons).await
-        } else {
-            sender.send_text(&row.chat_id, piece).await
-        };
+        let buttons = (last && !row.buttons.is_empty()).then_some(row.buttons.as_slice());
+        let mut sent = send_piece(&sender, &to, piece, buttons).await;
+        // A Mexican mobile in the form the Cloud API does not know for this recipient:
+        // nothing was sent, so the other form is tried once, and remembered if it works.
+        if let (Err(e), Some(other)) = (&sent, &other_form) {
+            if recipient_not_allowed(e) {
+                tracing::info!("131030 for one form of a Mexican mobile; trying the other");
+                sent = send_piece(&sender, other, piece, buttons).await;
+                if sent.is_ok() {
+                    send_forms::remember(&ctx.queue, &row.chat_id, other).await?;
+                    to.clone_from(other);
+                }
+            }
+        }
+        other_form = None; // once per row: later pieces go where the first one went
         match sent {
-            Ok(ids) => outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await?,
+            Ok(ids) => {
+                if !outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await? {
+                    tracing::warn!("the row was resolved while this process had no session; not sending the rest");
+                    return Ok(());
+                }
+            }
             Err(e) => {
                 ctx.metrics.error(Stage::Send);
                 let unsent = unsent(&classify(&e), row.attempts);
@@ -148,6 +164,27 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         .and_then(|at| (chrono::Utc::now() - at).to_std().ok());
     ctx.metrics.reply_sent(channel, latency);
     Ok(())
+}
+
+/// Sends one piece, with `buttons` under it when given.
+async fn send_piece(
+    sender: &ChannelSender,
+    to: &str,
+    piece: &str,
+    buttons: Option<&[Button]>,
+) -> Result<Vec<String>, SendError> {
+    match buttons {
+        Some(buttons) => sender.send_buttons(to, piece, buttons).await,
+        None => sender.send_text(to, piece).await,
+    }
+}
+
+/// The Cloud API's 131030: not a recipient it accepts in this form.
+fn recipient_not_allowed(error: &SendError) -> bool {
+    matches!(
+        error,
+        SendError::WhatsApp(WhatsAppError::Api { code: 131030, .. })
+    )
 }
 
 /// 2, 4, 8, 16 s: enough for a platform hiccup to pass.

@@ -8,8 +8,11 @@
 //! worker skips the leased row, and the chat's newer rows are not eligible while an older one
 //! is unprocessed, so two workers (on any replica) never work on the same chat at once and a
 //! chat's messages are answered in order. The reply and `processed_at` are committed
-//! together, and only by the latest claim (`claims`); after a crash the lease runs out and
-//! the row is taken again (also after a restart: workers poll, they keep no in-memory queue).
+//! together, and only by the latest claim (`claims`). Each claim names its process's session
+//! (`claimed_by`): when that process dies, its lock is gone and the row is freed within
+//! seconds (`session.rs`, [`free_dead_claims`]) and taken again (also after a restart:
+//! workers poll, they keep no in-memory queue); the lease remains for a worker that is
+//! stuck in a live process.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -86,7 +89,7 @@ async fn record_panic(pool: &PgPool, id: i64) -> sqlx::Result<()> {
         r#"
         -- language=PostgreSQL
         update inbox
-           set attempts = attempts + 1, last_error = 'panicked while processing',
+           set attempts = attempts + 1, last_error = 'panicked while processing', claimed_by = null,
                retry_at = now() + make_interval(secs => 5 * power(2, least(attempts + 1, 6))),
                processed_at = case when attempts + 1 >= $2 then now() end
          where id = $1 and processed_at is null
@@ -110,7 +113,10 @@ struct Row {
 
 /// Processes one row; false when none was eligible.
 async fn process_next(ctx: &Context, claimed: &AtomicI64) -> anyhow::Result<bool> {
-    let Some(row) = claim(&ctx.queue).await? else {
+    let Some(session) = ctx.session.current() else {
+        return Ok(false);
+    };
+    let Some(row) = claim(&ctx.queue, session).await? else {
         return Ok(false);
     };
     claimed.store(row.id, Ordering::SeqCst);
@@ -237,9 +243,10 @@ impl Drop for LeaseGuard {
 /// quadratic in the backlog, 1-150 s per claim at 500 messages/s.) A head stays its chat's
 /// oldest until it is processed, so leasing it (rechecking `processed_at` and `retry_at`
 /// under the statement's row lock) is enough; a head that is leased (being answered) or
-/// waiting for a retry keeps its whole chat waiting, which keeps the chat's order.
+/// waiting for a retry keeps its whole chat waiting, which keeps the chat's order. The
+/// claim names `session`.
 #[tracing::instrument(name = "inbox_claim", skip_all)]
-async fn claim(pool: &PgPool) -> sqlx::Result<Option<Row>> {
+async fn claim(pool: &PgPool, session: i32) -> sqlx::Result<Option<Row>> {
     let row = sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -255,7 +262,8 @@ async fn claim(pool: &PgPool) -> sqlx::Result<Option<Row>> {
                     order by channel, chat_id, id limit 1) next
         )
         update inbox o
-           set claims = o.claims + 1, retry_at = now() + make_interval(secs => $1)
+           set claims = o.claims + 1, retry_at = now() + make_interval(secs => $1),
+               claimed_by = $2
          where o.id = (
                select i.id from inbox i
                 where i.id = any(array(select id from heads))
@@ -266,7 +274,8 @@ async fn claim(pool: &PgPool) -> sqlx::Result<Option<Row>> {
                   for update skip locked)
         returning o.id, o.attempts, o.payload, o.claims
         "#,
-        LEASE.as_secs_f64()
+        LEASE.as_secs_f64(),
+        session
     )
     .fetch_optional(pool)
     .await?;
@@ -300,7 +309,8 @@ async fn give_up_or_retry(
         r#"
         -- language=PostgreSQL
         update inbox
-           set attempts = $2, last_error = $3, retry_at = now() + make_interval(secs => $4)
+           set attempts = $2, last_error = $3, retry_at = now() + make_interval(secs => $4),
+               claimed_by = null
          where id = $1
         "#,
         row.id,
@@ -331,6 +341,26 @@ async fn give_up_or_retry(
     }
     mark_processed(tx, row.id).await?;
     Ok(())
+}
+
+/// Frees the rows being answered by a process that died (its session's lock is free): due
+/// at once, for any worker. The dead claim can commit nothing more (`still_claimed`).
+#[tracing::instrument(name = "inbox_free_dead_claims", skip_all)]
+pub(crate) async fn free_dead_claims(pool: &PgPool) -> sqlx::Result<u64> {
+    let freed = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update inbox
+           set retry_at = now(), claimed_by = null
+         where id in (select id from inbox
+                       where processed_at is null and claimed_by is not null
+                         and retry_at > now() and not serve_session_alive(claimed_by)
+                         for update skip locked)
+        "#
+    )
+    .execute(pool)
+    .await?;
+    Ok(freed.rows_affected())
 }
 
 /// Unprocessed inbox rows (for `/metrics`).

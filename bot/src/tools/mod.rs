@@ -7,10 +7,13 @@ pub mod add_owner_note;
 mod audit;
 pub mod campaign_results;
 mod caps;
+pub mod draft_campaign;
+pub mod edit_campaign;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_owner_profile;
 pub mod get_segment;
+pub mod list_campaigns;
 pub mod search_owners;
 pub mod tag_owner;
 
@@ -38,6 +41,11 @@ pub struct ToolContext {
     /// The chat message being answered (channel and platform message id), when there is
     /// one: writes are keyed by it, so a retried or edited message writes once.
     pub source: Option<String>,
+    /// The conversation being answered, when there is one: the lists a tool shows are
+    /// remembered there (a campaign is drafted from the list the chat saw last).
+    pub conversation: Option<i64>,
+    /// The rules campaigns follow (consent, quiet hours, limits).
+    pub marketing: crate::marketing::Policy,
 }
 
 /// What a tool returns: data for the model and a card for people.
@@ -169,6 +177,9 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_segment::definition(),
         generate_report::definition(),
         campaign_results::definition(),
+        draft_campaign::definition(),
+        edit_campaign::definition(),
+        list_campaigns::definition(),
     ]
 }
 
@@ -222,10 +233,21 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             get_segment::NAME => get_segment::run(ctx, parse(name, args)?).await,
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
             campaign_results::NAME => campaign_results::run(ctx, parse(name, args)?).await,
+            draft_campaign::NAME => draft_campaign::run(ctx, parse(name, args)?).await,
+            edit_campaign::NAME => edit_campaign::run(ctx, parse(name, args)?).await,
+            list_campaigns::NAME => list_campaigns::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }
     .await;
+    if let (Ok(out), Some(conversation)) = (&result, ctx.conversation) {
+        if let Err(e) =
+            crate::marketing::lists::record(&ctx.pool, conversation, name, &audited_args, &out.data)
+                .await
+        {
+            tracing::warn!(error.message = %e, "could not remember the list shown");
+        }
+    }
     audit::record(
         ctx,
         name,

@@ -23,6 +23,8 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
         staff_id: None,
         channel: "bench".into(),
         source: None,
+        conversation: None,
+        marketing: Default::default(),
     };
     let owners: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "select o.id, o.full_name, p.phone_primary from owners o join owner_profiles p on p.owner_id = o.id

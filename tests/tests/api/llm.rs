@@ -44,6 +44,8 @@ async fn setup_with(tune: impl FnOnce(&mut LlmSettings)) -> Setup {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        conversation: None,
+        marketing: Default::default(),
     };
     let fake = FakeOpenAi::start().await;
     let mut settings = LlmSettings::new(&fake.base_url(), "fake-model", "test-key");

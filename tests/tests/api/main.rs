@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary, a module per feature.
 
+mod campaigns;
 mod command_facts;
 mod command_writes;
 mod constraints;

@@ -18,6 +18,8 @@ async fn ctx(db: &TestDb, lang: Lang) -> ToolContext {
         staff_id: Some(1),
         channel: "test".into(),
         source: None,
+        conversation: None,
+        marketing: Default::default(),
     }
 }
 

@@ -5,8 +5,10 @@ mod adversarial;
 mod campaigns;
 mod channels;
 mod clinic_number;
+mod crash;
 mod delivery;
 mod etiquette;
+mod mexican_numbers;
 mod nul;
 mod once;
 mod ops;
@@ -103,24 +105,7 @@ impl ServeApp {
         whatsapp: FakeWhatsApp,
         options: Options,
     ) -> Self {
-        let settings = settings_for(&telegram, &whatsapp, &options);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let llm = options.llm.as_deref().map(|url| {
-            let settings = LlmSettings::new(url, "fake-model", "test-key");
-            LlmBrain::new(settings).expect("LLM brain")
-        });
-        let engine = Engine::new(db.pool.clone(), llm);
-        let mut app = Application::build(settings, db.pool.clone(), engine, listener)
-            .await
-            .expect("application builds");
-        if let Some(clock) = options.campaign_clock.clone() {
-            app = app.with_campaign_clock(clock);
-        }
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(app.run_until_stopped(async {
-            let _ = stopped.await;
-        }));
+        let (base, stop, task) = launch(&db, &telegram, &whatsapp, &options).await;
         Self {
             db,
             telegram,
@@ -130,6 +115,28 @@ impl ServeApp {
             stop,
             task,
         }
+    }
+
+    /// A second application on the same database and fakes (another replica); stopped
+    /// gracefully when dropped.
+    async fn replica(&self) -> Replica {
+        let (_, stop, task) = launch(
+            &self.db,
+            &self.telegram,
+            &self.whatsapp,
+            &Options::default(),
+        )
+        .await;
+        Replica { stop, task }
+    }
+
+    /// The process dies: its tasks are dropped mid-work and its database connections close
+    /// (a send already in flight finishes or hangs on its own, unrecorded, as a request
+    /// the kernel already sent). Returns the database and fakes for a restart.
+    async fn kill(self) -> (TestDb, FakeTelegram, FakeWhatsApp) {
+        self.task.abort();
+        let _ = self.task.await;
+        (self.db, self.telegram, self.whatsapp)
     }
 
     /// Graceful shutdown; returns the database and fakes for a restart.
@@ -238,12 +245,14 @@ impl ServeApp {
     }
 }
 
-/// The settings a test application reads: both channels on the fakes, plus `options`.
-fn settings_for(
+/// Builds an application on `db` and the fakes, and runs it until the returned sender
+/// fires or is dropped.
+async fn launch(
+    db: &TestDb,
     telegram: &FakeTelegram,
     whatsapp: &FakeWhatsApp,
     options: &Options,
-) -> ServeSettings {
+) -> (String, oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>) {
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
         ("TELEGRAM_WEBHOOK_SECRET", TG_SECRET.into()),
@@ -264,9 +273,41 @@ fn settings_for(
         ),
     ]);
     vars.extend(options.extra.iter().cloned());
-    ServeSettings::from_lookup(|k| vars.get(k).cloned())
+    let settings = ServeSettings::from_lookup(|k| vars.get(k).cloned())
         .expect("settings")
-        .with_polling(options.polling)
+        .with_polling(options.polling);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let llm = options.llm.as_deref().map(|url| {
+        let settings = LlmSettings::new(url, "fake-model", "test-key");
+        LlmBrain::new(settings).expect("LLM brain")
+    });
+    let engine = Engine::new(db.pool.clone(), llm);
+    let mut app = Application::build(settings, db.pool.clone(), engine, listener)
+        .await
+        .expect("application builds");
+    if let Some(clock) = options.campaign_clock.clone() {
+        app = app.with_campaign_clock(clock);
+    }
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    (base, stop, task)
+}
+
+/// Another replica of the application (see [`ServeApp::replica`]).
+struct Replica {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Replica {
+    /// Graceful shutdown.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.expect("joins").expect("stops cleanly");
+    }
 }
 
 async fn invite(db: &TestDb) -> (i64, String) {

@@ -42,7 +42,7 @@ async fn load_state(pool: &PgPool, conversation: i64) -> sqlx::Result<ChatState>
 /// Saves the state; committed asynchronously, like the rest of the memory (see `memory`).
 async fn save_state(pool: &PgPool, conversation: i64, state: &ChatState) -> sqlx::Result<()> {
     sqlx::query!(
-        "update conversations set state = $2
+        "update conversations set state = state || $2
            from (select set_config('synchronous_commit', 'off', true)) async_commit
           where id = $1",
         conversation,
@@ -147,19 +147,12 @@ async fn run(ctx: &ToolContext, state: &mut ChatState, name: &str, args: Value) 
 }
 
 fn remember(state: &mut ChatState, out: &ToolOutput) {
-    let ids = |list: &Value, key: &str| -> Vec<i64> {
-        list.as_array()
-            .map(|a| a.iter().filter_map(|o| o[key].as_i64()).collect())
-            .unwrap_or_default()
-    };
     if let Some(id) = out.data["id"].as_i64().or(out.data["user_id"].as_i64()) {
         state.last_owner = Some(id);
     }
-    for (list, key) in [("matches", "id"), ("owners", "owner_id"), ("owners", "id")] {
-        let found = ids(&out.data[list], key);
-        if !found.is_empty() {
-            state.last_list = found;
-        }
+    let found = crate::marketing::lists::owners_in(&out.data);
+    if !found.is_empty() {
+        state.last_list = found;
     }
 }
 

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use super::{claim, run, tally, HeldCall, Notice, Resolved};
 use crate::domain::Lang;
 use crate::render::RichText;
+use crate::staff::owners::OwnerChat;
 use crate::staff::StaffMember;
 use crate::tools::{add_owner_note, tag_owner, ToolContext};
 
@@ -25,24 +26,6 @@ pub(super) struct Request<'a> {
     pub minutes: i32,
 }
 
-/// An owner and one of their private chats (none when no chat is linked).
-struct OwnerChat {
-    id: i64,
-    name: String,
-    language: String,
-    channel: Option<String>,
-    external_id: Option<String>,
-}
-
-impl OwnerChat {
-    /// The chat to write to: the Telegram user id (= private chat id) or the WhatsApp
-    /// number without its `+`.
-    fn chat(&self) -> Option<(String, String)> {
-        let (channel, id) = (self.channel.as_ref()?, self.external_id.as_ref()?);
-        Some((channel.clone(), id.trim_start_matches('+').to_owned()))
-    }
-}
-
 /// Records every active owner as an approver of hold `id` (inside the hold's transaction)
 /// and writes each owner's chats the request; the owners asked (by name) and the messages.
 pub(super) async fn ask(
@@ -50,20 +33,7 @@ pub(super) async fn ask(
     id: i64,
     request: &Request<'_>,
 ) -> sqlx::Result<(Vec<String>, Vec<Notice>)> {
-    let owners = sqlx::query_as!(
-        OwnerChat,
-        r#"
-        -- language=PostgreSQL
-        select s.id, s.name, s.language, i.channel as "channel?", i.external_id as "external_id?"
-          from staff s
-          left join staff_identities i
-            on i.staff_id = s.id and i.channel in ('telegram', 'whatsapp')
-         where s.role = 'owner' and s.active
-         order by s.id, i.id
-        "#
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let owners = crate::staff::owners::owner_chats(&mut *tx).await?;
     let mut ids: Vec<i64> = owners.iter().map(|o| o.id).collect();
     ids.dedup();
     sqlx::query!(

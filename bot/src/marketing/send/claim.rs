@@ -10,10 +10,11 @@ use serde_json::Value;
 use sqlx::PgPool;
 use webhooks::ChannelSenders;
 
-use super::holder::LOCK_CLASS;
 use super::{progress, schedule};
 use crate::marketing::settings::MarketingSettings;
 
+/// The transaction advisory lock that serializes claims (`cmpg`).
+const CLAIM_LOCK: i32 = 0x636d_7067;
 /// The channels the serve loops send on (the terminal's rows are sent by the terminal).
 const PLATFORMS: [&str; 2] = ["whatsapp", "telegram"];
 
@@ -97,7 +98,7 @@ async fn attempt(
     let channels: Vec<String> = PLATFORMS.iter().map(|c| c.to_string()).collect();
     let day = schedule::clinic_day(now, tz);
     let mut tx = pool.begin().await?;
-    sqlx::query!("select from pg_advisory_xact_lock($1, 0)", LOCK_CLASS)
+    sqlx::query!("select from pg_advisory_xact_lock($1, 0)", CLAIM_LOCK)
         .execute(&mut *tx)
         .await?;
     if let Some(until) = schedule::quiet_until(now, tz, settings.quiet_hours) {

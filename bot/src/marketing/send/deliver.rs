@@ -18,7 +18,8 @@ use std::time::Duration;
 use webhooks::{SendError, WhatsAppClient};
 
 use super::claim::{Claimed, Template};
-use super::{is_us_number, CampaignSender};
+use super::CampaignSender;
+use crate::marketing::audience::is_us_number;
 use crate::serve::outbox::Unsent;
 use crate::serve::sender::{classify, unsent};
 
@@ -108,7 +109,7 @@ async fn whatsapp(sender: &CampaignSender, row: &Claimed) -> Result<Outcome, Out
     let Some(template) = &row.template else {
         return Ok(Outcome::NeedsTemplate);
     };
-    if is_us_number(&row.chat_id) {
+    if is_us_number(&format!("+{}", row.chat_id.trim_start_matches('+'))) {
         return Ok(Outcome::Skipped {
             reason: "us_number",
         });

@@ -36,9 +36,7 @@ mod record;
 mod schedule;
 pub mod statuses;
 pub mod terminal;
-mod us;
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -50,10 +48,10 @@ use tokio::task::JoinSet;
 use webhooks::ChannelSenders;
 
 pub use pace::Pacer;
-pub use us::is_us_number;
 
 use super::settings::MarketingSettings;
 use crate::clock::ClinicClock;
+use crate::serve::session::Session;
 
 /// Campaign send loops per process. Each waits for the platform's answer (~100-300 ms to
 /// the Cloud API); the [`Pacer`] keeps their sum at the configured rate.
@@ -107,27 +105,15 @@ pub struct CampaignSender {
     pub settings: MarketingSettings,
     pub clock: SendClock,
     pub pacer: Arc<Pacer>,
+    /// The process's serve session, named by every claim (`serve/session.rs`).
+    pub(crate) session: Arc<Session>,
 }
 
-/// The campaign sender of one process: [`LOOPS`] send loops sharing one holder (see
-/// `holder.rs`) and one [`Pacer`], plus the housekeeping (interrupted rows become
-/// `unknown`, finished campaigns are closed). Runs until `stop`; each loop finishes the
-/// row in hand first.
+/// The campaign sender of one process: [`LOOPS`] send loops sharing the process's serve
+/// session and one [`Pacer`], plus the housekeeping (interrupted rows become `unknown`,
+/// finished campaigns are closed). Runs until `stop`; each loop finishes the row in hand
+/// first (the session is released only after this returns).
 pub async fn run(sender: Arc<CampaignSender>, mut stop: watch::Receiver<bool>) {
-    // No sends without a holder (the database is down at start-up): try again until stopped.
-    let mut holder = loop {
-        match holder::Holder::take(&sender.pool).await {
-            Ok(holder) => break holder,
-            Err(e) => {
-                tracing::warn!(error.message = %e, "campaign sender: no holder connection yet");
-                tokio::select! {
-                    () = tokio::time::sleep(HOUSEKEEPING_EVERY * 5) => {}
-                    () = stopped(&mut stop) => return,
-                }
-            }
-        }
-    };
-    let holder_id = Arc::new(AtomicI64::new(holder.id()));
     let clinic = Arc::new(Mutex::new(ClinicClock::new(
         crate::clock::DEFAULT_TIMEZONE,
         None,
@@ -135,8 +121,7 @@ pub async fn run(sender: Arc<CampaignSender>, mut stop: watch::Receiver<bool>) {
     let mut loops = JoinSet::new();
     for _ in 0..LOOPS {
         let (sender, stop) = (Arc::clone(&sender), stop.clone());
-        let (holder_id, clinic) = (Arc::clone(&holder_id), Arc::clone(&clinic));
-        loops.spawn(send_loop(sender, stop, holder_id, clinic));
+        loops.spawn(send_loop(sender, stop, Arc::clone(&clinic)));
     }
     let mut clock_at: Option<Instant> = None;
     loop {
@@ -151,10 +136,6 @@ pub async fn run(sender: Arc<CampaignSender>, mut stop: watch::Receiver<bool>) {
                 }
             }
         }
-        match holder.keep(&sender.pool).await {
-            Ok(()) => holder_id.store(holder.id(), Ordering::SeqCst),
-            Err(e) => tracing::warn!(error.message = %e, "campaign sender: holder connection lost"),
-        }
         let (now, _) = sender.clock.read(&clinic.lock().expect("clock lock"));
         if let Err(e) = housekeeping(&sender, now).await {
             tracing::warn!(error.message = %e, "campaign sender: housekeeping failed");
@@ -165,26 +146,26 @@ pub async fn run(sender: Arc<CampaignSender>, mut stop: watch::Receiver<bool>) {
         }
     }
     while loops.join_next().await.is_some() {}
-    // The holder's lock is released with its connection, after the last row was recorded.
-    drop(holder);
 }
 
 async fn send_loop(
     sender: Arc<CampaignSender>,
     mut stop: watch::Receiver<bool>,
-    holder: Arc<AtomicI64>,
     clinic: Arc<Mutex<ClinicClock>>,
 ) {
     loop {
         if *stop.borrow() {
             return;
         }
-        let (now, tz) = sender.clock.read(&clinic.lock().expect("clock lock"));
-        match step(&sender, holder.load(Ordering::SeqCst), now, tz).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => {
-                tracing::error!(error.cause_chain = ?e, error.message = %e, "campaign sender failed");
+        // No claims without a session (its lock's connection broke): they would look dead.
+        if let Some(session) = sender.session.current() {
+            let (now, tz) = sender.clock.read(&clinic.lock().expect("clock lock"));
+            match step(&sender, i64::from(session), now, tz).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(error.cause_chain = ?e, error.message = %e, "campaign sender failed");
+                }
             }
         }
         tokio::select! {

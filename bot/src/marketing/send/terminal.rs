@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::io::AsyncWriteExt;
 
-use super::holder::Holder;
 use crate::clock::ClinicClock;
 
 /// The demo's log of "sent" campaign messages under `home` (`VETBOT_HOME`).
@@ -34,7 +33,10 @@ pub struct TerminalSends {
 /// else is pending.
 pub async fn send(pool: &PgPool, campaign_id: i64, path: &Path) -> anyhow::Result<TerminalSends> {
     let now = ClinicClock::load(pool).await?.now();
-    let holder = Holder::take(pool).await?;
+    // A session of its own for the claim: if this process dies before recording, a serve
+    // process (or the next terminal send) finds the rows `unknown`, never sends them again.
+    let (session, holder) = crate::serve::session::lock(pool).await?;
+    let holder = i64::from(holder);
     let rows = sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -58,7 +60,7 @@ pub async fn send(pool: &PgPool, campaign_id: i64, path: &Path) -> anyhow::Resul
          order by claimed.owner_id
         "#,
         campaign_id,
-        holder.id()
+        holder
     )
     .fetch_all(pool)
     .await?;
@@ -81,7 +83,8 @@ pub async fn send(pool: &PgPool, campaign_id: i64, path: &Path) -> anyhow::Resul
     }
     append(path, &log).await?;
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-    mark_sent(pool, campaign_id, &owners, holder.id(), now).await?;
+    mark_sent(pool, campaign_id, &owners, holder, now).await?;
+    drop(session);
     Ok(TerminalSends {
         sent: rows.len(),
         path: path.to_path_buf(),

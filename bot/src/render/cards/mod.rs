@@ -5,6 +5,7 @@
 //! closing question also have `reply(&self, lang)`.
 
 mod at_risk;
+pub mod campaign;
 mod campaign_results;
 mod errors;
 mod metric;
@@ -17,6 +18,7 @@ mod segment;
 mod updates;
 
 pub use at_risk::{at_risk_intro, AtRiskCard, AtRiskEntry};
+pub use campaign::{CampaignPreviewCard, DraftMessage, LeftOut};
 pub use campaign_results::{Arm, CampaignResultsCard, ComeBack};
 pub use errors::{ErrorCard, NotFoundCard};
 pub use metric::{ItemLabel, ReportMetric};

@@ -304,17 +304,11 @@ async fn two_replicas_never_send_the_same_row_twice() {
     // Arrange: a second `vetbot serve` on the same database and fakes.
     let (app, clock) = start_at(cancun(0, 12, 0), vec![]).await;
     let approver = owner(&app).await;
-    let settings = settings_for(&app.telegram, &app.whatsapp, &Options::default());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let engine = Engine::new(app.db.pool.clone(), None);
-    let replica = Application::build(settings, app.db.pool.clone(), engine, listener)
-        .await
-        .unwrap()
-        .with_campaign_clock(clock);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(replica.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
+    let options = Options {
+        campaign_clock: Some(clock),
+        ..Options::default()
+    };
+    let (_, stop, task) = launch(&app.db, &app.telegram, &app.whatsapp, &options).await;
     // Every demo client (38): eight loops on two replicas compete for them.
     let c = clients(&app, 100).await;
     let to: Vec<To> = c.iter().map(|(id, chat)| To::whatsapp(*id, chat)).collect();
@@ -343,15 +337,13 @@ async fn two_replicas_never_send_the_same_row_twice() {
 #[tokio::test]
 async fn a_row_left_sending_by_a_dead_sender_becomes_unknown_and_is_not_resent() {
     // Arrange: before start-up, one row was claimed by a sender that crashed mid-call
-    // (its holder id holds no lock), and one is claimed by a sender that is alive (this
-    // test's connection holds its lock).
+    // (its session holds no lock), and one is claimed by a sender that is alive (this
+    // test's connection holds its session's lock).
     let db = TestDb::demo().await;
+    // A live serve session: this connection holds its lock (serve/session.rs).
     let mut alive = db.pool.acquire().await.unwrap().detach();
-    let alive_id: i32 = sqlx::query_scalar("select pg_backend_pid()")
-        .fetch_one(&mut alive)
-        .await
-        .unwrap();
-    sqlx::query("select pg_advisory_lock(1207121, $1)")
+    let alive_id: i32 = 2_000_000_001;
+    sqlx::query("select pg_advisory_lock(1986360418, $1)")
         .bind(alive_id)
         .execute(&mut alive)
         .await

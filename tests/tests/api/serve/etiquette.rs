@@ -88,6 +88,8 @@ async fn a_telegram_429_with_retry_after_60_is_waited_in_full_and_holds_only_its
     // A minute later (the test moves the row's clock), both go out, in order, once.
     bring_forward(&app, "Espera el minuto").await;
     app.telegram_message("Y luego esto").await;
+    // The fake has the request before the sender commits what it accepted.
+    sent(&app, "Y luego esto").await;
     assert_eq!(
         telegram_texts_to(&app, 555_000_201),
         ["Espera el minuto", "Espera el minuto", "Y luego esto"].map(String::from)
@@ -159,7 +161,9 @@ async fn each_permanent_error_is_recorded_once_not_retried_and_staff_are_told_on
     app.telegram
         .fail_next_bad_request("sendMessage", "Bad Request: chat not found");
     // A staff answer to a client is also a communication; its failure is kept there too.
-    let wa_chats: Vec<String> = (1..=5).map(|i| format!("52199800030{i:02}")).collect();
+    // US numbers: a Mexican mobile refused with 131030 is first tried in its other form
+    // (`mexican_numbers.rs`).
+    let wa_chats: Vec<String> = (1..=5).map(|i| format!("141555503{i:02}")).collect();
     let mut tx = app.db.pool.begin().await.unwrap();
     for (i, chat) in wa_chats.iter().enumerate() {
         let id: i64 = sqlx::query_scalar(

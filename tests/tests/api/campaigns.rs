@@ -1,0 +1,546 @@
+//! Campaigns in the chat (issue 12): drafted from the list just shown or a segment, a
+//! preview that says who gets it and who does not and why, edits that void earlier
+//! approvals, and approval by an owner only, once.
+
+use bot::brain::engine::{Engine, Outgoing};
+use bot::render::Markup;
+use tests::TestDb;
+
+use crate::engine::from;
+
+const CARLOS: i64 = 2;
+const SARAH: i64 = 3;
+const ROBERTO: i64 = 4;
+/// Lupita (demo member 2, role `staff`) on Telegram.
+const TG_LUPITA: &str = "700002";
+/// Dr. Pablo (demo member 1, role `owner`) on Telegram.
+const TG_PABLO: &str = "700001";
+
+async fn say(engine: &Engine, channel: &str, who: &str, text: &str) -> Outgoing {
+    engine.handle(&from(channel, who, text)).await.unwrap()
+}
+
+async fn pablo(engine: &Engine, text: &str) -> String {
+    say(engine, "terminal", "local", text)
+        .await
+        .reply
+        .render(Markup::Plain)
+}
+
+/// The demo clinic with WhatsApp marketing consent recorded for every client, Lupita and
+/// Dr. Pablo linked on Telegram.
+async fn clinic() -> (TestDb, Engine) {
+    let db = TestDb::demo().await;
+    sqlx::query(
+        "insert into consent_events (owner_id, channel, purpose, granted, source)
+         select id, 'whatsapp', 'marketing', true, 'test' from owners",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    for (staff, id) in [(2, TG_LUPITA), (1, TG_PABLO)] {
+        sqlx::query(
+            "insert into staff_identities (staff_id, channel, external_id) values ($1, 'telegram', $2)
+             on conflict do nothing",
+        )
+        .bind(staff)
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let engine = Engine::new(db.pool.clone(), None);
+    (db, engine)
+}
+
+async fn newest_campaign(db: &TestDb) -> (i64, String, i32) {
+    sqlx::query_as("select id, status, version from marketing_campaigns order by id desc limit 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+async fn roles(db: &TestDb, campaign: i64) -> Vec<(i64, String, Option<String>)> {
+    sqlx::query_as(
+        "select owner_id, role, exclusion from campaign_recipients where campaign_id = $1 order by owner_id",
+    )
+    .bind(campaign)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+async fn targets(db: &TestDb, campaign: i64) -> Vec<i64> {
+    roles(db, campaign)
+        .await
+        .into_iter()
+        .filter(|(_, role, _)| role == "target")
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
+#[tokio::test]
+async fn at_risk_then_yes_to_two_named_clients_drafts_for_exactly_them_and_the_owner_approves() {
+    let (db, engine) = clinic().await;
+    let at_risk = pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+    assert!(
+        at_risk.contains("Carlos Méndez") && at_risk.contains("Roberto Sánchez"),
+        "{at_risk}"
+    );
+    let preview = pablo(&engine, "sí, envíales a Carlos y Roberto").await;
+    let (id, status, version) = newest_campaign(&db).await;
+    assert_eq!((status.as_str(), version), ("pending_approval", 1));
+    assert_eq!(targets(&db, id).await, vec![CARLOS, ROBERTO]);
+    assert!(
+        preview.contains("Lo recibirán: 2 (registro local (demo) 2)"),
+        "{preview}"
+    );
+    assert!(preview.contains("Hola Carlos 👋"), "{preview}");
+    assert!(
+        preview.contains("Responde BAJA si no quieres recibir más mensajes."),
+        "{preview}"
+    );
+    let approved = pablo(&engine, "sí").await;
+    assert!(
+        approved.contains(&format!(
+            "Campaña #{id} aprobada (versión 1): se envía a 2 clientes"
+        )),
+        "{approved}"
+    );
+    assert!(
+        approved.contains("Demo: los mensajes se escriben en un registro local"),
+        "{approved}"
+    );
+    let (approved_by, approved_version): (Option<i64>, Option<i32>) = sqlx::query_as(
+        "select approved_by, approved_version from marketing_campaigns where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((approved_by, approved_version), (Some(1), Some(1)));
+}
+
+#[tokio::test]
+async fn the_same_send_button_three_times_approves_once() {
+    let (db, engine) = clinic().await;
+    pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+    pablo(&engine, "sí, a Carlos y Roberto").await;
+    let (id, _, version) = newest_campaign(&db).await;
+    let button = format!("enviar campaña {id} v{version}");
+    let first = pablo(&engine, &button).await;
+    assert!(first.contains("aprobada"), "{first}");
+    for _ in 0..2 {
+        let again = pablo(&engine, &button).await;
+        assert!(again.contains("ya fue aprobada por Dr. Pablo"), "{again}");
+        assert!(again.contains("no se envía dos veces"), "{again}");
+    }
+    let approvals: i64 = sqlx::query_scalar(
+        "select count(*) from marketing_campaigns where id = $1 and status = 'approved'",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(approvals, 1);
+}
+
+#[tokio::test]
+async fn an_edit_voids_the_approval_of_the_version_shown_before_it() {
+    let (db, engine) = clinic().await;
+    pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+    pablo(&engine, "envíales a todos").await;
+    let (id, _, v1) = newest_campaign(&db).await;
+    let edited = pablo(
+        &engine,
+        "cambia el texto: Hola {nombre}, ¿cómo está {mascota}? Te esperamos.",
+    )
+    .await;
+    assert!(edited.contains("versión 2"), "{edited}");
+    assert!(edited.contains("Hola Carlos, ¿cómo está"), "{edited}");
+    let old_button = pablo(&engine, &format!("enviar campaña {id} v{v1}")).await;
+    assert!(
+        old_button.contains("No envié nada: la campaña cambió después de la versión 1"),
+        "{old_button}"
+    );
+    assert_eq!(newest_campaign(&db).await.1, "pending_approval");
+    let removed = pablo(&engine, "quita a Carlos").await;
+    assert!(
+        removed.contains("Carlos Méndez — quitado del borrador"),
+        "{removed}"
+    );
+    assert!(!targets(&db, id).await.contains(&CARLOS));
+    let scheduled = pablo(&engine, "mejor mañana a las 10").await;
+    assert!(
+        scheduled.contains("21 nov 2025 a las 10:00")
+            || scheduled.contains("21 Nov 2025 a las 10:00"),
+        "{scheduled}"
+    );
+    let ok = pablo(&engine, "sí").await;
+    assert!(ok.contains("(versión 4)"), "{ok}");
+    let body: String = sqlx::query_scalar("select body from marketing_campaigns where id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(
+        body.starts_with("Hola {nombre}, ¿cómo está {mascota}?"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_staff_member_cannot_approve_and_the_owner_gets_the_draft_to_approve() {
+    let (db, engine) = clinic().await;
+    say(
+        &engine,
+        "telegram",
+        TG_LUPITA,
+        "¿A quiénes no hemos visto en un tiempo?",
+    )
+    .await;
+    say(&engine, "telegram", TG_LUPITA, "sí, a Carlos y Roberto").await;
+    let (id, _, version) = newest_campaign(&db).await;
+    let refused = say(&engine, "telegram", TG_LUPITA, "sí").await;
+    let text = refused.reply.render(Markup::Plain);
+    assert!(
+        text.contains("No envié nada: solo un dueño de la clínica puede aprobar"),
+        "{text}"
+    );
+    assert_eq!(newest_campaign(&db).await.1, "pending_approval");
+    let to_pablo: Vec<_> = refused
+        .notices
+        .iter()
+        .filter(|n| n.channel == "telegram" && n.chat_id == TG_PABLO)
+        .collect();
+    assert_eq!(to_pablo.len(), 1, "{:?}", refused.notices);
+    let notice = to_pablo[0].text.render(Markup::Plain);
+    assert!(
+        notice.contains("preparó una campaña y pide tu aprobación"),
+        "{notice}"
+    );
+    let says: Vec<&str> = to_pablo[0]
+        .text
+        .choices()
+        .iter()
+        .map(|c| c.say.as_str())
+        .collect();
+    assert_eq!(says[0], format!("enviar campaña {id} v{version}"));
+    // Lupita's own button press is refused the same way.
+    let pressed = say(
+        &engine,
+        "telegram",
+        TG_LUPITA,
+        &format!("enviar campaña {id} v{version}"),
+    )
+    .await;
+    assert!(pressed
+        .reply
+        .render(Markup::Plain)
+        .contains("solo un dueño"));
+    // Dr. Pablo's «sí» in his own chat approves the version he was shown.
+    let approved = say(&engine, "telegram", TG_PABLO, "sí").await;
+    let text = approved.reply.render(Markup::Plain);
+    assert!(text.contains(&format!("Campaña #{id} aprobada")), "{text}");
+    assert_eq!(newest_campaign(&db).await.1, "approved");
+}
+
+#[tokio::test]
+async fn clients_without_consent_opted_out_or_grieving_are_left_out_with_the_reason() {
+    let (db, engine) = clinic().await;
+    sqlx::query("delete from consent_events where owner_id = $1")
+        .bind(SARAH)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into consent_events (owner_id, channel, purpose, granted, source) values ($1, 'whatsapp', 'marketing', false, 'keyword')",
+    )
+    .bind(ROBERTO)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query("update pets set deceased_on = date '2025-10-01' where id = (select min(id) from pets where owner_id = $1)")
+        .bind(CARLOS)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let ids = [CARLOS, SARAH, ROBERTO];
+    let kind = bot::marketing::CampaignKind::Announcement;
+    let draft = bot::marketing::draft::NewDraft {
+        kind,
+        ids: &ids,
+        hand_picked: true,
+        text: Some("Cerramos el 24".into()),
+        audience: "test".into(),
+        channel: Some("terminal"),
+        chat_id: Some("local"),
+        staff_id: Some(1),
+        follow_up_of: None,
+    };
+    let clock = bot::clock::ClinicClock::load(&db.pool).await.unwrap();
+    let id = bot::marketing::draft::create(&db.pool, &clock, &Default::default(), draft)
+        .await
+        .unwrap();
+    assert_eq!(
+        roles(&db, id).await,
+        vec![
+            (CARLOS, "excluded".into(), Some("grieving".into())),
+            (SARAH, "excluded".into(), Some("no_consent".into())),
+            (ROBERTO, "excluded".into(), Some("opted_out".into())),
+        ]
+    );
+    let _ = engine;
+}
+
+#[tokio::test]
+async fn a_segment_announcement_is_drafted_for_the_whole_segment() {
+    let (db, engine) = clinic().await;
+    let preview = pablo(
+        &engine,
+        "avisa a los dueños de perros que gastaron más de 5,000 que llegó la vacuna X",
+    )
+    .await;
+    let (id, status, _) = newest_campaign(&db).await;
+    assert_eq!(status, "pending_approval");
+    let kind: String = sqlx::query_scalar("select kind from marketing_campaigns where id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kind, "product");
+    let expected: Vec<i64> = sqlx::query_scalar(
+        "select a.owner_id from owner_activity a
+          where a.total_spent >= 5000 and a.living_species & owner_activity_bit('dog') <> 0
+          order by a.owner_id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let considered: Vec<i64> = roles(&db, id)
+        .await
+        .into_iter()
+        .map(|(o, _, _)| o)
+        .collect();
+    assert_eq!(considered, expected);
+    assert!(!expected.is_empty());
+    assert!(preview.contains("Llegó la vacuna X."), "{preview}");
+    let listed = pablo(&engine, "/campañas").await;
+    assert!(
+        listed.contains(&format!("#{id}")) && listed.contains("borrador"),
+        "{listed}"
+    );
+    let cancelled = pablo(&engine, &format!("cancelar campaña {id}")).await;
+    assert!(cancelled.contains("cancelada"), "{cancelled}");
+    let after = pablo(&engine, &format!("enviar campaña {id} v1")).await;
+    assert!(after.contains("fue cancelada"), "{after}");
+}
+
+#[tokio::test]
+async fn other_messages_still_reach_the_brains() {
+    let (_db, engine) = clinic().await;
+    let profile = pablo(&engine, "Cuéntame sobre María García").await;
+    assert!(profile.contains("María García"), "{profile}");
+    // "sí" with nothing to answer is not a campaign.
+    let yes = pablo(&engine, "sí").await;
+    assert!(!yes.contains("Campaña"), "{yes}");
+}
+
+mod with_the_model {
+    use bot::brain::llm::{LlmBrain, LlmSettings};
+    use fakes::openai::FakeOpenAi;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_model_drafts_from_the_list_it_showed_and_only_the_owners_reply_approves() {
+        let (db, _) = clinic().await;
+        let fake = FakeOpenAi::start().await;
+        let mut settings = LlmSettings::new(&fake.base_url(), "fake-model", "k");
+        settings.max_retries = 0;
+        let engine = Engine::new(db.pool.clone(), Some(LlmBrain::new(settings).unwrap()));
+        fake.reply_tool_calls(&[(
+            "c1",
+            "get_customer_insights",
+            r#"{"insight_type":"at_risk"}"#,
+        )]);
+        pablo(&engine, "¿quiénes están en riesgo?").await;
+        let args = format!(
+            r#"{{"kind":"reactivation","audience":"last_list","except_owner_ids":[{SARAH}]}}"#
+        );
+        fake.reply_tool_calls(&[("c2", "draft_campaign", args.as_str())]);
+        let preview = pablo(
+            &engine,
+            "prepárales un mensaje para que regresen, pero no a Sarah",
+        )
+        .await;
+        assert!(preview.contains("📣 Campaña de reactivación"), "{preview}");
+        let (id, status, version) = newest_campaign(&db).await;
+        assert_eq!(status, "pending_approval");
+        let considered: Vec<i64> = roles(&db, id)
+            .await
+            .into_iter()
+            .map(|(o, _, _)| o)
+            .collect();
+        assert!(
+            considered.contains(&CARLOS) && !considered.contains(&SARAH),
+            "{considered:?}"
+        );
+        // The model is never offered a way to approve or send.
+        let offered: Vec<String> = fake.bodies()[0]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["function"]["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            offered.contains(&"draft_campaign".to_owned()),
+            "{offered:?}"
+        );
+        assert!(
+            !offered
+                .iter()
+                .any(|n| n.contains("approve") || n.contains("send")),
+            "{offered:?}"
+        );
+        // The owner's «sí» is answered without the model, for the version shown.
+        let calls_before = fake.requests().len();
+        let ok = pablo(&engine, "sí").await;
+        assert!(
+            ok.contains(&format!("Campaña #{id} aprobada (versión {version})")),
+            "{ok}"
+        );
+        assert_eq!(fake.requests().len(), calls_before);
+    }
+}
+
+mod birthdays {
+    use bot::marketing::birthdays::{self, BirthdayMode};
+
+    use super::*;
+
+    async fn birthday_today(db: &TestDb, owner: i64) -> String {
+        sqlx::query_scalar(
+            "update pets set birth_date = date '2019-11-20', deceased_on = null
+              where id = (select min(id) from pets where owner_id = $1) returning name",
+        )
+        .bind(owner)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_mornings_birthdays_are_one_draft_put_to_the_owners_once() {
+        let (db, _) = clinic().await;
+        let pet = birthday_today(&db, CARLOS).await;
+        // A deceased pet born today is never greeted.
+        sqlx::query(
+            "update pets set birth_date = date '2018-11-20', deceased_on = date '2024-01-01'
+              where id = (select min(id) from pets where owner_id = $1)",
+        )
+        .bind(ROBERTO)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        let morning = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
+        let id = morning.campaign.expect("a birthday draft");
+        assert_eq!(targets(&db, id).await, vec![CARLOS]);
+        let to_pablo: Vec<_> = morning
+            .notices
+            .iter()
+            .filter(|n| n.chat_id == TG_PABLO)
+            .collect();
+        assert_eq!(to_pablo.len(), 1);
+        let text = to_pablo[0].text.render(Markup::Plain);
+        assert!(
+            text.contains("🎂 Hoy cumplen años mascotas de 1 clientes"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("¡Feliz cumpleaños a {pet}!")),
+            "{text}"
+        );
+        // Run again (another replica, a restart): nothing new.
+        let again = birthdays::run(&ctx, BirthdayMode::Ask).await.unwrap();
+        assert!(again.campaign.is_none() && again.notices.is_empty());
+        // Dr. Pablo's «sí» in his chat approves the day's batch.
+        let engine = Engine::new(db.pool.clone(), None);
+        let ok = say(&engine, "telegram", TG_PABLO, "sí")
+            .await
+            .reply
+            .render(Markup::Plain);
+        assert!(ok.contains(&format!("Campaña #{id} aprobada")), "{ok}");
+    }
+
+    #[tokio::test]
+    async fn auto_mode_approves_and_off_does_nothing() {
+        let (db, _) = clinic().await;
+        birthday_today(&db, CARLOS).await;
+        let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        let off = birthdays::run(&ctx, BirthdayMode::Off).await.unwrap();
+        assert!(off.campaign.is_none());
+        let auto = birthdays::run(&ctx, BirthdayMode::Auto).await.unwrap();
+        let id = auto.campaign.unwrap();
+        let (status, by): (String, Option<i64>) =
+            sqlx::query_as("select status, approved_by from marketing_campaigns where id = $1")
+                .bind(id)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!((status.as_str(), by), ("approved", None));
+        assert!(auto
+            .notices
+            .iter()
+            .any(|n| n.text.render(Markup::Plain).contains("modo automático")));
+    }
+}
+
+#[tokio::test]
+async fn follow_ups_go_to_who_did_not_answer_or_come_back_and_the_third_is_a_call_list() {
+    let (db, engine) = clinic().await;
+    pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+    pablo(&engine, "sí, a Carlos y Roberto").await;
+    pablo(&engine, "sí").await;
+    let (first, _, _) = newest_campaign(&db).await;
+    // As the sender records it: both sent; Roberto answered.
+    sqlx::query(
+        "update campaign_recipients set status = 'sent', sent_at = now(),
+                replied_at = case when owner_id = $2 then now() end
+          where campaign_id = $1 and role = 'target'",
+    )
+    .bind(first)
+    .bind(ROBERTO)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let second = pablo(&engine, "manda el seguimiento").await;
+    assert!(second.contains("solo para recordarte"), "{second}");
+    let (id2, _, _) = newest_campaign(&db).await;
+    assert_ne!(id2, first);
+    assert_eq!(targets(&db, id2).await, vec![CARLOS]);
+    let touch: i16 = sqlx::query_scalar("select touch from marketing_campaigns where id = $1")
+        .bind(id2)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(touch, 2);
+    pablo(&engine, "sí").await;
+    sqlx::query(
+        "update campaign_recipients set status = 'delivered', sent_at = now()
+          where campaign_id = $1 and role = 'target'",
+    )
+    .bind(id2)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let third = pablo(&engine, "seguimiento").await;
+    assert!(third.contains("📞 Tercer contacto"), "{third}");
+    assert!(third.contains("Carlos Méndez"), "{third}");
+    assert_eq!(
+        newest_campaign(&db).await.0,
+        id2,
+        "the third touch sends no message"
+    );
+}
