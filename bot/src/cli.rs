@@ -205,10 +205,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_chat {
                 return Ok(());
             }
+            crate::marketing::send::terminal::set_home(&settings.database.home);
             let engine = engine(pool, settings.llm, &settings.serve.marketing)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Chat => {
+            crate::marketing::send::terminal::set_home(&settings.database.home);
             let engine = engine(pool, settings.llm, &settings.serve.marketing)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }

@@ -6,6 +6,7 @@
 //! the machine.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -17,6 +18,23 @@ use crate::clock::ClinicClock;
 /// The demo's log of "sent" campaign messages under `home` (`VETBOT_HOME`).
 pub fn log_path(home: &Path) -> PathBuf {
     home.join("outbox-demo.log")
+}
+
+/// `VETBOT_HOME`, as `vetbot demo` / `vetbot chat` read it at start-up.
+static HOME: OnceLock<PathBuf> = OnceLock::new();
+
+/// Sets where the demo log goes (`VETBOT_HOME`); called once at start-up.
+pub fn set_home(home: &Path) {
+    let _ = HOME.set(home.to_path_buf());
+}
+
+/// The demo log: under the home set at start-up, else the system's temporary directory.
+pub fn configured_log() -> PathBuf {
+    log_path(
+        HOME.get()
+            .map_or_else(std::env::temp_dir, Clone::clone)
+            .as_path(),
+    )
 }
 
 /// What the terminal "sent".
