@@ -175,6 +175,7 @@ impl MarketingSettings {
             holdout_percent: i16::from(self.holdout_percent),
             daily_limit: i64::from(self.daily_limit),
             quiet_hours: self.quiet_hours.map(|q| (q.start, q.end)),
+            templates: self.templates.clone(),
             ..super::Policy::default()
         }
     }

@@ -281,7 +281,7 @@ async fn launch(
         let settings = LlmSettings::new(url, "fake-model", "test-key");
         LlmBrain::new(settings).expect("LLM brain")
     });
-    let engine = Engine::new(db.pool.clone(), llm);
+    let engine = Engine::new(db.pool.clone(), llm).with_marketing(settings.marketing.policy());
     let mut app = Application::build(settings, db.pool.clone(), engine, listener)
         .await
         .expect("application builds");

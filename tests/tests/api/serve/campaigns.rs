@@ -911,3 +911,75 @@ async fn the_terminal_demo_appends_approved_messages_to_a_local_log_once() {
     assert_eq!((status.as_str(), comms), ("sent", 2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn at_risk_then_yes_to_two_clients_then_the_owners_yes_sends_exactly_two_templates() {
+    // Arrange: templates configured; Dr. Pablo (an owner) on Telegram.
+    let templates = (
+        "WHATSAPP_TEMPLATES",
+        "reactivation=reactivacion_v1:es_MX".to_string(),
+    );
+    let (app, _clock) = start_at(cancun(0, 12, 0), vec![templates]).await;
+    let member = app.link_telegram_staff().await;
+    sqlx::query("update staff set role = 'owner' where id = $1")
+        .bind(member)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    // Both agreed to WhatsApp promotions (recorded by staff).
+    sqlx::query(
+        "insert into consent_events (owner_id, channel, purpose, granted, source)
+         select id, 'whatsapp', 'marketing', true, 'staff' from owners
+          where full_name in ('Carlos Méndez', 'Roberto Sánchez')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    // Act: the at-risk list, "sí, a Carlos y Roberto", the preview, "sí".
+    let say = |id: i64, text: &str| p::telegram_text_update(id, TG_STAFF, text);
+    assert_eq!(
+        app.post_telegram(&say(10, "¿A quiénes no hemos visto en un tiempo?"))
+            .await,
+        200
+    );
+    app.telegram_message("Carlos Méndez").await;
+    assert_eq!(
+        app.post_telegram(&say(11, "sí, a Carlos y Roberto")).await,
+        200
+    );
+    let preview = app.telegram_message("Lo recibirán").await;
+    let preview = preview.body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(preview.contains("Lo recibirán: <b>2</b>"), "{preview}");
+    assert_eq!(app.post_telegram(&say(12, "sí")).await, 200);
+    app.telegram_message("aprobada").await;
+    // Assert: exactly two template sends, one to each, with the client's name first.
+    let id: i64 = sqlx::query_scalar("select max(id) from marketing_campaigns")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let rows = settled(&app, id).await;
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|(_, s)| s == "sent"), "{rows:?}");
+    let mut sent: Vec<(String, String)> = app
+        .whatsapp
+        .sent_templates()
+        .into_iter()
+        .map(|(_, name, _, params)| (name, params[0].clone()))
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        vec![
+            ("reactivacion_v1".to_string(), "Carlos".to_string()),
+            ("reactivacion_v1".to_string(), "Roberto".to_string())
+        ]
+    );
+    assert_eq!(
+        app.whatsapp.requests().len(),
+        2,
+        "nothing else went to WhatsApp"
+    );
+}
