@@ -9,7 +9,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::domain::Lang;
-use crate::tools::{self, generate_report, ToolContext, ToolDefinition, ToolError};
+use crate::tools::{
+    self, campaign_results, generate_report, ToolContext, ToolDefinition, ToolError,
+};
 
 /// An action only owners may take unless the clinic grants it to staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +79,7 @@ pub fn required(tool: &str, args: &Value) -> Option<Permission> {
             .as_str()
             .filter(|t| BUSINESS_REPORTS.contains(t))
             .map(|_| Permission::BusinessReports),
+        campaign_results::NAME => Some(Permission::BusinessReports),
         _ => None,
     }
 }
@@ -125,6 +128,7 @@ impl Access {
     /// offered at all.
     fn restrict(&self, mut definitions: Vec<ToolDefinition>) -> Vec<ToolDefinition> {
         if !self.allows(Permission::BusinessReports) {
+            definitions.retain(|d| d.name != campaign_results::NAME);
             for d in definitions
                 .iter_mut()
                 .filter(|d| d.name == generate_report::NAME)
@@ -225,6 +229,10 @@ mod tests {
         }
         assert_eq!(required("tag_owner", &json!({"tag_name": "VIP"})), None);
         assert_eq!(required("add_owner_note", &json!({})), None);
+        assert_eq!(
+            required(campaign_results::NAME, &json!({})),
+            Some(Permission::BusinessReports)
+        );
     }
 
     #[test]
@@ -255,8 +263,12 @@ mod tests {
             granted: vec![Permission::BusinessReports],
         };
         assert_eq!(report_types(&granted).len(), 5);
+        // Every tool but campaign results, which is a business report.
+        let offered = staff.restrict(tools::definitions());
+        assert_eq!(offered.len(), tools::definitions().len() - 1);
+        assert!(offered.iter().all(|d| d.name != campaign_results::NAME));
         assert_eq!(
-            staff.restrict(tools::definitions()).len(),
+            owner.restrict(tools::definitions()).len(),
             tools::definitions().len()
         );
     }

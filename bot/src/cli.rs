@@ -151,10 +151,13 @@ fn load_corpus(dir: Option<&std::path::Path>) -> anyhow::Result<eval::Corpus> {
     Ok(eval::Corpus::load(&dir)?)
 }
 
-/// The conversation engine, with the LLM brain when one is configured.
+/// The conversation engine, with the LLM brain when one is configured and campaigns
+/// following the clinic's marketing settings.
 fn engine(pool: sqlx::PgPool, settings: &Settings) -> anyhow::Result<Engine> {
     let llm = settings.llm.clone().map(LlmBrain::new).transpose()?;
-    Ok(Engine::new(pool, llm).with_telegram_bot(settings.telegram_bot_username.clone()))
+    Ok(Engine::new(pool, llm)
+        .with_telegram_bot(settings.telegram_bot_username.clone())
+        .with_marketing(settings.serve.marketing.policy()))
 }
 
 /// Runs one command.
@@ -200,10 +203,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_chat {
                 return Ok(());
             }
+            crate::marketing::send::terminal::set_home(&settings.database.home);
             let engine = engine(pool, &settings)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Chat => {
+            crate::marketing::send::terminal::set_home(&settings.database.home);
             let engine = engine(pool, &settings)?;
             terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
         }

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use bot::cli::DatabaseArgs;
 use bot::db::{self, DatabaseSettings, Durability, Server};
 
-use crate::bench::{self, webhooks, ServeCommand};
+use crate::bench::{self, campaign, webhooks, ServeCommand};
 use crate::synth;
 
 /// The default database of the benchmarks and synthetic clinics.
@@ -92,6 +92,25 @@ pub enum BenchWhat {
         #[arg(long, value_name = "PATH")]
         vetbot: Option<PathBuf>,
     },
+    /// An approved campaign to `--recipients` clients sent by a `vetbot serve` child against
+    /// a fake WhatsApp Cloud API, killed after `--kill-after` sends and restarted:
+    /// throughput, and no client messaged twice.
+    Campaign {
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+        recipients: u32,
+        /// Sends before the server is killed (SIGKILL) and started again; 0: no kill.
+        #[arg(long, default_value_t = 3_000)]
+        kill_after: u32,
+        /// MARKETING_RATE_PER_SECOND of the server.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        rate: u32,
+        /// Longest wait, in seconds, for each phase.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+        /// The `vetbot` binary to run [default: the one next to this executable].
+        #[arg(long, value_name = "PATH")]
+        vetbot: Option<PathBuf>,
+    },
 }
 
 /// Runs one command.
@@ -99,7 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // A missing `vetbot` is reported before any database work.
     let vetbot = match &cli.command {
         Command::Bench {
-            what: BenchWhat::Webhooks { vetbot, .. },
+            what: BenchWhat::Webhooks { vetbot, .. } | BenchWhat::Campaign { vetbot, .. },
         } => Some(bench::locate_vetbot(
             vetbot.clone(),
             &std::env::current_exe()?,
@@ -156,6 +175,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     database: name,
                 };
                 webhooks::run(&pool, &serve, &load).await?
+            }
+            BenchWhat::Campaign {
+                recipients,
+                kill_after,
+                rate,
+                timeout,
+                vetbot: _,
+            } => {
+                let load = campaign::Campaign {
+                    recipients,
+                    kill_after,
+                    rate,
+                    timeout: Duration::from_secs(timeout),
+                };
+                let serve = ServeCommand {
+                    vetbot: vetbot.expect("located above"),
+                    database_url: database.url,
+                    home: database.home,
+                    database: name,
+                };
+                campaign::run(&pool, &serve, &load).await?
             }
         },
     };

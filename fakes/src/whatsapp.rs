@@ -109,6 +109,42 @@ impl FakeWhatsApp {
             .collect()
     }
 
+    /// Every template message sent: `(to, name, language code, body parameters)`.
+    pub fn sent_templates(&self) -> Vec<(String, String, String, Vec<String>)> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.body["type"] == "template")
+            .map(|r| {
+                let t = &r.body["template"];
+                let parameters = t
+                    .pointer("/components/0/parameters")
+                    .and_then(Value::as_array)
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                (
+                    text(&r.body["to"]),
+                    text(&t["name"]),
+                    text(&t["language"]["code"]),
+                    parameters,
+                )
+            })
+            .collect()
+    }
+
+    /// How many messages (text, interactive or template) went to `to`, refused ones included.
+    pub fn messages_to(&self, to: &str) -> usize {
+        let is_message = |r: &Recorded| r.method == "messages" && r.body["status"] != "read";
+        self.requests()
+            .iter()
+            .filter(|r| is_message(r) && r.body["to"] == to)
+            .count()
+    }
+
     /// The next request answers `status` with `body`.
     pub fn fail_next(&self, status: u16, body: Value) {
         self.inner.failures.lock().unwrap().push_back(Failure {
@@ -242,6 +278,15 @@ async fn handle(
         )
             .into_response();
     }
+    if body["type"] == "template" {
+        if let Err(problem) = template_problem(&body["template"]) {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(graph_error(132000, &format!("(#132000) {problem}"))),
+            )
+                .into_response();
+        }
+    }
     if body["status"] == "read" {
         return Json(json!({"success": true})).into_response();
     }
@@ -294,4 +339,42 @@ fn media(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap) -> Opti
         }
         _ => None,
     }
+}
+
+/// What the Cloud API would refuse in a template message: a name, a language code, and
+/// body parameters that are `{"type": "text", "text": non-empty}` (Meta answers 132000,
+/// "Number of parameters does not match", or 100 for a malformed one).
+fn template_problem(template: &Value) -> Result<(), &'static str> {
+    let name = template["name"].as_str().unwrap_or_default();
+    if name.is_empty() {
+        return Err("template name is required");
+    }
+    if template
+        .pointer("/language/code")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        return Err("template language code is required");
+    }
+    let Some(components) = template.get("components") else {
+        return Ok(());
+    };
+    let components = components.as_array().ok_or("components must be a list")?;
+    for component in components {
+        if component["type"] != "body" && component["type"] != "header" {
+            return Err("unknown component type");
+        }
+        let parameters = component["parameters"]
+            .as_array()
+            .ok_or("parameters must be a list")?;
+        for p in parameters {
+            let text_ok =
+                p["type"] == "text" && p["text"].as_str().is_some_and(|t| !t.trim().is_empty());
+            if !text_ok {
+                return Err("each parameter needs a non-empty text");
+            }
+        }
+    }
+    Ok(())
 }

@@ -116,10 +116,21 @@ const CANADA: &[&str] = &[
     "879", "902", "905",
 ];
 
-/// Whether an E.164 number is in the United States (not Canada).
+/// The Caribbean countries of the +1 plan (US territories such as Puerto Rico are US
+/// numbers for WhatsApp's rule, so they are not listed).
+const CARIBBEAN: &[&str] = &[
+    "242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664", "721", "758",
+    "767", "784", "809", "829", "849", "868", "869", "876",
+];
+
+/// Whether an E.164 number is in the United States (not Canada or the Caribbean). The
+/// campaign sender checks it again before each template (`marketing/send/deliver.rs`).
 pub fn is_us_number(e164: &str) -> bool {
     match e164.strip_prefix("+1") {
-        Some(rest) if rest.len() >= 3 => !CANADA.contains(&&rest[..3]),
+        Some(rest) if rest.len() >= 3 => {
+            let area = &rest[..3];
+            !CANADA.contains(&area) && !CARIBBEAN.contains(&area)
+        }
         _ => false,
     }
 }
@@ -266,6 +277,8 @@ mod tests {
     fn us_numbers_are_told_from_canadian_and_mexican_ones() {
         assert!(is_us_number("+13055550123"));
         assert!(!is_us_number("+14165550123"));
+        assert!(!is_us_number("+18095550123"), "Dominican Republic");
+        assert!(is_us_number("+17875550100"), "Puerto Rico");
         assert!(!is_us_number("+529981234567"));
         assert!(!is_us_number("+1"));
     }

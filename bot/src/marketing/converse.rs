@@ -495,10 +495,21 @@ async fn send(
                 Lang::En => format!("✅ Campaign #{id} approved (version {version}): it goes to {targets} clients, {when}. I'll report progress; ask me \"how is the campaign doing?\"."),
             };
             if demo {
-                text.push_str(lang.pick(
-                    "\n(Demo: los mensajes se escriben en un registro local, no se envían a nadie.)",
-                    "\n(Demo: the messages are written to a local log, not sent to anyone.)",
-                ));
+                // No platform in the terminal: the approved messages go to the demo's log now.
+                let log = crate::marketing::send::terminal::configured_log();
+                let written = crate::marketing::send::terminal::send(&ctx.pool, id, &log).await?;
+                text.push_str(&match lang {
+                    Lang::Es => format!(
+                        "\n(Demo: los mensajes se escriben en un registro local, no se envían a nadie: {} en {}.)",
+                        written.sent,
+                        log.display()
+                    ),
+                    Lang::En => format!(
+                        "\n(Demo: the messages are written to a local log, not sent to anyone: {} in {}.)",
+                        written.sent,
+                        log.display()
+                    ),
+                });
             }
             plain(text)
         }

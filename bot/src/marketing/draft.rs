@@ -146,6 +146,39 @@ pub fn personalise(
     today: chrono::NaiveDate,
 ) -> String {
     let lang = c.lang;
+    let Fields {
+        pet,
+        pets,
+        due,
+        last_visit,
+    } = fields(kind, c, today);
+    let body = text
+        .replace("{nombre}", &c.first_name)
+        .replace("{name}", &c.first_name)
+        .replace("{mascota}", &pet)
+        .replace("{pet}", &pet)
+        .replace("{mascotas}", &pets)
+        .replace("{pendiente}", &due)
+        .replace("{due}", &due)
+        .replace("{ultima_visita}", &last_visit)
+        .replace("{last_visit}", &last_visit)
+        .replace("{clinica}", clinic)
+        .replace("{clinic}", clinic);
+    format!("{body}\n\n{}", footer(clinic, phone, lang))
+}
+
+/// One client's values for a campaign's placeholders (`{mascota}`, `{mascotas}`,
+/// `{pendiente}`, `{ultima_visita}`), also the body parameters of its WhatsApp template.
+pub struct Fields {
+    pub pet: String,
+    pub pets: String,
+    pub due: String,
+    pub last_visit: String,
+}
+
+/// [`Fields`] of client `c` for a `kind` campaign on `today`.
+pub fn fields(kind: CampaignKind, c: &Candidate, today: chrono::NaiveDate) -> Fields {
+    let lang = c.lang;
     let pets = match c.pets.as_slice() {
         [] => lang.pick("tu mascota", "your pet").to_owned(),
         [one] => one.clone(),
@@ -177,19 +210,28 @@ pub fn personalise(
         .last_visit
         .map(|d| fmt::date(d, lang))
         .unwrap_or_else(|| lang.pick("hace tiempo", "a while ago").to_owned());
-    let body = text
-        .replace("{nombre}", &c.first_name)
-        .replace("{name}", &c.first_name)
-        .replace("{mascota}", &pet)
-        .replace("{pet}", &pet)
-        .replace("{mascotas}", &pets)
-        .replace("{pendiente}", &due)
-        .replace("{due}", &due)
-        .replace("{ultima_visita}", &last_visit)
-        .replace("{last_visit}", &last_visit)
-        .replace("{clinica}", clinic)
-        .replace("{clinic}", clinic);
-    format!("{body}\n\n{}", footer(clinic, phone, lang))
+    Fields {
+        pet,
+        pets,
+        due,
+        last_visit,
+    }
+}
+
+/// The approved template a WhatsApp target gets outside the 24-hour window
+/// (`WHATSAPP_TEMPLATES`), as the sender reads it: body parameters {{1}} the client's first
+/// name, {{2}} the pet, {{3}} what is due. None when the kind has no template.
+fn template_for(
+    policy: &Policy,
+    kind: CampaignKind,
+    c: &Candidate,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let template = policy.templates.get(kind.code())?;
+    let f = fields(kind, c, today);
+    let value = serde_json::json!({"name": template.name, "language": template.language,
+        "parameters": [c.first_name, f.pet, f.due]});
+    Some(value.to_string())
 }
 
 /// Whether owner `owner_id` falls in campaign `campaign_id`'s holdout: a fixed draw per
@@ -333,6 +375,7 @@ async fn store_recipients(
     let mut chats: Vec<Option<String>> = Vec::new();
     let mut langs = Vec::new();
     let mut bodies: Vec<Option<String>> = Vec::new();
+    let mut templates: Vec<Option<String>> = Vec::new();
     for c in candidates {
         let exclusion = if removed.contains(&c.owner_id) {
             Some(Exclusion::Removed)
@@ -355,6 +398,12 @@ async fn store_recipients(
         });
         chats.push(c.chat_id.clone());
         langs.push(c.lang.as_db_str().to_owned());
+        let whatsapp = !terminal && c.channel == Some("whatsapp");
+        templates.push(
+            (role == "target" && whatsapp)
+                .then(|| template_for(policy, campaign.kind, c, clock.today()))
+                .flatten(),
+        );
         bodies.push((role == "target").then(|| {
             personalise(
                 campaign.kind,
@@ -376,10 +425,11 @@ async fn store_recipients(
         r#"
         -- language=PostgreSQL
         insert into campaign_recipients
-               (campaign_id, owner_id, role, exclusion, channel, chat_id, lang, body)
-        select $1, owner_id, role, exclusion, channel, chat_id, lang, body
-          from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-               as r (owner_id, role, exclusion, channel, chat_id, lang, body)
+               (campaign_id, owner_id, role, exclusion, channel, chat_id, lang, body, template)
+        select $1, owner_id, role, exclusion, channel, chat_id, lang, body, template::jsonb
+          from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                      $8::text[], $9::text[])
+               as r (owner_id, role, exclusion, channel, chat_id, lang, body, template)
         on conflict do nothing
         "#,
         campaign.id,
@@ -389,7 +439,8 @@ async fn store_recipients(
         &channels as &[Option<String>],
         &chats as &[Option<String>],
         &langs,
-        &bodies as &[Option<String>]
+        &bodies as &[Option<String>],
+        &templates as &[Option<String>]
     )
     .execute(&mut *tx)
     .await?;

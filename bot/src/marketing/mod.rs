@@ -6,6 +6,10 @@
 //! The conversation (`converse`) runs before the brains, like held writes: approving and
 //! sending are never something the model can do. The model may draft and edit through the
 //! campaign tools (`crate::tools::draft_campaign`, `edit_campaign`, `list_campaigns`).
+//!
+//! Once approved, `send` sends it (inside `vetbot serve`), once per client, within the
+//! settings of `settings` (templates, quiet hours, limits); `results` measures it against
+//! the holdout.
 
 pub mod approve;
 pub mod audience;
@@ -19,8 +23,12 @@ pub mod links;
 pub mod lists;
 pub mod policy;
 pub mod preview;
+pub mod results;
 pub mod said;
+pub mod send;
+pub mod settings;
 pub mod when;
 
 pub use campaign::{Campaign, CampaignKind};
 pub use policy::Policy;
+pub use settings::MarketingSettings;

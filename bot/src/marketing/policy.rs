@@ -20,6 +20,9 @@ pub struct Policy {
     pub quiet_hours: Option<(NaiveTime, NaiveTime)>,
     /// The clinic's phone, for the footer every marketing message carries.
     pub clinic_phone: Option<String>,
+    /// Campaign kind → approved WhatsApp template (`WHATSAPP_TEMPLATES`); a kind without
+    /// one reaches WhatsApp clients only inside the 24-hour window.
+    pub templates: std::collections::BTreeMap<String, super::settings::TemplateRef>,
 }
 
 impl Default for Policy {
@@ -35,6 +38,7 @@ impl Default for Policy {
                 NaiveTime::from_hms_opt(9, 0, 0).expect("valid time"),
             )),
             clinic_phone: None,
+            templates: std::collections::BTreeMap::new(),
         }
     }
 }

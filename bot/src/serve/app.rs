@@ -1,6 +1,6 @@
 //! The application: one axum server (webhooks, `/healthz`, `/metrics`) and the background
-//! tasks (inbox workers, outbox sender, nightly recompute, optional Telegram polling, and
-//! the session that lets replicas resolve a dead process's claims).
+//! tasks (inbox workers, outbox sender, campaign sender, nightly recompute, optional
+//! Telegram polling, and the session that lets replicas resolve a dead process's claims).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,6 +27,9 @@ use super::session::{self, Holder, Session};
 use super::settings::ServeSettings;
 use super::{nightly, polling, sender, worker};
 use crate::brain::engine::Engine;
+use crate::marketing::send::{
+    self as campaigns, CampaignSender, Pacer as CampaignPacer, SendClock,
+};
 
 /// Longest time one HTTP request may take. A webhook only stores rows, so this is far
 /// above normal; past it the platform gets a 503 and redelivers.
@@ -58,6 +61,7 @@ pub struct Application {
     sink: Arc<PgInbox>,
     settings: ServeSettings,
     holder: Holder,
+    campaign_clock: SendClock,
 }
 
 /// One line per channel saying whether it is on, and why not.
@@ -145,7 +149,15 @@ impl Application {
             sink,
             settings,
             holder,
+            campaign_clock: SendClock::default(),
         })
+    }
+
+    /// The same application with the campaign sender reading time from `clock` (tests move
+    /// it through quiet hours and clinic days).
+    pub fn with_campaign_clock(mut self, clock: SendClock) -> Self {
+        self.campaign_clock = clock;
+        self
     }
 
     /// The port the server listens on.
@@ -180,7 +192,16 @@ impl Application {
         for i in 0..sender::SENDERS {
             senders.spawn(sender::run(Arc::clone(&self.ctx), drain.clone(), i == 0));
         }
+        let campaign_sender = Arc::new(CampaignSender {
+            pool: self.ctx.pool.clone(),
+            senders: self.ctx.senders.clone(),
+            pacer: Arc::new(CampaignPacer::new(self.settings.marketing.rate_per_second)),
+            settings: self.settings.marketing.clone(),
+            clock: self.campaign_clock.clone(),
+            session: Arc::clone(&self.ctx.session),
+        });
         let mut others = JoinSet::new();
+        others.spawn(campaigns::run(campaign_sender, stop.clone()));
         others.spawn(nightly::run(
             self.ctx.pool.clone(),
             self.settings.nightly_at,

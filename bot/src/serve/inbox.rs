@@ -3,7 +3,7 @@
 //! Every verified inbound message is inserted into `inbox`, keyed by `(channel,
 //! platform_id)` (Telegram `update_id`, WhatsApp `wamid`), and delivery reports update the
 //! `communications` row of the message they are about, all in one transaction per webhook
-//! request. The router answers 200 only after [`InboundSink::store`] returns `Ok`, so a
+//! request (and the campaign rows they are about: `marketing/send/statuses.rs`). The router answers 200 only after [`InboundSink::store`] returns `Ok`, so a
 //! message the platform considers delivered is already on disk, and a redelivery is a no-op.
 
 use std::sync::Arc;
@@ -70,6 +70,7 @@ async fn store(conn: &mut PgConnection, event: &Event) -> sqlx::Result<Option<Ch
             .then_some(message.channel)),
         Event::Status(status) => {
             update_status(conn, status).await?;
+            crate::marketing::send::statuses::apply(conn, status).await?;
             Ok(None)
         }
         Event::Preference(preference) => {

@@ -381,18 +381,7 @@ async fn send(
 ) -> anyhow::Result<String> {
     let lang = staff.lang;
     let who = forwards::who(&mut *tx, forward).await?;
-    let open = sqlx::query_scalar!(
-        r#"
-        -- language=PostgreSQL
-        select coalesce(max(received_at) > now() - make_interval(hours => $3), false) as "open!"
-          from client_forwards where channel = $1 and client_chat = $2
-        "#,
-        Channel::WhatsApp.as_str(),
-        forward.client_chat,
-        WINDOW_HOURS
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let open = window_open(&mut *tx, &forward.client_chat, None).await?;
     let outcome = if open { "queued" } else { "template_needed" };
     let recorded = sqlx::query_scalar!(
         r#"
@@ -487,6 +476,31 @@ async fn send(
         lang.pick("Enviado por WhatsApp a", "Sent on WhatsApp to"),
         who.label()
     ))
+}
+
+/// Whether WhatsApp allows free text to a client: they wrote from `client_chat` (or, with
+/// `owner_id`, from any number of that client) less than 24 hours ago. Campaign sends
+/// (`marketing/send`) ask the same question.
+pub(crate) async fn window_open(
+    conn: &mut PgConnection,
+    client_chat: &str,
+    owner_id: Option<i64>,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select coalesce(max(received_at) > now() - make_interval(hours => $4), false) as "open!"
+          from (select received_at from client_forwards where channel = $1 and client_chat = $2
+                union all
+                select received_at from client_forwards where channel = $1 and owner_id = $3) f
+        "#,
+        Channel::WhatsApp.as_str(),
+        client_chat,
+        owner_id,
+        WINDOW_HOURS
+    )
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// One line to every other staff chat that got this client's messages in the last day.

@@ -238,7 +238,7 @@ fn recipient_not_allowed(error: &SendError) -> bool {
 }
 
 /// 2, 4, 8, 16 s: enough for a platform hiccup to pass.
-fn backoff(attempts: i32) -> Duration {
+pub(crate) fn backoff(attempts: i32) -> Duration {
     Duration::from_secs(1 << attempts.clamp(1, 6))
 }
 
@@ -261,7 +261,7 @@ pub(crate) enum Failure {
 
 /// The row's fate after `failure` on attempt `attempts`: a transient failure waits the
 /// longer of the platform's wait and the back-off, until the attempts run out.
-fn unsent(failure: &Failure, attempts: i32) -> Unsent {
+pub(crate) fn unsent(failure: &Failure, attempts: i32) -> Unsent {
     match *failure {
         Failure::Permanent { reason, code } => Unsent::Fail { reason, code },
         Failure::Transient { wait } if attempts < MAX_ATTEMPTS => {

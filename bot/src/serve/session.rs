@@ -58,8 +58,9 @@ pub(crate) struct Holder {
     session: Arc<Session>,
 }
 
-/// Opens a connection and takes a free session number's lock on it.
-async fn lock(pool: &PgPool) -> sqlx::Result<(PgConnection, i32)> {
+/// Opens a connection and takes a free session number's lock on it (also the terminal's
+/// campaign sends, `marketing/send/terminal.rs`, which have no serve process).
+pub(crate) async fn lock(pool: &PgPool) -> sqlx::Result<(PgConnection, i32)> {
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
     loop {
         let number = sqlx::query_scalar!(r#"select nextval('serve_sessions')::integer as "n!""#)

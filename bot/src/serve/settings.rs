@@ -8,6 +8,7 @@ use webhooks::{Channel, ChannelSettings};
 
 use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::schedule;
+use crate::marketing::MarketingSettings;
 use crate::settings::{parsed, var, SettingsError};
 
 /// Default `BIND_ADDR`.
@@ -51,6 +52,9 @@ pub struct ServeSettings {
     /// a short burst (`WHATSAPP_PAIR_SECONDS`, default 6; 0 leaves it to the platform's
     /// 131056, e.g. for load tests against a test number).
     pub whatsapp_pair_seconds: u32,
+    /// Campaign sends: templates, quiet hours, limits (`WHATSAPP_TEMPLATES`, `QUIET_HOURS`,
+    /// `MARKETING_*`, `CAMPAIGN_HOLDOUT_PERCENT`, `BIRTHDAY_MODE`).
+    pub marketing: MarketingSettings,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -201,6 +205,7 @@ impl ServeSettings {
             clinic: ClinicNumber::from_lookup(&lookup)?,
             whatsapp_messages_per_second,
             whatsapp_pair_seconds,
+            marketing: MarketingSettings::from_lookup(&lookup)?,
         })
     }
 

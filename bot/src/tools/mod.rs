@@ -5,6 +5,7 @@
 
 pub mod add_owner_note;
 mod audit;
+pub mod campaign_results;
 mod caps;
 pub mod client_link;
 pub mod draft_campaign;
@@ -184,6 +185,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         generate_report::definition(),
         record_consent::definition(),
         client_link::definition(),
+        campaign_results::definition(),
         draft_campaign::definition(),
         edit_campaign::definition(),
         list_campaigns::definition(),
@@ -247,6 +249,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             generate_report::NAME => generate_report::run(ctx, parse(name, args)?).await,
             record_consent::NAME => record_consent::run(ctx, parse(name, args)?).await,
             client_link::NAME => client_link::run(ctx, parse(name, args)?).await,
+            campaign_results::NAME => campaign_results::run(ctx, parse(name, args)?).await,
             draft_campaign::NAME => draft_campaign::run(ctx, parse(name, args)?).await,
             edit_campaign::NAME => edit_campaign::run(ctx, parse(name, args)?).await,
             list_campaigns::NAME => list_campaigns::run(ctx, parse(name, args)?).await,

@@ -1,9 +1,11 @@
 //! `vetbot-dev bench`: latency of the CRM tools ([`tools`]), of whole engine turns
 //! ([`engine`]) and of the recompute ([`recompute`]) on whatever clinic the database holds
 //! (load one with `vetbot-dev synth --owners 100000`), and a fixed-rate load test of the
-//! webhooks of a real `vetbot serve` ([`webhooks`]), next to a bare `SELECT 1` round trip
+//! webhooks of a real `vetbot serve` ([`webhooks`]) and a campaign it sends ([`campaign`]),
+//! next to a bare `SELECT 1` round trip
 //! measured in the same run. Each prints a Markdown table for BENCHMARKS.md.
 
+pub mod campaign;
 mod engine;
 mod recompute;
 mod serve_child;

@@ -65,8 +65,8 @@ pub(super) struct ServeChild {
 }
 
 impl ServeChild {
-    /// Starts `vetbot serve` with the channel variables `env` (and no other channel, public
-    /// URL or LLM), and waits until `/healthz` answers 200.
+    /// Starts `vetbot serve` with the variables `env` (and no other channel, public URL or
+    /// LLM), and waits until `/healthz` answers 200.
     pub(super) async fn spawn(
         command: &ServeCommand,
         env: &[(&str, &str)],
@@ -84,8 +84,11 @@ impl ServeChild {
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("VETBOT_DATABASE", &command.database)
             .envs(env.iter().copied());
+        // Cleared unless the bench sets it itself (`bench campaign` runs WhatsApp).
         for var in CLEARED_ENV {
-            child.env_remove(var);
+            if !env.iter().any(|(name, _)| *name == var) {
+                child.env_remove(var);
+            }
         }
         match &command.database_url {
             Some(url) => child.env("DATABASE_URL", url.expose_secret()),

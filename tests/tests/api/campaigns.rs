@@ -111,6 +111,16 @@ async fn at_risk_then_yes_to_two_named_clients_drafts_for_exactly_them_and_the_o
         approved.contains("Demo: los mensajes se escriben en un registro local"),
         "{approved}"
     );
+    // Written to the demo's log, once, and recorded as sent.
+    assert!(approved.contains(": 2 en "), "{approved}");
+    let sent: Vec<String> = sqlx::query_scalar(
+        "select status from campaign_recipients where campaign_id = $1 and role = 'target'",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(sent, ["sent", "sent"]);
     let (approved_by, approved_version): (Option<i64>, Option<i32>) = sqlx::query_as(
         "select approved_by, approved_version from marketing_campaigns where id = $1",
     )
@@ -135,14 +145,23 @@ async fn the_same_send_button_three_times_approves_once() {
         assert!(again.contains("ya fue aprobada por Dr. Pablo"), "{again}");
         assert!(again.contains("no se envía dos veces"), "{again}");
     }
+    // Approved once; in the terminal demo the first press also wrote the messages to the
+    // local log, and the later presses wrote nothing more.
     let approvals: i64 = sqlx::query_scalar(
-        "select count(*) from marketing_campaigns where id = $1 and status = 'approved'",
+        "select count(*) from marketing_campaigns where id = $1 and status = 'sent' and approved_at is not null",
     )
     .bind(id)
     .fetch_one(&db.pool)
     .await
     .unwrap();
     assert_eq!(approvals, 1);
+    let sends: i64 =
+        sqlx::query_scalar("select count(*) from communications where campaign_id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(sends, 2, "one message to each of Carlos and Roberto");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! fake Telegram and WhatsApp servers recording what the bot sends, real-format payloads.
 
 mod adversarial;
+mod campaigns;
 mod channels;
 mod clinic_number;
 mod consent;
@@ -60,6 +61,8 @@ struct Options {
     llm: Option<String>,
     /// More variables (`CLINIC_*`...).
     extra: Vec<(&'static str, String)>,
+    /// The campaign sender's clock (None: the clinic's).
+    campaign_clock: Option<bot::marketing::send::SendClock>,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             refusals_per_hour: None,
             llm: None,
             extra: Vec::new(),
+            campaign_clock: None,
         }
     }
 }
@@ -281,10 +285,15 @@ async fn launch(
         LlmBrain::new(settings).expect("LLM brain")
     });
     let bot = vars.get("TELEGRAM_BOT_USERNAME").cloned();
-    let engine = Engine::new(db.pool.clone(), llm).with_telegram_bot(bot);
-    let app = Application::build(settings, db.pool.clone(), engine, listener)
+    let engine = Engine::new(db.pool.clone(), llm)
+        .with_telegram_bot(bot)
+        .with_marketing(settings.marketing.policy());
+    let mut app = Application::build(settings, db.pool.clone(), engine, listener)
         .await
         .expect("application builds");
+    if let Some(clock) = options.campaign_clock.clone() {
+        app = app.with_campaign_clock(clock);
+    }
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async {

@@ -113,6 +113,21 @@ impl WhatsAppClient {
         Ok(ids)
     }
 
+    /// Sends an approved template (the only business-initiated message WhatsApp allows
+    /// outside the 24-hour window): `name` in `language` (`es_MX`), with `parameters`
+    /// filling the body's `{{1}}`, `{{2}}`... in order. Returns the wamid.
+    #[tracing::instrument(name = "whatsapp_send_template", skip_all, fields(template = name))]
+    pub async fn send_template(
+        &self,
+        to: &str,
+        name: &str,
+        language: &str,
+        parameters: &[String],
+    ) -> Result<String, WhatsAppError> {
+        self.send_one(to, template_message(name, language, parameters))
+            .await
+    }
+
     /// Marks an inbound message read and shows the typing indicator (clears on reply or ~25 s).
     #[tracing::instrument(name = "whatsapp_mark_read", skip_all)]
     pub async fn mark_read(&self, wamid: &str) -> Result<(), WhatsAppError> {
@@ -260,6 +275,19 @@ impl WhatsAppClient {
 
 fn text_message(body: &str) -> Value {
     json!({"type": "text", "text": {"body": body, "preview_url": false}})
+}
+
+/// The Graph API's template message; a template without parameters has no components.
+pub fn template_message(name: &str, language: &str, parameters: &[String]) -> Value {
+    let mut template = json!({"name": name, "language": {"code": language}});
+    if !parameters.is_empty() {
+        let parameters: Vec<Value> = parameters
+            .iter()
+            .map(|p| json!({"type": "text", "text": p}))
+            .collect();
+        template["components"] = json!([{"type": "body", "parameters": parameters}]);
+    }
+    json!({"type": "template", "template": template})
 }
 
 fn reply_buttons(buttons: &[Button]) -> Result<Vec<Value>, WhatsAppError> {

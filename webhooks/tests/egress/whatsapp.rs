@@ -30,6 +30,34 @@ async fn send_text_posts_the_cloud_api_body_with_bearer_auth() {
 }
 
 #[tokio::test]
+async fn send_template_posts_the_graph_template_payload() {
+    let (fake, client) = whatsapp().await;
+    let params = vec!["María".to_string(), "Luna".to_string()];
+    let id = client
+        .send_template(TO, "reactivacion_v1", "es_MX", &params)
+        .await
+        .unwrap();
+    assert!(id.starts_with("wamid."), "{id}");
+    assert_eq!(
+        fake.requests()[0].body,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": TO,
+        "type": "template", "template": {"name": "reactivacion_v1", "language": {"code": "es_MX"},
+        "components": [{"type": "body", "parameters": [
+            {"type": "text", "text": "María"}, {"type": "text", "text": "Luna"}]}]}})
+    );
+    let sent = fake.sent_templates();
+    assert_eq!(sent[0].1, "reactivacion_v1");
+    assert_eq!(sent[0].3, params);
+    // An empty parameter is refused, as the Cloud API does.
+    let empty = vec![String::new()];
+    let refused = client.send_template(TO, "cumple_v1", "es_MX", &empty).await;
+    assert!(
+        matches!(refused, Err(WhatsAppError::Api { code: 132000, .. })),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
 async fn long_text_is_split_into_three_messages() {
     let (fake, client) = whatsapp().await;
     assert_eq!(

@@ -17,6 +17,8 @@ pub enum NotFoundCard {
     Tag(String),
     /// No campaign with this id.
     Campaign(i64),
+    /// No campaign whose name or kind matches (None: no campaign at all).
+    CampaignQuery(Option<String>),
 }
 
 impl NotFoundCard {
@@ -40,6 +42,18 @@ impl NotFoundCard {
             }
             (NotFoundCard::Campaign(id), Lang::En) => {
                 format!("There is no campaign with id {id}.")
+            }
+            (NotFoundCard::CampaignQuery(Some(q)), Lang::Es) => {
+                format!("No encontré ninguna campaña que coincida con \"{q}\".")
+            }
+            (NotFoundCard::CampaignQuery(Some(q)), Lang::En) => {
+                format!("I couldn't find any campaign matching \"{q}\".")
+            }
+            (NotFoundCard::CampaignQuery(None), Lang::Es) => {
+                "Todavía no hay campañas. Después de una lista de clientes, responde «sí, envíales» para preparar una.".to_string()
+            }
+            (NotFoundCard::CampaignQuery(None), Lang::En) => {
+                "There are no campaigns yet. After a list of clients, reply \"yes, send them\" to draft one.".to_string()
             }
         })
     }

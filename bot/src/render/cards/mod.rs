@@ -6,6 +6,7 @@
 
 mod at_risk;
 pub mod campaign;
+mod campaign_results;
 mod consent;
 mod errors;
 mod metric;
@@ -19,6 +20,7 @@ mod updates;
 
 pub use at_risk::{at_risk_intro, AtRiskCard, AtRiskEntry};
 pub use campaign::{CampaignPreviewCard, DraftMessage, LeftOut};
+pub use campaign_results::{Arm, CampaignResultsCard, ComeBack};
 pub use consent::{ClientLinkCard, ConsentRecordedCard};
 pub use errors::{ErrorCard, NotFoundCard};
 pub use metric::{ItemLabel, ReportMetric};

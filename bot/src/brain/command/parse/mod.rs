@@ -1,6 +1,7 @@
 //! Understanding a staff message without an LLM: slash commands (es/en) and everyday
 //! phrasings of the questions the clinic asks most.
 
+mod campaigns;
 mod consent;
 mod insights;
 mod lookups;
@@ -247,7 +248,8 @@ fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     }
     // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
     let quoted = f.quoted;
-    segments::phrase(f)
+    campaigns::phrase(f)
+        .or_else(|| segments::phrase(f))
         .or_else(|| insights::phrase(f, today))
         .or_else(|| reports::phrase(f, today))
         .or_else(|| talk::phrase(f))

@@ -1,0 +1,70 @@
+//! `campaign_results`: how a marketing campaign went — sends, deliveries, reads, failures
+//! by reason, replies, opt-outs — and whether the clients it messaged came back more than
+//! the random holdout (30/60/90 days, with the difference's 95 % interval). Owner-only,
+//! like the other business reports.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
+use crate::marketing::results;
+use crate::render::NotFoundCard;
+
+/// The tool's name.
+pub const NAME: &str = "campaign_results";
+/// Longest campaign name looked for.
+const MAX_NAME_CHARS: usize = 100;
+
+pub fn definition() -> ToolDefinition {
+    ToolDefinition {
+        name: NAME,
+        description: "Results of a marketing campaign: targeted, sent, delivered, read (a floor: read receipts can be off), \
+                      failed by reason, needs template, replied, opted out, and came back (a completed visit or purchase) \
+                      within 30/60/90 days for messaged clients vs the random holdout, with the difference's 95% interval. \
+                      Without arguments: the newest campaign.",
+        parameters: json!({
+            "type": "object",
+            "properties": {
+                "campaign_id": {"type": "integer", "minimum": 1, "description": "a campaign's id"},
+                "name": {"type": "string", "maxLength": MAX_NAME_CHARS,
+                         "description": "words of the campaign's name, or its kind: reactivación, cumpleaños, producto, aviso"}
+            },
+            "additionalProperties": false
+        }),
+        writes: false,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    pub campaign_id: Option<i64>,
+    pub name: Option<String>,
+}
+
+pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError> {
+    if args.campaign_id.is_some_and(|id| id < 1) {
+        return Err(ToolError::invalid("campaign_id must be 1 or more"));
+    }
+    let name = args
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
+        return Err(ToolError::invalid(format!(
+            "name must be at most {MAX_NAME_CHARS} characters"
+        )));
+    }
+    let not_found = || match args.campaign_id {
+        Some(id) => NotFoundCard::Campaign(id),
+        None => NotFoundCard::CampaignQuery(name.map(str::to_string)),
+    };
+    let Some(id) = results::find(&ctx.pool, args.campaign_id, name).await? else {
+        return Err(ToolError::NotFound(not_found()));
+    };
+    let Some(card) = results::load(&ctx.pool, &ctx.clock, id).await? else {
+        return Err(ToolError::NotFound(not_found()));
+    };
+    Ok(ToolOutput::new(&card, card.render(ctx.lang)))
+}
