@@ -10,6 +10,8 @@ const CHANGE_STEMS: &[&str] = &[
     "agreg", "anad", "anot", "apunt", "etiquet", "nota", "quit", "elimin", "borr", "marc", "cambi",
     "actualiz", "corrig", "envi", "mand", "escrib", "registr", "guard", "add", "note", "tag",
     "untag", "remov", "delet", "mark", "updat", "chang", "send", "writ", "sav", "record",
+    // Loyalty points: «canjea 200 puntos», «ajusta», «descuenta», "redeem", "adjust".
+    "canje", "ajust", "descont", "descuent", "redeem", "adjust", "deduct",
 ];
 
 /// True when some word of `text` starts like a request for a change.

@@ -7,6 +7,7 @@
 mod at_risk;
 pub mod campaign;
 mod errors;
+mod loyalty;
 mod metric;
 mod owner_list;
 mod profile;
@@ -19,6 +20,7 @@ mod updates;
 pub use at_risk::{at_risk_intro, AtRiskCard, AtRiskEntry};
 pub use campaign::{CampaignPreviewCard, DraftMessage, LeftOut};
 pub use errors::{ErrorCard, NotFoundCard};
+pub use loyalty::{LoyaltyCard, LoyaltyLine};
 pub use metric::{ItemLabel, ReportMetric};
 pub use owner_list::{ListFigure, ListKind, OwnerListCard, OwnerListEntry};
 pub use profile::{
