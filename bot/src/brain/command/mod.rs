@@ -110,6 +110,23 @@ pub async fn respond(
             }
             Err(reply) => reply,
         },
+        Intent::Points { who, redeem } => {
+            match owner(ctx, &mut state, who.as_deref(), recall).await {
+                Ok(id) => match redeem {
+                    None => run(ctx, &mut state, "get_loyalty", json!({"user_id": id})).await,
+                    Some((points, reason)) => {
+                        let reason = reason.unwrap_or_else(|| {
+                            ctx.lang
+                                .pick("Canje en mostrador", "Redeemed at the counter")
+                                .to_owned()
+                        });
+                        let args = json!({"user_id": id, "points": points, "reason": reason});
+                        run(ctx, &mut state, "redeem_points", args).await
+                    }
+                },
+                Err(reply) => reply,
+            }
+        }
         Intent::Reset => {
             memory::reset(&ctx.pool, conversation).await?;
             state = ChatState::default();
@@ -301,6 +318,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /segmento vip perro 90 dias 5000 — segmentos",
             "• /reporte ingresos 2025-10 — reportes (ingresos, citas, productos, clientes, retención)",
             "• /nota maria garcia: texto — nota interna; /etiqueta maria garcia: +vip, -regular",
+            "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -312,6 +330,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /segment vip dog 90 days 5000 — segments",
             "• /report revenue 2025-10 — reports (revenue, appointments, products, customers, retention)",
             "• /note maria garcia: text — internal note; /tag maria garcia: +vip, -regular",
+            "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",
             "• /reset — start over",
         ],
     };

@@ -46,7 +46,9 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         Intent::Tool { name, args } => json!({"tool": name, "args": args}),
         Intent::Profile { query } => json!({"profile": query}),
         Intent::Pick(n) => json!({"pick": n}),
-        Intent::Note { who, .. } | Intent::Tags { who, .. } if unnamed_write(&who) => {
+        Intent::Note { who, .. } | Intent::Tags { who, .. } | Intent::Points { who, .. }
+            if unnamed_write(&who) =>
+        {
             json!({"ask": "who"})
         }
         Intent::Note { text, .. } if text.trim().is_empty() => json!({"ask": "note_text"}),
@@ -56,6 +58,11 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         Intent::Tags { who, add, remove } => {
             json!({"tag": {"who": who, "add": add, "remove": remove}})
         }
+        Intent::Points { who, redeem: None } => json!({"points": {"who": who}}),
+        Intent::Points {
+            who,
+            redeem: Some((points, reason)),
+        } => json!({"redeem": {"who": who, "points": points, "reason": reason}}),
         Intent::Help => json!({"help": true}),
         Intent::Thanks => json!({"thanks": true}),
         Intent::Reset => json!({"reset": true}),
@@ -66,7 +73,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
 
 /// Whether `action` changes a client, and which one (`None`: the client on the card).
 pub fn write_target(action: &Value) -> Option<Option<String>> {
-    ["note", "tag"].iter().find_map(|kind| {
+    ["note", "tag", "redeem"].iter().find_map(|kind| {
         let write = action.get(*kind)?;
         Some(write["who"].as_str().map(crate::domain::fold))
     })
@@ -91,7 +98,7 @@ fn canonical(action: &Value) -> Value {
     if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
         fold(about);
     }
-    for kind in ["note", "tag"] {
+    for kind in ["note", "tag", "redeem", "points"] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
             fold(who);
         }

@@ -3,6 +3,7 @@
 
 mod insights;
 mod lookups;
+mod loyalty;
 mod numbers;
 mod reports;
 mod segments;
@@ -48,6 +49,12 @@ pub enum Intent {
         who: Option<String>,
         add: Vec<String>,
         remove: Vec<String>,
+    },
+    /// A client's loyalty points (`redeem: None`), or a redemption of `points` with an
+    /// optional reason, for the client named or the last one talked about.
+    Points {
+        who: Option<String>,
+        redeem: Option<(i32, Option<String>)>,
     },
     /// "2": the second owner of the last list.
     Pick(usize),
@@ -130,6 +137,8 @@ pub fn detect_lang(text: &str) -> Lang {
         "she",
         "pets",
         "phone",
+        "points",
+        "redeem",
     ];
     let words: String = fold(text)
         .chars()
@@ -216,6 +225,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "reporte" | "report" => reports::report(&fold(args), today).unwrap_or(Intent::Help),
         "nota" | "note" => writes::note(args),
         "etiqueta" | "tag" | "tags" => writes::tags(args),
+        "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
         _ => Intent::Help,
@@ -226,7 +236,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = writes::phrase(f) {
+    if let Some(intent) = writes::phrase(f).or_else(|| loyalty::phrase(f)) {
         return intent;
     }
     // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
