@@ -5,6 +5,7 @@
 //! measured in the same run. Each prints a Markdown table for BENCHMARKS.md.
 
 mod engine;
+mod loyalty;
 mod recompute;
 mod serve_child;
 mod tools;
@@ -13,6 +14,7 @@ pub mod webhooks;
 use std::time::{Duration, Instant};
 
 pub use engine::engine;
+pub use loyalty::loyalty;
 pub use recompute::recompute;
 pub use serve_child::{locate_vetbot, ServeCommand};
 pub use tools::tools;
