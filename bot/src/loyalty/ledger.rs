@@ -25,6 +25,8 @@ pub enum LoyaltyError {
 /// One client's points.
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
+    /// The client (`user_id`, as the tools name clients).
+    #[serde(rename = "user_id")]
     pub owner_id: i64,
     pub owner_name: String,
     pub balance: i32,

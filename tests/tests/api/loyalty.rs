@@ -647,3 +647,102 @@ async fn get_loyalty_shows_balance_tier_and_movements_and_the_profile_data_has_t
         (Some(0), Some("bronze"))
     );
 }
+
+/// Lupita (demo staff 2, role `staff`) on Telegram.
+const LUPITA: &str = "700002";
+
+async fn ask(
+    engine: &bot::brain::engine::Engine,
+    channel: &str,
+    sender: &str,
+    text: &str,
+) -> String {
+    let msg = bot::brain::engine::Incoming {
+        channel: channel.into(),
+        chat_id: sender.into(),
+        sender_id: sender.into(),
+        text: text.into(),
+    };
+    engine
+        .handle(&msg)
+        .await
+        .unwrap()
+        .reply
+        .render(bot::render::Markup::Plain)
+}
+
+#[tokio::test]
+async fn staff_redeem_and_look_up_points_in_the_chat_of_the_demo_clinic() {
+    let db = TestDb::demo().await;
+    sqlx::query(
+        "insert into staff_identities (staff_id, channel, external_id) values (2, 'telegram', $1)",
+    )
+    .bind(LUPITA)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    // The demo clinic earned through the job: María has points, every balance is its ledger.
+    assert_ledger(&db.pool).await;
+    let before = balance(&db.pool, 1).await;
+    assert!(before >= 50, "{before}");
+    let engine = bot::brain::engine::Engine::new(db.pool.clone(), None);
+    let shown = ask(
+        &engine,
+        "telegram",
+        LUPITA,
+        "¿cuántos puntos tiene María García?",
+    )
+    .await;
+    assert!(
+        shown.contains("María García") && shown.contains(&format!("{before} puntos")),
+        "{shown}"
+    );
+    let done = ask(
+        &engine,
+        "telegram",
+        LUPITA,
+        "canjea 50 puntos de María García por baño gratis",
+    )
+    .await;
+    assert!(
+        done.contains("Canjeados 50 puntos de María García — baño gratis"),
+        "{done}"
+    );
+    assert_eq!(balance(&db.pool, 1).await, before - 50);
+    // After her card, «canjeale» means her; too many points is refused and nothing changes.
+    let refused = ask(
+        &engine,
+        "telegram",
+        LUPITA,
+        &format!("canjeale {} puntos", before),
+    )
+    .await;
+    assert!(refused.contains("No hice ningún cambio"), "{refused}");
+    assert_eq!(balance(&db.pool, 1).await, before - 50);
+    let en = ask(&engine, "telegram", LUPITA, "/points Sarah Johnson").await;
+    assert!(en.contains("Sarah Johnson"), "{en}");
+    // The loyalty report is owner-only.
+    let report = ask(&engine, "telegram", LUPITA, "reporte de lealtad").await;
+    assert!(
+        report.contains("Solo el dueño de la clínica (Dr. Pablo)"),
+        "{report}"
+    );
+    let report = ask(&engine, "terminal", "local", "reporte de lealtad").await;
+    let outstanding: i64 =
+        sqlx::query_scalar("select sum(points_balance)::bigint from loyalty_programs")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    let liability = bot::render::fmt::money_cents(Decimal::from(outstanding));
+    for want in [
+        "Reporte de Lealtad",
+        "Puntos otorgados",
+        "Puntos canjeados",
+        "Puntos vencidos",
+        "Miembros por nivel",
+        liability.as_str(),
+    ] {
+        assert!(report.contains(want), "{want}: {report}");
+    }
+    assert_ledger(&db.pool).await;
+}
