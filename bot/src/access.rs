@@ -16,7 +16,7 @@ use crate::tools::{
 /// An action only owners may take unless the clinic grants it to staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
-    /// Revenue, products and retention reports.
+    /// Revenue, products, retention and loyalty reports.
     BusinessReports,
     /// Approving a campaign that messages clients.
     CampaignApproval,
@@ -54,8 +54,8 @@ impl Permission {
     fn describe(self, lang: Lang) -> &'static str {
         match self {
             Self::BusinessReports => lang.pick(
-                "ver los reportes de ingresos, productos y retención",
-                "see the revenue, products and retention reports",
+                "ver los reportes de ingresos, productos, retención y lealtad",
+                "see the revenue, products, retention and loyalty reports",
             ),
             Self::CampaignApproval => lang.pick("aprobar campañas", "approve campaigns"),
             Self::LoyaltyAdjustments => {
@@ -70,7 +70,7 @@ impl Permission {
 }
 
 /// The `generate_report` types that need [`Permission::BusinessReports`].
-const BUSINESS_REPORTS: [&str; 3] = ["revenue", "products", "retention"];
+const BUSINESS_REPORTS: [&str; 4] = ["revenue", "products", "retention", "loyalty"];
 
 /// The owner-only action a tool call needs, if any.
 pub fn required(tool: &str, args: &Value) -> Option<Permission> {
@@ -80,6 +80,7 @@ pub fn required(tool: &str, args: &Value) -> Option<Permission> {
             .filter(|t| BUSINESS_REPORTS.contains(t))
             .map(|_| Permission::BusinessReports),
         campaign_results::NAME => Some(Permission::BusinessReports),
+        tools::adjust_points::NAME => Some(Permission::LoyaltyAdjustments),
         _ => None,
     }
 }
@@ -139,6 +140,9 @@ impl Access {
                     types.retain(|t| !BUSINESS_REPORTS.contains(&t.as_str().unwrap_or_default()));
                 }
             }
+        }
+        if !self.allows(Permission::LoyaltyAdjustments) {
+            definitions.retain(|d| d.name != tools::adjust_points::NAME);
         }
         definitions
     }
@@ -212,11 +216,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_revenue_products_and_retention_reports_are_owner_only() {
+    fn only_revenue_products_retention_and_loyalty_reports_are_owner_only() {
         for (report, needs) in [
             ("revenue", true),
             ("products", true),
             ("retention", true),
+            ("loyalty", true),
             ("appointments", false),
             ("customers", false),
         ] {
@@ -253,20 +258,37 @@ mod tests {
             report_types(&staff),
             [json!("appointments"), json!("customers")]
         );
+        let offered = |access: &Access| {
+            access
+                .restrict(tools::definitions())
+                .iter()
+                .any(|d| d.name == tools::adjust_points::NAME)
+        };
+        assert!(
+            !offered(&staff),
+            "staff are not offered loyalty adjustments"
+        );
+        let adjusting = Access {
+            owner: false,
+            granted: vec![Permission::LoyaltyAdjustments],
+        };
+        assert!(offered(&adjusting));
         let owner = Access {
             owner: true,
             granted: vec![],
         };
-        assert_eq!(report_types(&owner).len(), 5);
+        assert_eq!(report_types(&owner).len(), 6);
         let granted = Access {
             owner: false,
             granted: vec![Permission::BusinessReports],
         };
-        assert_eq!(report_types(&granted).len(), 5);
-        // Every tool but campaign results, which is a business report.
+        assert_eq!(report_types(&granted).len(), 6);
+        // Every tool but campaign results (a business report) and adjust_points (loyalty
+        // adjustments) is offered to staff.
         let offered = staff.restrict(tools::definitions());
-        assert_eq!(offered.len(), tools::definitions().len() - 1);
+        assert_eq!(offered.len(), tools::definitions().len() - 2);
         assert!(offered.iter().all(|d| d.name != campaign_results::NAME));
+        assert!(offered.iter().all(|d| d.name != tools::adjust_points::NAME));
         assert_eq!(
             owner.restrict(tools::definitions()).len(),
             tools::definitions().len()

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod eval;
 pub mod intelligence;
+pub mod loyalty;
 pub mod marketing;
 pub mod render;
 pub mod serve;

@@ -12,6 +12,7 @@ use crate::brain::llm::LlmSettings;
 use crate::db::DatabaseSettings;
 use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::scoring;
+use crate::loyalty::LoyaltySettings;
 use crate::serve::ServeSettings;
 
 /// Everything vetbot reads from its environment.
@@ -23,6 +24,8 @@ pub struct Settings {
     pub llm: Option<LlmSettings>,
     /// Lifetime-value horizon of every recompute (`CLV_MONTHS`, `CLV_MONTHLY_DISCOUNT`).
     pub clv: ClvOptions,
+    /// The loyalty programme (`LOYALTY_*`).
+    pub loyalty: LoyaltySettings,
     /// `vetbot serve` (`BIND_ADDR`, `PUBLIC_URL`, `NIGHTLY_AT`, `WORKERS`, channels).
     pub serve: ServeSettings,
     /// The clinic's Telegram bot, without `@` (`TELEGRAM_BOT_USERNAME`), for the start links
@@ -65,12 +68,16 @@ impl Settings {
     /// Reads settings through `lookup` (a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let clv = scoring::clv_options(&lookup)?;
+        let loyalty = LoyaltySettings::from_lookup(&lookup)?;
         Ok(Self {
             database: DatabaseSettings::from_lookup(&lookup),
             llm: LlmSettings::from_lookup(&lookup)?,
             clv,
-            serve: ServeSettings::from_lookup(&lookup)?.with_clv(clv),
+            serve: ServeSettings::from_lookup(&lookup)?
+                .with_clv(clv)
+                .with_loyalty(loyalty.clone()),
             telegram_bot_username: telegram_bot_username(&lookup)?,
+            loyalty,
         })
     }
 }

@@ -69,6 +69,12 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1000)]
         changed: i64,
     },
+    /// The nightly loyalty job from scratch, the next night, and after a day of N orders
+    /// (resets the loyalty tables).
+    Loyalty {
+        #[arg(long, default_value_t = 1000)]
+        new_orders: i64,
+    },
     /// Fixed-rate, open-loop load on the Telegram webhook of a `vetbot serve` child, against
     /// a fake Bot API: ack latency, drain time, nothing lost or answered twice. Links
     /// `--chats` Telegram senders (ids 9900000001...) as staff and keeps the run's rows.
@@ -153,6 +159,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             BenchWhat::Tools { iterations } => bench::tools(&pool, iterations).await?,
             BenchWhat::Recompute { changed } => bench::recompute(&pool, changed).await?,
             BenchWhat::Engine { iterations } => bench::engine(&pool, iterations).await?,
+            BenchWhat::Loyalty { new_orders } => bench::loyalty(&pool, new_orders).await?,
             BenchWhat::Webhooks {
                 rate,
                 seconds,

@@ -25,8 +25,6 @@ pub struct Dataset {
     pub orders: Vec<Order>,
     pub order_items: Vec<OrderItem>,
     pub communications: Vec<Communication>,
-    pub loyalty: Vec<Loyalty>,
-    pub loyalty_transactions: Vec<LoyaltyTransaction>,
     pub consents: Vec<Consent>,
 }
 
@@ -144,26 +142,6 @@ pub struct Communication {
     pub status: &'static str,
     pub sent_at: DateTime<Utc>,
     pub replied_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Loyalty {
-    pub id: i64,
-    pub owner_id: i64,
-    pub points_balance: i32,
-    pub tier: &'static str,
-    pub earned: i32,
-    pub redeemed: i32,
-}
-
-#[derive(Debug, Clone)]
-pub struct LoyaltyTransaction {
-    pub loyalty_id: i64,
-    pub kind: &'static str,
-    pub points: i32,
-    pub description: String,
-    pub order_id: Option<i64>,
-    pub created_at: DateTime<Utc>,
 }
 
 /// A value in COPY's text format.
@@ -323,12 +301,6 @@ impl Dataset {
             ("communications", "owner_id, direction, channel, body, status, sent_at, replied_at", encode(&self.communications, |o, c| {
                 row!(o; c.owner_id, "outbound", c.channel, c.body, c.status, c.sent_at, c.replied_at)
             })),
-            ("loyalty_programs", "id, owner_id, points_balance, tier, points_earned_total, points_redeemed_total", encode(&self.loyalty, |o, l| {
-                row!(o; l.id, l.owner_id, l.points_balance, l.tier, l.earned, l.redeemed)
-            })),
-            ("loyalty_transactions", "loyalty_id, transaction_type, points, description, related_order_id, created_at", encode(&self.loyalty_transactions, |o, t| {
-                row!(o; t.loyalty_id, t.kind, t.points, t.description, t.order_id, t.created_at)
-            })),
             ("consent_events", "owner_id, channel, purpose, granted, source, note, recorded_at", encode(&self.consents, |o, c| {
                 row!(o; c.owner_id, c.channel, "marketing", c.granted, c.source, c.note, c.recorded_at)
             })),
@@ -344,7 +316,6 @@ impl Dataset {
             select setval('pets_id_seq', coalesce((select max(id) from pets), 0) + 1, false);
             select setval('products_id_seq', coalesce((select max(id) from products), 0) + 1, false);
             select setval('orders_id_seq', coalesce((select max(id) from orders), 0) + 1, false);
-            select setval('loyalty_programs_id_seq', coalesce((select max(id) from loyalty_programs), 0) + 1, false);
             "#,
         )
         .execute(pool)

@@ -1,5 +1,6 @@
-//! Turns the demo owners' specs into rows: visits, orders, vaccinations, notes, messages and
-//! loyalty points whose totals are exactly the specs' figures.
+//! Turns the demo owners' specs into rows: visits, orders, vaccinations, notes and messages
+//! whose totals are exactly the specs' figures (loyalty points are then earned from the
+//! orders by the loyalty job: [`super::loyalty_history`]).
 
 use chrono::{Days, NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
@@ -266,8 +267,6 @@ fn add_orders(data: &mut Dataset, clock: &ClinicClock, id: i64, spec: &OwnerSpec
     let species = spec.pets.first().map_or("dog", |p| p.species);
     let category = spec.cadence_days.map(|_| "food");
     let choices = catalog::ids_for(species, category);
-    let loyalty_id = id;
-    let mut earned = 0;
     for (k, &d) in days.iter().enumerate() {
         let last = k as i64 == n - 1;
         let amount = if last {
@@ -295,34 +294,6 @@ fn add_orders(data: &mut Dataset, clock: &ClinicClock, id: i64, spec: &OwnerSpec
             quantity: 1,
             unit_price: Decimal::from(amount),
         });
-        let points = (amount / 10) as i32;
-        earned += points;
-        data.loyalty_transactions.push(LoyaltyTransaction {
-            loyalty_id,
-            kind: "earn",
-            points,
-            description: format!("Compra #{order_id}"),
-            order_id: Some(order_id),
-            created_at: ordered_at,
-        });
-    }
-    data.loyalty.push(Loyalty {
-        id: loyalty_id,
-        owner_id: id,
-        points_balance: earned,
-        tier: tier_for(spec.spent),
-        earned,
-        redeemed: 0,
-    });
-}
-
-/// Loyalty tier from lifetime spend in pesos.
-pub fn tier_for(spent: i64) -> &'static str {
-    match spent {
-        s if s >= 15_000 => "platinum",
-        s if s >= 10_000 => "gold",
-        s if s >= 5_000 => "silver",
-        _ => "bronze",
     }
 }
 
@@ -343,13 +314,5 @@ mod tests {
         assert_eq!(kind_of("Vacuna de refuerzo"), "vaccination");
         assert_eq!(kind_of("Limpieza dental"), "dental");
         assert_eq!(kind_of("Revisión de cadera"), "followup");
-    }
-
-    #[test]
-    fn tiers_follow_spend() {
-        assert_eq!(tier_for(100), "bronze");
-        assert_eq!(tier_for(5_400), "silver");
-        assert_eq!(tier_for(12_450), "gold");
-        assert_eq!(tier_for(15_800), "platinum");
     }
 }

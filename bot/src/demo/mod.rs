@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod dataset;
 pub mod disposable;
 pub mod history;
+mod loyalty;
 pub mod people;
 
 use chrono::NaiveDate;
@@ -14,6 +15,7 @@ use crate::clock::{ClinicClock, DEFAULT_TIMEZONE};
 use crate::db::summaries;
 pub use dataset::Dataset;
 pub use disposable::{ensure_disposable, NotDisposable};
+pub use loyalty::loyalty_history;
 
 /// The story's conversations happen in late November 2025; the demo clinic is frozen at this
 /// date so its figures ("última visita hace 120 días", "15 Nov 2025") are the story's.
@@ -46,6 +48,7 @@ pub async fn seed_demo(pool: &PgPool, today: NaiveDate) -> anyhow::Result<()> {
     let data = history::demo_dataset(&clock);
     summaries::bulk_load(pool, |bulk| async move { data.load(&bulk).await }).await?;
     finish(pool, DEMO_CLINIC, today).await?;
+    loyalty_history(pool, &clock).await?;
     crate::intelligence::recompute::full(pool, &clock).await?;
     Ok(())
 }

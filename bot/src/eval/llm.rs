@@ -157,6 +157,12 @@ async fn action(pool: &PgPool, calls: &[ExecutedCall], card: Option<i64>) -> Val
     if let Some(c) = calls.iter().find(|c| c.name == "client_link") {
         return json!({"link": {"who": named(who(c)).await}});
     }
+    if let Some(c) = calls.iter().find(|c| c.name == "redeem_points") {
+        return json!({"redeem": {"who": named(who(c)).await, "points": c.arguments["points"], "reason": c.arguments["reason"]}});
+    }
+    if let Some(c) = calls.iter().find(|c| c.name == "get_loyalty") {
+        return json!({"points": {"who": named(who(c)).await}});
+    }
     if let Some(c) = calls.iter().find(|c| c.name == "search_owners") {
         return json!({"profile": c.arguments["query"]});
     }

@@ -206,6 +206,7 @@ impl Application {
             self.ctx.pool.clone(),
             self.settings.nightly_at,
             self.settings.clv,
+            self.settings.loyalty.clone(),
             stop.clone(),
         ));
         if let (true, Some(client)) = (self.settings.polling, &self.ctx.senders.telegram) {

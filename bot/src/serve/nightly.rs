@@ -1,5 +1,5 @@
-//! The nightly recompute (customer metrics, churn risk, lifetime value) at `NIGHTLY_AT` in
-//! the clinic's time zone. Replicas coordinate through the recompute's advisory lock: the
+//! The nightly recompute (customer metrics, churn risk, lifetime value) and loyalty job
+//! (earn, expire, tiers) at `NIGHTLY_AT` in the clinic's time zone. Replicas coordinate through the recompute's advisory lock: the
 //! first one runs it, the others skip.
 
 use chrono::{NaiveTime, Utc};
@@ -10,6 +10,7 @@ use super::context;
 use crate::clock::ClinicClock;
 use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::{recompute, schedule};
+use crate::loyalty::{self, LoyaltySettings};
 
 /// Runs the recompute every night until `stop`. A run in progress is finished first: it
 /// holds a session advisory lock that must be released by the same connection.
@@ -17,6 +18,7 @@ pub(crate) async fn run(
     pool: PgPool,
     at: NaiveTime,
     horizon: ClvOptions,
+    loyalty: LoyaltySettings,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -34,10 +36,28 @@ pub(crate) async fn run(
             () = tokio::time::sleep(wait) => {}
             () = context::stopped(&mut stop) => return,
         }
-        match recompute::full_with(&pool, &clock, &horizon).await {
-            Ok(outcome) => tracing::info!(?outcome, "nightly recompute done"),
+        let ran = match recompute::full_with(&pool, &clock, &horizon).await {
+            Ok(outcome) => {
+                tracing::info!(?outcome, "nightly recompute done");
+                outcome != recompute::Outcome::Skipped
+            }
             Err(e) => {
-                tracing::error!(error.cause_chain = ?e, error.message = %e, "nightly recompute failed")
+                tracing::error!(error.cause_chain = ?e, error.message = %e, "nightly recompute failed");
+                true
+            }
+        };
+        // The replica that ran the recompute runs the loyalty job (a skipped replica leaves
+        // it to that one). Each step is idempotent anyway: an order earns once.
+        if ran {
+            match loyalty::nightly(&pool, &loyalty, clock.now()).await {
+                Ok(outcome) => tracing::info!(
+                    earned_orders = outcome.earned_orders,
+                    expired_accounts = outcome.expired_accounts,
+                    tier_changes = outcome.tier_changes.len(),
+                    took = ?outcome.took,
+                    "nightly loyalty done"
+                ),
+                Err(e) => tracing::error!(error.message = %e, "nightly loyalty failed"),
             }
         }
     }

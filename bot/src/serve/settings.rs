@@ -40,6 +40,9 @@ pub struct ServeSettings {
     /// Lifetime-value horizon of the nightly recompute (the top-level
     /// [`crate::settings::Settings`] sets it; the default otherwise).
     pub clv: ClvOptions,
+    /// The loyalty programme run after the nightly recompute (set by the top-level
+    /// [`crate::settings::Settings`]; the default otherwise).
+    pub loyalty: crate::loyalty::LoyaltySettings,
     /// Most refusals sent to unknown senders and group chats per hour, all of them
     /// together (`REFUSALS_PER_HOUR`); each sender is refused at most once a day anyway.
     pub refusals_per_hour: u32,
@@ -201,6 +204,7 @@ impl ServeSettings {
             workers,
             polling: false,
             clv: ClvOptions::default(),
+            loyalty: Default::default(),
             refusals_per_hour,
             clinic: ClinicNumber::from_lookup(&lookup)?,
             whatsapp_messages_per_second,
@@ -218,6 +222,12 @@ impl ServeSettings {
     /// The same settings with the nightly recompute's lifetime-value horizon.
     pub fn with_clv(mut self, clv: ClvOptions) -> Self {
         self.clv = clv;
+        self
+    }
+
+    /// The same settings with the nightly loyalty job's rules.
+    pub fn with_loyalty(mut self, loyalty: crate::loyalty::LoyaltySettings) -> Self {
+        self.loyalty = loyalty;
         self
     }
 

@@ -29,11 +29,12 @@ pub fn definition() -> ToolDefinition {
                       customers: active clients (a completed visit or order in the period), new clients (created in the period), \
                       returning clients (active and created before the period), spend per active client, top clients. \
                       retention: % of the previous period's active clients active again, lapsed clients (active before, not now), \
-                      average days from each visit to the same client's previous visit, lapsed clients who spent most.",
+                      average days from each visit to the same client's previous visit, lapsed clients who spent most. \
+                      loyalty: points issued, redeemed and expired, outstanding points today (1 point = $1 MXN liability), members by tier.",
         parameters: json!({
             "type": "object",
             "properties": {
-                "report_type": {"type": "string", "enum": ["revenue", "appointments", "products", "customers", "retention"]},
+                "report_type": {"type": "string", "enum": ["revenue", "appointments", "products", "customers", "retention", "loyalty"]},
                 "start_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, first day included (clinic's calendar). Default: the first day of end_date's month"},
                 "end_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, last day included. Default: today. At most 3 years after start_date"},
                 "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report only: rank best sellers by units or by revenue"}
@@ -54,6 +55,7 @@ pub enum ReportType {
     Products,
     Customers,
     Retention,
+    Loyalty,
 }
 
 /// How the products report ranks best sellers.
@@ -109,6 +111,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         ReportType::Retention => {
             retention(reports::retention(&ctx.pool, &w, ctx.clock.tz().name()).await?)
         }
+        ReportType::Loyalty => loyalty(crate::loyalty::report::figures(&ctx.pool, &w).await?),
     };
     let card = ReportCard {
         kind,
@@ -293,4 +296,28 @@ fn retention(r: reports::Retention) -> Parts {
         figure: Figure::Money(t.amount),
     });
     (ReportKind::Retention, rows, top)
+}
+
+fn loyalty(l: crate::loyalty::report::LoyaltyFigures) -> Parts {
+    let rows = vec![
+        row(M::PointsIssued, Figure::Count, l.issued),
+        row(M::PointsRedeemed, Figure::Count, l.redeemed),
+        row(M::PointsExpired, Figure::Count, l.expired),
+        // A balance today, not a flow: not compared with the previous period.
+        ReportRow {
+            metric: M::OutstandingLiability,
+            current: Figure::Money(Decimal::from(l.outstanding) * crate::loyalty::PESOS_PER_POINT),
+            previous: None,
+        },
+    ];
+    let top = l
+        .members
+        .into_iter()
+        .rev()
+        .map(|(tier, n)| TopItem {
+            label: ItemLabel::Tier(tier),
+            figure: Figure::Count(n),
+        })
+        .collect();
+    (ReportKind::Loyalty, rows, top)
 }

@@ -4,6 +4,7 @@
 //! audits every call.
 
 pub mod add_owner_note;
+pub mod adjust_points;
 mod audit;
 pub mod campaign_results;
 mod caps;
@@ -12,10 +13,12 @@ pub mod draft_campaign;
 pub mod edit_campaign;
 pub mod generate_report;
 pub mod get_customer_insights;
+pub mod get_loyalty;
 pub mod get_owner_profile;
 pub mod get_segment;
 pub mod list_campaigns;
 pub mod record_consent;
+pub mod redeem_points;
 pub mod search_owners;
 pub mod tag_owner;
 
@@ -93,6 +96,9 @@ pub enum ToolError {
     /// A write to more clients than one message may change without confirmation.
     #[error("would change {0} clients; needs confirmation")]
     NeedsConfirmation(usize),
+    /// A redemption or adjustment larger than the client's balance.
+    #[error("the balance is {balance} points; cannot take {asked}")]
+    InsufficientPoints { balance: i32, asked: i32 },
 }
 
 impl ToolError {
@@ -131,6 +137,9 @@ impl ToolError {
                 "message": "the staff member's message asked for no change; ask them before writing"}),
             Self::NeedsConfirmation(n) => json!({"error": "confirmation_required",
                 "message": format!("this would change {n} clients; nothing was written")}),
+            Self::InsufficientPoints { balance, asked } => json!({"error": "insufficient_points",
+                "balance": balance, "asked": asked,
+                "message": format!("the client has {balance} points; {asked} cannot be taken; nothing was written")}),
         }
     }
 
@@ -157,6 +166,10 @@ impl ToolError {
             Self::NeedsConfirmation(n) => RichText::plain(match lang {
                 Lang::Es => format!("⚠️ No hice ningún cambio: esto cambiaría a {n} clientes."),
                 Lang::En => format!("⚠️ I made no change: this would change {n} clients."),
+            }),
+            Self::InsufficientPoints { balance, asked } => RichText::plain(match lang {
+                Lang::Es => format!("⚠️ No hice ningún cambio: tiene {balance} puntos y no se pueden descontar {asked}."),
+                Lang::En => format!("⚠️ I made no change: the balance is {balance} points, so {asked} cannot be taken."),
             }),
         }
     }
@@ -189,6 +202,9 @@ pub fn definitions() -> Vec<ToolDefinition> {
         draft_campaign::definition(),
         edit_campaign::definition(),
         list_campaigns::definition(),
+        get_loyalty::definition(),
+        redeem_points::definition(),
+        adjust_points::definition(),
     ]
 }
 
@@ -196,7 +212,11 @@ pub fn definitions() -> Vec<ToolDefinition> {
 fn writes(name: &str) -> bool {
     matches!(
         name,
-        add_owner_note::NAME | tag_owner::NAME | record_consent::NAME
+        add_owner_note::NAME
+            | tag_owner::NAME
+            | record_consent::NAME
+            | redeem_points::NAME
+            | adjust_points::NAME
     )
 }
 
@@ -253,6 +273,9 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             draft_campaign::NAME => draft_campaign::run(ctx, parse(name, args)?).await,
             edit_campaign::NAME => edit_campaign::run(ctx, parse(name, args)?).await,
             list_campaigns::NAME => list_campaigns::run(ctx, parse(name, args)?).await,
+            get_loyalty::NAME => get_loyalty::run(ctx, parse(name, args)?).await,
+            redeem_points::NAME => redeem_points::run(ctx, parse(name, args)?).await,
+            adjust_points::NAME => adjust_points::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

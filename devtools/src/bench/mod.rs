@@ -7,6 +7,7 @@
 
 pub mod campaign;
 mod engine;
+mod loyalty;
 mod recompute;
 mod serve_child;
 mod tools;
@@ -15,6 +16,7 @@ pub mod webhooks;
 use std::time::{Duration, Instant};
 
 pub use engine::engine;
+pub use loyalty::loyalty;
 pub use recompute::recompute;
 pub use serve_child::{locate_vetbot, ServeCommand};
 pub use tools::tools;

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use bot::clock::ClinicClock;
 use bot::demo::catalog;
 use bot::demo::dataset::*;
-use bot::demo::history::{staff, tier_for};
+use bot::demo::history::staff;
 use bot::domain::fold;
 
 const FIRST_ES: &[&str] = &[
@@ -175,7 +175,6 @@ pub fn synthetic_dataset(clock: &ClinicClock, owners: u32, seed: u64) -> Dataset
     data.orders.reserve(n * 10);
     data.order_items.reserve(n * 16);
     data.appointments.reserve(n * 6);
-    data.loyalty_transactions.reserve(n * 10);
     for id in 1..=owners as i64 {
         generate_owner(&mut data, &mut rng, clock, today, id);
     }
@@ -351,9 +350,7 @@ fn generate_owner(
         }
     }
 
-    let loyalty_id = id;
     let mut spent = Decimal::ZERO;
-    let mut earned = 0;
     let species = pets[0].1;
     let choices = catalog::ids_for(species, None);
     for _ in 0..rng.random_range(4..=16) {
@@ -387,26 +384,8 @@ fn generate_owner(
         });
         if status == "completed" {
             spent += total;
-            let points = (total / Decimal::TEN).trunc().try_into().unwrap_or(0);
-            earned += points;
-            data.loyalty_transactions.push(LoyaltyTransaction {
-                loyalty_id,
-                kind: "earn",
-                points,
-                description: format!("Compra #{order_id}"),
-                order_id: Some(order_id),
-                created_at: ordered_at,
-            });
         }
     }
-    data.loyalty.push(Loyalty {
-        id: loyalty_id,
-        owner_id: id,
-        points_balance: earned,
-        tier: tier_for(spent.trunc().try_into().unwrap_or(0)),
-        earned,
-        redeemed: 0,
-    });
 
     let mut tags = vec![];
     if spent > Decimal::from(15_000) {

@@ -11,6 +11,7 @@ mod generator;
 mod insights;
 mod intelligence;
 mod llm;
+mod loyalty;
 mod migrations;
 mod notes_tags;
 mod owner_activity;

@@ -137,5 +137,5 @@ async fn staff_asking_the_llm_brain_for_revenue_get_the_refusal_and_are_not_offe
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(offered, 5);
+    assert_eq!(offered, 6);
 }

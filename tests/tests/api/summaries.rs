@@ -19,6 +19,8 @@ const WRITES: &[(&str, &str)] = &[
     ("two tool calls audited", "insert into audit_log (tool, outcome, duration_ms)
         values ('get_owner_profile', 'ok', 2), ('get_owner_profile', 'error', 1)"),
     ("a new owner", "insert into owners (first_name, last_name) values ('Nueva', 'Clientazyx')"),
+    ("loyalty points adjusted", "insert into loyalty_transactions (loyalty_id, transaction_type, points, description)
+        select id, 'adjust', 7, 'bono' from loyalty_programs order by id limit 2"),
     ("an owner renamed", "update owners set last_name = 'Renombradoqx' where id = (select min(id) from owners)"),
     ("a new completed order with items", "with o as (insert into orders (owner_id, ordered_at, status, total)
           values ((select min(id) from owners), now(), 'completed', 321) returning id)
@@ -129,7 +131,7 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
         recompute::incremental(pool, &clock()).await.unwrap();
         exec(pool, &switch("disable")).await;
         // Touches every summary: a name word (a new one each round: the lexicon only grows),
-        // a pet, a completed order with an item, a visit, a tool call.
+        // a pet, a completed order with an item, a visit, a tool call, loyalty points.
         exec(
             pool,
             &format!("insert into pets (owner_id, name, species) values (1, 'Zafiro{summary:?}', 'rabbit');
@@ -139,7 +141,9 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
                 select o.id, (select min(id) from products), 1, 99 from o;
             insert into appointments (owner_id, kind, status, scheduled_at)
                 values (1, 'checkup', 'no_show', now());
-            insert into audit_log (tool, outcome, duration_ms) values ('search_owners', 'ok', 1)"),
+            insert into audit_log (tool, outcome, duration_ms) values ('search_owners', 'ok', 1);
+            insert into loyalty_transactions (loyalty_id, transaction_type, points, description)
+                select id, 'adjust', 3, 'bono' from loyalty_programs where owner_id = 1"),
         )
         .await;
         exec(pool, &switch("enable")).await;

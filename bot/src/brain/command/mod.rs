@@ -127,6 +127,23 @@ pub async fn respond(
             Ok(id) => run(ctx, &mut state, "client_link", json!({"user_id": id})).await,
             Err(reply) => reply,
         },
+        Intent::Points { who, redeem } => {
+            match owner(ctx, &mut state, who.as_deref(), recall).await {
+                Ok(id) => match redeem {
+                    None => run(ctx, &mut state, "get_loyalty", json!({"user_id": id})).await,
+                    Some((points, reason)) => {
+                        let reason = reason.unwrap_or_else(|| {
+                            ctx.lang
+                                .pick("Canje en mostrador", "Redeemed at the counter")
+                                .to_owned()
+                        });
+                        let args = json!({"user_id": id, "points": points, "reason": reason});
+                        run(ctx, &mut state, "redeem_points", args).await
+                    }
+                },
+                Err(reply) => reply,
+            }
+        }
         Intent::Reset => {
             memory::reset(&ctx.pool, conversation).await?;
             state = ChatState::default();
@@ -329,6 +346,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /reporte ingresos 2025-10 — reportes (ingresos, citas, productos, clientes, retención)",
             "• /nota maria garcia: texto — nota interna; /etiqueta maria garcia: +vip, -regular",
             "• «María García acepta promociones por WhatsApp» — permiso de mensajes; /enlace maria garcia — enlace de Telegram para el cliente",
+            "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -341,6 +359,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /report revenue 2025-10 — reports (revenue, appointments, products, customers, retention)",
             "• /note maria garcia: text — internal note; /tag maria garcia: +vip, -regular",
             "• \"María García consents to WhatsApp marketing\" — consent; /link maria garcia — a Telegram link for the client",
+            "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",
             "• /reset — start over",
         ],
     };

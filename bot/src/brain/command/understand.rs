@@ -54,6 +54,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         | Intent::Tags { who, .. }
         | Intent::Consent { who, .. }
         | Intent::Link { who }
+        | Intent::Points { who, .. }
             if unnamed_write(&who) =>
         {
             json!({"ask": "who"})
@@ -74,6 +75,11 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
             json!({"consent": {"who": who, "channel": channel, "granted": granted}})
         }
         Intent::Link { who } => json!({"link": {"who": who}}),
+        Intent::Points { who, redeem: None } => json!({"points": {"who": who}}),
+        Intent::Points {
+            who,
+            redeem: Some((points, reason)),
+        } => json!({"redeem": {"who": who, "points": points, "reason": reason}}),
         Intent::Help => json!({"help": true}),
         Intent::Thanks => json!({"thanks": true}),
         Intent::Reset => json!({"reset": true}),
@@ -84,10 +90,12 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
 
 /// Whether `action` changes a client, and which one (`None`: the client on the card).
 pub fn write_target(action: &Value) -> Option<Option<String>> {
-    ["note", "tag", "consent"].iter().find_map(|kind| {
-        let write = action.get(*kind)?;
-        Some(write["who"].as_str().map(crate::domain::fold))
-    })
+    ["note", "tag", "consent", "redeem"]
+        .iter()
+        .find_map(|kind| {
+            let write = action.get(*kind)?;
+            Some(write["who"].as_str().map(crate::domain::fold))
+        })
 }
 
 /// Whether two actions are the same, reading names as the search does (case and accents
@@ -109,7 +117,7 @@ fn canonical(action: &Value) -> Value {
     if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
         fold(about);
     }
-    for kind in ["note", "tag", "consent", "link"] {
+    for kind in ["note", "tag", "consent", "link", "redeem", "points"] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
             fold(who);
         }

@@ -38,6 +38,14 @@ const CHANGE_STEMS: &[&str] = &[
     "writ",
     "sav",
     "record",
+    // Loyalty points: «canjea 200 puntos», «ajusta», «descuenta», "redeem", "adjust".
+    "canje",
+    "ajust",
+    "descont",
+    "descuent",
+    "redeem",
+    "adjust",
+    "deduct",
     // Consent: "María acepta promociones", "Carlos no quiere mensajes", "consents", "opted out".
     "acept",
     "accept",

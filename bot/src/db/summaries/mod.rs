@@ -8,6 +8,7 @@
 //! load, switches them back on and rebuilds every summary.
 
 mod change_tracking;
+mod loyalty_balances;
 mod owner_activity;
 mod report_rollup;
 mod search_lexicon;
@@ -33,6 +34,7 @@ pub enum Summary {
     ChangeTracking,
     /// `audit_tool_calls`: tool calls per tool and outcome, for `/metrics`.
     ToolCalls,
+    LoyaltyBalances,
 }
 
 /// A trigger a summary owns: `name` on `table`.
@@ -96,12 +98,13 @@ impl fmt::Display for Difference {
 }
 
 impl Summary {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::ReportRollup,
         Self::OwnerActivity,
         Self::SearchLexicon,
         Self::ChangeTracking,
         Self::ToolCalls,
+        Self::LoyaltyBalances,
     ];
 
     /// The triggers that keep this summary.
@@ -112,6 +115,7 @@ impl Summary {
             Self::SearchLexicon => search_lexicon::TRIGGERS,
             Self::ChangeTracking => change_tracking::TRIGGERS,
             Self::ToolCalls => tool_calls::TRIGGERS,
+            Self::LoyaltyBalances => loyalty_balances::TRIGGERS,
         }
     }
 
@@ -122,6 +126,7 @@ impl Summary {
             Self::SearchLexicon => search_lexicon::STORED,
             Self::ChangeTracking => change_tracking::STORED,
             Self::ToolCalls => tool_calls::STORED,
+            Self::LoyaltyBalances => loyalty_balances::STORED,
         }
     }
 
@@ -135,6 +140,7 @@ impl Summary {
             Self::SearchLexicon => search_lexicon::rebuild(conn).await,
             Self::ChangeTracking => change_tracking::rebuild(conn).await,
             Self::ToolCalls => tool_calls::rebuild(conn).await,
+            Self::LoyaltyBalances => loyalty_balances::rebuild(conn).await,
         }
     }
 

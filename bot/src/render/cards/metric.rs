@@ -50,6 +50,14 @@ pub enum ReportMetric {
     AverageDaysBetweenVisits,
     /// Visitas por cliente / Visits per client
     VisitsPerClient,
+    /// Puntos otorgados / Points issued
+    PointsIssued,
+    /// Puntos canjeados / Points redeemed
+    PointsRedeemed,
+    /// Puntos vencidos / Points expired
+    PointsExpired,
+    /// Saldo pendiente (pasivo) / Outstanding balance (liability)
+    OutstandingLiability,
 }
 
 impl ReportMetric {
@@ -82,6 +90,13 @@ impl ReportMetric {
                 lang.pick("Días promedio entre visitas", "Average days between visits")
             }
             VisitsPerClient => lang.pick("Visitas por cliente", "Visits per client"),
+            PointsIssued => lang.pick("Puntos otorgados", "Points issued"),
+            PointsRedeemed => lang.pick("Puntos canjeados", "Points redeemed"),
+            PointsExpired => lang.pick("Puntos vencidos", "Points expired"),
+            OutstandingLiability => lang.pick(
+                "Puntos pendientes (pasivo, hoy)",
+                "Outstanding points (liability, today)",
+            ),
         }
     }
 }
@@ -100,6 +115,8 @@ pub enum ItemLabel {
     Species(Species),
     /// A client of the previous period who has not come back ("Carlos Méndez (no ha vuelto)").
     Lapsed(String),
+    /// A loyalty tier ("Oro").
+    Tier(crate::domain::LoyaltyTier),
 }
 
 impl ItemLabel {
@@ -113,6 +130,7 @@ impl ItemLabel {
             ItemLabel::Lapsed(name) => {
                 format!("{name} ({})", lang.pick("no ha vuelto", "hasn't returned"))
             }
+            ItemLabel::Tier(tier) => tier.label(lang).to_owned(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod campaign;
 mod campaign_results;
 mod consent;
 mod errors;
+mod loyalty;
 mod metric;
 mod owner_list;
 mod profile;
@@ -23,6 +24,7 @@ pub use campaign::{CampaignPreviewCard, DraftMessage, LeftOut};
 pub use campaign_results::{Arm, CampaignResultsCard, ComeBack};
 pub use consent::{ClientLinkCard, ConsentRecordedCard};
 pub use errors::{ErrorCard, NotFoundCard};
+pub use loyalty::{LoyaltyCard, LoyaltyLine};
 pub use metric::{ItemLabel, ReportMetric};
 pub use owner_list::{ListFigure, ListKind, OwnerListCard, OwnerListEntry};
 pub use profile::{

@@ -24,6 +24,8 @@ pub enum ReportKind {
     Customers,
     /// Retención / Retention
     Retention,
+    /// Lealtad / Loyalty
+    Loyalty,
 }
 
 impl ReportKind {
@@ -36,6 +38,7 @@ impl ReportKind {
             ReportKind::Products => ("📦", lang.pick("Reporte de Productos", "Products Report")),
             ReportKind::Customers => ("👥", lang.pick("Reporte de Clientes", "Clients Report")),
             ReportKind::Retention => ("🔁", lang.pick("Reporte de Retención", "Retention Report")),
+            ReportKind::Loyalty => ("🎁", lang.pick("Reporte de Lealtad", "Loyalty Report")),
         }
     }
 
@@ -46,6 +49,7 @@ impl ReportKind {
             ReportKind::Products => lang.pick("Más vendidos:", "Best sellers:"),
             ReportKind::Customers => lang.pick("Mejores clientes:", "Top clients:"),
             ReportKind::Retention => lang.pick("Destacados:", "Highlights:"),
+            ReportKind::Loyalty => lang.pick("Miembros por nivel:", "Members by tier:"),
         }
     }
 }

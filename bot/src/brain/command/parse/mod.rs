@@ -5,6 +5,7 @@ mod campaigns;
 mod consent;
 mod insights;
 mod lookups;
+mod loyalty;
 mod numbers;
 mod reports;
 mod segments;
@@ -61,6 +62,12 @@ pub enum Intent {
     /// A Telegram start link for the client named, or the one on the card.
     Link {
         who: Option<String>,
+    },
+    /// A client's loyalty points (`redeem: None`), or a redemption of `points` with an
+    /// optional reason, for the client named or the last one talked about.
+    Points {
+        who: Option<String>,
+        redeem: Option<(i32, Option<String>)>,
     },
     /// "2": the second owner of the last list.
     Pick(usize),
@@ -143,6 +150,8 @@ pub fn detect_lang(text: &str) -> Lang {
         "she",
         "pets",
         "phone",
+        "points",
+        "redeem",
     ];
     let words: String = fold(text)
         .chars()
@@ -230,6 +239,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "nota" | "note" => writes::note(args),
         "etiqueta" | "tag" | "tags" => writes::tags(args),
         "enlace" | "link" => consent::link_command(args),
+        "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
         _ => Intent::Help,
@@ -240,7 +250,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = writes::phrase(f) {
+    if let Some(intent) = writes::phrase(f).or_else(|| loyalty::phrase(f)) {
         return intent;
     }
     if let Some(intent) = consent::phrase(f, f.raw()).or_else(|| consent::link(f)) {

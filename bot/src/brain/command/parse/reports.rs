@@ -164,6 +164,8 @@ fn kind(t: &str) -> Option<&'static str> {
         "tasa de regreso",
     ]) {
         Some("retention")
+    } else if any(&["lealtad", "loyalty", "programa de puntos", "points program"]) {
+        Some("loyalty")
     } else if any(&[
         "cita",
         "appointment",

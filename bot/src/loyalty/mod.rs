@@ -1,0 +1,56 @@
+//! The loyalty programme (#13): points earned on paid orders, redeemed or adjusted from the
+//! chat, expired after months without activity, and tiers by rolling 12-month spend.
+//!
+//! `loyalty_transactions` is the ledger; each account's balance and totals are kept equal
+//! to the sum of its transactions by a trigger (migration `loyalty`), whose `>= 0` check
+//! refuses any overdraft.
+
+pub mod earn;
+pub mod expire;
+pub mod ledger;
+pub mod report;
+mod settings;
+pub mod tiers;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+pub use ledger::{Account, LoyaltyError};
+pub use settings::{LoyaltySettings, Tiers};
+pub use tiers::TierChange;
+
+/// One peso (MXN) per point: what the outstanding balance costs the clinic.
+pub const PESOS_PER_POINT: rust_decimal::Decimal = rust_decimal::Decimal::ONE;
+
+/// What a nightly run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NightlyOutcome {
+    /// Orders that earned points.
+    pub earned_orders: u64,
+    /// Accounts whose balance expired.
+    pub expired_accounts: u64,
+    /// Clients who changed tier (for the owner's morning digest).
+    pub tier_changes: Vec<TierChange>,
+    pub took: Duration,
+}
+
+/// Earn, then expire, then tiers, as of `now` (the clinic's clock; tests pass any instant).
+#[tracing::instrument(name = "loyalty nightly", skip_all)]
+pub async fn nightly(
+    pool: &PgPool,
+    settings: &LoyaltySettings,
+    now: DateTime<Utc>,
+) -> sqlx::Result<NightlyOutcome> {
+    let started = Instant::now();
+    let earned_orders = earn::earn(pool, settings).await?;
+    let expired_accounts = expire::expire(pool, settings, now).await?;
+    let tier_changes = tiers::recompute(pool, settings, now).await?;
+    Ok(NightlyOutcome {
+        earned_orders,
+        expired_accounts,
+        tier_changes,
+        took: started.elapsed(),
+    })
+}
