@@ -18,16 +18,14 @@ const MAX_NAME_CHARS: usize = 100;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Results of a marketing campaign: targeted, sent, delivered, read (a floor: read receipts can be off), \
-                      failed by reason, needs template, replied, opted out, and came back (a completed visit or purchase) \
-                      within 30/60/90 days for messaged clients vs the random holdout, with the difference's 95% interval. \
-                      Without arguments: the newest campaign.",
+        description: "A campaign's results: sends, deliveries, replies, opt-outs, and clients who came back vs the holdout. \
+                      No arguments: the newest campaign.",
         parameters: json!({
             "type": "object",
             "properties": {
-                "campaign_id": {"type": "integer", "minimum": 1, "description": "a campaign's id"},
+                "campaign_id": {"type": "integer", "minimum": 1, },
                 "name": {"type": "string", "maxLength": MAX_NAME_CHARS,
-                         "description": "words of the campaign's name, or its kind: reactivación, cumpleaños, producto, aviso"}
+                         "description": "name words or kind"}
             },
             "additionalProperties": false
         }),

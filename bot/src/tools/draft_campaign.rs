@@ -16,10 +16,8 @@ const MAX_IDS: usize = 500;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Draft a marketing campaign (WhatsApp/Telegram messages to clients) and show its preview. \
-                      Sends nothing: the clinic owner approves the preview by replying. Use audience \
-                      'last_list' for the clients of the list just shown, or 'owners' with owner_ids. \
-                      Text may use {nombre}, {mascota}, {pendiente}, {ultima_visita}; omit it for the kind's default.",
+        description: "Draft a campaign to clients and show its preview; sends nothing (an owner approves by replying). \
+                      last_list: the list just shown. Text may use {nombre} {mascota} {pendiente}.",
         parameters: json!({
             "type": "object",
             "properties": {

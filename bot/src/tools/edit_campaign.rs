@@ -15,9 +15,7 @@ pub const NAME: &str = "edit_campaign";
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Edit a draft campaign and show the new preview: new text (for both languages, or one), \
-                      clients to take out, or when to send (clinic local time 'YYYY-MM-DDTHH:MM', or send_now). \
-                      Sends nothing; the owner approves by replying to the preview.",
+        description: "Change a draft campaign (text, clients removed, send time) and show the new preview; sends nothing.",
         parameters: json!({
             "type": "object",
             "properties": {
@@ -25,7 +23,7 @@ pub fn definition() -> ToolDefinition {
                 "text": {"type": "string", "maxLength": draft::MAX_TEXT},
                 "text_language": {"type": "string", "enum": ["es", "en"]},
                 "remove_owner_ids": {"type": "array", "items": {"type": "integer"}},
-                "send_at": {"type": "string", "description": "clinic local time, YYYY-MM-DDTHH:MM"},
+                "send_at": {"type": "string", "description": "local YYYY-MM-DDTHH:MM"},
                 "send_now": {"type": "boolean"}
             },
             "required": ["campaign_id"]

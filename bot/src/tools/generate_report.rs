@@ -22,15 +22,12 @@ const MAX_MONTHS: u32 = 36;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Generate business reports. Each figure is compared with the previous period of the same length \
-                      (the days just before start_date). revenue: completed orders' revenue, orders, average order, top categories. \
-                      appointments: appointments, completed, cancelled, no-shows, no-show rate (no-shows / (completed + no-shows)), \
-                      completed emergencies, top kinds. products: units, distinct products, revenue, best sellers. \
-                      customers: active clients (a completed visit or order in the period), new clients (created in the period), \
-                      returning clients (active and created before the period), spend per active client, top clients. \
-                      retention: % of the previous period's active clients active again, lapsed clients (active before, not now), \
-                      average days from each visit to the same client's previous visit, lapsed clients who spent most. \
-                      loyalty: points issued, redeemed and expired, outstanding points today (1 point = $1 MXN liability), members by tier.",
+        description: "Business reports, each figure compared with the previous period of the same length. \
+                      revenue: revenue, orders, average order, top categories. appointments: counts, no-show rate, \
+                      emergencies, top kinds. products: units, revenue, best sellers. customers: active, new and returning \
+                      clients, spend per active client, top clients. retention: % of the previous period's active clients \
+                      active again, lapsed clients, days between visits. loyalty: points issued, redeemed, expired, \
+                      outstanding (1 point = $1 MXN), members by tier.",
         parameters: json!({
             "type": "object",
             "properties": {

@@ -18,14 +18,15 @@ pub const SOURCE_MAX_CHARS: usize = 200;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Record that a client accepts (granted true) or refuses (false) marketing messages on a channel, as they told staff",
+        description:
+            "Record a client's yes (granted true) or no to marketing messages on a channel",
         parameters: json!({
             "type": "object",
             "properties": {
                 "user_id": {"type": "integer"},
                 "granted": {"type": "boolean"},
                 "channel": {"type": "string", "enum": ["whatsapp", "telegram", "sms", "email", "all"], "default": "whatsapp", "description": "all: refuses every channel"},
-                "source": {"type": "string", "description": "How the client said it, e.g. en recepción", "maxLength": SOURCE_MAX_CHARS},
+                "source": {"type": "string", "description": "how, e.g. en recepción", "maxLength": SOURCE_MAX_CHARS},
                 "purpose": {"type": "string", "enum": ["marketing", "reminders"], "default": "marketing"}
             },
             "required": ["user_id", "granted"]
