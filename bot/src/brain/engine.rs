@@ -65,6 +65,11 @@ impl Engine {
         }
     }
 
+    /// The rules campaigns follow.
+    pub fn marketing(&self) -> &Policy {
+        &self.marketing
+    }
+
     /// The same engine with campaigns following `policy`.
     pub fn with_marketing(mut self, policy: Policy) -> Self {
         self.marketing = policy;

@@ -2,7 +2,6 @@
 //! for one approval (the default), approved by itself (`auto`), or nothing (`off`).
 //! Never for a deceased pet; grief and consent rules are the audience's.
 
-use serde::Deserialize;
 use sqlx::PgPool;
 
 use super::converse;
@@ -13,28 +12,7 @@ use crate::domain::Lang;
 use crate::render::RichText;
 use crate::tools::ToolContext;
 
-/// What the morning job does with the day's birthdays (`BIRTHDAY_MODE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BirthdayMode {
-    /// Ask the owners each morning, one approval for the day's batch.
-    #[default]
-    Ask,
-    /// Send without asking.
-    Auto,
-    Off,
-}
-
-impl BirthdayMode {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "ask" | "preguntar" => Some(Self::Ask),
-            "auto" | "automatic" => Some(Self::Auto),
-            "off" | "no" | "none" => Some(Self::Off),
-            _ => None,
-        }
-    }
-}
+pub use super::settings::BirthdayMode;
 
 /// What the morning's birthday run did.
 #[derive(Debug, Clone, Default)]

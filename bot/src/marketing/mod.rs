@@ -17,6 +17,7 @@ pub mod birthdays;
 pub mod campaign;
 pub mod consent;
 pub mod converse;
+pub mod digest;
 pub mod draft;
 pub mod follow_up;
 pub mod links;

@@ -25,7 +25,7 @@ use super::metrics::{DbFigures, Metrics};
 use super::pacing::Pacer;
 use super::session::{self, Holder, Session};
 use super::settings::ServeSettings;
-use super::{nightly, polling, sender, worker};
+use super::{morning, nightly, polling, sender, worker};
 use crate::brain::engine::Engine;
 use crate::marketing::send::{
     self as campaigns, CampaignSender, Pacer as CampaignPacer, SendClock,
@@ -202,6 +202,11 @@ impl Application {
         });
         let mut others = JoinSet::new();
         others.spawn(campaigns::run(campaign_sender, stop.clone()));
+        others.spawn(morning::run(
+            Arc::clone(&self.ctx),
+            self.settings.marketing.birthday_mode,
+            stop.clone(),
+        ));
         others.spawn(nightly::run(
             self.ctx.pool.clone(),
             self.settings.nightly_at,

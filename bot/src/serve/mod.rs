@@ -16,6 +16,7 @@ mod forwards;
 mod inbox;
 mod media;
 mod metrics;
+mod morning;
 mod nightly;
 mod nul;
 pub(crate) mod outbox;

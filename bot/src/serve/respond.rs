@@ -294,7 +294,7 @@ pub(crate) async fn answer(
 
 /// `doc` for `channel`, its choices as buttons: at most 3 (WhatsApp's limit for reply
 /// buttons). A tap sends `say` back as a button press, which is read as typed text.
-fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> Reply {
+pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> Reply {
     Reply {
         body: doc.render(markup(channel)),
         buttons: doc

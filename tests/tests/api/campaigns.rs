@@ -609,3 +609,68 @@ async fn follow_ups_go_to_who_did_not_answer_or_come_back_and_the_third_is_a_cal
         "the third touch sends no message"
     );
 }
+
+mod morning {
+    use bot::marketing::birthdays::BirthdayMode;
+    use bot::marketing::digest;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_morning_brings_greetings_campaign_results_and_tier_changes_once_a_day() {
+        let (db, engine) = clinic().await;
+        // A campaign approved and sent to Carlos and Roberto; Roberto answered.
+        pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+        pablo(&engine, "sí, a Carlos y Roberto").await;
+        pablo(&engine, "sí").await;
+        let (id, _, _) = newest_campaign(&db).await;
+        sqlx::query(
+            "update campaign_recipients set status = 'delivered', sent_at = now(), delivered_at = now(),
+                    replied_at = case when owner_id = $2 then now() end
+              where campaign_id = $1 and role = 'target'",
+        )
+        .bind(id)
+        .bind(ROBERTO)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into loyalty_tier_changes (owner_id, from_tier, to_tier, spend_12m)
+             values ($1, 'silver', 'gold', 12000)",
+        )
+        .bind(SARAH)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        let notices = digest::morning(&ctx, BirthdayMode::Ask).await.unwrap();
+        let to_pablo: Vec<String> = notices
+            .iter()
+            .filter(|n| n.chat_id == TG_PABLO)
+            .map(|n| n.text.render(Markup::Plain))
+            .collect();
+        let summary = to_pablo
+            .iter()
+            .find(|t| t.contains("Buenos días"))
+            .expect("a digest for Dr. Pablo");
+        assert!(summary.contains(&format!("📣 #{id}")), "{summary}");
+        assert!(
+            summary.contains("2 de 2 enviados, 2 entregados, 1 respondieron"),
+            "{summary}"
+        );
+        assert!(summary.contains("Sarah Johnson: Plata → Oro"), "{summary}");
+        // Once a day: a second run (another replica, a restart) sends nothing, and the tier
+        // change is reported.
+        assert!(digest::morning(&ctx, BirthdayMode::Ask)
+            .await
+            .unwrap()
+            .is_empty());
+        let unreported: i64 = sqlx::query_scalar(
+            "select count(*) from loyalty_tier_changes where reported_at is null",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(unreported, 0);
+    }
+}

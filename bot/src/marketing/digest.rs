@@ -1,0 +1,199 @@
+//! The owners' morning digest: how the recent campaigns are going (sent, delivered,
+//! replied, came back against the holdout) and the clients whose loyalty tier changed.
+//! Sent once a day with the day's greetings by `vetbot serve` (see `serve/morning.rs`).
+
+use sqlx::PgPool;
+
+use super::birthdays::{self, BirthdayMode};
+use super::{converse, results};
+use crate::brain::pending::Notice;
+use crate::clock::ClinicClock;
+use crate::domain::{Lang, LoyaltyTier};
+use crate::render::rich::{b, t};
+use crate::render::{fmt, RichText};
+
+/// Campaigns approved this many days ago or less are in the digest.
+const CAMPAIGN_DAYS: i32 = 14;
+/// Tier changes listed by name; more are counted.
+const MAX_TIER_CHANGES: usize = 10;
+
+/// A tier change not yet reported.
+#[derive(Debug, Clone)]
+pub struct TierChange {
+    pub id: i64,
+    pub name: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// What the digest reports, read once for every owner.
+#[derive(Debug, Clone, Default)]
+pub struct Digest {
+    pub campaigns: Vec<crate::render::CampaignResultsCard>,
+    pub tier_changes: Vec<TierChange>,
+}
+
+impl Digest {
+    pub fn is_empty(&self) -> bool {
+        self.campaigns.is_empty() && self.tier_changes.is_empty()
+    }
+
+    /// The digest in `lang`.
+    pub fn render(&self, lang: Lang) -> RichText {
+        let mut doc = RichText::new();
+        doc.text(vec![b(lang.pick(
+            "☀️ Buenos días. Resumen del día:",
+            "☀️ Good morning. Today's summary:",
+        ))]);
+        for c in &self.campaigns {
+            let back = c.came_back.first().map(|w| {
+                let rate = |a: &crate::render::Arm| {
+                    a.rate()
+                        .map(|r| fmt::percent(r * 100.0))
+                        .unwrap_or_else(|| "—".into())
+                };
+                match lang {
+                    Lang::Es => format!(
+                        "; regresaron en {} días: {} de los contactados, {} del grupo de control",
+                        w.days,
+                        rate(&w.targets),
+                        rate(&w.holdout)
+                    ),
+                    Lang::En => format!(
+                        "; came back within {} days: {} of those messaged, {} of the holdout",
+                        w.days,
+                        rate(&w.targets),
+                        rate(&w.holdout)
+                    ),
+                }
+            });
+            doc.bullet(vec![t(match lang {
+                Lang::Es => format!(
+                    "📣 #{} {}: {} de {} enviados, {} entregados, {} respondieron, {} pidieron no recibir más{}",
+                    c.campaign_id,
+                    fmt::one_line(&c.name, 60),
+                    c.sent,
+                    c.targeted,
+                    c.delivered,
+                    c.replied,
+                    c.opted_out,
+                    back.unwrap_or_default()
+                ),
+                Lang::En => format!(
+                    "📣 #{} {}: {} of {} sent, {} delivered, {} replied, {} opted out{}",
+                    c.campaign_id,
+                    fmt::one_line(&c.name, 60),
+                    c.sent,
+                    c.targeted,
+                    c.delivered,
+                    c.replied,
+                    c.opted_out,
+                    back.unwrap_or_default()
+                ),
+            })]);
+        }
+        if !self.tier_changes.is_empty() {
+            let tier = |code: &str| {
+                LoyaltyTier::from_code(code)
+                    .map(|t| t.label(lang).to_owned())
+                    .unwrap_or_else(|| code.to_owned())
+            };
+            doc.text(vec![b(lang.pick(
+                "⭐ Cambios de nivel de lealtad:",
+                "⭐ Loyalty tier changes:",
+            ))]);
+            for c in self.tier_changes.iter().take(MAX_TIER_CHANGES) {
+                doc.bullet(vec![t(format!(
+                    "{}: {} → {}",
+                    fmt::one_line(&c.name, 60),
+                    tier(&c.from),
+                    tier(&c.to)
+                ))]);
+            }
+            let rest = self.tier_changes.len().saturating_sub(MAX_TIER_CHANGES);
+            if rest > 0 {
+                doc.bullet(vec![t(match lang {
+                    Lang::Es => format!("y {rest} más"),
+                    Lang::En => format!("and {rest} more"),
+                })]);
+            }
+        }
+        doc
+    }
+}
+
+/// The digest as of `clock`: campaigns approved in the last two weeks, and unreported tier
+/// changes.
+pub async fn load(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result<Digest> {
+    let ids = sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select id from marketing_campaigns
+         where status in ('approved', 'sending', 'sent')
+           and approved_at > now() - make_interval(days => $1)
+         order by id
+        "#,
+        CAMPAIGN_DAYS
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut campaigns = Vec::new();
+    for id in ids {
+        if let Some(card) = results::load(pool, clock, id).await? {
+            campaigns.push(card);
+        }
+    }
+    let tier_changes = sqlx::query_as!(
+        TierChange,
+        r#"
+        -- language=PostgreSQL
+        select c.id, o.full_name as "name!", c.from_tier as "from", c.to_tier as "to"
+          from loyalty_tier_changes c join owners o on o.id = c.owner_id
+         where c.reported_at is null
+         order by c.changed_at, c.id
+        "#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Digest {
+        campaigns,
+        tier_changes,
+    })
+}
+
+/// Marks `digest`'s tier changes reported.
+pub async fn reported(pool: &PgPool, digest: &Digest) -> sqlx::Result<()> {
+    let ids: Vec<i64> = digest.tier_changes.iter().map(|c| c.id).collect();
+    sqlx::query!(
+        "update loyalty_tier_changes set reported_at = now() where id = any($1)",
+        &ids
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The morning's messages for the owners' chats, once a clinic day (whichever replica, or
+/// restart, gets there first records the day in `morning_runs`): the day's birthday and
+/// anniversary greetings as `mode` says, then the digest. Empty when already done today.
+pub async fn morning(
+    ctx: &crate::tools::ToolContext,
+    mode: BirthdayMode,
+) -> anyhow::Result<Vec<Notice>> {
+    let first = sqlx::query_scalar!(
+        "insert into morning_runs (day) values ($1) on conflict do nothing returning day",
+        ctx.clock.today()
+    )
+    .fetch_optional(&ctx.pool)
+    .await?;
+    if first.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut notices = birthdays::run(ctx, mode).await?.notices;
+    let digest = load(&ctx.pool, &ctx.clock).await?;
+    if !digest.is_empty() {
+        notices.extend(converse::tell_owners(&ctx.pool, |lang| digest.render(lang)).await?);
+        reported(&ctx.pool, &digest).await?;
+    }
+    Ok(notices)
+}
