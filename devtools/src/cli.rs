@@ -75,6 +75,12 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1000)]
         new_orders: i64,
     },
+    /// Drafting a campaign for the first N clients and building its preview (the drafts are
+    /// deleted afterwards).
+    Preview {
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+        recipients: i64,
+    },
     /// Fixed-rate, open-loop load on the Telegram webhook of a `vetbot serve` child, against
     /// a fake Bot API: ack latency, drain time, nothing lost or answered twice. Links
     /// `--chats` Telegram senders (ids 9900000001...) as staff and keeps the run's rows.
@@ -160,6 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             BenchWhat::Recompute { changed } => bench::recompute(&pool, changed).await?,
             BenchWhat::Engine { iterations } => bench::engine(&pool, iterations).await?,
             BenchWhat::Loyalty { new_orders } => bench::loyalty(&pool, new_orders).await?,
+            BenchWhat::Preview { recipients } => bench::preview(&pool, recipients).await?,
             BenchWhat::Webhooks {
                 rate,
                 seconds,

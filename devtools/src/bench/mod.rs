@@ -8,6 +8,7 @@
 pub mod campaign;
 mod engine;
 mod loyalty;
+mod preview;
 mod recompute;
 mod serve_child;
 mod tools;
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 
 pub use engine::engine;
 pub use loyalty::loyalty;
+pub use preview::preview;
 pub use recompute::recompute;
 pub use serve_child::{locate_vetbot, ServeCommand};
 pub use tools::tools;
