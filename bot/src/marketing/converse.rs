@@ -318,10 +318,18 @@ async fn from_list(
     };
     let audience = match list.tool.as_str() {
         t if t == get_segment::NAME => lang.pick("segmento", "segment").to_owned(),
-        t if t == get_customer_insights::NAME => list.args["insight_type"]
-            .as_str()
-            .unwrap_or("lista")
-            .to_owned(),
+        t if t == get_customer_insights::NAME => {
+            let kind = list.args["insight_type"].as_str().unwrap_or_default();
+            match kind {
+                "at_risk" => lang.pick("en riesgo", "at risk"),
+                "lapsed" => lang.pick("sin visita en un año", "lapsed"),
+                "top_customers" => lang.pick("mejores clientes", "top clients"),
+                "new_customers" => lang.pick("clientes nuevos", "new clients"),
+                "high_value" => lang.pick("alto valor", "high value"),
+                _ => lang.pick("lista", "list"),
+            }
+            .to_owned()
+        }
         _ => lang.pick("lista", "list").to_owned(),
     };
     let draft = NewDraft {

@@ -87,7 +87,9 @@ pub async fn card(
         ),
         None => lang.pick("al aprobarla", "once approved").to_owned(),
     };
-    if policy.is_quiet(local.time()) {
+    // The terminal demo writes its messages to a local log at once, quiet hours or not.
+    let demo = campaign.origin_channel.as_deref() == Some("terminal");
+    if policy.is_quiet(local.time()) && !demo {
         if let Some((_, end)) = policy.quiet_hours {
             when.push_str(&match lang {
                 Lang::Es => format!(
