@@ -112,6 +112,32 @@ pub fn whatsapp_user_preferences(wa_id: &str, name: &str, value: &str, timestamp
         "field": "user_preferences"}]}]})
 }
 
+/// A `message_template_status_update` webhook, shaped as Meta's reference page shows it
+/// (WhatsApp Business Platform, "message_template_status_update webhook reference"): the
+/// WABA's entry with its `time`, and `value.event` (`APPROVED`, `PAUSED`, `DISABLED`,
+/// `REJECTED`...). A pause carries `other_info` (`FIRST_PAUSE`), a disable `disable_info`.
+pub fn whatsapp_template_status(name: &str, language: &str, event: &str, time: i64) -> Value {
+    let mut value = json!({
+        "event": event,
+        "message_template_id": 1689556908129832_i64,
+        "message_template_name": name,
+        "message_template_language": language,
+        "reason": if event == "REJECTED" { "INVALID_FORMAT" } else { "NONE" },
+        "message_template_category": "MARKETING"
+    });
+    match event {
+        "PAUSED" => {
+            value["other_info"] = json!({"title": "FIRST_PAUSE",
+                "description": "Your WhatsApp message template has been paused for 3 hours until Jun 30 at 2:14 PM UTC because it had issues."});
+        }
+        "DISABLED" => value["disable_info"] = json!({"disable_date": time.to_string()}),
+        _ => {}
+    }
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
+        "time": time,
+        "changes": [{"value": value, "field": "message_template_status_update"}]}]})
+}
+
 /// `value` of a messages change: metadata, contacts and the given messages / statuses.
 pub fn whatsapp_value(contacts: Vec<Value>, messages: Vec<Value>, statuses: Vec<Value>) -> Value {
     let mut value = json!({"messaging_product": "whatsapp",

@@ -33,6 +33,11 @@ struct Inner {
     next_id: AtomicU64,
     /// Media clients sent, by media id: MIME type and bytes (what `GET /{media-id}` serves).
     media: Mutex<HashMap<String, (String, Vec<u8>)>>,
+    /// Templates (by name) every send of is refused, with the code: 132015 (paused) or
+    /// 132016 (disabled).
+    paused: Mutex<HashMap<String, i64>>,
+    /// Bodies of the messages accepted (answered with a message id), in order.
+    accepted: Mutex<Vec<Value>>,
 }
 
 /// A Graph API server on `127.0.0.1:<random>`.
@@ -185,6 +190,34 @@ impl FakeWhatsApp {
         to.collect()
     }
 
+    /// Every send of template `name` is refused as the Cloud API refuses a paused template
+    /// (132015) or a disabled one (132016), until [`FakeWhatsApp::unpause_template`].
+    pub fn pause_template(&self, name: &str, code: i64) {
+        self.inner
+            .paused
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), code);
+    }
+
+    /// Template `name` may be sent again.
+    pub fn unpause_template(&self, name: &str) {
+        self.inner.paused.lock().unwrap().remove(name);
+    }
+
+    /// The templates the fake accepted (answered with a message id): `(to, name)`.
+    pub fn accepted_templates(&self) -> Vec<(String, String)> {
+        let accepted = self.inner.accepted.lock().unwrap();
+        accepted
+            .iter()
+            .filter(|b| b["type"] == "template")
+            .map(|b| {
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                (text(&b["to"]), text(&b["template"]["name"]))
+            })
+            .collect()
+    }
+
     /// The next request gets 429 with `Retry-After: secs` and Graph error 130429.
     pub fn fail_next_rate_limited(&self, retry_after_secs: u64) {
         let body = graph_error(130429, "(#130429) Rate limit hit");
@@ -216,6 +249,8 @@ fn send_error(code: i64) -> (u16, &'static str, &'static str) {
         131050 => (400, "User has stopped marketing messages", "Unable to deliver the marketing message. The user has chosen to stop receiving marketing messages from this business."),
         131056 => (429, "(Business Account, Consumer Account) pair rate limit hit", "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."),
         131000 => (500, "Something went wrong", "Message failed to send due to an unknown error."),
+        132015 => (400, "Template is Paused", "Template is paused due to low quality so it cannot be sent in a template message."),
+        132016 => (400, "Template is Disabled", "Template has been paused too many times due to low quality and is now permanently disabled."),
         _ => (400, "Error", "Error"),
     }
 }
@@ -279,6 +314,12 @@ async fn handle(
             .into_response();
     }
     if body["type"] == "template" {
+        let name = body["template"]["name"].as_str().unwrap_or_default();
+        if let Some(code) = inner.paused.lock().unwrap().get(name).copied() {
+            let (status, body) = send_error_answer(code);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            return (status, Json(body)).into_response();
+        }
         if let Err(problem) = template_problem(&body["template"]) {
             return (
                 StatusCode::BAD_REQUEST,
@@ -291,6 +332,7 @@ async fn handle(
         return Json(json!({"success": true})).into_response();
     }
     let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
+    inner.accepted.lock().unwrap().push(body.clone());
     let to = body["to"].as_str().unwrap_or_default();
     Json(json!({"messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": to.trim_start_matches('+')}],

@@ -303,6 +303,28 @@ pub struct MarketingPreference {
     pub detail: String,
 }
 
+/// A message template's status changed (WhatsApp's `message_template_status_update` webhook
+/// field): approved, paused for low quality, disabled, rejected...
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateStatus {
+    /// Platform of the template (only WhatsApp has them).
+    pub channel: Channel,
+    /// `message_template_id`, as text (Meta sends a number).
+    pub template_id: Option<String>,
+    /// `message_template_name`.
+    pub name: String,
+    /// `message_template_language` as sent ("es_MX"; Meta's examples also show "en-US").
+    pub language: String,
+    /// `event`, upper case: `APPROVED`, `PAUSED`, `DISABLED`, `REJECTED`, `FLAGGED`,
+    /// `REINSTATED`, `PENDING`, ...
+    pub event: String,
+    /// `reason` ("NONE", "INVALID_FORMAT", ...), or the pause's `other_info.title`
+    /// ("FIRST_PAUSE") when there is one.
+    pub reason: Option<String>,
+    /// The entry's `time`, Unix seconds (0 if absent or unparseable).
+    pub timestamp: i64,
+}
+
 /// One unit of inbound work for the bot.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -313,6 +335,8 @@ pub enum Event {
     Status(DeliveryStatus),
     /// A user's marketing preference changed.
     Preference(MarketingPreference),
+    /// A message template's status changed.
+    TemplateStatus(TemplateStatus),
 }
 
 impl Event {
@@ -322,6 +346,7 @@ impl Event {
             Event::Inbound(m) => m.channel,
             Event::Status(s) => s.channel,
             Event::Preference(p) => p.channel,
+            Event::TemplateStatus(t) => t.channel,
         }
     }
 
@@ -334,6 +359,12 @@ impl Event {
             Event::Preference(p) => {
                 let value = if p.resumed { "resume" } else { "stop" };
                 format!("preference:{}:{}:{value}", p.user, p.timestamp)
+            }
+            Event::TemplateStatus(t) => {
+                format!(
+                    "template:{}:{}:{}:{}",
+                    t.name, t.language, t.event, t.timestamp
+                )
             }
         }
     }

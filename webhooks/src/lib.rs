@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use error::WebhookError;
 pub use inbound::{
     Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MarketingPreference,
-    MediaRef, Sender,
+    MediaRef, Sender, TemplateStatus,
 };
 pub use media::MediaFile;
 pub use outbound::{Button, ChannelSender, ChannelSenders, SendError};

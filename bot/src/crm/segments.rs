@@ -1,5 +1,5 @@
-//! Segments: the owners matching a set of criteria (spend, recency, tags, species, purchases,
-//! consent), counted and paged. The criteria are the story's `filters` object, so a campaign
+//! Segments: the owners matching a set of criteria (spend, recency, tags, species, purchases
+//! by category or brand, loyalty tier, consent), counted and paged. The criteria are the story's `filters` object, so a campaign
 //! can store them in `target_segment` and find the same owners again.
 
 use chrono::NaiveDate;
@@ -7,10 +7,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::domain::{fold, ProductCategory, Species};
+use crate::domain::{fold, LoyaltyTier, ProductCategory, Species};
 
 /// More tags than this is a mistake, not a segment.
 const MAX_TAGS: usize = 20;
+/// A brand longer than this is not a brand.
+const MAX_BRAND_CHARS: usize = 80;
 
 /// Who belongs to a segment. Deserialised from the tool's `filters` (unknown keys are an
 /// error) and, once [`Criteria::normalised`], serialised back without the empty fields.
@@ -35,14 +37,24 @@ pub struct Criteria {
     /// A completed order with an item of this product category (`food`, `medicine`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bought_category: Option<String>,
+    /// A completed order with an item of this brand (`products.brand`). Compared as words,
+    /// without case, accents or punctuation: "hills" is "Hill's", "pro plan" is within
+    /// "Purina Pro Plan".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bought_brand: Option<String>,
+    /// The client's loyalty tier now (`bronze`, `silver`, `gold`, `platinum`); a client the
+    /// nightly job has not enrolled yet is bronze.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_tier: Option<String>,
     /// Only owners who accept marketing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opted_in_only: Option<bool>,
 }
 
 impl Criteria {
-    /// Checks the criteria and puts them in canonical form: trimmed tags, species and
-    /// category as database codes (Spanish names accepted), `false`/empty fields dropped.
+    /// Checks the criteria and puts them in canonical form: trimmed tags and brand, species,
+    /// category and tier as database codes (Spanish names accepted), `false`/empty fields
+    /// dropped.
     /// The error says which field is wrong.
     pub fn normalised(self) -> Result<Criteria, String> {
         if self.min_spent.is_some_and(|m| m.is_sign_negative()) {
@@ -86,6 +98,8 @@ impl Criteria {
                 .as_deref()
                 .map(category_code)
                 .transpose()?,
+            bought_brand: self.bought_brand.as_deref().map(brand).transpose()?,
+            loyalty_tier: self.loyalty_tier.as_deref().map(tier_code).transpose()?,
             opted_in_only: self.opted_in_only.filter(|&only| only),
         })
     }
@@ -111,6 +125,48 @@ fn category_code(name: &str) -> Result<String, String> {
             ProductCategory::db_codes().join(", ")
         )),
     }
+}
+
+/// A brand as typed, trimmed; it must hold a letter or digit.
+fn brand(name: &str) -> Result<String, String> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !name.chars().any(char::is_alphanumeric) {
+        return Err("bought_brand must name a brand".into());
+    }
+    if name.chars().count() > MAX_BRAND_CHARS {
+        return Err(format!(
+            "bought_brand: at most {MAX_BRAND_CHARS} characters"
+        ));
+    }
+    Ok(name)
+}
+
+/// The database code of a loyalty tier named in English or Spanish.
+fn tier_code(name: &str) -> Result<String, String> {
+    match LoyaltyTier::from_code(name) {
+        Some(tier) => Ok(tier.as_db_str().to_owned()),
+        None => Err(format!(
+            "loyalty_tier must be one of {}",
+            LoyaltyTier::ALL.map(LoyaltyTier::as_db_str).join(", ")
+        )),
+    }
+}
+
+/// The catalogue's spellings of the brands that `brand` names (as `find` compares them),
+/// for the card: "royal canin" is shown as "Royal Canin".
+#[tracing::instrument(skip_all)]
+pub async fn brands_named(pool: &PgPool, brand: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        select distinct p.brand as "brand!" from products p
+         where p.brand <> '' and brand_words(p.brand) like '%' || brand_words($1) || '%'
+         order by 1 limit 5
+        "#,
+        brand
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// One owner of a segment.
@@ -139,7 +195,8 @@ pub struct SegmentPage {
 ///
 /// Reads `owner_activity` (spend, last visit, living species and categories bought, kept
 /// exact by triggers), so counting a segment is one scan of a narrow table, not a sum of
-/// every owner's orders.
+/// every owner's orders. A brand is looked up from the few products that carry it, through
+/// their order items (indexed by product), once per query.
 #[tracing::instrument(skip_all)]
 pub async fn find(
     pool: &PgPool,
@@ -163,6 +220,15 @@ pub async fn find(
              group by x.owner_id
             having count(*) = (select count(*) from wanted)
         ),
+        -- The wanted brand's words anywhere in a product's brand (`brand_words`).
+        brand_buyers as (
+            select distinct d.owner_id
+              from products p
+              join order_items i on i.product_id = p.id
+              join orders d on d.id = i.order_id
+             where $12::text is not null and d.status = 'completed'
+               and brand_words(p.brand) like '%' || brand_words($12) || '%'
+        ),
         -- Not materialised: the count scans it, the page walks the spend index and stops early.
         hits as not materialized (
             select a.owner_id, a.total_spent, a.last_visit_at
@@ -176,6 +242,11 @@ pub async fn find(
                     or a.last_visit_at < (($8::date - $5::int + 1)::timestamp at time zone $9))
                and ($6::int is null or a.last_visit_at >= (($8::date - $6::int)::timestamp at time zone $9))
                and (cardinality($1::text[]) = 0 or a.owner_id in (select owner_id from tagged))
+               and ($12::text is null or a.owner_id in (select owner_id from brand_buyers))
+               -- Not enrolled yet (the nightly job opens every account as bronze): bronze.
+               and ($13::text is null or coalesce(
+                        (select l.tier from loyalty_programs l where l.owner_id = a.owner_id),
+                        'bronze') = $13)
                -- Marketing consent now on some channel: the newest record per channel.
                and (not $7 or exists (select 1 from (
                         select distinct on (e.channel) e.granted from consent_events e
@@ -206,7 +277,9 @@ pub async fn find(
         today,
         tz,
         limit,
-        offset
+        offset,
+        c.bought_brand,
+        c.loyalty_tier
     )
     .fetch_all(pool)
     .await?;

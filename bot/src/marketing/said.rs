@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::when::{self, When};
-use crate::brain::command::parse::fold;
+use crate::brain::command::parse::{self as command_parse, fold, Intent};
 use crate::domain::Lang;
 
 /// Who of a list to write to.
@@ -255,7 +255,7 @@ pub fn read(text: &str, today: NaiveDate) -> Option<Said> {
             }
         }
     }
-    if let Some(s) = segment(original, t) {
+    if let Some(s) = segment(original, t).or_else(|| group_first(original, today)) {
         return Some(s);
     }
     draft(original, t)
@@ -405,6 +405,94 @@ fn segment(original: &str, t: &str) -> Option<Said> {
     })
 }
 
+/// "a los clientes oro que no vienen hace 60 días mándales: …", "gold clients, send them: …":
+/// a group of clients the segment parser reads, then a verb of sending, then the message.
+/// None when the words before the verb are no segment ("sí, mándales a todos" is a draft
+/// for the list shown).
+fn group_first(original: &str, today: NaiveDate) -> Option<Said> {
+    const VERBS: &[&str] = &[
+        "mandales",
+        "enviales",
+        "escribeles",
+        "avisales",
+        "diles",
+        "send them",
+        "tell them",
+        "message them",
+        "text them",
+    ];
+    let spans = word_spans(original);
+    let key = |k: usize| {
+        fold(&original[spans[k].0..spans[k].1])
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_owned()
+    };
+    for k in 1..spans.len() {
+        let one = key(k);
+        let two = (k + 1 < spans.len()).then(|| format!("{one} {}", key(k + 1)));
+        let end = if VERBS.contains(&one.as_str()) {
+            spans[k].1
+        } else if two.as_deref().is_some_and(|t| VERBS.contains(&t)) {
+            spans[k + 1].1
+        } else {
+            continue;
+        };
+        let head = fold(&original[..spans[k].0]);
+        let head = head.trim().trim_end_matches([',', ':', ';']).trim();
+        let head = head
+            .strip_prefix("a ")
+            .or_else(|| head.strip_prefix("to "))
+            .unwrap_or(head)
+            .trim();
+        let mut message = original[end..].trim_start_matches([':', ',', ';', '-', ' ']);
+        // "mándales que …", "tell them that …": the message is what follows.
+        for lead in ["que ", "that "] {
+            if message
+                .get(..lead.len())
+                .is_some_and(|m| crate::domain::fold(m) == lead)
+            {
+                message = &message[lead.len()..];
+            }
+        }
+        let message = message.trim().trim_end_matches('.').trim();
+        if head.is_empty() || message.is_empty() {
+            return None;
+        }
+        let segment = matches!(
+            command_parse::parse(head, today),
+            Intent::Tool {
+                name: "get_segment",
+                ..
+            }
+        );
+        return segment.then(|| Said::Segment {
+            filters: head.to_owned(),
+            message: message.to_owned(),
+        });
+    }
+    None
+}
+
+/// The byte ranges of the words of `text` (split at whitespace).
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
 fn rsplit<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     s.rfind(sep).map(|i| (&s[..i], &s[i + sep.len()..]))
 }
@@ -547,6 +635,46 @@ mod tests {
             Some(Said::Segment {
                 filters: "los duenos de perros que gastaron mas de 5,000".into(),
                 message: "llegó la vacuna X".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn reads_a_brand_or_tier_segment_and_its_message() {
+        assert_eq!(
+            read("avisa a los que compraron Royal Canin que llegó la nueva fórmula"),
+            Some(Said::Segment {
+                filters: "los que compraron royal canin".into(),
+                message: "llegó la nueva fórmula".into(),
+            })
+        );
+        assert_eq!(
+            read("tell the clients who bought Royal Canin that the new formula arrived."),
+            Some(Said::Segment {
+                filters: "the clients who bought royal canin".into(),
+                message: "the new formula arrived".into(),
+            })
+        );
+        assert_eq!(
+            read("a los clientes oro que no vienen hace 60 días mándales: Los extrañamos, 10% en su próxima consulta"),
+            Some(Said::Segment {
+                filters: "los clientes oro que no vienen hace 60 dias".into(),
+                message: "Los extrañamos, 10% en su próxima consulta".into(),
+            })
+        );
+        assert_eq!(
+            read("gold clients who haven't visited in 60 days, send them that we miss them"),
+            Some(Said::Segment {
+                filters: "gold clients who haven't visited in 60 days".into(),
+                message: "we miss them".into(),
+            })
+        );
+        // Before the verb, no segment: a draft for the list shown.
+        assert_eq!(
+            read("sí, mándales a todos"),
+            Some(Said::Draft {
+                who: Who::All,
+                text: None
             })
         );
     }

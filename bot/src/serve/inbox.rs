@@ -3,7 +3,8 @@
 //! Every verified inbound message is inserted into `inbox`, keyed by `(channel,
 //! platform_id)` (Telegram `update_id`, WhatsApp `wamid`), and delivery reports update the
 //! `communications` row of the message they are about, all in one transaction per webhook
-//! request (and the campaign rows they are about: `marketing/send/statuses.rs`). The router answers 200 only after [`InboundSink::store`] returns `Ok`, so a
+//! request (and the campaign rows they are about: `marketing/send/statuses.rs`); a
+//! template's status is recorded for the campaign sender (`marketing/send/templates.rs`). The router answers 200 only after [`InboundSink::store`] returns `Ok`, so a
 //! message the platform considers delivered is already on disk, and a redelivery is a no-op.
 
 use std::sync::Arc;
@@ -75,6 +76,10 @@ async fn store(conn: &mut PgConnection, event: &Event) -> sqlx::Result<Option<Ch
         }
         Event::Preference(preference) => {
             record_preference(conn, preference).await?;
+            Ok(None)
+        }
+        Event::TemplateStatus(status) => {
+            crate::marketing::send::templates::record_webhook(conn, status).await?;
             Ok(None)
         }
     }

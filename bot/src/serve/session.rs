@@ -181,7 +181,7 @@ fn notice(row: &Interrupted) -> RichText {
         .and_then(|q| serde_json::from_value::<Event>(q).ok())
         .and_then(|e| match e {
             Event::Inbound(inbound) => Some(inbound),
-            Event::Status(_) | Event::Preference(_) => None,
+            Event::Status(_) | Event::Preference(_) | Event::TemplateStatus(_) => None,
         });
     let lang = match (row.language.as_deref(), &question) {
         (Some("en"), _) => Lang::En,

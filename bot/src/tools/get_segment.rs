@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::pets::living_pets;
 use crate::crm::segments::{self, Criteria};
-use crate::domain::{Lang, ProductCategory, Species};
+use crate::domain::{Lang, LoyaltyTier, ProductCategory, Species};
 use crate::render::{RichText, SegmentCard, SegmentEntry, SegmentFilters};
 
 /// The tool's name in `CRM_TOOLS`.
@@ -27,13 +27,15 @@ pub fn definition() -> ToolDefinition {
                 "filters": {
                     "type": "object",
                     "properties": {
-                        "min_spent": {"type": "number", "minimum": 0, "description": "Lifetime spend on completed orders at least this much, MXN"},
-                        "days_since_visit": {"type": "integer", "minimum": 0, "description": "At least this many days since the last completed visit. Owners who never visited match (they count as away forever)"},
-                        "max_days_since_visit": {"type": "integer", "minimum": 0, "description": "At most this many days since the last completed visit. Owners who never visited do not match"},
-                        "tags": {"type": "array", "items": {"type": "string"}, "description": "Owner must carry ALL these tags; case and accents do not matter"},
-                        "pet_species": {"type": "string", "enum": Species::db_codes(), "description": "Owner has a living pet of this species (deceased pets never count)"},
-                        "bought_category": {"type": "string", "enum": ProductCategory::db_codes(), "description": "Owner has a completed order with an item of this category"},
-                        "opted_in_only": {"type": "boolean", "default": false, "description": "Only owners who accept marketing messages"}
+                        "min_spent": {"type": "number", "minimum": 0, "description": "Lifetime spend at least this, MXN"},
+                        "days_since_visit": {"type": "integer", "minimum": 0, "description": "At least N days since the last visit; never visited matches"},
+                        "max_days_since_visit": {"type": "integer", "minimum": 0, "description": "At most N days since the last visit; never visited does not match"},
+                        "tags": {"type": "array", "items": {"type": "string"}, "description": "Has ALL these tags"},
+                        "pet_species": {"type": "string", "enum": Species::db_codes(), "description": "Has a living pet of this species"},
+                        "bought_category": {"type": "string", "enum": ProductCategory::db_codes(), "description": "Bought an item of this category"},
+                        "bought_brand": {"type": "string", "description": "Bought an item of this brand"},
+                        "loyalty_tier": {"type": "string", "enum": LoyaltyTier::ALL.map(LoyaltyTier::as_db_str)},
+                        "opted_in_only": {"type": "boolean", "default": false, "description": "Only owners who accept marketing"}
                     },
                     "additionalProperties": false
                 },
@@ -101,7 +103,19 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         })
         .collect();
     let pages = (found.total + page_size - 1) / page_size;
-    let card = card(&criteria, &found, page, pages, ctx.lang);
+    // The brand as the catalogue spells it ("royal canin" → "Royal Canin").
+    let brand = match &criteria.bought_brand {
+        Some(typed) => {
+            let named = segments::brands_named(&ctx.pool, typed).await?;
+            Some(if named.is_empty() {
+                typed.clone()
+            } else {
+                named.join(", ")
+            })
+        }
+        None => None,
+    };
+    let card = card(&criteria, brand, &found, page, pages, ctx.lang);
     Ok(ToolOutput::new(
         json!({
             "filters": criteria, "total": found.total, "page": page, "page_size": page_size,
@@ -115,6 +129,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
 /// numbers its entries from 1).
 fn card(
     c: &Criteria,
+    brand: Option<String>,
     found: &segments::SegmentPage,
     page: i64,
     pages: i64,
@@ -128,6 +143,8 @@ fn card(
             tags: c.tags.clone().unwrap_or_default(),
             species: c.pet_species.as_deref().map(Species::from_code),
             bought_category: c.bought_category.as_deref().map(ProductCategory::from_code),
+            bought_brand: brand,
+            loyalty_tier: c.loyalty_tier.as_deref().and_then(LoyaltyTier::from_code),
             opted_in_only: c.opted_in_only.unwrap_or(false),
         },
         total: found.total,

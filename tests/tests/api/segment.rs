@@ -206,6 +206,195 @@ async fn bought_category_means_a_completed_order_with_such_an_item() {
     assert!(markdown(&out).contains("• Compró: alimento"));
 }
 
+/// The owners with a completed order holding an item whose brand is `brand` (exactly).
+async fn buyers_of(db: &TestDb, brand: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "select o.full_name from owners o
+          where exists (select 1 from orders d join order_items i on i.order_id = d.id
+                          join products p on p.id = i.product_id
+                         where d.owner_id = o.id and d.status = 'completed' and p.brand = $1)
+          order by o.full_name",
+    )
+    .bind(brand)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn bought_brand_means_a_completed_order_with_an_item_of_that_brand_however_it_is_typed() {
+    // Arrange
+    let db = TestDb::demo().await;
+    let hills = buyers_of(&db, "Hill's").await;
+    let royal = buyers_of(&db, "Royal Canin").await;
+    assert!(!hills.is_empty() && !royal.is_empty());
+    assert_ne!(hills, royal);
+    for typed in ["Hill's", "hills", "HILL’S", "  hill's  "] {
+        // Act
+        let out = segment(
+            &db,
+            json!({"filters": {"bought_brand": typed}, "page_size": 50}),
+        )
+        .await;
+        // Assert: the same clients, and the card names the brand as the catalogue does.
+        assert_eq!(sorted(names(&out)), hills, "{typed}");
+        assert!(
+            markdown(&out).contains("• Compró la marca: Hill's"),
+            "{typed}"
+        );
+    }
+    let out = segment(
+        &db,
+        json!({"filters": {"bought_brand": "royal canin"}, "page_size": 50}),
+    )
+    .await;
+    assert_eq!(sorted(names(&out)), royal);
+    assert_eq!(out.data["filters"]["bought_brand"], "royal canin");
+    // Words within the catalogue's brand: "Pro Plan" is "Purina Pro Plan"; "Plan Pro" is not.
+    let pro_plan = segment(
+        &db,
+        json!({"filters": {"bought_brand": "Pro Plan"}, "page_size": 50}),
+    )
+    .await;
+    assert_eq!(
+        sorted(names(&pro_plan)),
+        buyers_of(&db, "Purina Pro Plan").await
+    );
+    let wrong = segment(&db, json!({"filters": {"bought_brand": "Plan Pro"}})).await;
+    assert_eq!(wrong.data["total"], 0);
+    let part = segment(&db, json!({"filters": {"bought_brand": "canin r"}})).await;
+    assert_eq!(part.data["total"], 0, "words are whole, in order");
+}
+
+#[tokio::test]
+async fn a_cancelled_order_of_a_brand_does_not_put_a_client_in_its_segment() {
+    let db = TestDb::demo().await;
+    let royal = buyers_of(&db, "Royal Canin").await;
+    let outsider: (i64, String) = sqlx::query_as(
+        "select id, full_name from owners where not (full_name = any($1)) order by id limit 1",
+    )
+    .bind(&royal)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    // A cancelled and a refunded order of Royal Canin: no purchase.
+    for status in ["cancelled", "refunded"] {
+        sqlx::query(
+            "with d as (insert into orders (owner_id, ordered_at, status, total)
+                        values ($1, now() - interval '3 days', $2, 950) returning id)
+             insert into order_items (order_id, product_id, quantity, unit_price)
+             select d.id, p.id, 1, 950 from d, products p where p.sku = 'RC-IND-4'",
+        )
+        .bind(outsider.0)
+        .bind(status)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let out = segment(
+        &db,
+        json!({"filters": {"bought_brand": "Royal Canin"}, "page_size": 50}),
+    )
+    .await;
+    assert_eq!(sorted(names(&out)), royal);
+    assert!(!names(&out).contains(&outsider.1));
+}
+
+/// The owners whose loyalty account is in `tier` now.
+async fn in_tier(db: &TestDb, tier: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "select o.full_name from owners o join loyalty_programs l on l.owner_id = o.id
+          where l.tier = $1 order by o.full_name",
+    )
+    .bind(tier)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn loyalty_tier_is_the_clients_tier_now_spanish_names_accepted() {
+    // Arrange: the demo's tiers come from its loyalty history (12-month spend).
+    let db = TestDb::demo().await;
+    let gold = in_tier(&db, "gold").await;
+    assert!(!gold.is_empty(), "the demo has gold clients");
+    for typed in ["gold", "oro", "Oro"] {
+        // Act
+        let out = segment(
+            &db,
+            json!({"filters": {"loyalty_tier": typed}, "page_size": 50}),
+        )
+        .await;
+        // Assert
+        assert_eq!(sorted(names(&out)), gold, "{typed}");
+        assert_eq!(out.data["filters"]["loyalty_tier"], "gold");
+        assert!(markdown(&out).contains("• Nivel de lealtad: Oro"));
+    }
+    // With another filter: gold clients not seen in 60+ days.
+    let away: Vec<String> = OWNERS
+        .iter()
+        .filter(|o| o.last_visit_days >= 60)
+        .map(|o| format!("{} {}", o.first, o.last))
+        .filter(|n| gold.contains(n))
+        .collect();
+    let out = segment(
+        &db,
+        json!({"filters": {"loyalty_tier": "oro", "days_since_visit": 60}, "page_size": 50}),
+    )
+    .await;
+    assert_eq!(sorted(names(&out)), sorted(away));
+    // Every client is in exactly one tier.
+    let mut total = 0;
+    for tier in ["bronce", "plata", "oro", "platino"] {
+        let out = segment(&db, json!({"filters": {"loyalty_tier": tier}})).await;
+        total += out.data["total"].as_i64().unwrap();
+    }
+    assert_eq!(total, OWNERS.len() as i64);
+}
+
+#[tokio::test]
+async fn a_client_without_a_loyalty_account_yet_is_bronze() {
+    let db = TestDb::demo().await;
+    let gold = in_tier(&db, "gold").await;
+    let name = gold[0].clone();
+    sqlx::query(
+        "delete from loyalty_programs where owner_id = (select id from owners where full_name = $1)",
+    )
+    .bind(&name)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let bronze = segment(
+        &db,
+        json!({"filters": {"loyalty_tier": "bronze"}, "page_size": 50}),
+    )
+    .await;
+    assert!(names(&bronze).contains(&name));
+    let gold_now = segment(&db, json!({"filters": {"loyalty_tier": "gold"}})).await;
+    assert_eq!(gold_now.data["total"], gold.len() as i64 - 1);
+}
+
+#[tokio::test]
+async fn segment_cards_name_brand_and_tier_in_english() {
+    let db = TestDb::demo().await;
+    let ctx = ctx(&db, Lang::En).await;
+    let out = tools::call(
+        &ctx,
+        "get_segment",
+        json!({"filters": {"bought_brand": "royal canin", "loyalty_tier": "platino"}}),
+    )
+    .await
+    .unwrap();
+    let card = markdown(&out);
+    assert!(
+        card.contains(
+            "• Bought the brand: Royal Canin
+• Loyalty tier: Platinum"
+        ),
+        "{card}"
+    );
+}
+
 #[tokio::test]
 async fn opted_in_only_leaves_out_clients_who_declined_marketing() {
     let db = TestDb::demo().await;
@@ -300,6 +489,15 @@ async fn bad_segment_arguments_are_rejected() {
         ),
         (json!({"filters": {"pet_species": "dragon"}}), "species"),
         (json!({"filters": {"bought_category": "cars"}}), "category"),
+        (
+            json!({"filters": {"bought_brand": " '' "}}),
+            "brand without letters",
+        ),
+        (
+            json!({"filters": {"bought_brand": "x".repeat(81)}}),
+            "brand too long",
+        ),
+        (json!({"filters": {"loyalty_tier": "diamond"}}), "tier"),
         (json!({"filters": {"tags": ["  "]}}), "blank tag"),
         (json!({"filters": {"tags": "VIP"}}), "tags not a list"),
         (json!({"page": 0}), "page 0"),

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::inbound::{
     Channel, DeliveryState, DeliveryStatus, Event, Inbound, InboundKind, MarketingPreference,
-    Sender,
+    Sender, TemplateStatus,
 };
 
 #[derive(Deserialize)]
@@ -23,6 +23,8 @@ struct Envelope {
 struct Entry {
     #[serde(default)]
     changes: Vec<Change>,
+    /// Unix seconds when the change happened (the template status webhook's only time).
+    time: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +60,29 @@ struct Preference {
     #[serde(default)]
     detail: String,
     timestamp: Option<Value>,
+}
+
+/// The value of a `message_template_status_update` change. Shape from Meta's
+/// "message_template_status_update webhook reference" (WhatsApp Business Platform docs,
+/// developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/
+/// message_template_status_update, updated Apr 2026): `{event, message_template_id (a
+/// number), message_template_name, message_template_language ("en-US" in its examples),
+/// reason, message_template_category, disable_info?, other_info?{title, description},
+/// rejection_info?}`; the entry's `time` is when it happened.
+#[derive(Deserialize)]
+struct TemplateValue {
+    event: Option<String>,
+    message_template_id: Option<Value>,
+    message_template_name: Option<String>,
+    #[serde(default)]
+    message_template_language: String,
+    reason: Option<Value>,
+    other_info: Option<OtherInfo>,
+}
+
+#[derive(Deserialize)]
+struct OtherInfo {
+    title: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -145,7 +170,15 @@ pub(crate) fn parse(body: &[u8]) -> Result<Vec<Event>, serde_json::Error> {
     }
     let envelope: Envelope = serde_json::from_value(value)?;
     let mut events = Vec::new();
-    for change in envelope.entry.into_iter().flat_map(|e| e.changes) {
+    let changes = envelope.entry.into_iter().flat_map(|e| {
+        let time = unix_seconds(e.time.as_ref());
+        e.changes.into_iter().map(move |c| (time, c))
+    });
+    for (time, change) in changes {
+        if change.field == "message_template_status_update" {
+            events.extend(template_status(change.value, time));
+            continue;
+        }
         if change.field == "user_preferences" {
             let value: PreferencesValue =
                 serde_json::from_value(change.value).unwrap_or_else(|e| {
@@ -275,6 +308,36 @@ fn preference(raw: Value) -> Option<Event> {
         resumed,
         timestamp: unix_seconds(p.timestamp.as_ref()),
         detail: p.detail,
+    }))
+}
+
+/// A template's new status; a change without an event or a name (a quality-score update
+/// sent under this field) is skipped.
+fn template_status(raw: Value, time: i64) -> Option<Event> {
+    let t: TemplateValue = serde_json::from_value(raw)
+        .map_err(|e| tracing::warn!(error = %e, "unreadable template status change; skipped"))
+        .ok()?;
+    let (Some(event), Some(name)) = (t.event, t.message_template_name) else {
+        tracing::debug!("template change without an event or a name; skipped");
+        return None;
+    };
+    let template_id = match t.message_template_id {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let reason = t
+        .other_info
+        .and_then(|o| o.title)
+        .or_else(|| t.reason.and_then(|r| r.as_str().map(str::to_owned)));
+    Some(Event::TemplateStatus(TemplateStatus {
+        channel: Channel::WhatsApp,
+        template_id,
+        name,
+        language: t.message_template_language,
+        event: event.to_ascii_uppercase(),
+        reason,
+        timestamp: time,
     }))
 }
 

@@ -8,7 +8,7 @@ use fakes::payloads as p;
 use serde_json::{json, Value};
 use webhooks::{
     Channel, ChannelSettings, DeliveryState, Event, InboundKind, InboundSink, MarketingPreference,
-    SinkError,
+    SinkError, TemplateStatus,
 };
 
 const TG_SECRET: &str = "tg_webhook-Secret_123";

@@ -217,3 +217,74 @@ async fn a_user_preferences_stop_and_resume_become_marketing_preferences() {
     assert_eq!(preferences[0].channel, Channel::WhatsApp);
     assert_ne!(events[0].dedup_key(), events[1].dedup_key());
 }
+
+#[tokio::test]
+async fn template_status_updates_become_template_events_with_the_entry_time() {
+    let app = spawn().await;
+    // As Meta's reference shows them: a pause (with other_info), a rejection, an approval
+    // with a hyphenated locale, and a quality-score change under the same field (no event).
+    let paused = p::whatsapp_template_status("reactivacion_v1", "es_MX", "PAUSED", p::DATE);
+    assert_eq!(app.post_signed(&paused).await, 200);
+    let rejected = p::whatsapp_template_status("promo_v2", "es_MX", "REJECTED", p::DATE + 1);
+    assert_eq!(app.post_signed(&rejected).await, 200);
+    let approved = p::whatsapp_template_status("reactivacion_v1", "es-MX", "APPROVED", p::DATE + 2);
+    assert_eq!(app.post_signed(&approved).await, 200);
+    let mut quality = p::whatsapp_template_status("reactivacion_v1", "es_MX", "APPROVED", p::DATE);
+    let value = &mut quality["entry"][0]["changes"][0]["value"];
+    value.as_object_mut().unwrap().remove("event");
+    value["new_quality_score"] = "RED".into();
+    assert_eq!(app.post_signed(&quality).await, 200);
+    let events = app.events();
+    let templates: Vec<&TemplateStatus> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TemplateStatus(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 3, "{events:?}");
+    let seen: Vec<(&str, &str, &str, Option<&str>, i64)> = templates
+        .iter()
+        .map(|t| {
+            (
+                t.name.as_str(),
+                t.language.as_str(),
+                t.event.as_str(),
+                t.reason.as_deref(),
+                t.timestamp,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "reactivacion_v1",
+                "es_MX",
+                "PAUSED",
+                Some("FIRST_PAUSE"),
+                p::DATE
+            ),
+            (
+                "promo_v2",
+                "es_MX",
+                "REJECTED",
+                Some("INVALID_FORMAT"),
+                p::DATE + 1
+            ),
+            (
+                "reactivacion_v1",
+                "es-MX",
+                "APPROVED",
+                Some("NONE"),
+                p::DATE + 2
+            ),
+        ]
+    );
+    assert_eq!(
+        templates[0].template_id.as_deref(),
+        Some("1689556908129832")
+    );
+    assert_eq!(templates[0].channel, Channel::WhatsApp);
+    assert_ne!(events[0].dedup_key(), events[2].dedup_key());
+}

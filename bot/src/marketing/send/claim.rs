@@ -118,6 +118,10 @@ async fn attempt(
            and c.status in ('approved', 'sending', 'sent') and c.approved_at is not null
            and c.approved_version = c.version
            and (c.scheduled_for is null or c.scheduled_for <= $1)
+           -- A template Meta paused, disabled or rejected: its rows wait (`templates.rs`).
+           and not exists (select 1 from whatsapp_template_status t
+                            where not t.usable and t.name = r.template->>'name'
+                              and t.language = lower(replace(r.template->>'language', '-', '_')))
          order by coalesce(r.send_after, '-infinity'::timestamptz), r.campaign_id, r.owner_id
          limit 1
            for update of r skip locked

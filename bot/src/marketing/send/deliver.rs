@@ -7,7 +7,9 @@
 //! client stopped marketing) → opted out, recorded as a consent withdrawal; 131049
 //! (per-user marketing limit) → once more, no sooner than 24 hours later; 130429 / 131056 /
 //! 429 / 5xx → back off and retry; a permanent refusal (131026, 131030, a bad parameter,
-//! a block) → `failed` with the reason, never retried; an ambiguous end (timeout after
+//! a block) → `failed` with the reason, never retried; 132015 / 132016 (the template was
+//! paused or disabled) → back to `pending`, held until it is approved again
+//! (`templates.rs`); an ambiguous end (timeout after
 //! the request went out) → `unknown`, never retried. The sorting of errors is the reply
 //! sender's ([`crate::serve::sender::classify`]).
 //!
@@ -52,6 +54,8 @@ pub(super) enum Outcome {
     LimitReached { error: String },
     /// 131050: the client stopped marketing messages from this business.
     OptedOut { error: String },
+    /// 132015 / 132016: Meta paused or disabled the template; nothing was sent.
+    TemplateStopped { code: i64, error: String },
     /// Maybe delivered: never resent.
     Unknown { error: String },
 }
@@ -179,6 +183,7 @@ fn refused(error: &SendError, row: &Claimed) -> Outcome {
     match code {
         Some(131050) => return Outcome::OptedOut { error: text },
         Some(131049) => return Outcome::LimitReached { error: text },
+        Some(code @ (132015 | 132016)) => return Outcome::TemplateStopped { code, error: text },
         _ => {}
     }
     let failure = classify(error);
@@ -239,6 +244,12 @@ mod tests {
             refused(&graph(400, 131049), &row(1)),
             Outcome::LimitReached { .. }
         ));
+        for code in [132015, 132016] {
+            assert!(matches!(
+                refused(&graph(400, code), &row(1)),
+                Outcome::TemplateStopped { code: c, .. } if c == code
+            ));
+        }
         for (code, reason) in [
             (131026, "undeliverable"),
             (131030, "recipient_not_allowed"),

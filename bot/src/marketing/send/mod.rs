@@ -21,6 +21,9 @@
 //!   most `MARKETING_DAILY_LIMIT` unique clients per clinic day (the rest move to the next
 //!   day); a steady rate (`MARKETING_RATE_PER_SECOND`) shared by the process's loops. Time
 //!   is the clinic's ([`SendClock`]), which tests move by hand.
+//! - **Templates.** A WhatsApp template Meta paused, disabled or rejected (its webhook, or
+//!   a send refused with 132015/132016) is skipped: its rows stay `pending` until it is
+//!   approved again, and the approving owner hears both (`templates.rs`).
 //! - **Progress.** The approving owner gets one line when a campaign starts and one when
 //!   every target row is final (the campaign is then `sent`).
 //!
@@ -35,6 +38,7 @@ mod progress;
 mod record;
 mod schedule;
 pub mod statuses;
+pub mod templates;
 pub mod terminal;
 
 use std::sync::{Arc, Mutex};
@@ -179,7 +183,8 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-/// Interrupted rows become `unknown`; campaigns with every target final become `sent`.
+/// Interrupted rows become `unknown`; owners hear of their templates' pauses; campaigns
+/// with every target final become `sent`.
 async fn housekeeping(sender: &CampaignSender, now: DateTime<Utc>) -> anyhow::Result<()> {
     let lost = holder::mark_interrupted(&sender.pool).await?;
     if lost > 0 {
@@ -188,6 +193,7 @@ async fn housekeeping(sender: &CampaignSender, now: DateTime<Utc>) -> anyhow::Re
             "campaign messages interrupted mid-send are marked unknown, not resent"
         );
     }
+    templates::tell(&sender.pool, &sender.senders).await?;
     progress::finish(&sender.pool, &sender.senders, now).await?;
     Ok(())
 }

@@ -45,7 +45,8 @@ async fn owner_chat(
     }))
 }
 
-async fn tell(
+/// One line (`line(lang, campaign name)`) to the approving owner of `campaign_id`.
+pub(super) async fn tell(
     tx: &mut PgConnection,
     senders: &ChannelSenders,
     campaign_id: i64,

@@ -79,6 +79,19 @@ pub(super) async fn record(
                 later(&mut tx, row, at, &format!("{LIMIT_MARK}: {error}")).await?;
             }
         }
+        Outcome::TemplateStopped { code, error } => {
+            held(&mut tx, row, error).await?;
+            if let Some(template) = &row.template {
+                super::templates::record_refusal(
+                    &mut tx,
+                    &template.name,
+                    &template.language,
+                    *code,
+                    now,
+                )
+                .await?;
+            }
+        }
         Outcome::OptedOut { error } => {
             finish(
                 &mut tx,
@@ -186,6 +199,27 @@ async fn later(
         row.campaign_id,
         row.owner_id,
         at,
+        error
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The template was refused as paused or disabled: nothing went out, so the row is
+/// `pending` again, not counted as an attempt, and waits (the claim skips it) until the
+/// template is approved again.
+async fn held(tx: &mut sqlx::PgConnection, row: &Claimed, error: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update campaign_recipients
+           set status = 'pending', claimed_by = null, attempts = greatest(attempts - 1, 0),
+               last_error = $3
+         where campaign_id = $1 and owner_id = $2
+        "#,
+        row.campaign_id,
+        row.owner_id,
         error
     )
     .execute(&mut *tx)

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::super::fmt::{count, days_ago, money, number, Unit};
 use super::super::rich::{b, t, RichText};
 use super::{more_line, owner_header};
-use crate::domain::{Lang, ProductCategory, Species};
+use crate::domain::{Lang, LoyaltyTier, ProductCategory, Species};
 
 /// The filters of a segment, as applied.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -23,6 +23,10 @@ pub struct SegmentFilters {
     pub species: Option<Species>,
     /// Owners who bought from this category.
     pub bought_category: Option<ProductCategory>,
+    /// Owners who bought this brand (as typed).
+    pub bought_brand: Option<String>,
+    /// Owners in this loyalty tier.
+    pub loyalty_tier: Option<LoyaltyTier>,
     /// Only owners who accept marketing.
     pub opted_in_only: bool,
 }
@@ -69,6 +73,19 @@ impl SegmentFilters {
                 "{}: {}",
                 lang.pick("Compró", "Bought"),
                 category.label(lang)
+            ));
+        }
+        if let Some(brand) = &self.bought_brand {
+            out.push(format!(
+                "{}: {brand}",
+                lang.pick("Compró la marca", "Bought the brand")
+            ));
+        }
+        if let Some(tier) = self.loyalty_tier {
+            out.push(format!(
+                "{}: {}",
+                lang.pick("Nivel de lealtad", "Loyalty tier"),
+                tier.label(lang)
             ));
         }
         if self.opted_in_only {

@@ -3,7 +3,7 @@
 use rust_decimal_macros::dec;
 
 use super::super::cards::*;
-use crate::domain::{Lang, ProductCategory, Species};
+use crate::domain::{Lang, LoyaltyTier, ProductCategory, Species};
 
 #[test]
 fn segment_filters_in_words() {
@@ -14,6 +14,8 @@ fn segment_filters_in_words() {
         tags: vec!["VIP".into(), "Regular".into()],
         species: Some(Species::Dog),
         bought_category: Some(ProductCategory::Food),
+        bought_brand: Some("Royal Canin".into()),
+        loyalty_tier: Some(LoyaltyTier::Gold),
         opted_in_only: true,
     };
     assert_eq!(
@@ -24,6 +26,8 @@ fn segment_filters_in_words() {
             "Etiquetas: VIP, Regular",
             "Especie: Perro",
             "Compró: alimento",
+            "Compró la marca: Royal Canin",
+            "Nivel de lealtad: Oro",
             "Solo quienes aceptan marketing",
         ]
     );
@@ -35,6 +39,8 @@ fn segment_filters_in_words() {
             "Tags: VIP, Regular",
             "Species: Dog",
             "Bought: food",
+            "Bought the brand: Royal Canin",
+            "Loyalty tier: Gold",
             "Only clients who accept marketing",
         ]
     );

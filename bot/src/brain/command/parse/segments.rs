@@ -1,7 +1,11 @@
 //! Segments: "/segmento vip gatos 90 dias $5,000 comida", and in prose: "dueños de perros
 //! que gastaron más de 5 mil", "clientes con gato que no vienen hace 3 meses", "los VIP que
 //! compraron alimento", "clientes que aceptan promociones", "owners of cats who spent over
-//! $2,000".
+//! $2,000", "¿quiénes compran Hill's?", "clientes oro", "gold clients".
+//!
+//! A brand is the words right after a verb of buying ("compraron Royal Canin", "who bought
+//! Pro Plan") that no other filter took, up to a word that ends it ("que", "y", "hace"...).
+//! A tier is its name, English or Spanish ("oro", "platinum").
 //!
 //! Amounts: "5 mil", "5,000", "$5000", "5k", "cinco mil". Lengths of time in days: a month
 //! is 30 days, a year 365 ("3 meses" is 90). "no vienen hace 3 meses" is at least that
@@ -12,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::numbers::{self, duration_at, has_prefix, number_at, words};
 use super::{Folded, Intent};
-use crate::domain::{ProductCategory, Species};
+use crate::domain::{LoyaltyTier, ProductCategory, Species};
 
 fn species(w: &str) -> Option<Species> {
     Some(match w {
@@ -58,6 +62,154 @@ fn category(w: &str) -> Option<ProductCategory> {
         | "vitamin" | "vitamins" => ProductCategory::Supplement,
         _ => return None,
     })
+}
+
+fn tier(w: &str) -> Option<LoyaltyTier> {
+    Some(match w {
+        "bronce" | "bronze" => LoyaltyTier::Bronze,
+        "plata" | "silver" => LoyaltyTier::Silver,
+        "oro" | "gold" => LoyaltyTier::Gold,
+        "platino" | "platinum" => LoyaltyTier::Platinum,
+        _ => return None,
+    })
+}
+
+/// Verbs of buying: a brand may follow.
+const BUY: &[&str] = &[
+    "compro",
+    "compraron",
+    "compran",
+    "compra",
+    "compren",
+    "compraban",
+    "compre",
+    "bought",
+    "buy",
+    "buys",
+    "purchased",
+];
+/// Words between the verb and the brand ("compraron la marca X", "bought the brand X").
+const BEFORE_BRAND: &[&str] = &[
+    "de",
+    "la",
+    "el",
+    "los",
+    "las",
+    "marca",
+    "marcas",
+    "brand",
+    "the",
+    "productos",
+    "producto",
+    "products",
+    "product",
+    "categoria",
+    "category",
+    "alguna",
+    "any",
+    "algo",
+    "something",
+];
+/// Words no brand holds: a brand ends before them ("que compraron Hill's y no vienen...").
+const NOT_BRAND: &[&str] = &[
+    "que",
+    "y",
+    "and",
+    "o",
+    "or",
+    "who",
+    "that",
+    "hace",
+    "en",
+    "in",
+    "con",
+    "with",
+    "sin",
+    "without",
+    "de",
+    "del",
+    "para",
+    "for",
+    "a",
+    "al",
+    "to",
+    "mas",
+    "more",
+    "menos",
+    "less",
+    "nos",
+    "este",
+    "esta",
+    "esto",
+    "this",
+    "last",
+    "ultimo",
+    "ultima",
+    "ultimos",
+    "ultimas",
+    "mes",
+    "meses",
+    "semana",
+    "ano",
+    "anos",
+    "month",
+    "week",
+    "year",
+    "ayer",
+    "hoy",
+    "today",
+    "seguido",
+    "often",
+    "siempre",
+    "always",
+    "nunca",
+    "never",
+    "antes",
+    "before",
+    "ever",
+    "vez",
+    "veces",
+    "time",
+    "times",
+    "aqui",
+    "here",
+    "recently",
+    "recientemente",
+    "no",
+    "not",
+    "pero",
+    "but",
+    "son",
+    "are",
+    "los",
+    "las",
+    "el",
+    "la",
+    "the",
+    "clientes",
+    "clients",
+    "customers",
+];
+/// At most this many words make a brand.
+const BRAND_WORDS: usize = 4;
+
+/// The brand after a verb of buying, from the words no filter took.
+fn brand(w: &[&str], used: &[bool]) -> Option<String> {
+    let verb = w.iter().position(|x| BUY.contains(x))?;
+    let mut out: Vec<&str> = Vec::new();
+    for (k, word) in w.iter().enumerate().skip(verb + 1) {
+        if out.is_empty() && (BEFORE_BRAND.contains(word) || used[k]) {
+            continue;
+        }
+        let number = word
+            .chars()
+            .all(|c| c.is_ascii_digit() || ",.$k".contains(c));
+        if used[k] || NOT_BRAND.contains(word) || number || out.len() == BRAND_WORDS {
+            break;
+        }
+        out.push(word);
+    }
+    (!out.is_empty()).then(|| out.join(" "))
 }
 
 /// Words around a number that make it money ("gastaron más de 5 mil", "spent over 2000").
@@ -129,6 +281,15 @@ fn read(t: &str, slash: bool) -> Read {
                 .entry("bought_category")
                 .or_insert_with(|| json!(c.as_db_str()));
             used[i] = true;
+        } else if let Some(tier) = tier(word) {
+            filters
+                .entry("loyalty_tier")
+                .or_insert_with(|| json!(tier.as_db_str()));
+            used[i] = true;
+            // "nivel oro", "tier gold", "de nivel oro": the tier's words are no tags.
+            if i > 0 && matches!(w[i - 1], "nivel" | "tier" | "categoria" | "level") {
+                used[i - 1] = true;
+            }
         } else if matches!(
             word,
             "especie" | "especies" | "species" | "pets" | "mascotas" | "animales"
@@ -251,6 +412,11 @@ fn read(t: &str, slash: bool) -> Read {
         .any(|p| has_prefix(t, p));
     if opted {
         filters.insert("opted_in_only".into(), json!(true));
+    }
+    if !slash {
+        if let Some(brand) = brand(&w, &used) {
+            filters.insert("bought_brand".into(), json!(brand));
+        }
     }
     if slash {
         for (k, word) in w.iter().enumerate() {
