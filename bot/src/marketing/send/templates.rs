@@ -155,16 +155,17 @@ async fn record(conn: &mut PgConnection, c: &Change<'_>) -> sqlx::Result<bool> {
 }
 
 /// Tells each approving owner, once per campaign and change, that a template of their
-/// campaign stopped being usable (its rows wait) or is usable again (they go on). Only
-/// campaigns with rows still waiting hear; a resume only where the stop was told. Returns
-/// how many lines were written.
+/// campaign stopped being usable (its rows wait) or is usable again (they go on). A stop
+/// is told to campaigns with rows waiting on it; a resume only where the stop was told.
+/// Returns how many lines were written.
 #[tracing::instrument(name = "template_notices", skip_all)]
 pub(super) async fn tell(pool: &PgPool, senders: &ChannelSenders) -> sqlx::Result<usize> {
     let mut tx = pool.begin().await?;
     let due = sqlx::query!(
         r#"
         -- language=PostgreSQL
-        with affected as (
+        -- Campaigns with rows waiting on a template that is not usable.
+        with stopped as (
             select r.campaign_id, t.name, t.language, t.version, t.usable, t.status,
                    count(*) as waiting
               from whatsapp_template_status t
@@ -173,14 +174,22 @@ pub(super) async fn tell(pool: &PgPool, senders: &ChannelSenders) -> sqlx::Resul
                and r.template->>'name' = t.name
                and lower(replace(r.template->>'language', '-', '_')) = t.language
               join marketing_campaigns c on c.id = r.campaign_id
-             where c.status in ('approved', 'sending') and c.approved_at is not null
+             where not t.usable
+               and c.status in ('approved', 'sending') and c.approved_at is not null
                and c.approved_version = c.version
-               and (not t.usable or exists (
-                        select 1 from campaign_template_notices n
-                         where n.campaign_id = r.campaign_id and n.name = t.name
-                           and n.language = t.language and not n.usable))
              group by r.campaign_id, t.name, t.language, t.version, t.usable, t.status
         ),
+        -- Campaigns told of a stop whose template is usable again (their rows may already
+        -- be on their way).
+        resumed as (
+            select distinct on (n.campaign_id, t.name, t.language)
+                   n.campaign_id, t.name, t.language, t.version, t.usable, t.status,
+                   0::bigint as waiting
+              from campaign_template_notices n
+              join whatsapp_template_status t on t.name = n.name and t.language = n.language
+             where t.usable and not n.usable
+        ),
+        affected as (select * from stopped union all select * from resumed),
         told as (
             insert into campaign_template_notices (campaign_id, name, language, version, usable)
             select campaign_id, name, language, version, usable from affected
@@ -217,8 +226,8 @@ fn line(
     let n = number(waiting);
     if usable {
         return match lang {
-            Lang::Es => format!("▶️ La plantilla «{template}» volvió a estar aprobada: sigue el envío de «{campaign}» ({n} pendientes)."),
-            Lang::En => format!("▶️ The template «{template}» is approved again: sending «{campaign}» goes on ({n} waiting)."),
+            Lang::Es => format!("▶️ La plantilla «{template}» volvió a estar aprobada: sigue el envío de «{campaign}»."),
+            Lang::En => format!("▶️ The template «{template}» is approved again: sending «{campaign}» goes on."),
         };
     }
     let (es, en) = match status {

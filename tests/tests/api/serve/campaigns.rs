@@ -13,6 +13,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::*;
 
+mod segments;
+mod templates;
+
 /// The owner who approves (a Telegram chat of their own gets the progress lines).
 const TG_OWNER: i64 = 555_000_777;
 
