@@ -312,13 +312,51 @@ async fn in_tier(db: &TestDb, tier: &str) -> Vec<String> {
     .unwrap()
 }
 
+/// Moves the named clients to `tier` (as the nightly job would after their spend changed).
+async fn set_tier(db: &TestDb, names: &[&str], tier: &str) {
+    let done = sqlx::query(
+        "update loyalty_programs set tier = $2
+          where owner_id in (select id from owners where full_name = any($1))",
+    )
+    .bind(names)
+    .bind(tier)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(done.rows_affected(), names.len() as u64);
+}
+
 #[tokio::test]
 async fn loyalty_tier_is_the_clients_tier_now_spanish_names_accepted() {
-    // Arrange: the demo's tiers come from its loyalty history (12-month spend).
+    // Arrange: the demo's tiers come from its loyalty history (silver and bronze); two
+    // clients are gold, one seen 9 days ago, one not seen in 60+ days.
     let db = TestDb::demo().await;
-    let gold = in_tier(&db, "gold").await;
-    assert!(!gold.is_empty(), "the demo has gold clients");
-    for typed in ["gold", "oro", "Oro"] {
+    let silver = in_tier(&db, "silver").await;
+    assert!(!silver.is_empty(), "the demo has silver clients");
+    let recent = OWNERS.iter().find(|o| o.last_visit_days < 30).unwrap();
+    let away = OWNERS.iter().find(|o| o.last_visit_days >= 60).unwrap();
+    let (recent, away) = (
+        format!("{} {}", recent.first, recent.last),
+        format!("{} {}", away.first, away.last),
+    );
+    set_tier(&db, &[&recent, &away], "gold").await;
+    let silver = in_tier(&db, "silver").await;
+    for (typed, code, want, label) in [
+        (
+            "gold",
+            "gold",
+            sorted(vec![recent.clone(), away.clone()]),
+            "Oro",
+        ),
+        (
+            "Oro",
+            "gold",
+            sorted(vec![recent.clone(), away.clone()]),
+            "Oro",
+        ),
+        ("plata", "silver", silver.clone(), "Plata"),
+        ("silver", "silver", silver, "Plata"),
+    ] {
         // Act
         let out = segment(
             &db,
@@ -326,23 +364,17 @@ async fn loyalty_tier_is_the_clients_tier_now_spanish_names_accepted() {
         )
         .await;
         // Assert
-        assert_eq!(sorted(names(&out)), gold, "{typed}");
-        assert_eq!(out.data["filters"]["loyalty_tier"], "gold");
-        assert!(markdown(&out).contains("• Nivel de lealtad: Oro"));
+        assert_eq!(sorted(names(&out)), want, "{typed}");
+        assert_eq!(out.data["filters"]["loyalty_tier"], code);
+        assert!(markdown(&out).contains(&format!("• Nivel de lealtad: {label}")));
     }
     // With another filter: gold clients not seen in 60+ days.
-    let away: Vec<String> = OWNERS
-        .iter()
-        .filter(|o| o.last_visit_days >= 60)
-        .map(|o| format!("{} {}", o.first, o.last))
-        .filter(|n| gold.contains(n))
-        .collect();
     let out = segment(
         &db,
-        json!({"filters": {"loyalty_tier": "oro", "days_since_visit": 60}, "page_size": 50}),
+        json!({"filters": {"loyalty_tier": "oro", "days_since_visit": 60}}),
     )
     .await;
-    assert_eq!(sorted(names(&out)), sorted(away));
+    assert_eq!(names(&out), vec![away]);
     // Every client is in exactly one tier.
     let mut total = 0;
     for tier in ["bronce", "plata", "oro", "platino"] {
@@ -355,8 +387,8 @@ async fn loyalty_tier_is_the_clients_tier_now_spanish_names_accepted() {
 #[tokio::test]
 async fn a_client_without_a_loyalty_account_yet_is_bronze() {
     let db = TestDb::demo().await;
-    let gold = in_tier(&db, "gold").await;
-    let name = gold[0].clone();
+    let silver = in_tier(&db, "silver").await;
+    let name = silver[0].clone();
     sqlx::query(
         "delete from loyalty_programs where owner_id = (select id from owners where full_name = $1)",
     )
@@ -370,8 +402,8 @@ async fn a_client_without_a_loyalty_account_yet_is_bronze() {
     )
     .await;
     assert!(names(&bronze).contains(&name));
-    let gold_now = segment(&db, json!({"filters": {"loyalty_tier": "gold"}})).await;
-    assert_eq!(gold_now.data["total"], gold.len() as i64 - 1);
+    let silver_now = segment(&db, json!({"filters": {"loyalty_tier": "silver"}})).await;
+    assert_eq!(silver_now.data["total"], silver.len() as i64 - 1);
 }
 
 #[tokio::test]

@@ -53,7 +53,10 @@ async fn a_template_paused_mid_campaign_holds_its_rows_and_an_approved_webhook_s
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(app.whatsapp.requests().len(), refused, "no more tries");
     assert!(
-        rows(&app, id).await.iter().all(|(s, a)| s == "pending" && *a == 0),
+        rows(&app, id)
+            .await
+            .iter()
+            .all(|(s, a)| s == "pending" && *a == 0),
         "{:?}",
         rows(&app, id).await
     );
@@ -91,7 +94,8 @@ async fn a_template_paused_mid_campaign_holds_its_rows_and_an_approved_webhook_s
 }
 
 #[tokio::test]
-async fn a_paused_webhook_stops_a_campaign_before_any_send_and_a_late_older_approval_does_not_resume_it() {
+async fn a_paused_webhook_stops_a_campaign_before_any_send_and_a_late_older_approval_does_not_resume_it(
+) {
     // Arrange: Meta paused the template (webhook at T) before the campaign was approved.
     let (app, _clock) = start_at(cancun(0, 12, 0), vec![]).await;
     let approver = owner(&app).await;
@@ -99,12 +103,14 @@ async fn a_paused_webhook_stops_a_campaign_before_any_send_and_a_late_older_appr
     let to: Vec<To> = c.iter().map(|(id, chat)| To::whatsapp(*id, chat)).collect();
     let t = chrono::Utc::now().timestamp();
     assert_eq!(
-        app.post_whatsapp(&template_event("es_MX", "PAUSED", t)).await,
+        app.post_whatsapp(&template_event("es_MX", "PAUSED", t))
+            .await,
         200
     );
     // A redelivery of the same webhook changes nothing.
     assert_eq!(
-        app.post_whatsapp(&template_event("es_MX", "PAUSED", t)).await,
+        app.post_whatsapp(&template_event("es_MX", "PAUSED", t))
+            .await,
         200
     );
     // Act
