@@ -243,10 +243,13 @@ pub async fn find(
                and ($6::int is null or a.last_visit_at >= (($8::date - $6::int)::timestamp at time zone $9))
                and (cardinality($1::text[]) = 0 or a.owner_id in (select owner_id from tagged))
                and ($12::text is null or a.owner_id in (select owner_id from brand_buyers))
-               -- Not enrolled yet (the nightly job opens every account as bronze): bronze.
-               and ($13::text is null or coalesce(
-                        (select l.tier from loyalty_programs l where l.owner_id = a.owner_id),
-                        'bronze') = $13)
+               -- One hashed set of the tier's accounts, not a probe per owner. Not enrolled
+               -- yet (the nightly job opens every account as bronze) is bronze.
+               and ($13::text is null
+                    or ($13 = 'bronze' and a.owner_id not in (
+                            select l.owner_id from loyalty_programs l where l.tier <> 'bronze'))
+                    or ($13 <> 'bronze' and a.owner_id in (
+                            select l.owner_id from loyalty_programs l where l.tier = $13)))
                -- Marketing consent now on some channel: the newest record per channel.
                and (not $7 or exists (select 1 from (
                         select distinct on (e.channel) e.granted from consent_events e
