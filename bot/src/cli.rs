@@ -186,6 +186,24 @@ fn files_dir(settings: &Settings) -> PathBuf {
     settings.database.home.join("archivos")
 }
 
+/// `vetbot client …` on `pool`: the lines to print.
+pub async fn client(pool: &sqlx::PgPool, action: ClientAction) -> anyhow::Result<Vec<String>> {
+    match action {
+        ClientAction::Export { id, out, lang } => {
+            let dir = match out {
+                Some(dir) => dir,
+                None => std::env::current_dir()?,
+            };
+            let lang = crate::domain::Lang::from_code(&lang);
+            let clock = ClinicClock::load(pool).await?;
+            let written = crate::crm::export::to_directory(pool, id, lang, clock.tz(), &dir)
+                .await
+                .with_context(|| format!("Failed to export client {id}"))?;
+            Ok(written.iter().map(|p| p.display().to_string()).collect())
+        }
+    }
+}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::FitBtyd {
@@ -263,17 +281,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{code}");
             Ok(())
         }
-        Command::Client {
-            action: ClientAction::Export { id, out, lang },
-        } => {
-            let dir = match out {
-                Some(dir) => dir,
-                None => std::env::current_dir()?,
-            };
-            let lang = crate::domain::Lang::from_code(&lang);
-            let clock = ClinicClock::load(&pool).await?;
-            for path in crate::crm::export::to_directory(&pool, id, lang, clock.tz(), &dir).await? {
-                println!("{}", path.display());
+        Command::Client { action } => {
+            for line in client(&pool, action).await? {
+                println!("{line}");
             }
             Ok(())
         }
