@@ -102,9 +102,15 @@ impl Recorded {
         }
     }
 
-    /// The uploaded file in form field `field`, if any.
+    /// The uploaded file in form field `field`, if any; a field that says
+    /// `attach://<name>` (how the Bot API names a file sent in another part, and how
+    /// teloxide sends every file) gives the part `<name>`.
     pub fn file(&self, field: &str) -> Option<&RecordedFile> {
-        self.files.iter().find(|f| f.field == field)
+        let part = self.body[field]
+            .as_str()
+            .and_then(|v| v.strip_prefix("attach://"))
+            .unwrap_or(field);
+        self.files.iter().find(|f| f.field == part)
     }
 
     /// First value of header `name` (case-insensitive).

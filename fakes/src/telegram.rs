@@ -200,7 +200,12 @@ async fn handle(
         "sendphoto" => Some("photo"),
         _ => None,
     }
-    .filter(|field| request.file(field).is_none() && !body[*field].is_string());
+    .filter(|field| {
+        let named = body[*field]
+            .as_str()
+            .is_some_and(|v| !v.starts_with("attach://"));
+        request.file(field).is_none() && !named
+    });
     *inner
         .calls
         .lock()
