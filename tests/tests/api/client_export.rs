@@ -531,3 +531,17 @@ fn tempdir() -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
+
+#[tokio::test]
+async fn the_export_bench_measures_the_heaviest_client_and_a_spread() {
+    let db = TestDb::demo().await;
+    let table = devtools::bench::export(&db.pool, 3).await.unwrap();
+    assert!(table.contains("| `SELECT 1` |"), "{table}");
+    assert!(table.contains("heaviest client #"), "{table}");
+    assert!(table.contains("| 3 clients spread over the ids"), "{table}");
+    let written: i64 = sqlx::query_scalar("select count(*) from data_requests")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(written, 0, "the bench writes nothing");
+}

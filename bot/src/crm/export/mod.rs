@@ -143,7 +143,9 @@ impl ClientExport {
 }
 
 /// Everything held about client `owner_id`, read in one statement (one consistent snapshot,
-/// one round trip).
+/// one round trip). Sets are matched with `= any(array(…))`, not `in (…)`: an `or` of two
+/// such conditions is a bitmap-or of two index scans, where `in` made Postgres scan the
+/// whole table (appointments and loyalty transactions on the 100k clinic: ~1 s).
 #[tracing::instrument(name = "client_export", skip(pool))]
 pub async fn collect(pool: &PgPool, owner_id: i64) -> Result<ClientExport, ExportError> {
     let row = sqlx::query!(
@@ -172,20 +174,20 @@ pub async fn collect(pool: &PgPool, owner_id: i64) -> Result<ClientExport, Expor
           'pets', coalesce((select jsonb_agg(to_jsonb(x) - 'search_name' order by x.id)
               from pet x), '[]'),
           'vaccinations', coalesce((select jsonb_agg(to_jsonb(x) order by x.applied_on, x.id)
-              from vaccinations x where x.pet_id in (select id from pet)), '[]'),
+              from vaccinations x where x.pet_id = any(array(select id from pet))), '[]'),
           'appointments', coalesce((select jsonb_agg(to_jsonb(x) order by x.scheduled_at, x.id)
               from appointments x
-              where x.owner_id = $1 or x.pet_id in (select id from pet)), '[]'),
+              where x.owner_id = $1 or x.pet_id = any(array(select id from pet))), '[]'),
           'orders', coalesce((select jsonb_agg(to_jsonb(x) order by x.ordered_at, x.id)
               from ord x), '[]'),
           'order_items', coalesce((select jsonb_agg(to_jsonb(x) || jsonb_build_object(
               'product', p.name, 'category', p.category, 'sku', p.sku) order by x.order_id, x.id)
               from order_items x left join products p on p.id = x.product_id
-              where x.order_id in (select id from ord)), '[]'),
+              where x.order_id = any(array(select id from ord))), '[]'),
           'loyalty_account', (select to_jsonb(x) from acct x),
           'loyalty_transactions', coalesce((select jsonb_agg(to_jsonb(x) order by x.created_at, x.id)
-              from loyalty_transactions x where x.loyalty_id in (select id from acct)
-                 or x.related_order_id in (select id from ord)), '[]'),
+              from loyalty_transactions x where x.loyalty_id = any(array(select id from acct))
+                 or x.related_order_id = any(array(select id from ord))), '[]'),
           'loyalty_tier_changes', coalesce((select jsonb_agg(to_jsonb(x) order by x.changed_at, x.id)
               from loyalty_tier_changes x where x.owner_id = $1), '[]'),
           'consent_events', coalesce((select jsonb_agg(to_jsonb(x) || jsonb_build_object(
@@ -207,23 +209,28 @@ pub async fn collect(pool: &PgPool, owner_id: i64) -> Result<ClientExport, Expor
           'client_message_copies', coalesce((select jsonb_agg(jsonb_build_object(
               'forward_id', x.forward_id, 'channel', x.channel, 'lang', x.lang)
               order by x.forward_id, x.channel)
-              from client_forward_copies x where x.forward_id in (select id from fw)), '[]'),
+              from client_forward_copies x
+              where x.forward_id = any(array(select id from fw))), '[]'),
           'client_message_replies', coalesce((select jsonb_agg(to_jsonb(x) - 'source_message'
               || jsonb_build_object('staff_name', s.name) order by x.created_at, x.id)
               from client_replies x left join staff s on s.id = x.staff_id
-              where x.forward_id in (select id from fw)), '[]'),
+              where x.forward_id = any(array(select id from fw))), '[]'),
           'client_message_reply_modes', coalesce((select jsonb_agg(jsonb_build_object(
               'forward_id', x.forward_id, 'channel', x.channel, 'expires_at', x.expires_at)
               order by x.expires_at)
-              from client_reply_modes x where x.forward_id in (select id from fw)), '[]'),
+              from client_reply_modes x
+              where x.forward_id = any(array(select id from fw))), '[]'),
           -- The client's own messages as received: those forwarded, and those from a chat
           -- linked to the client.
           'inbox_messages', coalesce((select jsonb_agg(jsonb_build_object('id', x.id,
               'channel', x.channel, 'chat_id', x.chat_id, 'received_at', x.received_at,
               'payload', x.payload) order by x.received_at, x.id)
-              from inbox x where x.id in (select inbox_id from fw)
-                 or (x.channel, x.chat_id) in (select channel, chat_id from client_chats
-                                               where owner_id = $1)), '[]'),
+              from inbox x where x.id in (
+                   select inbox_id from fw
+                   union
+                   select i.id from client_chats c
+                     join inbox i on i.channel = c.channel and i.chat_id = c.chat_id
+                    where c.owner_id = $1)), '[]'),
           'chat_links', coalesce((select jsonb_agg(to_jsonb(x) order by x.linked_at)
               from client_chats x where x.owner_id = $1), '[]'),
           -- The token itself is a live credential: only that one existed, and when.
