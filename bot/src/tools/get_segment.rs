@@ -28,7 +28,7 @@ pub fn definition() -> ToolDefinition {
                     "type": "object",
                     "properties": {
                         "min_spent": {"type": "number", "minimum": 0, "description": "Min lifetime spend on completed orders, MXN"},
-                        "days_since_visit": {"type": "integer", "minimum": 0, "description": "At least this many days since the last completed visit (never visited: away forever, matches)"},
+                        "days_since_visit": {"type": "integer", "minimum": 0, "description": "At least this many days since the last completed visit (never visited matches)"},
                         "max_days_since_visit": {"type": "integer", "minimum": 0, "description": "At most this many days since the last completed visit (never visited: no match)"},
                         "tags": {"type": "array", "items": {"type": "string"}, "description": "Owner has ALL these tags (case/accents ignored)"},
                         "pet_species": {"type": "string", "enum": Species::db_codes(), "description": "Owner has a living pet of this species"},
