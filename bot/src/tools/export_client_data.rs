@@ -59,7 +59,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     for file in files.iter().cloned() {
         card.attach(file);
     }
-    let data = json!({"owner_id": args.user_id, "request_id": id, "files": names_of(&files),
+    let data = json!({"user_id": args.user_id, "request_id": id, "files": names_of(&files),
         "rows": counts, "sent": "the files are sent with this answer"});
     Ok(ToolOutput::new(data, card))
 }
