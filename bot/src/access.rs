@@ -81,6 +81,7 @@ pub fn required(tool: &str, args: &Value) -> Option<Permission> {
             .map(|_| Permission::BusinessReports),
         campaign_results::NAME => Some(Permission::BusinessReports),
         tools::adjust_points::NAME => Some(Permission::LoyaltyAdjustments),
+        tools::export_client_data::NAME => Some(Permission::DataExport),
         _ => None,
     }
 }
@@ -143,6 +144,9 @@ impl Access {
         }
         if !self.allows(Permission::LoyaltyAdjustments) {
             definitions.retain(|d| d.name != tools::adjust_points::NAME);
+        }
+        if !self.allows(Permission::DataExport) {
+            definitions.retain(|d| d.name != tools::export_client_data::NAME);
         }
         definitions
     }
@@ -238,6 +242,10 @@ mod tests {
             required(campaign_results::NAME, &json!({})),
             Some(Permission::BusinessReports)
         );
+        assert_eq!(
+            required(tools::export_client_data::NAME, &json!({"user_id": 1})),
+            Some(Permission::DataExport)
+        );
     }
 
     #[test]
@@ -283,10 +291,13 @@ mod tests {
             granted: vec![Permission::BusinessReports],
         };
         assert_eq!(report_types(&granted).len(), 6);
-        // Every tool but campaign results (a business report) and adjust_points (loyalty
-        // adjustments) is offered to staff.
+        // Every tool but campaign results (a business report), adjust_points (loyalty
+        // adjustments) and export_client_data (data export) is offered to staff.
         let offered = staff.restrict(tools::definitions());
-        assert_eq!(offered.len(), tools::definitions().len() - 2);
+        assert_eq!(offered.len(), tools::definitions().len() - 3);
+        assert!(offered
+            .iter()
+            .all(|d| d.name != tools::export_client_data::NAME));
         assert!(offered.iter().all(|d| d.name != campaign_results::NAME));
         assert!(offered.iter().all(|d| d.name != tools::adjust_points::NAME));
         assert_eq!(

@@ -73,6 +73,11 @@ pub enum Command {
         #[arg(long)]
         polling: bool,
     },
+    /// A client's data (data-rights requests).
+    Client {
+        #[command(subcommand)]
+        action: ClientAction,
+    },
     /// Manage staff access.
     Staff {
         #[command(subcommand)]
@@ -104,6 +109,22 @@ pub enum Command {
         /// Also write P(alive), expected transactions and lifetime value per customer here.
         #[arg(long, value_name = "OUT.csv")]
         per_customer: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientAction {
+    /// Export everything vetbot holds about a client (their access request): writes a JSON
+    /// file and a printable HTML page, logs the request as answered, prints both paths.
+    Export {
+        /// The client's id (as on their profile card).
+        id: i64,
+        /// Where to write the files [default: the current directory].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Language of the HTML page.
+        #[arg(long, default_value = "es", value_parser = ["es", "en"])]
+        lang: String,
     },
 }
 
@@ -160,6 +181,29 @@ fn engine(pool: sqlx::PgPool, settings: &Settings) -> anyhow::Result<Engine> {
         .with_marketing(settings.serve.marketing.policy()))
 }
 
+/// Where the terminal chat writes the files replies carry.
+fn files_dir(settings: &Settings) -> PathBuf {
+    settings.database.home.join("archivos")
+}
+
+/// `vetbot client …` on `pool`: the lines to print.
+pub async fn client(pool: &sqlx::PgPool, action: ClientAction) -> anyhow::Result<Vec<String>> {
+    match action {
+        ClientAction::Export { id, out, lang } => {
+            let dir = match out {
+                Some(dir) => dir,
+                None => std::env::current_dir()?,
+            };
+            let lang = crate::domain::Lang::from_code(&lang);
+            let clock = ClinicClock::load(pool).await?;
+            let written = crate::crm::export::to_directory(pool, id, lang, clock.tz(), &dir)
+                .await
+                .with_context(|| format!("Failed to export client {id}"))?;
+            Ok(written.iter().map(|p| p.display().to_string()).collect())
+        }
+    }
+}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::FitBtyd {
@@ -205,12 +249,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             crate::marketing::send::terminal::set_home(&settings.database.home);
             let engine = engine(pool, &settings)?;
-            terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
+            let files = files_dir(&settings);
+            terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout(), &files).await
         }
         Command::Chat => {
             crate::marketing::send::terminal::set_home(&settings.database.home);
             let engine = engine(pool, &settings)?;
-            terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout()).await
+            let files = files_dir(&settings);
+            terminal::chat(&engine, tokio::io::stdin(), tokio::io::stdout(), &files).await
         }
         Command::Serve { polling } => {
             let engine = engine(pool.clone(), &settings)?;
@@ -233,6 +279,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 member.name, member.role
             );
             println!("{code}");
+            Ok(())
+        }
+        Command::Client { action } => {
+            for line in client(&pool, action).await? {
+                println!("{line}");
+            }
             Ok(())
         }
         Command::Staff {

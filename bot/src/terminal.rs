@@ -1,17 +1,22 @@
 //! The terminal channel: one question per line on stdin, answers on stdout, as the staff
-//! member linked to the terminal identity (Dr. Pablo in the demo clinic).
+//! member linked to the terminal identity (Dr. Pablo in the demo clinic). Files a reply
+//! carries (a client's data export) are written to a directory and their paths said.
+
+use std::path::Path;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 use crate::brain::engine::{Engine, Incoming};
+use crate::crm::export::request;
 use crate::demo::TERMINAL_STAFF_ID;
 use crate::render::Markup;
 
-/// Runs the chat until end of input or "salir"/"exit".
+/// Runs the chat until end of input or "salir"/"exit"; files go to `files_dir`.
 pub async fn chat(
     engine: &Engine,
     input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
+    files_dir: &Path,
 ) -> anyhow::Result<()> {
     let mut lines = BufReader::new(input).lines();
     output
@@ -33,11 +38,27 @@ pub async fn chat(
                 sender_id: TERMINAL_STAFF_ID.into(),
                 text: line.into(),
             };
-            let reply = engine.handle(&msg).await?;
+            let mut reply = engine.handle(&msg).await?;
+            let files = reply.reply.take_files();
             output
                 .write_all(reply.reply.render(Markup::Markdown).as_bytes())
                 .await?;
             output.write_all(b"\n").await?;
+            for file in files {
+                let line = match file.write_into(files_dir) {
+                    Ok(path) => {
+                        if let Some(id) = file.data_request {
+                            request::answered(engine.pool(), id).await?;
+                        }
+                        format!("📎 {}\n", path.display())
+                    }
+                    Err(e) => {
+                        tracing::warn!(error.message = %e, "could not write a reply's file");
+                        format!("⚠️ {}: {e}\n", file.file_name)
+                    }
+                };
+                output.write_all(line.as_bytes()).await?;
+            }
         }
         output.write_all(b"> ").await?;
         output.flush().await?;

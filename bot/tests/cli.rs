@@ -271,3 +271,53 @@ fn serve_answers_health_checks_and_stops_on_sigterm(home: &Path) {
     let status = child.wait().unwrap();
     assert!(status.success(), "serve exited with {status}");
 }
+
+#[test]
+fn client_export_writes_the_json_and_html_files_and_prints_their_paths() {
+    // Arrange: the demo clinic in a private cluster.
+    let home = fresh_home("export");
+    let _guard = StopOnDrop(home.clone());
+    assert!(vetbot(&home, &["demo", "--no-chat"], "").status.success());
+    let dir = home.join("export");
+    let dir_arg = dir.to_str().unwrap();
+    let db = bot::db::DEMO_DATABASE;
+    // Act
+    let out = vetbot(
+        &home,
+        &["--database", db, "client", "export", "1", "--out", dir_arg],
+        "",
+    );
+    // Assert: two paths, a JSON document of client 1 and its printable page.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let paths: Vec<&str> = stdout.lines().collect();
+    assert_eq!(paths.len(), 2, "{stdout}");
+    assert!(paths.iter().all(|p| p.starts_with(dir_arg)), "{stdout}");
+    let json = std::fs::read_to_string(paths[0]).unwrap();
+    assert!(json.contains("\"owner_id\": 1"), "{json}");
+    assert!(json.contains("vetbot-client-export/1"));
+    let html = std::fs::read_to_string(paths[1]).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // A client that does not exist: a clear error, no file.
+    let missing = vetbot(
+        &home,
+        &[
+            "--database",
+            db,
+            "client",
+            "export",
+            "999999",
+            "--out",
+            dir_arg,
+        ],
+        "",
+    );
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("no client with id 999999"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}

@@ -81,6 +81,12 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
         recipients: i64,
     },
+    /// One client's data export (the read and both files) for the heaviest client and N
+    /// others spread over the ids; writes nothing.
+    Export {
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(0..=10_000))]
+        clients: i64,
+    },
     /// Fixed-rate, open-loop load on the Telegram webhook of a `vetbot serve` child, against
     /// a fake Bot API: ack latency, drain time, nothing lost or answered twice. Links
     /// `--chats` Telegram senders (ids 9900000001...) as staff and keeps the run's rows.
@@ -167,6 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             BenchWhat::Engine { iterations } => bench::engine(&pool, iterations).await?,
             BenchWhat::Loyalty { new_orders } => bench::loyalty(&pool, new_orders).await?,
             BenchWhat::Preview { recipients } => bench::preview(&pool, recipients).await?,
+            BenchWhat::Export { clients } => bench::export(&pool, clients).await?,
             BenchWhat::Webhooks {
                 rate,
                 seconds,

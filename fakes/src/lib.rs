@@ -33,6 +33,32 @@ pub struct Recorded {
     pub at: std::time::Instant,
     /// Size of the raw body in bytes (a multipart upload's file is in it).
     pub body_len: usize,
+    /// The files of a multipart upload (Telegram `sendDocument`/`sendPhoto`, the Graph
+    /// API's `/media`), byte for byte; their fields in [`Self::body`] hold the file name.
+    pub files: Vec<RecordedFile>,
+}
+
+/// One file part of a multipart upload.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecordedFile {
+    /// The form field (`document`, `photo`, `file`).
+    pub field: String,
+    /// The part's `filename`.
+    pub file_name: String,
+    /// The part's `Content-Type`, if it had one.
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for RecordedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordedFile")
+            .field("field", &self.field)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl Recorded {
@@ -56,10 +82,13 @@ impl Recorded {
                 )
             })
             .collect();
-        let body = match content_type.split_once("boundary=") {
+        let (body, files) = match content_type.split_once("boundary=") {
             // teloxide sends setWebhook as multipart (it may carry a certificate file).
-            Some((_, boundary)) => multipart_fields(boundary.trim_matches('"'), body),
-            None => serde_json::from_slice(body).unwrap_or(Value::Null),
+            Some((_, boundary)) => multipart(boundary.trim_matches('"'), body),
+            None => (
+                serde_json::from_slice(body).unwrap_or(Value::Null),
+                Vec::new(),
+            ),
         };
         Self {
             http_method: http_method.to_string(),
@@ -69,7 +98,19 @@ impl Recorded {
             body,
             at: std::time::Instant::now(),
             body_len: raw_len,
+            files,
         }
+    }
+
+    /// The uploaded file in form field `field`, if any; a field that says
+    /// `attach://<name>` (how the Bot API names a file sent in another part, and how
+    /// teloxide sends every file) gives the part `<name>`.
+    pub fn file(&self, field: &str) -> Option<&RecordedFile> {
+        let part = self.body[field]
+            .as_str()
+            .and_then(|v| v.strip_prefix("attach://"))
+            .unwrap_or(field);
+        self.files.iter().find(|f| f.field == part)
     }
 
     /// First value of header `name` (case-insensitive).
@@ -95,26 +136,65 @@ async fn serve(app: axum::Router) -> (SocketAddr, tokio::task::JoinHandle<()>) {
     (addr, task)
 }
 
-/// Text fields of a multipart/form-data body as a JSON object; field values that are
-/// JSON (numbers, lists) are parsed, others kept as strings.
-fn multipart_fields(boundary: &str, body: &[u8]) -> Value {
-    let text = String::from_utf8_lossy(body);
+/// A multipart/form-data body: its text fields as a JSON object (values that are JSON —
+/// numbers, lists — parsed, others kept as strings; a file field holds its file name), and
+/// its files byte for byte.
+fn multipart(boundary: &str, body: &[u8]) -> (Value, Vec<RecordedFile>) {
     let mut fields = serde_json::Map::new();
-    for part in text.split(&format!("--{boundary}")).skip(1) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+    let mut files = Vec::new();
+    let delimiter = format!("--{boundary}");
+    for part in split_bytes(body, delimiter.as_bytes()).into_iter().skip(1) {
+        let Some(at) = find(part, b"\r\n\r\n") else {
             continue;
         };
-        let Some(name) = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|n| n.split('"').next())
-        else {
+        let head = String::from_utf8_lossy(&part[..at]);
+        let mut value = &part[at + 4..];
+        if let Some(stripped) = value.strip_suffix(b"\r\n") {
+            value = stripped;
+        }
+        let quoted = |key: &str| {
+            head.split(&format!("{key}=\""))
+                .nth(1)
+                .and_then(|n| n.split('"').next())
+                .map(str::to_string)
+        };
+        let Some(name) = quoted(" name").or_else(|| quoted(";name")) else {
             continue;
         };
-        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        if let Some(file_name) = quoted("filename") {
+            let content_type = head.lines().find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case("content-type")
+                    .then(|| v.trim().to_string())
+            });
+            fields.insert(name.clone(), Value::String(file_name.clone()));
+            files.push(RecordedFile {
+                field: name,
+                file_name,
+                content_type,
+                bytes: value.to_vec(),
+            });
+            continue;
+        }
+        let value = String::from_utf8_lossy(value);
         let parsed =
-            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
-        fields.insert(name.to_string(), parsed);
+            serde_json::from_str(&value).unwrap_or_else(|_| Value::String(value.to_string()));
+        fields.insert(name, parsed);
     }
-    Value::Object(fields)
+    (Value::Object(fields), files)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn split_bytes<'a>(mut body: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    while let Some(at) = find(body, delimiter) {
+        parts.push(&body[..at]);
+        body = &body[at + delimiter.len()..];
+    }
+    parts.push(body);
+    parts
 }

@@ -101,6 +101,20 @@ impl FakeTelegram {
             .collect()
     }
 
+    /// Every document uploaded with `sendDocument`: `(chat_id, file name, bytes)`, in order.
+    pub fn sent_documents(&self) -> Vec<(i64, String, Vec<u8>)> {
+        self.requests_for("sendDocument")
+            .into_iter()
+            .filter_map(|r| {
+                let file = r.file("document")?;
+                let chat = r.body["chat_id"]
+                    .as_i64()
+                    .or_else(|| r.body["chat_id"].as_str()?.parse().ok())?;
+                Some((chat, file.file_name.clone(), file.bytes.clone()))
+            })
+            .collect()
+    }
+
     /// Calls per method (lower-cased) so far.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.inner.calls.lock().unwrap().clone()
@@ -179,6 +193,19 @@ async fn handle(
 ) -> Response {
     let request = Recorded::new(method.as_str(), uri.path(), &headers, &body);
     let (api_method, body) = (request.method.clone(), request.body.clone());
+    // What the Bot API checks of an upload: the file is a multipart part of the method's
+    // field (`document`, `photo`) or a file_id/URL string, and the chat is named.
+    let missing_file = match api_method.as_str() {
+        "senddocument" => Some("document"),
+        "sendphoto" => Some("photo"),
+        _ => None,
+    }
+    .filter(|field| {
+        let named = body[*field]
+            .as_str()
+            .is_some_and(|v| !v.starts_with("attach://"));
+        request.file(field).is_none() && !named
+    });
     *inner
         .calls
         .lock()
@@ -235,6 +262,17 @@ async fn handle(
                 .entry(chat_id)
                 .or_default() += 1;
             payloads::telegram_bot_message(id, chat_id, body["text"].as_str().unwrap_or_default())
+        }
+        "sendphoto" | "senddocument" if body["chat_id"].is_null() => {
+            let body = json!({"ok": false, "error_code": 400,
+                "description": "Bad Request: chat_id is empty"});
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+        "sendphoto" | "senddocument" if missing_file.is_some() => {
+            let field = missing_file.unwrap_or_default();
+            let body = json!({"ok": false, "error_code": 400,
+                "description": format!("Bad Request: there is no {field} in the request")});
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
         // A file upload (multipart): the message that carries it.
         "sendphoto" | "senddocument" => {

@@ -83,6 +83,23 @@ impl FakeWhatsApp {
             .collect()
     }
 
+    /// Every document message sent, with the uploaded file it named: `(to, filename,
+    /// uploaded MIME type, uploaded bytes)`, in order.
+    pub fn sent_documents(&self) -> Vec<(String, String, String, Vec<u8>)> {
+        let media = self.inner.media.lock().unwrap().clone();
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == "messages" && r.body["type"] == "document")
+            .filter_map(|r| {
+                let d = &r.body["document"];
+                let (mime, bytes) = media.get(d["id"].as_str()?)?.clone();
+                let to = r.body["to"].as_str().unwrap_or_default().to_string();
+                let name = d["filename"].as_str().unwrap_or_default().to_string();
+                Some((to, name, mime, bytes))
+            })
+            .collect()
+    }
+
     /// Server root, `http://127.0.0.1:<port>`.
     pub fn uri(&self) -> String {
         self.uri.clone()
@@ -284,7 +301,7 @@ async fn handle(
         request.method == "messages" && method == Method::POST,
         request.body.clone(),
     );
-    inner.requests.lock().unwrap().push(request);
+    inner.requests.lock().unwrap().push(request.clone());
 
     if let Some(failure) = inner.failures.lock().unwrap().pop_front() {
         let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST);
@@ -303,7 +320,7 @@ async fn handle(
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
         return (status, Json(body)).into_response();
     }
-    if let Some(response) = media(&inner, &method, &uri, &headers) {
+    if let Some(response) = media(&inner, &method, &uri, &headers, &request) {
         return response;
     }
     if !is_messages {
@@ -328,6 +345,18 @@ async fn handle(
                 .into_response();
         }
     }
+    // A document or image message names uploaded media by id (or a public link).
+    for kind in ["document", "image"] {
+        if body["type"] != kind {
+            continue;
+        }
+        let id = body[kind]["id"].as_str();
+        let known = id.is_some_and(|id| inner.media.lock().unwrap().contains_key(id));
+        if !known && !body[kind]["link"].is_string() {
+            let body = graph_error(131053, "(#131053) Media upload error: unknown media id");
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+    }
     if body["status"] == "read" {
         return Json(json!({"success": true})).into_response();
     }
@@ -343,7 +372,13 @@ async fn handle(
 /// The media endpoints: `GET /{version}/{media-id}` (the URL, type and size), `GET
 /// /download/{media-id}` (the bytes, with the bearer token), `POST /{version}/{phone}/media`
 /// (an upload: a new media id). None for other paths.
-fn media(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap) -> Option<Response> {
+fn media(
+    inner: &Inner,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    upload: &Recorded,
+) -> Option<Response> {
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let authorized = headers
         .get("authorization")
@@ -357,9 +392,27 @@ fn media(inner: &Inner, method: &Method, uri: &Uri, headers: &HeaderMap) -> Opti
         (StatusCode::NOT_FOUND, Json(body)).into_response()
     };
     match (method.as_str(), segments.as_slice()) {
+        // The Cloud API's upload: multipart with `messaging_product=whatsapp`, the `file`
+        // part and its `type`; answers the media id, which a message then names. The media
+        // is kept, so `GET /{id}` serves it back as Meta's does.
         ("POST", [VERSION, _, "media"]) => {
-            let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
-            Some(Json(json!({"id": format!("{}", 900_000 + id)})).into_response())
+            let bad = |message: &str| {
+                let body = graph_error(100, &format!("(#100) {message}"));
+                Some((StatusCode::BAD_REQUEST, Json(body)).into_response())
+            };
+            if upload.body["messaging_product"] != "whatsapp" {
+                return bad("The parameter messaging_product is required.");
+            }
+            let Some(file) = upload.file("file") else {
+                return bad("The parameter file is required.");
+            };
+            let Some(mime) = upload.body["type"].as_str().filter(|t| !t.is_empty()) else {
+                return bad("The parameter type is required.");
+            };
+            let id = format!("{}", 900_000 + inner.next_id.fetch_add(1, Ordering::SeqCst));
+            let media = (mime.to_string(), file.bytes.clone());
+            inner.media.lock().unwrap().insert(id.clone(), media);
+            Some(Json(json!({"id": id})).into_response())
         }
         ("GET", ["download", id]) if authorized => {
             let media = inner.media.lock().unwrap().get(*id).cloned();

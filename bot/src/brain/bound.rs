@@ -11,10 +11,12 @@ use crate::render::{Markup, RichText};
 pub const MAX_MESSAGES: usize = 4;
 
 /// `reply` as is when it fits; else its first lines that fit, and a note that it was cut.
-pub fn bounded(reply: RichText, lang: Lang) -> RichText {
+pub fn bounded(mut reply: RichText, lang: Lang) -> RichText {
     if fits(&reply) {
         return reply;
     }
+    // Files are sent as documents of their own, never cut.
+    let files = reply.take_files();
     let note = RichText::plain(lang.pick(
         "(La respuesta era demasiado larga y la recorté aquí. Pregunta por menos clientes a la vez.)",
         "(The answer was too long and I cut it here. Ask about fewer clients at a time.)",
@@ -29,7 +31,11 @@ pub fn bounded(reply: RichText, lang: Lang) -> RichText {
         }
         kept = next;
     }
-    RichText::join([kept, note])
+    let mut out = RichText::join([kept, note]);
+    for file in files {
+        out.attach(file);
+    }
+    out
 }
 
 fn fits(reply: &RichText) -> bool {

@@ -1,5 +1,6 @@
 //! The CRM's data access: profiles, search, notes, tags, segments, reports. SQL lives here.
 
+pub mod export;
 pub mod insights;
 pub mod notes;
 pub mod pets;

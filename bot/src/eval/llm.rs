@@ -160,6 +160,9 @@ async fn action(pool: &PgPool, calls: &[ExecutedCall], card: Option<i64>) -> Val
     if let Some(c) = calls.iter().find(|c| c.name == "redeem_points") {
         return json!({"redeem": {"who": named(who(c)).await, "points": c.arguments["points"], "reason": c.arguments["reason"]}});
     }
+    if let Some(c) = calls.iter().find(|c| c.name == "export_client_data") {
+        return json!({"export": {"who": named(who(c)).await}});
+    }
     if let Some(c) = calls.iter().find(|c| c.name == "get_loyalty") {
         return json!({"points": {"who": named(who(c)).await}});
     }

@@ -5,12 +5,14 @@
 //! text or Markdown (the terminal) and splits long messages. Every figure a user sees is
 //! formatted in [`fmt`].
 
+pub mod attachment;
 pub mod cards;
 pub mod fmt;
 pub mod format;
 pub mod labels;
 pub mod rich;
 
+pub use attachment::Attachment;
 pub use cards::*;
 pub use format::Markup;
 pub use rich::{Line, RichText, Span};

@@ -73,6 +73,9 @@ pub struct RichText {
     lines: Vec<Line>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     choices: Vec<Choice>,
+    /// Files sent with the document (see `attachment.rs`).
+    #[serde(skip)]
+    files: Vec<super::attachment::Attachment>,
 }
 
 impl RichText {
@@ -129,11 +132,28 @@ impl RichText {
         self.push(Line::Blank)
     }
 
-    /// Appends all lines (and choices) of `other`.
+    /// Appends all lines (and choices and files) of `other`.
     pub fn append(&mut self, other: RichText) -> &mut Self {
         self.lines.extend(other.lines);
         self.choices.extend(other.choices);
+        self.files.extend(other.files);
         self
+    }
+
+    /// Sends `file` with the document.
+    pub fn attach(&mut self, file: super::attachment::Attachment) -> &mut Self {
+        self.files.push(file);
+        self
+    }
+
+    /// The files sent with the document.
+    pub fn files(&self) -> &[super::attachment::Attachment] {
+        &self.files
+    }
+
+    /// Takes the files off the document.
+    pub fn take_files(&mut self) -> Vec<super::attachment::Attachment> {
+        std::mem::take(&mut self.files)
     }
 
     /// Offers `say` as a choice labelled `label`.
@@ -154,7 +174,12 @@ impl RichText {
     /// is framed (intro, card, follow-up question).
     pub fn join(parts: impl IntoIterator<Item = RichText>) -> RichText {
         let mut out = RichText::new();
-        for part in parts.into_iter().filter(|p| !p.is_empty()) {
+        for mut part in parts {
+            if part.is_empty() {
+                // No lines, but maybe files: they still go.
+                out.files.append(&mut part.files);
+                continue;
+            }
             if !out.is_empty() {
                 out.blank();
             }

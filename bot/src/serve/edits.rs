@@ -82,6 +82,7 @@ pub(crate) fn correction(
         Channel::WhatsApp => Reply {
             body: format!("{}{}", correction_mark(lang), answer.body),
             buttons: answer.buttons,
+            files: answer.files,
         },
     })
 }
@@ -152,6 +153,7 @@ mod tests {
         let with_button = Reply {
             body: "Perfil de María".into(),
             buttons: vec![Button::new("perfil maria", "Ver")],
+            files: Vec::new(),
         };
         assert!(correction(&old, Channel::Telegram, Lang::Es, with_button).is_some());
     }

@@ -148,6 +148,7 @@ pub(crate) async fn forward(
         let reply = Reply {
             body: text,
             buttons: buttons(&forward, media.is_some(), lang),
+            files: Vec::new(),
         };
         let Some(outbox_id) = outbox::enqueue(&mut *tx, None, channel, &chat_id, &reply).await?
         else {

@@ -22,6 +22,13 @@
 //! Likewise an ambiguous error (a timeout after the request was sent, an unreadable
 //! response) fails the row instead of retrying it.
 //!
+//! **Files** (a client's data export; later charts, spreadsheets) ride on the row: stored
+//! with it in `outbox_files` in the same transaction, sent after the text as documents, each
+//! one more piece under the same rule (recorded once accepted; resumed after the last one
+//! recorded, with the same stored bytes; never resent after an uncertain error). Once the row
+//! is sent or given up the bytes are deleted, and a data-rights request a sent file answers
+//! is marked answered in the same statement ([`settle_files`]).
+//!
 //! Outside this module's guarantee: the engine's own writes (conversation memory, notes,
 //! tags) are not in the worker's transaction, so a crash between the engine's answer and
 //! the commit repeats them when the message is processed again.
@@ -32,6 +39,8 @@ use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
 use webhooks::{Button, Channel, Inbound};
 
+use crate::render::Attachment;
+
 /// How long a row may stay in `sending` between two recorded pieces when its session cannot
 /// tell (claimed by a version from before sessions, or by a send that panicked in a live
 /// process). One piece takes at most a request timeout
@@ -41,11 +50,13 @@ pub(crate) const LEASE: Duration = Duration::from_secs(300);
 /// Send attempts before a reply is given up.
 pub(crate) const MAX_ATTEMPTS: i32 = 5;
 
-/// A message to send: text in the channel's markup, and buttons under its last piece.
+/// A message to send: text in the channel's markup, buttons under its last piece, and files
+/// sent after it as documents (each one more piece; see [`store_files`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     pub body: String,
     pub buttons: Vec<Button>,
+    pub files: Vec<Attachment>,
 }
 
 impl Reply {
@@ -54,6 +65,7 @@ impl Reply {
         Self {
             body: body.into(),
             buttons: Vec::new(),
+            files: Vec::new(),
         }
     }
 }
@@ -68,6 +80,8 @@ pub(crate) struct Claimed {
     pub buttons: Vec<Button>,
     pub attempts: i32,
     pub pieces_sent: usize,
+    /// Files sent after the text's pieces (loaded by [`files`] only when there are some).
+    pub files: usize,
     /// When the inbound this answers arrived (for the latency histogram).
     pub received_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -87,11 +101,11 @@ pub(crate) async fn enqueue(
         .iter()
         .map(|b| json!({"id": b.id, "title": b.title}))
         .collect();
-    sqlx::query_scalar!(
+    let id = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
-        insert into outbox (inbox_id, channel, chat_id, body, buttons)
-        values ($1, $2, $3, $4, $5)
+        insert into outbox (inbox_id, channel, chat_id, body, buttons, files)
+        values ($1, $2, $3, $4, $5, $6)
         on conflict (inbox_id) do nothing
         returning id
         "#,
@@ -99,10 +113,101 @@ pub(crate) async fn enqueue(
         channel.as_str(),
         chat_id,
         reply.body,
-        Value::Array(buttons)
+        Value::Array(buttons),
+        file_count(reply)
     )
     .fetch_optional(&mut *tx)
-    .await
+    .await?;
+    if let Some(id) = id {
+        store_files(tx, id, &reply.files).await?;
+    }
+    Ok(id)
+}
+
+fn file_count(reply: &Reply) -> i32 {
+    i32::try_from(reply.files.len()).unwrap_or(i32::MAX)
+}
+
+/// Stores a new row's files, in order, in the row's transaction: a retry of the row sends
+/// these very bytes.
+async fn store_files(tx: &mut PgConnection, id: i64, files: &[Attachment]) -> sqlx::Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = files.iter().map(|f| f.file_name.clone()).collect();
+    let types: Vec<String> = files.iter().map(|f| f.mime_type.clone()).collect();
+    let bytes: Vec<Vec<u8>> = files.iter().map(|f| f.bytes.clone()).collect();
+    let requests: Vec<Option<i64>> = files.iter().map(|f| f.data_request).collect();
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        insert into outbox_files (outbox_id, position, file_name, mime_type, bytes, data_request)
+        select $1, f.n - 1, f.file_name, f.mime_type, f.bytes, f.data_request
+          from unnest($2::text[], $3::text[], $4::bytea[], $5::bigint[])
+               with ordinality as f(file_name, mime_type, bytes, data_request, n)
+        "#,
+        id,
+        &names,
+        &types,
+        &bytes,
+        &requests as &[Option<i64>]
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A row's files, in order.
+#[tracing::instrument(name = "outbox_files", skip_all, fields(outbox_id = id))]
+pub(crate) async fn files(pool: &PgPool, id: i64) -> sqlx::Result<Vec<Attachment>> {
+    let rows = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        select file_name, mime_type, bytes, data_request from outbox_files
+         where outbox_id = $1 order by position
+        "#,
+        id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Attachment {
+            file_name: r.file_name,
+            mime_type: r.mime_type,
+            bytes: r.bytes,
+            data_request: r.data_request,
+        })
+        .collect())
+}
+
+/// Settles the files of rows that are done (`sent` or `failed`) — row `id`, or all of them:
+/// a data-rights request a sent file answered is marked answered, and the bytes (often
+/// personal data) are deleted. In one statement, so neither happens without the other.
+#[tracing::instrument(name = "outbox_settle_files", skip_all)]
+pub(crate) async fn settle_files(pool: &PgPool, id: Option<i64>) -> sqlx::Result<u64> {
+    let settled = sqlx::query_scalar!(
+        r#"
+        -- language=PostgreSQL
+        with done as (
+            delete from outbox_files f
+             using outbox o
+             where o.id = f.outbox_id and o.status in ('sent', 'failed')
+               and ($1::bigint is null or f.outbox_id = $1)
+            returning f.data_request, o.status
+        ),
+        answered as (
+            update data_requests d set answered_at = now()
+              from done
+             where d.id = done.data_request and done.status = 'sent' and d.answered_at is null
+        )
+        select count(*) as "settled!" from done
+        "#,
+        id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(u64::try_from(settled).unwrap_or_default())
 }
 
 /// How a reply relates to the message it answers (see `edits.rs`).
@@ -129,12 +234,12 @@ pub(crate) async fn enqueue_answer(
         .iter()
         .map(|b| json!({"id": b.id, "title": b.title}))
         .collect();
-    sqlx::query_scalar!(
+    let id = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
         insert into outbox (inbox_id, channel, chat_id, body, buttons, source_message,
-                            editable, edit_of)
-        values ($1, $2, $3, $4, $5, $6, $7, $8)
+                            editable, edit_of, files)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         on conflict (inbox_id) do nothing
         returning id
         "#,
@@ -145,10 +250,15 @@ pub(crate) async fn enqueue_answer(
         Value::Array(buttons),
         inbound.message_key(),
         answer.editable,
-        answer.edit_of
+        answer.edit_of,
+        file_count(reply)
     )
     .fetch_optional(&mut *tx)
-    .await
+    .await?;
+    if let Some(id) = id {
+        store_files(tx, id, &reply.files).await?;
+    }
+    Ok(id)
 }
 
 /// The platform ids of the reply a row corrects (`edit_of`), when it is a correction: the
@@ -209,6 +319,7 @@ pub(crate) async fn claim(pool: &PgPool, session: i32) -> sqlx::Result<Option<Cl
                 limit 1
                   for update skip locked)
         returning o.id, o.channel, o.chat_id, o.body, o.buttons, o.attempts, o.pieces_sent,
+                  o.files,
                   (select i.received_at from inbox i where i.id = o.inbox_id) as received_at
         "#,
         session
@@ -223,6 +334,7 @@ pub(crate) async fn claim(pool: &PgPool, session: i32) -> sqlx::Result<Option<Cl
         buttons: buttons(&r.buttons),
         attempts: r.attempts,
         pieces_sent: usize::try_from(r.pieces_sent).unwrap_or_default(),
+        files: usize::try_from(r.files).unwrap_or_default(),
         received_at: r.received_at,
     }))
 }

@@ -89,6 +89,7 @@ pub async fn ask(
     let reply = Reply {
         body,
         buttons: buttons(id, lang),
+        files: Vec::new(),
     };
     outbox::enqueue(&mut tx, None, chat.channel, &chat.chat_id, &reply).await?;
     tx.commit().await?;

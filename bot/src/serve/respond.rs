@@ -303,6 +303,7 @@ pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> R
             .take(3)
             .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
             .collect(),
+        files: doc.files().to_vec(),
     }
 }
 

@@ -8,8 +8,8 @@ use teloxide::RequestError;
 use tokio::sync::watch;
 use webhooks::split::{TELEGRAM_MAX_CHARS, WHATSAPP_MAX_CHARS};
 use webhooks::{
-    split_message, split_plain, Button, Channel, ChannelSender, SendError, TelegramError,
-    WhatsAppError,
+    split_message, split_plain, Button, Channel, ChannelSender, MediaFile, SendError,
+    TelegramError, WhatsAppError,
 };
 
 use super::context::{self, Context};
@@ -56,6 +56,11 @@ pub(crate) async fn run(ctx: Arc<Context>, mut drain: watch::Receiver<bool>, rep
                 Err(e) => {
                     tracing::warn!(error.message = %e, "could not report failed deliveries")
                 }
+            }
+            // Files of rows finished by a sender that died before settling them, or failed
+            // as interrupted (`session.rs`).
+            if let Err(e) = outbox::settle_files(&ctx.queue, None).await {
+                tracing::warn!(error.message = %e, "could not settle sent files");
             }
         }
         // In a task of its own: a panic fails one send (the row stays `sending` and is failed
@@ -137,6 +142,11 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         Channel::WhatsApp => None,
     };
     let targets = edited.as_deref().unwrap_or_default();
+    let files = match row.files {
+        0 => Vec::new(),
+        _ => outbox::files(&ctx.queue, row.id).await?,
+    };
+    let total = pieces.len() + files.len();
     for (i, piece) in pieces.iter().enumerate().skip(row.pieces_sent) {
         let last = i + 1 == pieces.len();
         let buttons = if last { &row.buttons[..] } else { &[] };
@@ -158,23 +168,31 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
             }
         }
         other_form = None; // once per row: later pieces go where the first one went
-        match sent {
-            Ok(ids) => {
-                if !outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, last).await? {
-                    tracing::warn!("the row was resolved while this process had no session; not sending the rest");
-                    return Ok(());
-                }
-            }
-            Err(e) => {
-                ctx.metrics.error(Stage::Send);
-                let unsent = unsent(&classify(&e), row.attempts);
-                tracing::warn!(error.message = %e, ?unsent, "send failed");
-                outbox::mark_unsent(&ctx.queue, row.id, unsent, &e.to_string()).await?;
-                return Ok(());
-            }
+        if !recorded(ctx, &row, i, total, sent).await? {
+            return Ok(());
         }
     }
-    if pieces.len() <= row.pieces_sent {
+    // The files, after the text, each one more piece: sent where the text went.
+    for (n, file) in files.iter().enumerate() {
+        let i = pieces.len() + n;
+        if i < row.pieces_sent {
+            continue;
+        }
+        ctx.pacer.until_ready(channel, &row.chat_id).await;
+        let media = MediaFile {
+            bytes: file.bytes.clone(),
+            mime_type: file.mime_type.clone(),
+            file_name: file.file_name.clone(),
+        };
+        let sent = sender.send_file(&to, &media, "").await.map(|id| vec![id]);
+        if !recorded(ctx, &row, i, total, sent).await? {
+            return Ok(());
+        }
+    }
+    if row.files > 0 {
+        outbox::settle_files(&ctx.queue, Some(row.id)).await?;
+    }
+    if total <= row.pieces_sent {
         // Every piece was recorded by an earlier attempt, so the loop sent nothing.
         outbox::mark_sent(&ctx.queue, row.id).await?;
     }
@@ -191,6 +209,39 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         .and_then(|at| (chrono::Utc::now() - at).to_std().ok());
     ctx.metrics.reply_sent(channel, latency);
     Ok(())
+}
+
+/// Records piece `i` of `total` as accepted, or the row's failure; false when nothing more
+/// may be sent (the send failed, or the row was resolved while this process had no session).
+async fn recorded(
+    ctx: &Context,
+    row: &Claimed,
+    i: usize,
+    total: usize,
+    sent: Result<Vec<String>, SendError>,
+) -> anyhow::Result<bool> {
+    match sent {
+        Ok(ids) => {
+            let finished = i + 1 == total;
+            if !outbox::record_piece(&ctx.queue, row.id, i + 1, &ids, finished).await? {
+                tracing::warn!(
+                    "the row was resolved while this process had no session; not sending the rest"
+                );
+                return Ok(false);
+            }
+            Ok(true)
+        }
+        Err(e) => {
+            ctx.metrics.error(Stage::Send);
+            let unsent = unsent(&classify(&e), row.attempts);
+            tracing::warn!(error.message = %e, ?unsent, "send failed");
+            outbox::mark_unsent(&ctx.queue, row.id, unsent, &e.to_string()).await?;
+            if row.files > 0 {
+                outbox::settle_files(&ctx.queue, Some(row.id)).await?;
+            }
+            Ok(false)
+        }
+    }
 }
 
 /// Sends one piece, with `buttons` under it (the last piece's).

@@ -84,6 +84,7 @@ async fn start(
     let reply = Reply {
         body: RichText::plain(links::welcome(&linked, &clinic)).render(markup(Channel::Telegram)),
         buttons: question_buttons(linked.lang),
+        files: Vec::new(),
     };
     Ok(Answered::with_writes(Some(reply), tx))
 }

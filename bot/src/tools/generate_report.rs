@@ -22,17 +22,17 @@ const MAX_MONTHS: u32 = 36;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Business reports, each figure compared with the previous period of the same length. \
+        description: "Business reports, each figure vs the previous period of equal length. \
                       revenue: revenue, orders, average order, top categories. appointments: counts, no-show rate, \
-                      emergencies, top kinds. products: units, revenue, best sellers. customers: active, new and returning \
-                      clients, spend per active client, top clients. retention: % of the previous period's active clients \
-                      active again, lapsed clients, days between visits. loyalty: points issued, redeemed, expired, \
-                      outstanding (1 point = $1 MXN), members by tier.",
+                      emergencies, top kinds. products: units, revenue, best sellers. customers: active, new, returning, \
+                      spend per active client, top clients. retention: % of the previous period's active clients \
+                      back, lapsed clients, days between visits. loyalty: points issued/redeemed/expired/outstanding \
+                      (1 point = $1 MXN), members by tier.",
         parameters: json!({
             "type": "object",
             "properties": {
                 "report_type": {"type": "string", "enum": ["revenue", "appointments", "products", "customers", "retention", "loyalty"]},
-                "start_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, first day included (clinic's calendar). Default: the first day of end_date's month"},
+                "start_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, first day included (clinic's calendar). Default: 1st of end_date's month"},
                 "end_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, last day included. Default: today. At most 3 years after start_date"},
                 "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report only: rank best sellers by units or by revenue"}
             },

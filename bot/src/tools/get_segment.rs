@@ -19,8 +19,8 @@ const MAX_PAGE_SIZE: i64 = 50;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Get list of customers matching criteria. Returns how many match, one page of them \
-                      (highest lifetime spend first) and the normalised filters, which a campaign can reuse as its target segment.",
+        description: "Customers matching criteria: how many, one page (highest lifetime spend first) and the \
+                      normalised filters, reusable as a campaign's target segment.",
         parameters: json!({
             "type": "object",
             "properties": {

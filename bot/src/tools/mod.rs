@@ -11,6 +11,7 @@ mod caps;
 pub mod client_link;
 pub mod draft_campaign;
 pub mod edit_campaign;
+pub mod export_client_data;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_loyalty;
@@ -205,6 +206,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_loyalty::definition(),
         redeem_points::definition(),
         adjust_points::definition(),
+        export_client_data::definition(),
     ]
 }
 
@@ -217,6 +219,7 @@ fn writes(name: &str) -> bool {
             | record_consent::NAME
             | redeem_points::NAME
             | adjust_points::NAME
+            | export_client_data::NAME
     )
 }
 
@@ -276,6 +279,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             get_loyalty::NAME => get_loyalty::run(ctx, parse(name, args)?).await,
             redeem_points::NAME => redeem_points::run(ctx, parse(name, args)?).await,
             adjust_points::NAME => adjust_points::run(ctx, parse(name, args)?).await,
+            export_client_data::NAME => export_client_data::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod campaign;
 mod engine;
+mod export;
 mod loyalty;
 mod preview;
 mod recompute;
@@ -17,6 +18,7 @@ pub mod webhooks;
 use std::time::{Duration, Instant};
 
 pub use engine::engine;
+pub use export::export;
 pub use loyalty::loyalty;
 pub use preview::preview;
 pub use recompute::recompute;

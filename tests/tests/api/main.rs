@@ -1,6 +1,7 @@
 //! End-to-end tests: one binary, a module per feature.
 
 mod campaigns;
+mod client_export;
 mod command_facts;
 mod command_writes;
 mod consent;

@@ -10,6 +10,7 @@ mod crash;
 mod delivery;
 mod edits;
 mod etiquette;
+mod export;
 mod media;
 mod mexican_numbers;
 mod nul;

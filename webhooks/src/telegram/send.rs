@@ -165,22 +165,24 @@ impl TelegramClient {
     ) -> Result<i32, TelegramError> {
         let chat = parse_chat_id(chat_id)?;
         let input = || InputFile::memory(file.bytes.clone()).file_name(file.file_name.clone());
+        // An empty caption is left out (a document's name says what it is).
+        let caption = Some(caption.to_string()).filter(|c| !c.is_empty());
         let sent = if file.is_photo() && file.bytes.len() <= PHOTO_MAX_BYTES {
             self.call(|| {
-                self.bot
-                    .send_photo(chat, input())
-                    .caption(caption.to_string())
-                    .parse_mode(ParseMode::Html)
-                    .send()
+                let req = self.bot.send_photo(chat, input());
+                match caption.clone() {
+                    Some(c) => req.caption(c).parse_mode(ParseMode::Html).send(),
+                    None => req.send(),
+                }
             })
             .await?
         } else {
             self.call(|| {
-                self.bot
-                    .send_document(chat, input())
-                    .caption(caption.to_string())
-                    .parse_mode(ParseMode::Html)
-                    .send()
+                let req = self.bot.send_document(chat, input());
+                match caption.clone() {
+                    Some(c) => req.caption(c).parse_mode(ParseMode::Html).send(),
+                    None => req.send(),
+                }
             })
             .await?
         };

@@ -224,12 +224,16 @@ impl WhatsAppClient {
         let Some(id) = uploaded.get("id").and_then(Value::as_str) else {
             return Err(WhatsAppError::UnexpectedResponse(status.as_u16()));
         };
-        let message = if file.is_photo() {
-            json!({"type": "image", "image": {"id": id, "caption": caption}})
+        let mut message = if file.is_photo() {
+            json!({"type": "image", "image": {"id": id}})
         } else {
-            json!({"type": "document", "document": {"id": id, "caption": caption,
-                "filename": file.file_name}})
+            json!({"type": "document", "document": {"id": id, "filename": file.file_name}})
         };
+        // An empty caption is left out (a document's file name says what it is).
+        if !caption.is_empty() {
+            let kind = if file.is_photo() { "image" } else { "document" };
+            message[kind]["caption"] = json!(caption);
+        }
         self.send_one(to, message).await
     }
 

@@ -144,6 +144,13 @@ pub async fn respond(
                 Err(reply) => reply,
             }
         }
+        Intent::Export { who } => match owner(ctx, &mut state, who.as_deref(), recall).await {
+            Ok(id) => {
+                let args = json!({"user_id": id});
+                run(ctx, &mut state, tools::export_client_data::NAME, args).await
+            }
+            Err(reply) => reply,
+        },
         Intent::Reset => {
             memory::reset(&ctx.pool, conversation).await?;
             state = ChatState::default();
@@ -347,6 +354,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /nota maria garcia: texto — nota interna; /etiqueta maria garcia: +vip, -regular",
             "• «María García acepta promociones por WhatsApp» — permiso de mensajes; /enlace maria garcia — enlace de Telegram para el cliente",
             "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
+            "• «exporta los datos de María García» — todos sus datos en archivos (solo el dueño)",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -360,6 +368,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /note maria garcia: text — internal note; /tag maria garcia: +vip, -regular",
             "• \"María García consents to WhatsApp marketing\" — consent; /link maria garcia — a Telegram link for the client",
             "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",
+            "• \"export María García's data\" — all their data as files (owner only)",
             "• /reset — start over",
         ],
     };

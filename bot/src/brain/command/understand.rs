@@ -32,6 +32,8 @@ pub enum Shown {
 ///   marketing consent on channel `c` (`whatsapp`, `telegram`, `sms`, `email`, or `all` for
 ///   a refusal that names none);
 /// - `{"link": {"who": name|null}}` — a Telegram start link for the client;
+/// - `{"export": {"who": name|null}}` — everything held about the client, sent as files
+///   (it counts as a write: another client's export would be a wrong one);
 /// - `{"fact": {"about": name|null, "ask": kind}}` — one fact about the client named, or
 ///   (`null`) the card's client, in one line above the card ([`super::parse::Ask`]);
 /// - `{"ask": "who"}` — a write or fact that names no client with no card shown: the brain asks;
@@ -55,6 +57,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         | Intent::Consent { who, .. }
         | Intent::Link { who }
         | Intent::Points { who, .. }
+        | Intent::Export { who }
             if unnamed_write(&who) =>
         {
             json!({"ask": "who"})
@@ -80,6 +83,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
             who,
             redeem: Some((points, reason)),
         } => json!({"redeem": {"who": who, "points": points, "reason": reason}}),
+        Intent::Export { who } => json!({"export": {"who": who}}),
         Intent::Help => json!({"help": true}),
         Intent::Thanks => json!({"thanks": true}),
         Intent::Reset => json!({"reset": true}),
@@ -90,7 +94,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
 
 /// Whether `action` changes a client, and which one (`None`: the client on the card).
 pub fn write_target(action: &Value) -> Option<Option<String>> {
-    ["note", "tag", "consent", "redeem"]
+    ["note", "tag", "consent", "redeem", "export"]
         .iter()
         .find_map(|kind| {
             let write = action.get(*kind)?;
@@ -117,7 +121,9 @@ fn canonical(action: &Value) -> Value {
     if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
         fold(about);
     }
-    for kind in ["note", "tag", "consent", "link", "redeem", "points"] {
+    for kind in [
+        "note", "tag", "consent", "link", "redeem", "points", "export",
+    ] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
             fold(who);
         }

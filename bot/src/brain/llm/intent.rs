@@ -54,6 +54,8 @@ const CHANGE_STEMS: &[&str] = &[
     "promocion",
     "opted",
     "opts",
+    // Data rights: «exporta los datos de María», "export her data".
+    "export",
 ];
 
 /// True when some word of `text` starts like a request for a change.

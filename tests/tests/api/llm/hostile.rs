@@ -27,13 +27,16 @@ async fn instructions_hidden_in_an_owners_note_cannot_send_anything() {
         .await
         .unwrap();
     let second = s.brain.respond(&s.ctx, &first.turns, "ok").await.unwrap();
-    // Assert: nothing that sends or exports is ever offered.
+    // Assert: nothing that sends to clients or exports elsewhere is ever offered. (A
+    // client's data export goes only to the asking owner's own chat, and is held unless
+    // their own message asks for it: `llm::rights`.)
     let bodies = s.fake.bodies();
     for body in &bodies {
         for tool in body["tools"].as_array().unwrap() {
             let name = tool["function"]["name"].as_str().unwrap();
+            let own_chat = name == bot::tools::export_client_data::NAME;
             assert!(
-                !["send", "export"].iter().any(|word| name.contains(word)),
+                own_chat || !["send", "export"].iter().any(|word| name.contains(word)),
                 "{name} is offered"
             );
         }

@@ -8,6 +8,7 @@ mod lookups;
 mod loyalty;
 mod numbers;
 mod reports;
+mod rights;
 mod segments;
 mod talk;
 mod writes;
@@ -68,6 +69,11 @@ pub enum Intent {
     Points {
         who: Option<String>,
         redeem: Option<(i32, Option<String>)>,
+    },
+    /// Everything held about the client named, or the last one talked about, sent as files
+    /// (the client's access request; owners only).
+    Export {
+        who: Option<String>,
     },
     /// "2": the second owner of the last list.
     Pick(usize),
@@ -152,6 +158,9 @@ pub fn detect_lang(text: &str) -> Lang {
         "phone",
         "points",
         "redeem",
+        "export",
+        "data",
+        "download",
     ];
     let words: String = fold(text)
         .chars()
@@ -240,6 +249,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "etiqueta" | "tag" | "tags" => writes::tags(args),
         "enlace" | "link" => consent::link_command(args),
         "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
+        "exportar" | "export" => rights::slash(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
         _ => Intent::Help,
@@ -250,7 +260,10 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = writes::phrase(f).or_else(|| loyalty::phrase(f)) {
+    if let Some(intent) = writes::phrase(f)
+        .or_else(|| loyalty::phrase(f))
+        .or_else(|| rights::phrase(f))
+    {
         return intent;
     }
     if let Some(intent) = consent::phrase(f, f.raw()).or_else(|| consent::link(f)) {
