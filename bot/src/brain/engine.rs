@@ -207,7 +207,9 @@ impl Engine {
         }
         let mut failure = None;
         // Slash commands are exact; they never need the model.
-        if let (Some(llm), false) = (&self.llm, text.starts_with('/')) {
+        // Nor does anything about a client's erasure or the request log: never the model's.
+        let command_only = text.starts_with('/') || command::parse::data_rights(text);
+        if let (Some(llm), false) = (&self.llm, command_only) {
             let ttl = llm.settings().memory_ttl;
             let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS, ttl).await?;
             match llm.respond(&ctx, &history, text).await {
@@ -247,7 +249,7 @@ impl Engine {
             &self.pool,
             conversation,
             &[
-                ChatTurn::user(text),
+                ChatTurn::user(&command::parse::remembered(text)),
                 ChatTurn::assistant(reply.render(crate::render::Markup::Plain)),
             ],
         )

@@ -176,6 +176,7 @@ pub async fn find(
                     or a.last_visit_at < (($8::date - $5::int + 1)::timestamp at time zone $9))
                and ($6::int is null or a.last_visit_at >= (($8::date - $6::int)::timestamp at time zone $9))
                and (cardinality($1::text[]) = 0 or a.owner_id in (select owner_id from tagged))
+               and not exists (select 1 from erased_clients e where e.owner_id = a.owner_id)
                -- Marketing consent now on some channel: the newest record per channel.
                and (not $7 or exists (select 1 from (
                         select distinct on (e.channel) e.granted from consent_events e

@@ -5,12 +5,14 @@
 
 pub mod add_owner_note;
 pub mod adjust_points;
-mod audit;
+pub(crate) mod audit;
 pub mod campaign_results;
 mod caps;
 pub mod client_link;
+pub mod data_requests;
 pub mod draft_campaign;
 pub mod edit_campaign;
+pub mod erase_client;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_loyalty;
@@ -21,6 +23,7 @@ pub mod record_consent;
 pub mod redeem_points;
 pub mod search_owners;
 pub mod tag_owner;
+pub mod update_contact;
 
 use std::time::Instant;
 
@@ -205,10 +208,12 @@ pub fn definitions() -> Vec<ToolDefinition> {
         get_loyalty::definition(),
         redeem_points::definition(),
         adjust_points::definition(),
+        update_contact::definition(),
     ]
 }
 
-/// Whether tool `name` changes data (its definition's `writes`, without building the schemas).
+/// Whether tool `name` changes data (its definition's `writes`, without building the schemas;
+/// `erase_client`, a command-brain tool with no definition, opens an erasure).
 fn writes(name: &str) -> bool {
     matches!(
         name,
@@ -217,6 +222,8 @@ fn writes(name: &str) -> bool {
             | record_consent::NAME
             | redeem_points::NAME
             | adjust_points::NAME
+            | update_contact::NAME
+            | erase_client::NAME
     )
 }
 
@@ -276,6 +283,11 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             get_loyalty::NAME => get_loyalty::run(ctx, parse(name, args)?).await,
             redeem_points::NAME => redeem_points::run(ctx, parse(name, args)?).await,
             adjust_points::NAME => adjust_points::run(ctx, parse(name, args)?).await,
+            update_contact::NAME => update_contact::run(ctx, parse(name, args)?).await,
+            // The command brain's own tools: role-checked and audited like the rest, never
+            // offered to the model (see `brain::llm`).
+            erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,
+            data_requests::NAME => data_requests::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

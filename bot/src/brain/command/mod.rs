@@ -2,6 +2,7 @@
 //! calls to the same tools the LLM uses, answered with the same cards. It is the default
 //! when no LLM is configured and the fallback when the LLM fails.
 
+mod erase;
 mod fact;
 mod folded;
 pub mod parse;
@@ -123,6 +124,20 @@ pub async fn respond(
             }
             Err(reply) => reply,
         },
+        Intent::Rectify { who, field, value } => {
+            match owner(ctx, &mut state, who.as_deref(), recall).await {
+                Ok(id) => {
+                    let args = json!({"user_id": id, "field": field.code(), "value": value});
+                    run(ctx, &mut state, "update_contact", args).await
+                }
+                Err(reply) => reply,
+            }
+        }
+        Intent::Erase { who } => match owner(ctx, &mut state, who.as_deref(), recall).await {
+            Ok(id) => run(ctx, &mut state, "erase_client", json!({"user_id": id})).await,
+            Err(reply) => reply,
+        },
+        Intent::EraseConfirm { name } => erase::confirm(ctx, &name).await?,
         Intent::Link { who } => match owner(ctx, &mut state, who.as_deref(), recall).await {
             Ok(id) => run(ctx, &mut state, "client_link", json!({"user_id": id})).await,
             Err(reply) => reply,
