@@ -11,6 +11,7 @@
 //! birth dates, so revenue and retention reports stay true. A tombstone keeps hashes of the
 //! phones and e-mail ([`super::tombstone`]).
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
@@ -66,7 +67,13 @@ pub async fn preview(pool: &PgPool, owner_id: i64) -> sqlx::Result<Option<Previe
 /// Logs (or renews) the erasure request of client `owner_id`, asked by member `by`, and opens
 /// the confirmation window; the request's id.
 #[tracing::instrument(skip_all, fields(owner_id))]
-pub async fn ask(pool: &PgPool, owner_id: i64, by: i64, channel: &str) -> sqlx::Result<i64> {
+pub async fn ask(
+    pool: &PgPool,
+    owner_id: i64,
+    by: i64,
+    channel: &str,
+    at: DateTime<Utc>,
+) -> sqlx::Result<i64> {
     let mut tx = pool.begin().await?;
     let window = serde_json::json!({"confirm_by": by});
     // One open request per client: asking again renews its window.
@@ -95,6 +102,7 @@ pub async fn ask(pool: &PgPool, owner_id: i64, by: i64, channel: &str) -> sqlx::
                 by: Some(by),
                 channel,
                 answered: false,
+                at,
                 detail: window,
             };
             let id = requests::log(&mut tx, &request).await?;
@@ -133,7 +141,12 @@ pub enum Confirmed {
 /// Erases the client whose erasure member `by` asked for within the window, if `typed` is
 /// that client's full name (compared without case or accents); otherwise nothing happens.
 #[tracing::instrument(skip_all)]
-pub async fn confirm(pool: &PgPool, by: i64, typed: &str) -> sqlx::Result<Confirmed> {
+pub async fn confirm(
+    pool: &PgPool,
+    by: i64,
+    typed: &str,
+    at: DateTime<Utc>,
+) -> sqlx::Result<Confirmed> {
     let mut tx = pool.begin().await?;
     let open = sqlx::query!(
         r#"
@@ -164,12 +177,13 @@ pub async fn confirm(pool: &PgPool, by: i64, typed: &str) -> sqlx::Result<Confir
         r#"
         -- language=PostgreSQL
         update data_requests
-           set answered_at = now(),
+           set answered_at = greatest($3, requested_at),
                detail = (detail - 'confirm_by' - 'confirm_until') || jsonb_build_object('erased', $2::jsonb)
          where id = $1
         "#,
         request.id,
-        counts
+        counts,
+        at
     )
     .execute(&mut *tx)
     .await?;
@@ -317,8 +331,12 @@ async fn anonymise(
             r#"
             -- language=PostgreSQL
             with turns as (
+                -- A turn that identifies the client goes whole (a profile card also holds the
+                -- address, pets and tags); its role and tool-call ids stay, so the memory
+                -- still reads as a conversation.
                 update conversation_turns
                    set content = regexp_replace(content::text, $1, $2, 'gi')::jsonb
+                                 || jsonb_build_object('content', $2::text)
                  where content::text ~* $1 returning 1),
             audit as (
                 update audit_log
@@ -329,9 +347,7 @@ async fn anonymise(
                    set payload = regexp_replace(payload::text, $1, $2, 'gi')::jsonb
                  where payload::text ~* $1 returning 1),
             outbound as (
-                update outbox
-                   set body = regexp_replace(body, $1, $2, 'gi')
-                 where body ~* $1 and status <> 'sending' returning 1)
+                update outbox set body = $2 where body ~* $1 and status <> 'sending' returning 1)
             select (select count(*) from turns) + (select count(*) from audit)
                    + (select count(*) from inbound) + (select count(*) from outbound) as "n!"
             "#,

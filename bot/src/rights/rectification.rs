@@ -2,6 +2,7 @@
 //! normalised (phones to E.164, e-mail checked), and every change keeps its old and new
 //! value (`client_field_changes`) and is logged as an answered rectification request.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -179,6 +180,7 @@ pub async fn apply(
     value: &str,
     by: Option<i64>,
     channel: &str,
+    at: DateTime<Utc>,
 ) -> Result<Change, ApplyError> {
     let mut tx = pool.begin().await?;
     sqlx::query!(
@@ -261,14 +263,15 @@ pub async fn apply(
         by,
         channel,
         answered: true,
+        at,
         detail: serde_json::json!({"fields": [field.code()]}),
     };
     let request_id = requests::log(&mut tx, &request).await?;
     sqlx::query!(
         r#"
         -- language=PostgreSQL
-        insert into client_field_changes (owner_id, field, old_value, new_value, changed_by, channel, request_id)
-        values ($1, $2, $3, $4, $5, $6, $7)
+        insert into client_field_changes (owner_id, field, old_value, new_value, changed_by, channel, request_id, changed_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
         "#,
         owner_id,
         field.code(),
@@ -276,7 +279,8 @@ pub async fn apply(
         value,
         by,
         channel,
-        request_id
+        request_id,
+        at
     )
     .execute(&mut *tx)
     .await?;

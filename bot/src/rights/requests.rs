@@ -64,6 +64,8 @@ pub struct NewRequest<'a> {
     pub channel: &'a str,
     /// Answered as it was logged (a rectification or opposition done at once).
     pub answered: bool,
+    /// When, on the clinic's clock.
+    pub at: DateTime<Utc>,
     /// What was asked and done, without personal data (field names, counts).
     pub detail: Value,
 }
@@ -74,8 +76,8 @@ pub async fn log(conn: &mut PgConnection, r: &NewRequest<'_>) -> sqlx::Result<i6
     sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
-        insert into data_requests (owner_id, kind, requested_by, channel, answered_at, detail)
-        values ($1, $2, $3, $4, case when $5 then now() end, $6)
+        insert into data_requests (owner_id, kind, requested_by, channel, requested_at, answered_at, detail)
+        values ($1, $2, $3, $4, $7::timestamptz, case when $5 then $7::timestamptz end, $6)
         returning id
         "#,
         r.owner_id,
@@ -83,7 +85,8 @@ pub async fn log(conn: &mut PgConnection, r: &NewRequest<'_>) -> sqlx::Result<i6
         r.by,
         r.channel,
         r.answered,
-        r.detail
+        r.detail,
+        r.at
     )
     .fetch_one(conn)
     .await

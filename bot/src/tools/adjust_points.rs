@@ -14,7 +14,7 @@ pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
         description:
-            "Owner only: add (positive) or remove (negative) loyalty points by hand, with a reason",
+            "Owner only: add (+) or remove (-) loyalty points by hand, with a reason",
         parameters: json!({
             "type": "object",
             "properties": {

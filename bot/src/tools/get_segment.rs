@@ -19,19 +19,19 @@ const MAX_PAGE_SIZE: i64 = 50;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Get list of customers matching criteria. Returns how many match, one page of them \
-                      (highest lifetime spend first) and the normalised filters, which a campaign can reuse as its target segment.",
+        description: "Get list of customers matching criteria: how many match, one page (highest lifetime \
+                      spend first) and the normalised filters (a campaign can reuse them).",
         parameters: json!({
             "type": "object",
             "properties": {
                 "filters": {
                     "type": "object",
                     "properties": {
-                        "min_spent": {"type": "number", "minimum": 0, "description": "Lifetime spend on completed orders at least this much, MXN"},
-                        "days_since_visit": {"type": "integer", "minimum": 0, "description": "At least this many days since the last completed visit. Owners who never visited match (they count as away forever)"},
-                        "max_days_since_visit": {"type": "integer", "minimum": 0, "description": "At most this many days since the last completed visit. Owners who never visited do not match"},
-                        "tags": {"type": "array", "items": {"type": "string"}, "description": "Owner must carry ALL these tags; case and accents do not matter"},
-                        "pet_species": {"type": "string", "enum": Species::db_codes(), "description": "Owner has a living pet of this species (deceased pets never count)"},
+                        "min_spent": {"type": "number", "minimum": 0, "description": "Min lifetime spend on completed orders, MXN"},
+                        "days_since_visit": {"type": "integer", "minimum": 0, "description": "Min days since the last completed visit; never-visited owners match"},
+                        "max_days_since_visit": {"type": "integer", "minimum": 0, "description": "Max days since the last completed visit; never-visited owners do not match"},
+                        "tags": {"type": "array", "items": {"type": "string"}, "description": "Owner has ALL these tags (case, accents ignored)"},
+                        "pet_species": {"type": "string", "enum": Species::db_codes(), "description": "Owner has a living pet of this species"},
                         "bought_category": {"type": "string", "enum": ProductCategory::db_codes(), "description": "Owner has a completed order with an item of this category"},
                         "opted_in_only": {"type": "boolean", "default": false, "description": "Only owners who accept marketing messages"}
                     },

@@ -124,6 +124,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
             by: ctx.staff_id,
             channel: &ctx.channel,
             answered: true,
+            at: ctx.clock.now(),
             detail: json!({"purpose": "marketing", "channels": "all"}),
         };
         requests::log(&mut tx, &request).await?;

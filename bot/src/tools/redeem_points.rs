@@ -14,7 +14,7 @@ pub const REASON_MAX_CHARS: usize = 200;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Redeem (spend) a client's loyalty points, e.g. as a discount; refused if the balance is smaller",
+        description: "Spend a client's loyalty points (e.g. a discount); refused beyond the balance",
         parameters: json!({
             "type": "object",
             "properties": {

@@ -21,7 +21,7 @@ pub fn definition() -> ToolDefinition {
             "properties": {
                 "user_id": {"type": "integer"},
                 "field": {"type": "string", "enum": ["phone", "email", "address", "language", "contact_preference"]},
-                "value": {"type": "string", "maxLength": rectification::ADDRESS_MAX_CHARS}
+                "value": {"type": "string"}
             },
             "required": ["user_id", "field", "value"]
         }),
@@ -53,6 +53,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         &value,
         ctx.staff_id,
         &ctx.channel,
+        ctx.clock.now(),
     )
     .await
     {

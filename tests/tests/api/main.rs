@@ -4,6 +4,7 @@ mod campaigns;
 mod command_facts;
 mod command_writes;
 mod consent;
+mod data_rights;
 mod constraints;
 mod demo;
 mod engine;

@@ -28,7 +28,7 @@ pub(super) async fn confirm(ctx: &ToolContext, name: &str) -> sqlx::Result<RichT
         return Ok(ErasureOutcomeCard::NothingOpen.render(ctx.lang));
     };
     let started = Instant::now();
-    let confirmed = erasure::confirm(&ctx.pool, staff_id, name).await?;
+    let confirmed = erasure::confirm(&ctx.pool, staff_id, name, ctx.clock.now()).await?;
     let card = match confirmed {
         Confirmed::Erased { owner_id, .. } => ErasureOutcomeCard::Erased { owner_id },
         Confirmed::WrongName => ErasureOutcomeCard::WrongName,
