@@ -10,6 +10,7 @@ mod honesty;
 mod hostile;
 mod look_up;
 mod quirks;
+mod rights;
 mod tool_loop;
 mod wire;
 mod writes;

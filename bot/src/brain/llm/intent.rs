@@ -54,6 +54,11 @@ const CHANGE_STEMS: &[&str] = &[
     "promocion",
     "opted",
     "opts",
+    // Contact data: «María prefiere inglés», "Sarah prefers email", «rectifica…».
+    "prefier",
+    "prefer",
+    "rectific",
+    "correct",
 ];
 
 /// True when some word of `text` starts like a request for a change.
