@@ -252,7 +252,7 @@ impl Engine {
             &self.pool,
             conversation,
             &[
-                ChatTurn::user(&command::parse::remembered(text)),
+                ChatTurn::user(command::parse::remembered(text)),
                 ChatTurn::assistant(reply.render(crate::render::Markup::Plain)),
             ],
         )

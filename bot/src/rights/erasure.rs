@@ -168,7 +168,11 @@ pub async fn confirm(
     }
     let typed = fold(typed).split_whitespace().collect::<Vec<_>>().join(" ");
     let Some(request) = open.iter().find(|r| {
-        fold(&r.name).split_whitespace().collect::<Vec<_>>().join(" ") == typed
+        fold(&r.name)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            == typed
     }) else {
         return Ok(Confirmed::WrongName);
     };

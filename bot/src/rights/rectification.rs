@@ -80,19 +80,29 @@ impl RectifyError {
     /// The refusal as staff read it.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Self::Phone(v), Lang::Es) => format!("«{v}» no es un teléfono válido (10 dígitos, o +código de país)."),
+            (Self::Phone(v), Lang::Es) => {
+                format!("«{v}» no es un teléfono válido (10 dígitos, o +código de país).")
+            }
             (Self::Email(v), Lang::Es) => format!("«{v}» no es un correo válido."),
-            (Self::Address, Lang::Es) => format!("La dirección debe tener de 1 a {ADDRESS_MAX_CHARS} caracteres."),
+            (Self::Address, Lang::Es) => {
+                format!("La dirección debe tener de 1 a {ADDRESS_MAX_CHARS} caracteres.")
+            }
             (Self::Language, Lang::Es) => "El idioma debe ser español o inglés.".to_owned(),
             (Self::ContactPreference, Lang::Es) => {
-                "El contacto preferido debe ser WhatsApp, SMS, correo, teléfono o Telegram.".to_owned()
+                "El contacto preferido debe ser WhatsApp, SMS, correo, teléfono o Telegram."
+                    .to_owned()
             }
-            (Self::Phone(v), Lang::En) => format!("«{v}» is not a phone number (10 digits, or +country code)."),
+            (Self::Phone(v), Lang::En) => {
+                format!("«{v}» is not a phone number (10 digits, or +country code).")
+            }
             (Self::Email(v), Lang::En) => format!("«{v}» is not an e-mail address."),
-            (Self::Address, Lang::En) => format!("The address must have 1 to {ADDRESS_MAX_CHARS} characters."),
+            (Self::Address, Lang::En) => {
+                format!("The address must have 1 to {ADDRESS_MAX_CHARS} characters.")
+            }
             (Self::Language, Lang::En) => "The language must be Spanish or English.".to_owned(),
             (Self::ContactPreference, Lang::En) => {
-                "The contact preference must be WhatsApp, SMS, e-mail, phone or Telegram.".to_owned()
+                "The contact preference must be WhatsApp, SMS, e-mail, phone or Telegram."
+                    .to_owned()
             }
         }
     }
@@ -302,12 +312,18 @@ mod tests {
         let ok = |f, v| normalise(f, v).unwrap();
         assert_eq!(ok(Field::Phone, "998 123 4567"), "+529981234567");
         assert_eq!(ok(Field::Phone, "+1 (305) 555-0123"), "+13055550123");
-        assert_eq!(ok(Field::Email, " Maria.G@Example.COM "), "maria.g@example.com");
+        assert_eq!(
+            ok(Field::Email, " Maria.G@Example.COM "),
+            "maria.g@example.com"
+        );
         assert_eq!(ok(Field::Language, "Inglés"), "en");
         assert_eq!(ok(Field::Language, "spanish"), "es");
         assert_eq!(ok(Field::ContactPreference, "correo"), "email");
         assert_eq!(ok(Field::ContactPreference, "llamada"), "phone");
-        assert_eq!(ok(Field::Address, " Calle 5 #12, Puerto Morelos "), "Calle 5 #12, Puerto Morelos");
+        assert_eq!(
+            ok(Field::Address, " Calle 5 #12, Puerto Morelos "),
+            "Calle 5 #12, Puerto Morelos"
+        );
         for (field, bad) in [
             (Field::Phone, "998 123"),
             (Field::Phone, "llámale"),

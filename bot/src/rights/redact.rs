@@ -26,7 +26,10 @@ pub fn pattern(full_name: &str, phones: &[String], email: Option<&str>) -> Optio
         };
         if national.len() >= 7 {
             let spaced: Vec<String> = national.chars().map(String::from).collect();
-            parts.push(format!(r"(\+?52[\s.-]*1?[\s.-]*)?\(?{}", spaced.join(r"[\s.()-]*")));
+            parts.push(format!(
+                r"(\+?52[\s.-]*1?[\s.-]*)?\(?{}",
+                spaced.join(r"[\s.()-]*")
+            ));
         }
         if digits != national && !digits.is_empty() {
             parts.push(format!(r"\+?{digits}"));
@@ -75,7 +78,10 @@ mod tests {
             Some("maria.g+vet@example.com"),
         )
         .unwrap();
-        assert!(p.starts_with("(m[aáàäâ]r[iíìïî][aáàäâ]\\s+g[aáàäâ]rc[iíìïî][aáàäâ]|"), "{p}");
+        assert!(
+            p.starts_with("(m[aáàäâ]r[iíìïî][aáàäâ]\\s+g[aáàäâ]rc[iíìïî][aáàäâ]|"),
+            "{p}"
+        );
         assert!(p.contains(r"9[\s.()-]*9[\s.()-]*8"), "{p}");
         assert!(p.contains(r"\+?529981234567"), "{p}");
         assert!(p.ends_with(r"maria\.g\+vet@example\.com)"), "{p}");

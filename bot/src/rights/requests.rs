@@ -167,7 +167,13 @@ mod tests {
     fn the_deadline_is_twenty_days_after_the_request() {
         let on = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         assert_eq!(days_left(on, on), 20);
-        assert_eq!(days_left(on, NaiveDate::from_ymd_opt(2026, 12, 21).unwrap()), 0);
-        assert_eq!(days_left(on, NaiveDate::from_ymd_opt(2026, 12, 23).unwrap()), -2);
+        assert_eq!(
+            days_left(on, NaiveDate::from_ymd_opt(2026, 12, 21).unwrap()),
+            0
+        );
+        assert_eq!(
+            days_left(on, NaiveDate::from_ymd_opt(2026, 12, 23).unwrap()),
+            -2
+        );
     }
 }

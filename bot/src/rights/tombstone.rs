@@ -72,8 +72,13 @@ mod tests {
         let typed = phone_hashes("998 123 4567");
         assert_eq!(typed.len(), 2, "+52 and +521 forms");
         assert_eq!(typed, phone_hashes("+52 1 998 123 4567"));
-        assert!(typed.iter().all(|h| h.len() == 64 && !h.contains("9981234567")));
-        assert_eq!(email_hash(" Maria@Example.com "), email_hash("maria@example.com"));
+        assert!(typed
+            .iter()
+            .all(|h| h.len() == 64 && !h.contains("9981234567")));
+        assert_eq!(
+            email_hash(" Maria@Example.com "),
+            email_hash("maria@example.com")
+        );
         assert_ne!(phone_hash("+529981234567"), email_hash("+529981234567"));
         assert!(phone_hashes("no es teléfono").is_empty());
     }

@@ -14,8 +14,7 @@ pub const NAME: &str = "client_link";
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description:
-            "A one-time Telegram link that links a client's chat to the clinic",
+        description: "A one-time Telegram link that links a client's chat to the clinic",
         parameters: json!({
             "type": "object",
             "properties": {"user_id": {"type": "integer"}},

@@ -33,7 +33,8 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     let Some(by) = ctx.staff_id else {
         return Err(ToolError::invalid("an erasure is asked by a staff member"));
     };
-    let request_id = erasure::ask(&ctx.pool, args.user_id, by, &ctx.channel, ctx.clock.now()).await?;
+    let request_id =
+        erasure::ask(&ctx.pool, args.user_id, by, &ctx.channel, ctx.clock.now()).await?;
     let card = ErasurePreviewCard {
         preview,
         minutes: erasure::CONFIRM_MINUTES,

@@ -19,7 +19,8 @@ const MAX_PAGE_SIZE: i64 = 50;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Get list of customers matching criteria: how many match, one page (highest lifetime \
+        description:
+            "Get list of customers matching criteria: how many match, one page (highest lifetime \
                       spend first) and the normalised filters (a campaign can reuse them).",
         parameters: json!({
             "type": "object",

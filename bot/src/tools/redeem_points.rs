@@ -14,7 +14,8 @@ pub const REASON_MAX_CHARS: usize = 200;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Spend a client's loyalty points (e.g. a discount); refused beyond the balance",
+        description:
+            "Spend a client's loyalty points (e.g. a discount); refused beyond the balance",
         parameters: json!({
             "type": "object",
             "properties": {

@@ -46,32 +46,31 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     let Some(owner_name) = notes::owner_name(&ctx.pool, args.user_id).await? else {
         return Err(ToolError::NotFound(NotFoundCard::OwnerId(args.user_id)));
     };
-    let change = match rectification::apply(
-        &ctx.pool,
-        args.user_id,
-        field,
-        &value,
-        ctx.staff_id,
-        &ctx.channel,
-        ctx.clock.now(),
-    )
-    .await
-    {
-        Ok(change) => change,
-        Err(ApplyError::NotFound) => {
-            return Err(ToolError::NotFound(NotFoundCard::OwnerId(args.user_id)))
-        }
-        Err(ApplyError::Erased) => {
-            return Ok(ToolOutput::new(
+    let change =
+        match rectification::apply(
+            &ctx.pool,
+            args.user_id,
+            field,
+            &value,
+            ctx.staff_id,
+            &ctx.channel,
+            ctx.clock.now(),
+        )
+        .await
+        {
+            Ok(change) => change,
+            Err(ApplyError::NotFound) => {
+                return Err(ToolError::NotFound(NotFoundCard::OwnerId(args.user_id)))
+            }
+            Err(ApplyError::Erased) => return Ok(ToolOutput::new(
                 json!({"user_id": args.user_id, "changed": false, "erased": true}),
                 RichText::plain(ctx.lang.pick(
                     "⚠️ No cambié nada: los datos de ese cliente fueron borrados a petición suya.",
                     "⚠️ Nothing changed: that client's data was erased at their request.",
                 )),
-            ))
-        }
-        Err(ApplyError::Database(e)) => return Err(e.into()),
-    };
+            )),
+            Err(ApplyError::Database(e)) => return Err(e.into()),
+        };
     let card = ContactChangedCard {
         owner_name,
         field,

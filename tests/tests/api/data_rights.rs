@@ -48,7 +48,12 @@ async fn says(engine: &Engine, channel: &str, sender: &str, text: &str) -> Strin
         sender_id: sender.into(),
         text: text.into(),
     };
-    engine.handle(&msg).await.unwrap().reply.render(Markup::Plain)
+    engine
+        .handle(&msg)
+        .await
+        .unwrap()
+        .reply
+        .render(Markup::Plain)
 }
 
 /// (kind, requested_by, answered) of every logged request, oldest first.
@@ -96,7 +101,10 @@ async fn staff_correct_a_phone_from_the_chat_and_the_old_and_new_values_are_kept
             Some(2)
         )]
     );
-    assert_eq!(requests(&db).await, [("rectification".into(), Some(2), true)]);
+    assert_eq!(
+        requests(&db).await,
+        [("rectification".into(), Some(2), true)]
+    );
     // A repeat changes and logs nothing more.
     let again = staff_says(&engine, "cambia el teléfono de María García a 998 765 4321").await;
     assert!(again.contains("Ya tenía ese valor"), "{again}");
@@ -116,7 +124,11 @@ async fn e_mail_language_address_and_contact_preference_are_validated_and_audite
     // Good values, es and en.
     owner_says(&engine, "el correo de María García es Maria.G@Example.com").await;
     owner_says(&engine, "María García prefiere inglés").await;
-    owner_says(&engine, "change María García's address to Calle 20 #45, Puerto Morelos").await;
+    owner_says(
+        &engine,
+        "change María García's address to Calle 20 #45, Puerto Morelos",
+    )
+    .await;
     let reply = owner_says(&engine, "María García prefers email").await;
     assert!(reply.contains("Contact preference"), "{reply}");
     let row: (Option<String>, String, String, String) = sqlx::query_as(
@@ -146,10 +158,22 @@ async fn e_mail_language_address_and_contact_preference_are_validated_and_audite
     assert_eq!(
         fields,
         [
-            ("email".into(), Some("maria.garcia@email.com".into()), Some("maria.g@example.com".into())),
+            (
+                "email".into(),
+                Some("maria.garcia@email.com".into()),
+                Some("maria.g@example.com".into())
+            ),
             ("language".into(), Some("es".into()), Some("en".into())),
-            ("address".into(), Some("Calle Coral 45, Puerto Morelos".into()), Some("Calle 20 #45, Puerto Morelos".into())),
-            ("contact_preference".into(), Some("whatsapp".into()), Some("email".into())),
+            (
+                "address".into(),
+                Some("Calle Coral 45, Puerto Morelos".into()),
+                Some("Calle 20 #45, Puerto Morelos".into())
+            ),
+            (
+                "contact_preference".into(),
+                Some("whatsapp".into()),
+                Some("email".into())
+            ),
         ]
     );
     assert_eq!(requests(&db).await.len(), 4);
@@ -176,7 +200,10 @@ async fn only_an_owner_may_ask_for_an_erasure_or_see_the_request_log() {
     let reply = staff_says(&engine, "confirmo borrar María García").await;
     assert!(reply.contains("Solo el dueño"), "{reply}");
     assert_eq!(erased_count(&db).await, 0);
-    assert_eq!(requests(&db).await, [("cancellation".into(), Some(1), false)]);
+    assert_eq!(
+        requests(&db).await,
+        [("cancellation".into(), Some(1), false)]
+    );
 }
 
 async fn erased_count(db: &TestDb) -> i64 {
@@ -196,7 +223,14 @@ async fn an_erasure_needs_a_fresh_confirmation_naming_the_client() {
     assert!(early.contains("No borré nada"), "{early}");
     // Step one: the card says what goes and stays, and how to confirm.
     let card = owner_says(&engine, "borra los datos de María García").await;
-    for part in ["María García", "no se puede deshacer", "Se borra", "Se conserva", "confirmo borrar María García", "8 compras"] {
+    for part in [
+        "María García",
+        "no se puede deshacer",
+        "Se borra",
+        "Se conserva",
+        "confirmo borrar María García",
+        "8 compras",
+    ] {
         assert!(card.contains(part), "{part}: {card}");
     }
     assert_eq!(erased_count(&db).await, 0);
@@ -218,7 +252,10 @@ async fn an_erasure_needs_a_fresh_confirmation_naming_the_client() {
     assert!(done.contains("Datos del cliente #1 borrados"), "{done}");
     assert!(!done.contains("García"), "{done}");
     assert_eq!(erased_count(&db).await, 1);
-    assert_eq!(requests(&db).await, [("cancellation".into(), Some(1), true)]);
+    assert_eq!(
+        requests(&db).await,
+        [("cancellation".into(), Some(1), true)]
+    );
     // Irreversible and once: a second confirmation finds nothing open.
     let again = owner_says(&engine, "confirmo borrar María García").await;
     assert!(again.contains("No borré nada"), "{again}");
@@ -259,7 +296,12 @@ async fn an_erased_client_is_anonymised_but_revenue_reports_are_unchanged() {
     ];
     let mut before = Vec::new();
     for args in &periods {
-        before.push(call(&db.pool, "generate_report", args.clone()).await.unwrap().data);
+        before.push(
+            call(&db.pool, "generate_report", args.clone())
+                .await
+                .unwrap()
+                .data,
+        );
     }
     // Staff wrote about her, with her name and phone, before.
     owner_says(&engine, "Cuéntame sobre María García").await;
@@ -279,7 +321,10 @@ async fn an_erased_client_is_anonymised_but_revenue_reports_are_unchanged() {
     .unwrap();
     assert_eq!(kept, (8, 15, 1, "dog".into()));
     for (args, before) in periods.iter().zip(before) {
-        let after: Value = call(&db.pool, "generate_report", args.clone()).await.unwrap().data;
+        let after: Value = call(&db.pool, "generate_report", args.clone())
+            .await
+            .unwrap()
+            .data;
         assert_eq!(after, before, "{args}");
     }
 }
@@ -289,12 +334,21 @@ async fn an_erased_client_is_in_no_search_segment_at_risk_list_or_campaign() {
     // Arrange: an at-risk client, in a segment, with marketing consent.
     let db = demo().await;
     let engine = Engine::new(db.pool.clone(), None);
-    let at_risk = call(&db.pool, "get_customer_insights", json!({"insight_type": "at_risk", "limit": 50}))
-        .await
-        .unwrap()
-        .data;
+    let at_risk = call(
+        &db.pool,
+        "get_customer_insights",
+        json!({"insight_type": "at_risk", "limit": 50}),
+    )
+    .await
+    .unwrap()
+    .data;
     let ids = |data: &Value, list: &str, key: &str| -> Vec<i64> {
-        data[list].as_array().unwrap().iter().map(|o| o[key].as_i64().unwrap()).collect()
+        data[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o[key].as_i64().unwrap())
+            .collect()
     };
     let listed = ids(&at_risk, "owners", "owner_id");
     let target = listed[0];
@@ -306,45 +360,81 @@ async fn an_erased_client_is_in_no_search_segment_at_risk_list_or_campaign() {
     let segment = |db: &TestDb| {
         let pool = db.pool.clone();
         async move {
-            call(&pool, "get_segment", json!({"filters": {"min_spent": 0}, "page_size": 50}))
-                .await
-                .unwrap()
-                .data
+            call(
+                &pool,
+                "get_segment",
+                json!({"filters": {"min_spent": 0}, "page_size": 50}),
+            )
+            .await
+            .unwrap()
+            .data
         }
     };
     let total_before = segment(&db).await["total"].as_i64().unwrap();
     let clock = ClinicClock::load(&db.pool).await.unwrap();
     let policy: bot::marketing::Policy = Default::default();
-    let before = audience::candidates(&db.pool, &clock, &policy, CampaignKind::Reactivation, &[target, MARIA], None)
-        .await
-        .unwrap();
+    let before = audience::candidates(
+        &db.pool,
+        &clock,
+        &policy,
+        CampaignKind::Reactivation,
+        &[target, MARIA],
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(before.len(), 2);
     // Act
     owner_says(&engine, &format!("borra los datos de {name}")).await;
     let done = owner_says(&engine, &format!("confirmo borrar {name}")).await;
     assert!(done.contains(&format!("#{target} borrados")), "{done}");
     // Assert
-    let at_risk = call(&db.pool, "get_customer_insights", json!({"insight_type": "at_risk", "limit": 50}))
-        .await
-        .unwrap()
-        .data;
+    let at_risk = call(
+        &db.pool,
+        "get_customer_insights",
+        json!({"insight_type": "at_risk", "limit": 50}),
+    )
+    .await
+    .unwrap()
+    .data;
     assert!(!ids(&at_risk, "owners", "owner_id").contains(&target));
-    assert_eq!(segment(&db).await["total"].as_i64().unwrap(), total_before - 1);
+    assert_eq!(
+        segment(&db).await["total"].as_i64().unwrap(),
+        total_before - 1
+    );
     for query in [name.as_str(), "Cliente borrado"] {
-        let found = call(&db.pool, "search_owners", json!({"query": query})).await.unwrap().data;
-        assert!(!ids(&found, "matches", "id").contains(&target), "{query}: {found}");
+        let found = call(&db.pool, "search_owners", json!({"query": query}))
+            .await
+            .unwrap()
+            .data;
+        assert!(
+            !ids(&found, "matches", "id").contains(&target),
+            "{query}: {found}"
+        );
     }
-    let after = audience::candidates(&db.pool, &clock, &policy, CampaignKind::Reactivation, &[target, MARIA], None)
-        .await
-        .unwrap();
-    assert_eq!(after.iter().map(|c| c.owner_id).collect::<Vec<_>>(), [MARIA]);
+    let after = audience::candidates(
+        &db.pool,
+        &clock,
+        &policy,
+        CampaignKind::Reactivation,
+        &[target, MARIA],
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        after.iter().map(|c| c.owner_id).collect::<Vec<_>>(),
+        [MARIA]
+    );
 }
 
 #[tokio::test]
 async fn the_tombstone_recognises_an_erased_clients_phone_and_e_mail_without_keeping_them() {
     let db = demo().await;
     let engine = Engine::new(db.pool.clone(), None);
-    assert!(!is_erased(&db.pool, Some("998 123 4567"), None).await.unwrap());
+    assert!(!is_erased(&db.pool, Some("998 123 4567"), None)
+        .await
+        .unwrap());
     owner_says(&engine, "borra los datos de María García").await;
     owner_says(&engine, "confirmo borrar María García").await;
     // Any way of writing the phone, the e-mail in any case.
@@ -354,17 +444,27 @@ async fn the_tombstone_recognises_an_erased_clients_phone_and_e_mail_without_kee
         (None, Some("MARIA.GARCIA@email.com")),
         (Some("no phone"), Some("maria.garcia@email.com")),
     ] {
-        assert!(is_erased(&db.pool, phone, email).await.unwrap(), "{phone:?} {email:?}");
+        assert!(
+            is_erased(&db.pool, phone, email).await.unwrap(),
+            "{phone:?} {email:?}"
+        );
     }
     // Another client's data is not erased.
-    assert!(!is_erased(&db.pool, Some("998 765 4321"), Some("carlos@example.com")).await.unwrap());
+    assert!(
+        !is_erased(&db.pool, Some("998 765 4321"), Some("carlos@example.com"))
+            .await
+            .unwrap()
+    );
     assert!(!is_erased(&db.pool, None, None).await.unwrap());
     // The tombstone holds hashes, not the values.
     let row: String = sqlx::query_scalar("select row_to_json(e)::text from erased_clients e")
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    assert!(!row.contains("9981234567") && !row.contains("maria"), "{row}");
+    assert!(
+        !row.contains("9981234567") && !row.contains("maria"),
+        "{row}"
+    );
 }
 
 #[tokio::test]
@@ -374,7 +474,10 @@ async fn an_opposition_withdraws_marketing_everywhere_and_is_logged() {
     let clock = ClinicClock::load(&db.pool).await.unwrap();
     let policy: bot::marketing::Policy = Default::default();
     let reply = staff_says(&engine, "María García no quiere recibir promociones").await;
-    assert!(reply.contains("no quiere promociones por ningún medio"), "{reply}");
+    assert!(
+        reply.contains("no quiere promociones por ningún medio"),
+        "{reply}"
+    );
     assert_eq!(requests(&db).await, [("opposition".into(), Some(2), true)]);
     let granted: Vec<bool> = sqlx::query_scalar(
         "select distinct on (channel) granted from consent_events
@@ -383,10 +486,19 @@ async fn an_opposition_withdraws_marketing_everywhere_and_is_logged() {
     .fetch_all(&db.pool)
     .await
     .unwrap();
-    assert!(!granted.is_empty() && granted.iter().all(|g| !g), "{granted:?}");
+    assert!(
+        !granted.is_empty() && granted.iter().all(|g| !g),
+        "{granted:?}"
+    );
     // Whatever campaign, she is left out.
-    for kind in [CampaignKind::Reactivation, CampaignKind::Birthday, CampaignKind::Announcement] {
-        let c = audience::candidates(&db.pool, &clock, &policy, kind, &[MARIA], None).await.unwrap();
+    for kind in [
+        CampaignKind::Reactivation,
+        CampaignKind::Birthday,
+        CampaignKind::Announcement,
+    ] {
+        let c = audience::candidates(&db.pool, &clock, &policy, kind, &[MARIA], None)
+            .await
+            .unwrap();
         assert!(c[0].exclusion.is_some(), "{kind:?}");
     }
     // In English too, and a repeat logs nothing new.
@@ -423,7 +535,13 @@ async fn the_request_log_shows_who_asked_when_and_the_days_left() {
         assert!(log.contains(part), "{part}: {log}");
     }
     // Overdue and nearest deadlines first.
-    assert!(log.find("vencida").unwrap() < log.find("quedan 5").unwrap(), "{log}");
+    assert!(
+        log.find("vencida").unwrap() < log.find("quedan 5").unwrap(),
+        "{log}"
+    );
     let english = owner_says(&engine, "show the data requests").await;
-    assert!(english.contains("Data requests — 3 open (20-day deadline)"), "{english}");
+    assert!(
+        english.contains("Data requests — 3 open (20-day deadline)"),
+        "{english}"
+    );
 }

@@ -129,7 +129,10 @@ fn canonical(action: &Value) -> Value {
     if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
         fold(about);
     }
-    if let Some(name) = action.get_mut("erase_confirm").and_then(|c| c.get_mut("name")) {
+    if let Some(name) = action
+        .get_mut("erase_confirm")
+        .and_then(|c| c.get_mut("name"))
+    {
         fold(name);
     }
     for kind in [

@@ -42,7 +42,10 @@ impl ContactChangedCard {
                 "Recorded, with the previous value, as a rectification request.",
             )
         } else {
-            lang.pick("Ya tenía ese valor: no cambié nada.", "It already had that value: nothing changed.")
+            lang.pick(
+                "Ya tenía ese valor: no cambié nada.",
+                "It already had that value: nothing changed.",
+            )
         })]);
         doc
     }
@@ -53,7 +56,10 @@ fn value(field: Field, v: &str, lang: Lang) -> String {
     match field {
         Field::Phone => fmt::phone(v),
         Field::Language => Lang::from_code(v)
-            .pick(lang.pick("español", "Spanish"), lang.pick("inglés", "English"))
+            .pick(
+                lang.pick("español", "Spanish"),
+                lang.pick("inglés", "English"),
+            )
             .to_owned(),
         Field::ContactPreference => ContactPreference::from_code(v)
             .map_or_else(|| v.to_owned(), |p| p.label(lang).to_owned()),
@@ -88,24 +94,41 @@ impl ErasurePreviewCard {
         doc.text(vec![t(lang.pick("Se borra:", "Removed:"))]);
         let gone = match lang {
             Lang::Es => [
-                "nombre, teléfonos, correo, dirección, redes sociales y notas del perfil".to_owned(),
+                "nombre, teléfonos, correo, dirección, redes sociales y notas del perfil"
+                    .to_owned(),
                 format!("{} notas y {} etiquetas", p.notes, p.tags),
-                format!("el texto de {} mensajes, y sus chats y enlaces ({})", p.messages, p.chats),
-                format!("los nombres de {} mascotas; lo escrito en el historial de permisos", p.pets),
-                "su nombre, teléfono y correo donde el personal los escribió (chat, bitácora)".to_owned(),
+                format!(
+                    "el texto de {} mensajes, y sus chats y enlaces ({})",
+                    p.messages, p.chats
+                ),
+                format!(
+                    "los nombres de {} mascotas; lo escrito en el historial de permisos",
+                    p.pets
+                ),
+                "su nombre, teléfono y correo donde el personal los escribió (chat, bitácora)"
+                    .to_owned(),
             ],
             Lang::En => [
                 "name, phones, e-mail, address, social handles and profile notes".to_owned(),
                 format!("{} notes and {} tags", p.notes, p.tags),
-                format!("the text of {} messages, and their chats and links ({})", p.messages, p.chats),
-                format!("the names of {} pets; what was written in the consent history", p.pets),
-                "their name, phone and e-mail wherever staff wrote them (chat, audit log)".to_owned(),
+                format!(
+                    "the text of {} messages, and their chats and links ({})",
+                    p.messages, p.chats
+                ),
+                format!(
+                    "the names of {} pets; what was written in the consent history",
+                    p.pets
+                ),
+                "their name, phone and e-mail wherever staff wrote them (chat, audit log)"
+                    .to_owned(),
             ],
         };
         for line in gone {
             doc.bullet(vec![t(line)]);
         }
-        doc.text(vec![t(lang.pick("Se conserva, sin identidad:", "Kept, without identity:"))]);
+        doc.text(vec![t(
+            lang.pick("Se conserva, sin identidad:", "Kept, without identity:")
+        )]);
         doc.bullet(vec![t(match lang {
             Lang::Es => format!(
                 "{} compras y {} visitas (los reportes de ingresos no cambian); especie y fecha de nacimiento de las mascotas; puntos; las decisiones de permiso (sí/no, cuándo)",
@@ -127,7 +150,10 @@ impl ErasurePreviewCard {
                 self.minutes
             ),
         })]);
-        doc.choice(lang.pick("🗑️ Borrar definitivamente", "🗑️ Erase for good"), confirm);
+        doc.choice(
+            lang.pick("🗑️ Borrar definitivamente", "🗑️ Erase for good"),
+            confirm,
+        );
         doc
     }
 }
@@ -191,12 +217,23 @@ impl DataRequestsCard {
         doc.text(vec![
             b(lang.pick("📋 Solicitudes de datos", "📋 Data requests")),
             t(match lang {
-                Lang::Es => format!(" — {} abiertas (plazo: {} días)", self.open, requests::DEADLINE_DAYS),
-                Lang::En => format!(" — {} open ({}-day deadline)", self.open, requests::DEADLINE_DAYS),
+                Lang::Es => format!(
+                    " — {} abiertas (plazo: {} días)",
+                    self.open,
+                    requests::DEADLINE_DAYS
+                ),
+                Lang::En => format!(
+                    " — {} open ({}-day deadline)",
+                    self.open,
+                    requests::DEADLINE_DAYS
+                ),
             }),
         ]);
         for (r, on) in &self.rows {
-            let by = r.requested_by.as_deref().unwrap_or(lang.pick("sistema", "system"));
+            let by = r
+                .requested_by
+                .as_deref()
+                .unwrap_or(lang.pick("sistema", "system"));
             let state = match r.answered_at {
                 Some(_) => lang.pick("✅ respondida", "✅ answered").to_owned(),
                 None => match requests::days_left(*on, self.today) {

@@ -20,7 +20,11 @@ async fn the_model_corrects_a_phone_with_update_contact_and_it_is_audited() {
     // Act
     let out = s
         .brain
-        .respond(&s.ctx, &[], "Cambia el teléfono de María García a 998 765 4321")
+        .respond(
+            &s.ctx,
+            &[],
+            "Cambia el teléfono de María García a 998 765 4321",
+        )
         .await
         .unwrap();
     // Assert
@@ -30,17 +34,20 @@ async fn the_model_corrects_a_phone_with_update_contact_and_it_is_audited() {
             .await
             .unwrap();
     assert_eq!(stored.as_deref(), Some("+529987654321"));
-    let change: (Option<String>, Option<String>) = sqlx::query_as(
-        "select old_value, new_value from client_field_changes where owner_id = 1",
-    )
-    .fetch_one(&s.db.pool)
-    .await
-    .unwrap();
+    let change: (Option<String>, Option<String>) =
+        sqlx::query_as("select old_value, new_value from client_field_changes where owner_id = 1")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap();
     assert_eq!(
         change,
         (Some("+529981234567".into()), Some("+529987654321".into()))
     );
-    assert!(out.reply.to_plain().contains("→"), "{}", out.reply.to_plain());
+    assert!(
+        out.reply.to_plain().contains("→"),
+        "{}",
+        out.reply.to_plain()
+    );
 }
 
 #[tokio::test]
@@ -48,7 +55,8 @@ async fn a_model_that_calls_the_erasure_tool_by_name_erases_nothing() {
     let s = setup().await;
     s.fake
         .reply_tool_calls(&[("call_1", "erase_client", r#"{"user_id":1}"#)]);
-    s.fake.reply_tool_calls(&[("call_2", "data_requests", "{}")]);
+    s.fake
+        .reply_tool_calls(&[("call_2", "data_requests", "{}")]);
     s.fake.reply_text("No puedo.");
     let _ = s
         .brain

@@ -50,9 +50,24 @@ const FIELDS: &[(&str, Field)] = &[
 
 /// Verbs that order a correction.
 const CHANGE: &[&str] = &[
-    "cambiale", "cambia", "cambiar", "actualizale", "actualiza", "actualizar", "corrigele",
-    "corrige", "corregir", "modificale", "modifica", "ponle", "pon", "change", "update", "set",
-    "correct", "fix",
+    "cambiale",
+    "cambia",
+    "cambiar",
+    "actualizale",
+    "actualiza",
+    "actualizar",
+    "corrigele",
+    "corrige",
+    "corregir",
+    "modificale",
+    "modifica",
+    "ponle",
+    "pon",
+    "change",
+    "update",
+    "set",
+    "correct",
+    "fix",
 ];
 /// Before the field: articles and possessives (`su`, `her`: the card's client).
 const ARTICLES: &[&str] = &["el", "la", "the"];
@@ -68,14 +83,47 @@ const IS: &[&str] = &[" ahora es ", " es ", " is now ", " is ", ": "];
 const COURTESY: &[&str] = &["por favor", "porfa", "please", "oye", "ok", "bueno"];
 /// A client named by a pronoun or a description: the one on the card.
 const CARD: &[&str] = &[
-    "ella", "el", "ellos", "she", "he", "they", "her", "him", "them", "su", "este cliente",
-    "esta clienta", "el cliente", "la clienta", "this client", "the client",
+    "ella",
+    "el",
+    "ellos",
+    "she",
+    "he",
+    "they",
+    "her",
+    "him",
+    "them",
+    "su",
+    "este cliente",
+    "esta clienta",
+    "el cliente",
+    "la clienta",
+    "this client",
+    "the client",
 ];
 /// Words no client's name holds: a question or a group, not a client.
 const NOT_NAME: &[&str] = &[
-    "quien", "quienes", "cual", "cuales", "cuantos", "cuantas", "que", "clientes", "who",
-    "which", "what", "how", "clients", "customers", "nadie", "todos", "everyone", "nobody",
-    "si", "no", "cuando", "when",
+    "quien",
+    "quienes",
+    "cual",
+    "cuales",
+    "cuantos",
+    "cuantas",
+    "que",
+    "clientes",
+    "who",
+    "which",
+    "what",
+    "how",
+    "clients",
+    "customers",
+    "nadie",
+    "todos",
+    "everyone",
+    "nobody",
+    "si",
+    "no",
+    "cuando",
+    "when",
 ];
 
 /// A correction, erasure, opposition or request-log question, if the message is one.
@@ -142,8 +190,18 @@ fn confirmation(f: &Folded) -> Option<Intent> {
 /// "erase all data for Sarah Johnson".
 fn erasure(f: &Folded) -> Option<Intent> {
     const VERBS: &[&str] = &[
-        "borrale", "borra", "borrar", "eliminale", "elimina", "eliminar", "suprime", "suprimir",
-        "delete", "erase", "remove", "wipe",
+        "borrale",
+        "borra",
+        "borrar",
+        "eliminale",
+        "elimina",
+        "eliminar",
+        "suprime",
+        "suprimir",
+        "delete",
+        "erase",
+        "remove",
+        "wipe",
     ];
     const OF_ES: &[&str] = &[
         "todos los datos personales de",
@@ -196,9 +254,21 @@ fn opt_out(f: &Folded) -> Option<Intent> {
     let t = skip_courtesy(f.text.as_str());
     let at = f.text.len() - t.len();
     let rest = t.strip_prefix("opt ")?;
-    let out = rest.find(" out of ").or_else(|| rest.strip_suffix(" out").map(str::len))?;
-    let what = rest[out..].trim_start_matches(" out").trim_start_matches(" of").trim();
-    let about = ["", "marketing", "promotions", "messages", "campaigns", "all marketing"];
+    let out = rest
+        .find(" out of ")
+        .or_else(|| rest.strip_suffix(" out").map(str::len))?;
+    let what = rest[out..]
+        .trim_start_matches(" out")
+        .trim_start_matches(" of")
+        .trim();
+    let about = [
+        "",
+        "marketing",
+        "promotions",
+        "messages",
+        "campaigns",
+        "all marketing",
+    ];
     if !about.contains(&what) {
         return None;
     }
