@@ -19,6 +19,9 @@ use tests::TestDb;
 const LUPITA: &str = "700002";
 const MARIA: i64 = 1;
 
+/// A rectification as kept: field, old value, new value, who changed it.
+type FieldChange = (String, Option<String>, Option<String>, Option<i64>);
+
 async fn demo() -> TestDb {
     let db = TestDb::demo().await;
     sqlx::query(
@@ -85,7 +88,7 @@ async fn staff_correct_a_phone_from_the_chat_and_the_old_and_new_values_are_kept
     assert!(reply.contains("María García"), "{reply}");
     assert!(reply.contains("→"), "{reply}");
     assert_eq!(phone(&db, MARIA).await.as_deref(), Some("+529987654321"));
-    let changes: Vec<(String, Option<String>, Option<String>, Option<i64>)> = sqlx::query_as(
+    let changes: Vec<FieldChange> = sqlx::query_as(
         "select field, old_value, new_value, changed_by from client_field_changes where owner_id = $1",
     )
     .bind(MARIA)
