@@ -548,3 +548,36 @@ async fn the_request_log_shows_who_asked_when_and_the_days_left() {
         "{english}"
     );
 }
+
+#[tokio::test]
+async fn a_held_change_waiting_for_yes_does_not_take_an_erasure_confirmation() {
+    // Arrange: an erasure asked, and a held tag change open in the same chat.
+    let db = demo().await;
+    let engine = Engine::new(db.pool.clone(), None);
+    owner_says(&engine, "borra los datos de María García").await;
+    sqlx::query(
+        r#"insert into pending_writes (channel, chat_id, staff_id, calls, clients, bulk)
+           values ('terminal', 'local', 1,
+                   '[{"name": "tag_owner", "arguments": {"user_id": 2, "add_tags": ["held"]}}]', 1, false)"#,
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    // Act
+    let done = owner_says(&engine, "confirmo borrar María García").await;
+    // Assert: the erasure ran; the held change did not, and is still open.
+    assert!(done.contains("Datos del cliente #1 borrados"), "{done}");
+    let open: i64 =
+        sqlx::query_scalar("select count(*) from pending_writes where resolved_at is null")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(open, 1);
+    let tagged: i64 = sqlx::query_scalar(
+        "select count(*) from owner_profile_tags x join owner_tags t on t.id = x.tag_id where t.name = 'held'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(tagged, 0);
+}

@@ -362,6 +362,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /nota maria garcia: texto — nota interna; /etiqueta maria garcia: +vip, -regular",
             "• «María García acepta promociones por WhatsApp» — permiso de mensajes; /enlace maria garcia — enlace de Telegram para el cliente",
             "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
+            "• «cambia el teléfono de María García a 998 123 4567» — corregir datos de contacto; /solicitudes — solicitudes de datos (dueño)",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -375,6 +376,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /note maria garcia: text — internal note; /tag maria garcia: +vip, -regular",
             "• \"María García consents to WhatsApp marketing\" — consent; /link maria garcia — a Telegram link for the client",
             "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",
+            "• \"change María García's phone to 998 123 4567\" — correct contact data; /requests — data requests (owner)",
             "• /reset — start over",
         ],
     };
