@@ -22,7 +22,7 @@ pub enum Permission {
     CampaignApproval,
     /// Adding or removing loyalty points by hand.
     LoyaltyAdjustments,
-    /// Exporting or deleting the clinic's data.
+    /// Exporting or deleting the clinic's data: a client's export, erasure, the request log.
     DataExport,
 }
 
@@ -82,6 +82,7 @@ pub fn required(tool: &str, args: &Value) -> Option<Permission> {
         campaign_results::NAME => Some(Permission::BusinessReports),
         tools::adjust_points::NAME => Some(Permission::LoyaltyAdjustments),
         tools::export_client_data::NAME => Some(Permission::DataExport),
+        tools::erase_client::NAME | tools::data_requests::NAME => Some(Permission::DataExport),
         _ => None,
     }
 }

@@ -14,6 +14,7 @@ pub mod intelligence;
 pub mod loyalty;
 pub mod marketing;
 pub mod render;
+pub mod rights;
 pub mod serve;
 pub mod settings;
 pub mod staff;

@@ -185,7 +185,10 @@ impl Engine {
         // is configured: approving a send is never the model's to do. Not for an edited
         // message: the original already answered what was open then, and an edit never
         // approves or drafts.
-        let resolved = match edited {
+        // An erasure's typed confirmation («confirmo borrar …») is no "sí" to a held write
+        // or a campaign: it goes to the command brain below, whatever else is open.
+        let rights = command::parse::data_rights(text);
+        let resolved = match edited || rights {
             true => None,
             false => match pending::answer(&ctx, chat, &member, text).await? {
                 Some(resolved) => Some(resolved),
@@ -207,7 +210,9 @@ impl Engine {
         }
         let mut failure = None;
         // Slash commands are exact; they never need the model.
-        if let (Some(llm), false) = (&self.llm, text.starts_with('/')) {
+        // Nor does anything about a client's erasure or the request log: never the model's.
+        let command_only = text.starts_with('/') || rights;
+        if let (Some(llm), false) = (&self.llm, command_only) {
             let ttl = llm.settings().memory_ttl;
             let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS, ttl).await?;
             match llm.respond(&ctx, &history, text).await {
@@ -247,7 +252,7 @@ impl Engine {
             &self.pool,
             conversation,
             &[
-                ChatTurn::user(text),
+                ChatTurn::user(command::parse::remembered(text)),
                 ChatTurn::assistant(reply.render(crate::render::Markup::Plain)),
             ],
         )

@@ -415,6 +415,14 @@ async fn run_call(
         let error = ToolError::InvalidArguments("arguments are not valid JSON".into());
         return Outcome::held(call, error);
     };
+    // The command brain's own tools (an erasure, the request log) are not the model's to
+    // call: answered as unknown, never run.
+    if matches!(
+        name.as_str(),
+        tools::erase_client::NAME | tools::data_requests::NAME
+    ) {
+        return Outcome::held(call, ToolError::UnknownTool(name));
+    }
     if writes(&name) == Some(true) && !writes_asked {
         return Outcome::held(call, ToolError::NotRequested);
     }

@@ -77,20 +77,24 @@ pub async fn list(
         with pick as (
             (select m.owner_id from customer_metrics m
               where $1::text = 'top_customers' and m.order_count > 0
+                and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id)
               order by m.total_spent desc, m.owner_id limit $2)
             union all
             (select m.owner_id from customer_metrics m
               where $1::text = 'high_value' and m.order_count > 0
+                and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id)
               order by m.lifetime_value_estimate desc, m.owner_id limit $2)
             union all
             (select o.id from owners o
               where $1::text = 'new_customers' and o.created_at >= $6
+                and not exists (select 1 from erased_clients e where e.owner_id = o.id)
               order by o.created_at desc, o.id limit $2)
             union all
             (select m.owner_id from customer_metrics m join owners o on o.id = m.owner_id
               where $1::text = 'lapsed'
                 and coalesce(m.last_visit_date, (o.created_at at time zone $5)::date) <= $3::date - $4::int
                 and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null)
+                and not exists (select 1 from erased_clients e where e.owner_id = o.id)
               order by coalesce(m.last_visit_date, (o.created_at at time zone $5)::date) desc,
                        m.total_spent desc, m.owner_id
               limit $2)
@@ -121,12 +125,15 @@ pub async fn list(
     let total = sqlx::query_scalar!(
         r#"
         select case $1::text
-                 when 'new_customers' then (select count(*) from owners where created_at >= $4)
+                 when 'new_customers' then (select count(*) from owners o where o.created_at >= $4
+                                                and not exists (select 1 from erased_clients e where e.owner_id = o.id))
                  when 'lapsed' then (
                      select count(*) from customer_metrics m join owners o on o.id = m.owner_id
                       where coalesce(m.last_visit_date, (o.created_at at time zone $3)::date) <= $2::date - $5::int
-                        and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null))
-                 else (select count(*) from customer_metrics where order_count > 0)
+                        and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null)
+                        and not exists (select 1 from erased_clients e where e.owner_id = o.id))
+                 else (select count(*) from customer_metrics m where m.order_count > 0
+                         and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id))
                end as "total!"
         "#,
         kind.as_str(),
@@ -161,6 +168,7 @@ pub async fn at_risk<'c>(
           join owner_profiles p on p.owner_id = o.id
          where m.last_visit_date between $2::date - ($4::int - 1) and $2::date - $3::int
            and exists (select 1 from pets pt where pt.owner_id = m.owner_id and pt.deceased_on is null)
+           and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id)
            and not exists (select 1 from appointments a where a.owner_id = m.owner_id
                               and a.status = 'scheduled' and a.scheduled_at > $6)
          order by m.last_visit_date, m.total_spent desc, m.owner_id

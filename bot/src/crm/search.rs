@@ -111,6 +111,8 @@ pub async fn search(
            and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id
                                              where x.owner_id = o.id and t.name_key = f_search_key(trim($5))))
            and ($6::numeric is null or coalesce(a.total_spent, 0) >= $6)
+           -- An erased client is no one to find.
+           and not exists (select 1 from erased_clients e where e.owner_id = o.id)
          order by b.score desc, o.full_name, o.id
          limit $7
         "#,

@@ -154,6 +154,10 @@ async fn action(pool: &PgPool, calls: &[ExecutedCall], card: Option<i64>) -> Val
         let granted = c.arguments["granted"].clone();
         return json!({"consent": {"who": named(who(c)).await, "channel": channel, "granted": granted}});
     }
+    if let Some(c) = calls.iter().find(|c| c.name == "update_contact") {
+        let (field, value) = (c.arguments["field"].clone(), c.arguments["value"].clone());
+        return json!({"rectify": {"who": named(who(c)).await, "field": field, "value": value}});
+    }
     if let Some(c) = calls.iter().find(|c| c.name == "client_link") {
         return json!({"link": {"who": named(who(c)).await}});
     }

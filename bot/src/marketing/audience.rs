@@ -198,6 +198,8 @@ pub async fn candidates(
                                       and lower(later.vaccine) = lower(v.vaccine)
                                       and later.applied_on > v.applied_on)
                  order by v.due_on limit 1) due on true
+         -- An erased client is in no campaign, whatever the list it came from.
+         where not exists (select 1 from erased_clients e where e.owner_id = o.id)
          order by ids.n
         "#,
         ids,

@@ -13,8 +13,7 @@ pub const NAME: &str = "adjust_points";
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description:
-            "Owner only: add (positive) or remove (negative) loyalty points by hand, with a reason",
+        description: "Owner only: add (+) or remove (-) loyalty points by hand, with a reason",
         parameters: json!({
             "type": "object",
             "properties": {

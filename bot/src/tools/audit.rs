@@ -14,7 +14,7 @@ use super::{ToolContext, ToolError, ToolOutput};
 /// transaction): it is atomic and ordered like any other, but a crash of the database
 /// server within a fraction of a second may lose it, and in exchange a look-up does not
 /// wait for a WAL flush (~2 ms on this kind of disk).
-pub(super) async fn record(
+pub(crate) async fn record(
     ctx: &ToolContext,
     tool: &str,
     args: &Value,

@@ -18,8 +18,8 @@ const MAX_NAME_CHARS: usize = 100;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "A campaign's results: sends, deliveries, replies, opt-outs, and clients who came back vs the holdout. \
-                      No arguments: the newest campaign.",
+        description: "A campaign's results: sends, deliveries, replies, opt-outs, clients who came back vs the holdout. \
+                      No arguments: the newest.",
         parameters: json!({
             "type": "object",
             "properties": {

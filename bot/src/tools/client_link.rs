@@ -14,8 +14,7 @@ pub const NAME: &str = "client_link";
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description:
-            "Make a one-time Telegram link a client opens to link their chat with the clinic",
+        description: "A one-time Telegram link that links a client's chat to the clinic",
         parameters: json!({
             "type": "object",
             "properties": {"user_id": {"type": "integer"}},

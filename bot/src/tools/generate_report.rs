@@ -32,9 +32,9 @@ pub fn definition() -> ToolDefinition {
             "type": "object",
             "properties": {
                 "report_type": {"type": "string", "enum": ["revenue", "appointments", "products", "customers", "retention", "loyalty"]},
-                "start_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, first day included (clinic's calendar). Default: 1st of end_date's month"},
-                "end_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, last day included. Default: today. At most 3 years after start_date"},
-                "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report only: rank best sellers by units or by revenue"}
+                "start_date": {"type": "string", "format": "date", "description": "First day included (clinic's calendar); default: 1st of end_date's month"},
+                "end_date": {"type": "string", "format": "date", "description": "Last day included; default: today; at most 3 years after start_date"},
+                "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report: rank best sellers by"}
             },
             "required": ["report_type"],
             "additionalProperties": false

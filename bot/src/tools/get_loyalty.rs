@@ -14,7 +14,8 @@ pub const NAME: &str = "get_loyalty";
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "A client's loyalty points: balance (1 point = $1 MXN), tier, totals earned/redeemed/expired, last movements",
+        description:
+            "A client's loyalty points: balance (1 point = $1 MXN), tier, totals, last movements",
         parameters: json!({
             "type": "object",
             "properties": {"user_id": {"type": "integer"}},

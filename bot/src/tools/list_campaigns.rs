@@ -11,7 +11,7 @@ pub const NAME: &str = "list_campaigns";
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Newest marketing campaigns with status and how many were sent",
+        description: "Newest marketing campaigns: status, how many sent",
         parameters: json!({"type": "object", "properties": {}}),
         writes: false,
     }

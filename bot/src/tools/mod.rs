@@ -5,13 +5,15 @@
 
 pub mod add_owner_note;
 pub mod adjust_points;
-mod audit;
+pub(crate) mod audit;
 pub mod campaign_results;
 mod caps;
 pub mod client_link;
+pub mod data_requests;
 pub mod draft_campaign;
 pub mod edit_campaign;
 pub mod export_client_data;
+pub mod erase_client;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_loyalty;
@@ -22,6 +24,7 @@ pub mod record_consent;
 pub mod redeem_points;
 pub mod search_owners;
 pub mod tag_owner;
+pub mod update_contact;
 
 use std::time::Instant;
 
@@ -207,10 +210,12 @@ pub fn definitions() -> Vec<ToolDefinition> {
         redeem_points::definition(),
         adjust_points::definition(),
         export_client_data::definition(),
+        update_contact::definition(),
     ]
 }
 
-/// Whether tool `name` changes data (its definition's `writes`, without building the schemas).
+/// Whether tool `name` changes data (its definition's `writes`, without building the schemas;
+/// `erase_client`, a command-brain tool with no definition, opens an erasure).
 fn writes(name: &str) -> bool {
     matches!(
         name,
@@ -220,6 +225,8 @@ fn writes(name: &str) -> bool {
             | redeem_points::NAME
             | adjust_points::NAME
             | export_client_data::NAME
+            | update_contact::NAME
+            | erase_client::NAME
     )
 }
 
@@ -280,6 +287,11 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             redeem_points::NAME => redeem_points::run(ctx, parse(name, args)?).await,
             adjust_points::NAME => adjust_points::run(ctx, parse(name, args)?).await,
             export_client_data::NAME => export_client_data::run(ctx, parse(name, args)?).await,
+            update_contact::NAME => update_contact::run(ctx, parse(name, args)?).await,
+            // The command brain's own tools: role-checked and audited like the rest, never
+            // offered to the model (see `brain::llm`).
+            erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,
+            data_requests::NAME => data_requests::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

@@ -1,6 +1,7 @@
 //! `record_consent`: record that a client accepts (or no longer wants) marketing messages
 //! on a channel, as they told staff ("en recepción", "formulario"). Any staff member may
-//! record it; the consent history keeps who, when and how.
+//! record it; the consent history keeps who, when and how. A refusal of marketing on every
+//! channel is the client's opposition, logged in the data-rights request log.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -10,6 +11,7 @@ use crate::crm::notes;
 use crate::marketing::consent::{self, ConsentChannel, NewConsent, Purpose};
 use crate::marketing::links;
 use crate::render::{ConsentRecordedCard, NotFoundCard};
+use crate::rights::requests::{self, Kind, NewRequest};
 
 pub const NAME: &str = "record_consent";
 /// Longest "how the client said it".
@@ -112,6 +114,20 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         };
         consent::record(&mut tx, &consent).await?;
         changed = true;
+    }
+    // A client who refuses marketing on every channel is objecting to it (LFPDPPP's
+    // opposition): logged as a request, answered by this very withdrawal.
+    if every && changed && purpose == Purpose::Marketing {
+        let request = NewRequest {
+            owner_id: args.user_id,
+            kind: Kind::Opposition,
+            by: ctx.staff_id,
+            channel: &ctx.channel,
+            answered: true,
+            at: ctx.clock.now(),
+            detail: json!({"purpose": "marketing", "channels": "all"}),
+        };
+        requests::log(&mut tx, &request).await?;
     }
     let states = consent::current(&mut *tx, args.user_id).await?;
     let linked = links::linked_channels(&mut *tx, args.user_id).await?;

@@ -15,7 +15,7 @@ pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
         description:
-            "Redeem (spend) a client's loyalty points, e.g. as a discount; never below zero",
+            "Spend a client's loyalty points (e.g. a discount); refused beyond the balance",
         parameters: json!({
             "type": "object",
             "properties": {

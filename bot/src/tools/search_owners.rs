@@ -19,7 +19,7 @@ pub fn definition() -> ToolDefinition {
         parameters: json!({
             "type": "object",
             "properties": {
-                "query": {"type": "string", "description": "Name, phone (any format), email or pet name; typos/missing accents OK"},
+                "query": {"type": "string", "description": "Name, phone (any format), email or pet name; typos, missing accents OK"},
                 "filters": {
                     "type": "object",
                     "properties": {

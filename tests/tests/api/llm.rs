@@ -4,6 +4,7 @@
 mod bounds;
 mod consent;
 mod eval;
+mod export;
 mod failures;
 mod follow_ups;
 mod honesty;

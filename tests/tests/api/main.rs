@@ -6,6 +6,7 @@ mod command_facts;
 mod command_writes;
 mod consent;
 mod constraints;
+mod data_rights;
 mod demo;
 mod engine;
 mod generator;

@@ -2,6 +2,7 @@
 //! calls to the same tools the LLM uses, answered with the same cards. It is the default
 //! when no LLM is configured and the fallback when the LLM fails.
 
+mod erase;
 mod fact;
 mod folded;
 pub mod parse;
@@ -123,6 +124,20 @@ pub async fn respond(
             }
             Err(reply) => reply,
         },
+        Intent::Rectify { who, field, value } => {
+            match owner(ctx, &mut state, who.as_deref(), recall).await {
+                Ok(id) => {
+                    let args = json!({"user_id": id, "field": field.code(), "value": value});
+                    run(ctx, &mut state, "update_contact", args).await
+                }
+                Err(reply) => reply,
+            }
+        }
+        Intent::Erase { who } => match owner(ctx, &mut state, who.as_deref(), recall).await {
+            Ok(id) => run(ctx, &mut state, "erase_client", json!({"user_id": id})).await,
+            Err(reply) => reply,
+        },
+        Intent::EraseConfirm { name } => erase::confirm(ctx, &name).await?,
         Intent::Link { who } => match owner(ctx, &mut state, who.as_deref(), recall).await {
             Ok(id) => run(ctx, &mut state, "client_link", json!({"user_id": id})).await,
             Err(reply) => reply,
@@ -355,6 +370,7 @@ pub fn help(lang: Lang) -> RichText {
             "• «María García acepta promociones por WhatsApp» — permiso de mensajes; /enlace maria garcia — enlace de Telegram para el cliente",
             "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
             "• «exporta los datos de María García» — todos sus datos en archivos (solo el dueño)",
+            "• «cambia el teléfono de María García a 998 123 4567» — corregir datos de contacto; /solicitudes — solicitudes de datos (dueño)",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -369,6 +385,7 @@ pub fn help(lang: Lang) -> RichText {
             "• \"María García consents to WhatsApp marketing\" — consent; /link maria garcia — a Telegram link for the client",
             "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",
             "• \"export María García's data\" — all their data as files (owner only)",
+            "• \"change María García's phone to 998 123 4567\" — correct contact data; /requests — data requests (owner)",
             "• /reset — start over",
         ],
     };

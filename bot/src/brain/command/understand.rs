@@ -34,6 +34,11 @@ pub enum Shown {
 /// - `{"link": {"who": name|null}}` — a Telegram start link for the client;
 /// - `{"export": {"who": name|null}}` — everything held about the client, sent as files
 ///   (it counts as a write: another client's export would be a wrong one);
+/// - `{"rectify": {"who": name|null, "field": f, "value": v}}` — correct a contact field
+///   (`phone`, `email`, `address`, `language`, `contact_preference`) to `v` as typed (a
+///   language or contact preference as its code);
+/// - `{"erase": {"who": name|null}}` — the first step of erasing a client's data;
+///   `{"erase_confirm": {"name": name}}` — its typed confirmation;
 /// - `{"fact": {"about": name|null, "ask": kind}}` — one fact about the client named, or
 ///   (`null`) the card's client, in one line above the card ([`super::parse::Ask`]);
 /// - `{"ask": "who"}` — a write or fact that names no client with no card shown: the brain asks;
@@ -58,6 +63,8 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         | Intent::Link { who }
         | Intent::Points { who, .. }
         | Intent::Export { who }
+        | Intent::Rectify { who, .. }
+        | Intent::Erase { who }
             if unnamed_write(&who) =>
         {
             json!({"ask": "who"})
@@ -78,6 +85,11 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
             json!({"consent": {"who": who, "channel": channel, "granted": granted}})
         }
         Intent::Link { who } => json!({"link": {"who": who}}),
+        Intent::Rectify { who, field, value } => {
+            json!({"rectify": {"who": who, "field": field.code(), "value": value}})
+        }
+        Intent::Erase { who } => json!({"erase": {"who": who}}),
+        Intent::EraseConfirm { name } => json!({"erase_confirm": {"name": name}}),
         Intent::Points { who, redeem: None } => json!({"points": {"who": who}}),
         Intent::Points {
             who,
@@ -94,7 +106,7 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
 
 /// Whether `action` changes a client, and which one (`None`: the client on the card).
 pub fn write_target(action: &Value) -> Option<Option<String>> {
-    ["note", "tag", "consent", "redeem", "export"]
+    ["note", "tag", "consent", "redeem", "export", "rectify", "erase"]
         .iter()
         .find_map(|kind| {
             let write = action.get(*kind)?;
@@ -121,8 +133,14 @@ fn canonical(action: &Value) -> Value {
     if let Some(about) = action.get_mut("fact").and_then(|f| f.get_mut("about")) {
         fold(about);
     }
+    if let Some(name) = action
+        .get_mut("erase_confirm")
+        .and_then(|c| c.get_mut("name"))
+    {
+        fold(name);
+    }
     for kind in [
-        "note", "tag", "consent", "link", "redeem", "points", "export",
+        "note", "tag", "consent", "link", "redeem", "points", "export", "rectify", "erase",
     ] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
             fold(who);

@@ -56,6 +56,11 @@ const CHANGE_STEMS: &[&str] = &[
     "opts",
     // Data rights: «exporta los datos de María», "export her data".
     "export",
+    // Contact data: «María prefiere inglés», "Sarah prefers email", «rectifica…».
+    "prefier",
+    "prefer",
+    "rectific",
+    "correct",
 ];
 
 /// True when some word of `text` starts like a request for a change.

@@ -16,6 +16,7 @@ mod profile;
 mod profile_sections;
 mod reason;
 mod report;
+mod rights;
 mod segment;
 mod updates;
 
@@ -32,6 +33,7 @@ pub use profile::{
     ProfilePet,
 };
 pub use report::{Figure, Period, ReportCard, ReportKind, ReportRow, TopItem};
+pub use rights::{ContactChangedCard, DataRequestsCard, ErasureOutcomeCard, ErasurePreviewCard};
 pub use segment::{SegmentCard, SegmentEntry, SegmentFilters};
 pub use updates::{NoteAddedCard, TagsChangedCard};
 

@@ -1,87 +1,100 @@
-//! A client's data export through the model (issue 13): the files ride on the reply, the
-//! model sees counts and file names only, never the data; an export the message did not ask
-//! for is not made; staff are neither offered the tool nor allowed it.
+//! The client's data rights with a model in the conversation: it may correct contact data
+//! (`update_contact`), but an erasure and the request log are never its to run: the
+//! command brain answers those whatever the model would say, and a call the model makes to
+//! them by name is answered as unknown.
+
+use bot::brain::engine::{Engine, Incoming};
 
 use super::*;
 
-async fn access_requests(s: &Setup) -> i64 {
-    sqlx::query_scalar("select count(*) from data_requests where kind = 'access'")
-        .fetch_one(&s.db.pool)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
-async fn the_model_exports_with_counts_only_and_the_files_ride_on_the_reply() {
+async fn the_model_corrects_a_phone_with_update_contact_and_it_is_audited() {
     // Arrange
     let s = setup().await;
-    s.fake
-        .reply_tool_calls(&[("call_1", "export_client_data", r#"{"user_id":1}"#)]);
-    s.fake.reply_text("Listo, te envié sus datos.");
+    s.fake.reply_tool_calls(&[(
+        "call_1",
+        "update_contact",
+        r#"{"user_id":1,"field":"phone","value":"998 765 4321"}"#,
+    )]);
+    s.fake.reply_text("Listo, actualicé el teléfono.");
     // Act
     let out = s
         .brain
-        .respond(&s.ctx, &[], "exporta los datos de María García")
+        .respond(
+            &s.ctx,
+            &[],
+            "Cambia el teléfono de María García a 998 765 4321",
+        )
         .await
         .unwrap();
-    // Assert: both files on the reply, under the card.
-    let files = out.reply.files();
-    assert_eq!(files.len(), 2);
-    let json: serde_json::Value = serde_json::from_slice(&files[0].bytes).unwrap();
-    assert_eq!(json["client"]["full_name"], "María García");
-    let text = out.reply.to_plain();
-    assert!(text.contains("📦 Datos de María García"), "{text}");
-    assert_eq!(access_requests(&s).await, 1);
-    // The model's second call carries the tool result: counts and names of files only.
-    let bodies = s.fake.bodies();
-    assert_eq!(bodies.len(), 2);
-    let sent = bodies[1].to_string();
-    assert!(
-        sent.contains("request_id") && sent.contains("rows"),
-        "{sent}"
+    // Assert
+    let stored: Option<String> =
+        sqlx::query_scalar("select phone_primary from owner_profiles where owner_id = 1")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some("+529987654321"));
+    let change: (Option<String>, Option<String>) =
+        sqlx::query_as("select old_value, new_value from client_field_changes where owner_id = 1")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        change,
+        (Some("+529981234567".into()), Some("+529987654321".into()))
     );
-    for private in ["maria.garcia@email.com", "+52998", "Calle", "Max"] {
-        assert!(!sent.contains(private), "{private} went to the model");
-    }
+    assert!(
+        out.reply.to_plain().contains("→"),
+        "{}",
+        out.reply.to_plain()
+    );
 }
 
 #[tokio::test]
-async fn an_export_the_message_did_not_ask_for_is_not_made() {
-    // Arrange: a look-up, and a model that exports anyway.
+async fn a_model_that_calls_the_erasure_tool_by_name_erases_nothing() {
     let s = setup().await;
     s.fake
-        .reply_tool_calls(&[("call_1", "export_client_data", r#"{"user_id":1}"#)]);
-    s.fake.reply_text("Listo.");
-    // Act
-    let out = s
+        .reply_tool_calls(&[("call_1", "erase_client", r#"{"user_id":1}"#)]);
+    s.fake
+        .reply_tool_calls(&[("call_2", "data_requests", "{}")]);
+    s.fake.reply_text("No puedo.");
+    let _ = s
         .brain
-        .respond(&s.ctx, &[], "Cuéntame sobre María García")
+        .respond(&s.ctx, &[], "Borra los datos de María García")
+        .await;
+    let logged: i64 = sqlx::query_scalar("select count(*) from data_requests")
+        .fetch_one(&s.db.pool)
         .await
         .unwrap();
-    // Assert
-    assert!(out.reply.files().is_empty());
-    assert_eq!(access_requests(&s).await, 0);
+    assert_eq!(logged, 0, "no erasure was asked");
+    // The model is never offered them.
+    let offered = serde_json::to_string(&s.fake.bodies()[0]["tools"]).unwrap();
+    assert!(offered.contains("update_contact"), "{offered}");
+    assert!(!offered.contains("erase_client") && !offered.contains("data_requests"));
 }
 
 #[tokio::test]
-async fn staff_are_not_offered_the_export_and_a_forced_call_is_refused() {
-    // Arrange: Lupita (demo member 2, role staff), and a model that calls it anyway.
-    let mut s = setup().await;
-    s.ctx.staff_id = Some(2);
-    s.fake
-        .reply_tool_calls(&[("call_1", "export_client_data", r#"{"user_id":1}"#)]);
-    s.fake.reply_text("Listo.");
-    // Act
-    let out = s
-        .brain
-        .respond(&s.ctx, &[], "exporta los datos de María García")
+async fn with_a_model_configured_an_erasure_is_still_answered_by_the_command_brain() {
+    let s = setup().await;
+    let engine = Engine::new(s.db.pool.clone(), Some(s.brain.clone()));
+    let say = |text: &str| Incoming {
+        channel: "terminal".into(),
+        chat_id: "local".into(),
+        sender_id: "local".into(),
+        text: text.into(),
+    };
+    let card = engine
+        .handle(&say("borra los datos de María García"))
         .await
         .unwrap();
-    // Assert
-    let offered = s.fake.bodies()[0]["tools"].to_string();
-    assert!(!offered.contains("export_client_data"), "{offered}");
-    let text = out.reply.to_plain();
-    assert!(text.contains("No tienes permiso para exportar"), "{text}");
-    assert!(out.reply.files().is_empty());
-    assert_eq!(access_requests(&s).await, 0);
+    let card = card.reply.to_plain();
+    assert!(card.contains("confirmo borrar María García"), "{card}");
+    let done = engine
+        .handle(&say("confirmo borrar María García"))
+        .await
+        .unwrap()
+        .reply
+        .to_plain();
+    assert!(done.contains("Datos del cliente #1 borrados"), "{done}");
+    assert!(s.fake.bodies().is_empty(), "the model was never asked");
 }

@@ -8,6 +8,7 @@ mod lookups;
 mod loyalty;
 mod numbers;
 mod reports;
+mod export;
 mod rights;
 mod segments;
 mod talk;
@@ -74,6 +75,21 @@ pub enum Intent {
     /// (the client's access request; owners only).
     Export {
         who: Option<String>,
+    },
+    /// A contact field of the client named (or on the card) corrected to `value` (as typed;
+    /// a language or contact preference as its code).
+    Rectify {
+        who: Option<String>,
+        field: crate::rights::rectification::Field,
+        value: String,
+    },
+    /// The first step of erasing a client's data: what goes and stays, and how to confirm.
+    Erase {
+        who: Option<String>,
+    },
+    /// The typed confirmation of an erasure, naming the client.
+    EraseConfirm {
+        name: String,
     },
     /// "2": the second owner of the last list.
     Pick(usize),
@@ -161,6 +177,13 @@ pub fn detect_lang(text: &str) -> Lang {
         "export",
         "data",
         "download",
+        "change",
+        "update",
+        "prefers",
+        "delete",
+        "erase",
+        "confirm",
+        "opt",
     ];
     let words: String = fold(text)
         .chars()
@@ -249,7 +272,9 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "etiqueta" | "tag" | "tags" => writes::tags(args),
         "enlace" | "link" => consent::link_command(args),
         "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
-        "exportar" | "export" => rights::slash(args),
+        "exportar" | "export" => export::slash(args),
+        "solicitudes" | "requests" => rights::requests_command(),
+        "borrar" | "erase" => rights::erase_command(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
         _ => Intent::Help,
@@ -262,6 +287,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     if let Some(intent) = writes::phrase(f)
         .or_else(|| loyalty::phrase(f))
+        .or_else(|| export::phrase(f))
         .or_else(|| rights::phrase(f))
     {
         return intent;
@@ -282,6 +308,26 @@ fn phrase(f: &Folded, today: NaiveDate) -> Intent {
         } else {
             Intent::Unknown
         })
+}
+
+/// Whether `text` asks for an erasure, confirms one, or asks for the request log: answered
+/// by the command brain whatever brain is configured (an erasure is never the model's).
+pub fn data_rights(text: &str) -> bool {
+    let today = chrono::Utc::now().date_naive();
+    match parse(text, today) {
+        Intent::Erase { .. } | Intent::EraseConfirm { .. } => true,
+        Intent::Tool { name, .. } => name == crate::tools::data_requests::NAME,
+        _ => false,
+    }
+}
+
+/// `text` as the chat memory keeps it: an erasure's confirmation without the client's name
+/// (the client's data is being erased from the memory too).
+pub fn remembered(text: &str) -> String {
+    match parse(text, chrono::Utc::now().date_naive()) {
+        Intent::EraseConfirm { .. } => crate::rights::redact::REDACTED.to_owned(),
+        _ => text.to_owned(),
+    }
 }
 
 /// A name or tag as typed: trimmed, without closing `?!.` or surrounding quotes.
