@@ -9,14 +9,17 @@ use super::LoyaltySettings;
 /// empty (a new clinic, a bulk load) would probe it row by row.
 const ANALYZE_AFTER: u64 = 10_000;
 
-/// Opens an account for every client who has none (bronze, no points).
-pub async fn open_accounts(pool: &PgPool) -> sqlx::Result<u64> {
+/// Opens an account (bronze, no points) for every client who has none but those in
+/// `leave_out` (a seeded clinic's choice; the nightly job leaves no one out).
+pub async fn open_accounts(pool: &PgPool, leave_out: &[i64]) -> sqlx::Result<u64> {
     let opened = sqlx::query!(
         // A set difference (hashed), not an anti-join: right after a bulk load the planner
         // may think loyalty_programs empty and probe it row by row.
         "insert into loyalty_programs (owner_id)
-         select owner_id from owner_profiles except select owner_id from loyalty_programs
-         on conflict (owner_id) do nothing"
+         select owner_id from owner_profiles where owner_id <> all($1::bigint[])
+         except select owner_id from loyalty_programs
+         on conflict (owner_id) do nothing",
+        leave_out
     )
     .execute(pool)
     .await?
@@ -29,14 +32,13 @@ pub async fn open_accounts(pool: &PgPool) -> sqlx::Result<u64> {
     Ok(opened)
 }
 
-/// Gives every completed order that has not earned yet its points: `earn_percent` of the
+/// Gives every completed order of a client with an account that has not earned yet its points: `earn_percent` of the
 /// amount of its items outside the excluded categories, rounded down to a whole point
 /// (1 point = $1 MXN), dated at the order. An order earns at most once whatever happens to
 /// it afterwards (the unique index `loyalty_transactions_earn_once`); one that earns 0
 /// points writes nothing. Returns the number of orders that earned.
 #[tracing::instrument(name = "loyalty earn", skip_all)]
 pub async fn earn(pool: &PgPool, settings: &LoyaltySettings) -> sqlx::Result<u64> {
-    open_accounts(pool).await?;
     let excluded = settings.excluded_codes();
     let earned = sqlx::query!(
         r#"

@@ -1,14 +1,17 @@
-//! The loyalty programme (#13): points earned on paid orders, redeemed or adjusted from the
-//! chat, expired after months without activity, and tiers by rolling 12-month spend.
+//! The loyalty programme (#13): points earned on paid orders, given back when an order is
+//! cancelled or refunded, redeemed or adjusted from the chat, expired after months without
+//! activity, and tiers by rolling 12-month spend.
 //!
 //! `loyalty_transactions` is the ledger; each account's balance and totals are kept equal
 //! to the sum of its transactions by a trigger (migration `loyalty`), whose `>= 0` check
-//! refuses any overdraft.
+//! refuses any overdraft, and checked by the database after every statement that touches
+//! them (migration `loyalty_reversals`).
 
 pub mod earn;
 pub mod expire;
 pub mod ledger;
 pub mod report;
+pub mod reverse;
 mod settings;
 pub mod tiers;
 
@@ -18,6 +21,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 pub use ledger::{Account, LoyaltyError};
+pub use reverse::Reversed;
 pub use settings::{LoyaltySettings, Tiers};
 pub use tiers::TierChange;
 
@@ -29,6 +33,8 @@ pub const PESOS_PER_POINT: rust_decimal::Decimal = rust_decimal::Decimal::ONE;
 pub struct NightlyOutcome {
     /// Orders that earned points.
     pub earned_orders: u64,
+    /// Cancelled or refunded orders whose points were taken back.
+    pub reversed: Reversed,
     /// Accounts whose balance expired.
     pub expired_accounts: u64,
     /// Clients who changed tier (for the owner's morning digest).
@@ -36,7 +42,7 @@ pub struct NightlyOutcome {
     pub took: Duration,
 }
 
-/// Earn, then expire, then tiers, as of `now` (the clinic's clock; tests pass any instant).
+/// Opens the accounts of new clients, then [`run`].
 #[tracing::instrument(name = "loyalty nightly", skip_all)]
 pub async fn nightly(
     pool: &PgPool,
@@ -44,11 +50,27 @@ pub async fn nightly(
     now: DateTime<Utc>,
 ) -> sqlx::Result<NightlyOutcome> {
     let started = Instant::now();
+    earn::open_accounts(pool, &[]).await?;
+    let mut outcome = run(pool, settings, now).await?;
+    outcome.took = started.elapsed();
+    Ok(outcome)
+}
+
+/// Earn, then reverse, then expire, then tiers, over the accounts that exist, as of `now`
+/// (the clinic's clock; tests pass any instant).
+pub async fn run(
+    pool: &PgPool,
+    settings: &LoyaltySettings,
+    now: DateTime<Utc>,
+) -> sqlx::Result<NightlyOutcome> {
+    let started = Instant::now();
     let earned_orders = earn::earn(pool, settings).await?;
+    let reversed = reverse::reverse(pool, now).await?;
     let expired_accounts = expire::expire(pool, settings, now).await?;
     let tier_changes = tiers::recompute(pool, settings, now).await?;
     Ok(NightlyOutcome {
         earned_orders,
+        reversed,
         expired_accounts,
         tier_changes,
         took: started.elapsed(),
