@@ -21,8 +21,9 @@ pub async fn loyalty_history(
     let bulk = crate::db::bulk_pool(pool).await?;
     let settings = LoyaltySettings::default();
     let now = clock.now();
-    earn::open_accounts(&bulk, leave_out).await?;
-    earn::earn(&bulk, &settings).await?;
+    let mut tx = loyalty::begin(&bulk).await?;
+    earn::open_accounts(&mut tx, leave_out).await?;
+    earn::earn(&mut tx, &settings).await?;
     sqlx::query!(
         "insert into loyalty_transactions (loyalty_id, transaction_type, points, description, created_at)
          select id, 'redeem', -(points_balance / 100 * 50), 'Canje en mostrador',
@@ -32,12 +33,13 @@ pub async fn loyalty_history(
             and last_activity_at + interval '14 days' < $1",
         now
     )
-    .execute(&bulk)
+    .execute(&mut *tx)
     .await?;
-    let outcome = loyalty::run(&bulk, &settings, now).await;
+    let outcome = loyalty::steps(&mut tx, &settings, now).await?;
+    tx.commit().await?;
     bulk.close().await;
     Ok(NightlyOutcome {
         took: started.elapsed(),
-        ..outcome?
+        ..outcome
     })
 }

@@ -18,7 +18,7 @@ pub mod tiers;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 pub use ledger::{Account, LoyaltyError};
 pub use reverse::Reversed;
@@ -42,7 +42,11 @@ pub struct NightlyOutcome {
     pub took: Duration,
 }
 
-/// Opens the accounts of new clients, then [`run`].
+/// The job's transaction-scoped advisory lock: one run at a time (a second replica, or a
+/// run by hand, waits for the first and then finds nothing left to do).
+const JOB_LOCK: i64 = 0x6c6f_7961_6c74; // "loyalt"
+
+/// The whole job in one transaction: opens the accounts of new clients, then [`steps`].
 #[tracing::instrument(name = "loyalty nightly", skip_all)]
 pub async fn nightly(
     pool: &PgPool,
@@ -50,24 +54,35 @@ pub async fn nightly(
     now: DateTime<Utc>,
 ) -> sqlx::Result<NightlyOutcome> {
     let started = Instant::now();
-    earn::open_accounts(pool, &[]).await?;
-    let mut outcome = run(pool, settings, now).await?;
+    let mut tx = begin(pool).await?;
+    earn::open_accounts(&mut tx, &[]).await?;
+    let mut outcome = steps(&mut tx, settings, now).await?;
+    tx.commit().await?;
     outcome.took = started.elapsed();
     Ok(outcome)
 }
 
+/// A transaction holding the job's lock.
+pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("select 1 as locked from pg_advisory_xact_lock($1)", JOB_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// Earn, then reverse, then expire, then tiers, over the accounts that exist, as of `now`
 /// (the clinic's clock; tests pass any instant).
-pub async fn run(
-    pool: &PgPool,
+pub async fn steps(
+    conn: &mut PgConnection,
     settings: &LoyaltySettings,
     now: DateTime<Utc>,
 ) -> sqlx::Result<NightlyOutcome> {
     let started = Instant::now();
-    let earned_orders = earn::earn(pool, settings).await?;
-    let reversed = reverse::reverse(pool, now).await?;
-    let expired_accounts = expire::expire(pool, settings, now).await?;
-    let tier_changes = tiers::recompute(pool, settings, now).await?;
+    let earned_orders = earn::earn(conn, settings).await?;
+    let reversed = reverse::reverse(conn, now).await?;
+    let expired_accounts = expire::expire(conn, settings, now).await?;
+    let tier_changes = tiers::recompute(conn, settings, now).await?;
     Ok(NightlyOutcome {
         earned_orders,
         reversed,

@@ -1,7 +1,7 @@
 //! Reversal: an order that earned points and was then cancelled or refunded gives them back.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 /// What one run reversed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct Reversed {
 /// the ledger keeps both the full reversal and what the clinic forgave. An order that is
 /// completed again after its reversal does not earn again (an order earns once).
 #[tracing::instrument(name = "loyalty reverse", skip_all)]
-pub async fn reverse(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<Reversed> {
+pub async fn reverse(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<Reversed> {
     let rows = sqlx::query!(
         r#"
         with pending as (
@@ -63,7 +63,7 @@ pub async fn reverse(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<Reversed
         "#,
         now
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let count = |kind: &str| rows.iter().filter(|r| r.transaction_type == kind).count() as u64;
     Ok(Reversed {

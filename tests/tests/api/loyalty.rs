@@ -126,7 +126,9 @@ async fn a_paid_order_earns_five_percent_once_and_medicine_earns_nothing() {
     assert_ledger(&db.pool).await;
 
     // Recomputed, re-run, the order edited or imported again: never a second earn.
-    loyalty::earn::earn(&db.pool, &s).await.unwrap();
+    loyalty::earn::earn(&mut db.pool.acquire().await.unwrap(), &s)
+        .await
+        .unwrap();
     sqlx::query("update orders set total = total + 1000 where id = $1")
         .bind(paid)
         .execute(&db.pool)
@@ -745,6 +747,7 @@ async fn staff_redeem_and_look_up_points_in_the_chat_of_the_demo_clinic() {
         "Puntos otorgados",
         "Puntos canjeados",
         "Puntos vencidos",
+        "Puntos revertidos",
         "Miembros por nivel",
         liability.as_str(),
     ] {
