@@ -65,9 +65,12 @@ pub async fn nightly(
 /// A transaction holding the job's lock.
 pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
     let mut tx = pool.begin().await?;
-    sqlx::query!("select 1 as locked from pg_advisory_xact_lock($1)", JOB_LOCK)
-        .fetch_one(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "select 1 as locked from pg_advisory_xact_lock($1)",
+        JOB_LOCK
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     Ok(tx)
 }
 

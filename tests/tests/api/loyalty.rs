@@ -904,7 +904,7 @@ async fn every_account_equals_its_ledger_after_every_kind_of_transaction() {
     let s = LoyaltySettings::default();
     let paid = order(&db.pool, 1, day(1, 5), &[(1, 4, dec!(1000))]).await; // 200
     order(&db.pool, 2, day(1, 5), &[(1, 2, dec!(1000))]).await; // 100
-    // earn
+                                                                // earn
     loyalty::nightly(&db.pool, &s, day(1, 6)).await.unwrap();
     assert_ledger_after(&db.pool, "earn").await;
     // redeem
@@ -940,12 +940,11 @@ async fn every_account_equals_its_ledger_after_every_kind_of_transaction() {
         .unwrap();
     assert_eq!(out.expired_accounts, 1);
     assert_ledger_after(&db.pool, "expire").await;
-    let written: Vec<String> = sqlx::query_scalar(
-        "select distinct transaction_type from loyalty_transactions order by 1",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .unwrap();
+    let written: Vec<String> =
+        sqlx::query_scalar("select distinct transaction_type from loyalty_transactions order by 1")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(written, ["adjust", "earn", "expire", "redeem", "reverse"]);
 
     // The database itself keeps balances equal to the ledger: a hand-typed balance, an
@@ -1015,12 +1014,30 @@ async fn the_profile_card_shows_tier_and_points_only_for_a_client_with_an_accoun
     loyalty::nightly(&db.pool, &LoyaltySettings::default(), day(3, 2))
         .await
         .unwrap();
-    let es = card(&db.pool, Lang::Es, "get_owner_profile", json!({"user_id": 1})).await;
+    let es = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 1}),
+    )
+    .await;
     assert!(es.contains("\n🎁 Lealtad: Plata (300 puntos)"), "{es}");
-    let en = card(&db.pool, Lang::En, "get_owner_profile", json!({"user_id": 1})).await;
+    let en = card(
+        &db.pool,
+        Lang::En,
+        "get_owner_profile",
+        json!({"user_id": 1}),
+    )
+    .await;
     assert!(en.contains("\n🎁 Loyalty: Silver (300 points)"), "{en}");
     // Beto has an account with nothing in it yet: bronze, 0 points, as the ledger says.
-    let beto = card(&db.pool, Lang::Es, "get_owner_profile", json!({"user_id": 2})).await;
+    let beto = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 2}),
+    )
+    .await;
     assert!(beto.contains("🎁 Lealtad: Bronce (0 puntos)"), "{beto}");
     // A client added since the last run has no account: no tier is made up for them.
     sqlx::raw_sql(
@@ -1030,8 +1047,17 @@ async fn the_profile_card_shows_tier_and_points_only_for_a_client_with_an_accoun
     .execute(&db.pool)
     .await
     .unwrap();
-    let new = card(&db.pool, Lang::Es, "get_owner_profile", json!({"user_id": 4})).await;
-    assert!(new.contains("Nueva Clienta") && !new.contains("🎁"), "{new}");
+    let new = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 4}),
+    )
+    .await;
+    assert!(
+        new.contains("Nueva Clienta") && !new.contains("🎁"),
+        "{new}"
+    );
     let data = call(&db.pool, "get_owner_profile", json!({"user_id": 4}))
         .await
         .unwrap();
@@ -1059,8 +1085,20 @@ async fn the_storys_maria_has_no_account_in_the_demo_so_her_card_stays_the_story
         .await,
         1
     );
-    let carlos = card(&db.pool, Lang::Es, "get_owner_profile", json!({"user_id": 2})).await;
+    let carlos = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 2}),
+    )
+    .await;
     assert!(carlos.contains("🎁 Lealtad: "), "{carlos}");
-    let maria = card(&db.pool, Lang::Es, "get_owner_profile", json!({"user_id": 1})).await;
+    let maria = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 1}),
+    )
+    .await;
     assert!(!maria.contains("🎁"), "{maria}");
 }
