@@ -52,6 +52,16 @@ pub fn demo_dataset(clock: &ClinicClock) -> Dataset {
     data
 }
 
+/// The demo clients seeded without a loyalty account (see [`OwnerSpec::loyalty_account`]).
+pub fn without_loyalty_account() -> Vec<i64> {
+    OWNERS
+        .iter()
+        .zip(1..)
+        .filter(|(spec, _)| !spec.loyalty_account)
+        .map(|(_, id)| id)
+        .collect()
+}
+
 fn day(clock: &ClinicClock, days_ago: i64) -> NaiveDate {
     let today = clock.today();
     if days_ago >= 0 {

@@ -1,19 +1,29 @@
 //! The loyalty history of a seeded clinic (the demo and the synthetic one): the orders earn
 //! through the real job, about one client in three redeemed half their points at the counter
-//! two weeks after their last purchase, then the nightly job expires and sets tiers as of
-//! the clinic's today.
+//! two weeks after their last purchase, then the nightly job reverses, expires and sets
+//! tiers as of the clinic's today.
 
 use sqlx::PgPool;
 
 use crate::clock::ClinicClock;
-use crate::loyalty::{self, LoyaltySettings, NightlyOutcome};
+use crate::loyalty::{self, earn, LoyaltySettings, NightlyOutcome};
 
-/// Earns every order, writes the counter redemptions, and runs the nightly job at `clock`'s
-/// now with the default rules.
-pub async fn loyalty_history(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result<NightlyOutcome> {
+/// Opens the accounts of every client but `leave_out`, earns every order, writes the counter
+/// redemptions, and runs the rest of the nightly job at `clock`'s now with the default rules.
+/// The statements run on a bulk connection (slow statements log at debug level): on a large
+/// clinic this is the first run of the job over years of orders, slow by design.
+pub async fn loyalty_history(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    leave_out: &[i64],
+) -> sqlx::Result<NightlyOutcome> {
+    let started = std::time::Instant::now();
+    let bulk = crate::db::bulk_pool(pool).await?;
     let settings = LoyaltySettings::default();
     let now = clock.now();
-    loyalty::earn::earn(pool, &settings).await?;
+    let mut tx = loyalty::begin(&bulk).await?;
+    earn::open_accounts(&mut tx, leave_out).await?;
+    earn::earn(&mut tx, &settings).await?;
     sqlx::query!(
         "insert into loyalty_transactions (loyalty_id, transaction_type, points, description, created_at)
          select id, 'redeem', -(points_balance / 100 * 50), 'Canje en mostrador',
@@ -23,7 +33,13 @@ pub async fn loyalty_history(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result
             and last_activity_at + interval '14 days' < $1",
         now
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    loyalty::nightly(pool, &settings, now).await
+    let outcome = loyalty::steps(&mut tx, &settings, now).await?;
+    tx.commit().await?;
+    bulk.close().await;
+    Ok(NightlyOutcome {
+        took: started.elapsed(),
+        ..outcome
+    })
 }

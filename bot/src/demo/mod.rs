@@ -48,7 +48,7 @@ pub async fn seed_demo(pool: &PgPool, today: NaiveDate) -> anyhow::Result<()> {
     let data = history::demo_dataset(&clock);
     summaries::bulk_load(pool, |bulk| async move { data.load(&bulk).await }).await?;
     finish(pool, DEMO_CLINIC, today).await?;
-    loyalty_history(pool, &clock).await?;
+    loyalty_history(pool, &clock, &history::without_loyalty_account()).await?;
     crate::intelligence::recompute::full(pool, &clock).await?;
     Ok(())
 }

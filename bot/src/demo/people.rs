@@ -30,6 +30,10 @@ pub struct OwnerSpec {
     /// Whether the clinic recorded the client's marketing consent on WhatsApp (at sign-up);
     /// a few new clients have none yet.
     pub consent_recorded: bool,
+    /// Whether the seeded clinic has a loyalty account for the client. The nightly job opens
+    /// one for every client; the story's María has none in the seeded demo, because her
+    /// card in the story has no loyalty line and the card shows one only for an account.
+    pub loyalty_account: bool,
     pub since_days: i64,
     pub pets: &'static [PetSpec],
     pub visits: u32,
@@ -60,6 +64,7 @@ const BASE: OwnerSpec = OwnerSpec {
     contact: "whatsapp",
     opt_in: true,
     consent_recorded: true,
+    loyalty_account: true,
     since_days: 700,
     pets: &[],
     visits: 4,
@@ -133,6 +138,7 @@ pub const OWNERS: &[OwnerSpec] = &[
         last_order_days: 5,
         last_product: "RC-POO-3",
         tags: &["VIP", "Regular", "Dueño de Perro"],
+        loyalty_account: false,
         ..BASE
     },
     OwnerSpec {

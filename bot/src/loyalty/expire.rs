@@ -1,7 +1,7 @@
 //! Expiry: a balance with no activity for the configured months expires whole.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::LoyaltySettings;
 
@@ -10,7 +10,7 @@ use super::LoyaltySettings;
 /// the number of accounts expired.
 #[tracing::instrument(name = "loyalty expire", skip_all)]
 pub async fn expire(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     settings: &LoyaltySettings,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
@@ -24,7 +24,7 @@ pub async fn expire(
         settings.expiry_months as i32,
         now
     )
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected())
 }

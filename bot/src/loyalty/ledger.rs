@@ -10,6 +10,8 @@ use crate::domain::LoyaltyTier;
 
 /// The most points one redemption or adjustment may move.
 pub const MAX_POINTS: i32 = 1_000_000;
+/// The longest reason accepted, in characters.
+pub const REASON_MAX_CHARS: usize = 200;
 
 /// A refused loyalty operation.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +20,9 @@ pub enum LoyaltyError {
     NoOwner(i64),
     #[error("the balance is {balance} points; cannot take {asked}")]
     Insufficient { balance: i32, asked: i32 },
+    /// Points or reason out of bounds (the detail says which, for the model).
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -123,25 +128,50 @@ pub struct Entry<'a> {
     pub source: Option<&'a str>,
 }
 
-/// Takes `points` (> 0) from the client's balance; refused when the balance is smaller.
+/// Takes `points` (1 to [`MAX_POINTS`]) from the client's balance; refused when the balance
+/// is smaller.
 pub async fn redeem(pool: &PgPool, entry: Entry<'_>) -> Result<Account, LoyaltyError> {
+    if !(1..=MAX_POINTS).contains(&entry.points) {
+        return Err(LoyaltyError::Invalid(format!(
+            "points must be from 1 to {MAX_POINTS}"
+        )));
+    }
     write(
         pool,
         "redeem",
         Entry {
-            points: -entry.points.abs(),
+            points: -entry.points,
             ..entry
         },
     )
     .await
 }
 
-/// Adds or takes away points by hand (owners); never below zero either.
+/// Adds or takes away points by hand (owners; not 0, at most [`MAX_POINTS`] either way);
+/// never below zero either.
 pub async fn adjust(pool: &PgPool, entry: Entry<'_>) -> Result<Account, LoyaltyError> {
+    if entry.points == 0 || entry.points.abs() > MAX_POINTS {
+        return Err(LoyaltyError::Invalid(format!(
+            "points must be from -{MAX_POINTS} to {MAX_POINTS}, not 0"
+        )));
+    }
     write(pool, "adjust", entry).await
 }
 
+/// A reason of 1 to [`REASON_MAX_CHARS`] characters, trimmed: every hand-made transaction
+/// says why.
+fn reason(raw: &str) -> Result<&str, LoyaltyError> {
+    let reason = raw.trim();
+    if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
+        return Err(LoyaltyError::Invalid(format!(
+            "reason must have 1 to {REASON_MAX_CHARS} characters"
+        )));
+    }
+    Ok(reason)
+}
+
 async fn write(pool: &PgPool, kind: &str, entry: Entry<'_>) -> Result<Account, LoyaltyError> {
+    let reason = reason(entry.reason)?;
     if crate::crm::notes::owner_name(pool, entry.owner_id)
         .await?
         .is_none()
@@ -198,7 +228,7 @@ async fn write(pool: &PgPool, kind: &str, entry: Entry<'_>) -> Result<Account, L
         program.id,
         kind,
         entry.points,
-        entry.reason.trim(),
+        reason,
         entry.staff_id,
         entry.source
     )

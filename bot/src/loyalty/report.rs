@@ -1,5 +1,6 @@
-//! The loyalty report's figures: points issued, redeemed and expired in a period and the one
-//! before it, the outstanding balance (the clinic's liability) and members by tier.
+//! The loyalty report's figures: points issued, redeemed, expired and reversed in a period
+//! and the one before it, the outstanding balance (the clinic's liability) and members by
+//! tier.
 
 use serde::Serialize;
 use sqlx::PgPool;
@@ -13,6 +14,9 @@ pub struct LoyaltyFigures {
     pub issued: Pair<i64>,
     pub redeemed: Pair<i64>,
     pub expired: Pair<i64>,
+    /// Taken back from cancelled or refunded orders, net of what the balance could not
+    /// cover (forgiven: the job's adjustment tied to the order).
+    pub reversed: Pair<i64>,
     /// Points outstanding now, across every account.
     pub outstanding: i64,
     /// Members per tier, lowest tier first (every tier, zeros included).
@@ -23,12 +27,14 @@ pub struct LoyaltyFigures {
 pub async fn figures(pool: &PgPool, w: &Window) -> sqlx::Result<LoyaltyFigures> {
     let r = sqlx::query!(
         r#"select
-             coalesce(sum(points) filter (where transaction_type in ('earn', 'adjust') and points > 0 and created_at >= $2), 0)::bigint as "issued!",
-             coalesce(sum(points) filter (where transaction_type in ('earn', 'adjust') and points > 0 and created_at < $2), 0)::bigint as "issued_prev!",
+             coalesce(sum(points) filter (where (transaction_type = 'earn' or (transaction_type = 'adjust' and related_order_id is null)) and points > 0 and created_at >= $2), 0)::bigint as "issued!",
+             coalesce(sum(points) filter (where (transaction_type = 'earn' or (transaction_type = 'adjust' and related_order_id is null)) and points > 0 and created_at < $2), 0)::bigint as "issued_prev!",
              coalesce(-sum(points) filter (where transaction_type = 'redeem' and created_at >= $2), 0)::bigint as "redeemed!",
              coalesce(-sum(points) filter (where transaction_type = 'redeem' and created_at < $2), 0)::bigint as "redeemed_prev!",
              coalesce(-sum(points) filter (where transaction_type = 'expire' and created_at >= $2), 0)::bigint as "expired!",
              coalesce(-sum(points) filter (where transaction_type = 'expire' and created_at < $2), 0)::bigint as "expired_prev!",
+             coalesce(-sum(points) filter (where (transaction_type = 'reverse' or (transaction_type = 'adjust' and related_order_id is not null)) and created_at >= $2), 0)::bigint as "reversed!",
+             coalesce(-sum(points) filter (where (transaction_type = 'reverse' or (transaction_type = 'adjust' and related_order_id is not null)) and created_at < $2), 0)::bigint as "reversed_prev!",
              (select coalesce(sum(points_balance), 0) from loyalty_programs)::bigint as "outstanding!"
            from loyalty_transactions
           where created_at >= $1 and created_at < $3"#,
@@ -64,6 +70,10 @@ pub async fn figures(pool: &PgPool, w: &Window) -> sqlx::Result<LoyaltyFigures> 
         expired: Pair {
             current: r.expired,
             previous: r.expired_prev,
+        },
+        reversed: Pair {
+            current: r.reversed,
+            previous: r.reversed_prev,
         },
         outstanding: r.outstanding,
         members,

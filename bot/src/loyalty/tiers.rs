@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::LoyaltySettings;
 use crate::domain::LoyaltyTier;
@@ -22,7 +22,7 @@ pub struct TierChange {
 /// and records each change in `loyalty_tier_changes`. Returns the changes.
 #[tracing::instrument(name = "loyalty tiers", skip_all)]
 pub async fn recompute(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     settings: &LoyaltySettings,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<TierChange>> {
@@ -58,7 +58,7 @@ pub async fn recompute(
         t.gold,
         t.platinum
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()

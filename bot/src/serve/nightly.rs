@@ -47,7 +47,8 @@ pub(crate) async fn run(
             }
         };
         // The replica that ran the recompute runs the loyalty job (a skipped replica leaves
-        // it to that one). Each step is idempotent anyway: an order earns once.
+        // it to that one). The job is one transaction under its own advisory lock anyway,
+        // and an order earns and is reversed once.
         if ran {
             match loyalty::nightly(&pool, &loyalty, clock.now()).await {
                 Ok(outcome) => tracing::info!(

@@ -300,6 +300,7 @@ fn loyalty(l: crate::loyalty::report::LoyaltyFigures) -> Parts {
         row(M::PointsIssued, Figure::Count, l.issued),
         row(M::PointsRedeemed, Figure::Count, l.redeemed),
         row(M::PointsExpired, Figure::Count, l.expired),
+        row(M::PointsReversed, Figure::Count, l.reversed),
         // A balance today, not a flow: not compared with the previous period.
         ReportRow {
             metric: M::OutstandingLiability,

@@ -43,6 +43,7 @@ impl From<LoyaltyError> for ToolError {
             LoyaltyError::Insufficient { balance, asked } => {
                 ToolError::InsufficientPoints { balance, asked }
             }
+            LoyaltyError::Invalid(detail) => ToolError::invalid(detail),
             LoyaltyError::Database(e) => ToolError::Database(e),
         }
     }

@@ -5,8 +5,10 @@ use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
 use crate::crm::profile::{self, OwnerProfile};
-use crate::domain::{ContactPreference, Species};
-use crate::render::{LastPurchase, LastVisit, NotFoundCard, ProfileCard, ProfileNote, ProfilePet};
+use crate::domain::{ContactPreference, LoyaltyTier, Species};
+use crate::render::{
+    LastPurchase, LastVisit, Loyalty, NotFoundCard, ProfileCard, ProfileNote, ProfilePet,
+};
 
 pub const NAME: &str = "get_owner_profile";
 
@@ -87,8 +89,13 @@ pub fn card(p: &OwnerProfile, today: chrono::NaiveDate) -> ProfileCard {
                 internal: n.is_internal,
             })
             .collect(),
-        // Loyalty is in the data for the model; the story's card does not show it.
-        loyalty: None,
+        // Only a client with an account has a tier and points to show: one the nightly job
+        // has not reached yet (new since last night) gets no line rather than a made-up
+        // "Bronce, 0 puntos". The story's María has no account in the seeded demo.
+        loyalty: p.loyalty.as_ref().map(|l| Loyalty {
+            tier: LoyaltyTier::from_code(&l.tier).unwrap_or(LoyaltyTier::Bronze),
+            points: l.points.into(),
+        }),
         // The type is in the data; the story's card does not show it.
         customer_type: None,
         consent: p.consent.clone(),

@@ -20,6 +20,7 @@ pub mod get_loyalty;
 pub mod get_owner_profile;
 pub mod get_segment;
 pub mod list_campaigns;
+mod points;
 pub mod record_consent;
 pub mod redeem_points;
 pub mod search_owners;

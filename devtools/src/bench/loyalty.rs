@@ -1,7 +1,8 @@
-//! `vetbot-dev bench loyalty`: the nightly loyalty job (earn, expire, tiers) on the current
-//! clinic: from scratch (every order earns), the next night (nothing new), and after a day
-//! of `new_orders` orders, next to a bare `SELECT 1`. Resets the clinic's loyalty tables, so
-//! only on a disposable database (checked by the caller).
+//! `vetbot-dev bench loyalty`: the nightly loyalty job (earn, reverse, expire, tiers) on the
+//! current clinic: from scratch (every order earns), the next night (nothing new), and after
+//! a day of `new_orders` orders and a tenth as many refunds of orders that earned, next to a
+//! bare `SELECT 1`. Resets the clinic's loyalty tables, so only on a disposable database
+//! (checked by the caller).
 
 use std::time::{Duration, Instant};
 
@@ -24,9 +25,9 @@ pub async fn loyalty(pool: &PgPool, new_orders: i64) -> anyhow::Result<String> {
     let orders: i64 = sqlx::query_scalar("select count(*) from orders")
         .fetch_one(pool)
         .await?;
-    // From scratch: no account, no transaction (the trigger keeps balances of inserts only,
-    // so the accounts go too).
-    sqlx::raw_sql("truncate loyalty_tier_changes; delete from loyalty_transactions; delete from loyalty_programs")
+    // From scratch: no account, no transaction (the database refuses to delete transactions
+    // of an account that stays, so the accounts go too).
+    sqlx::raw_sql("truncate loyalty_tier_changes, loyalty_transactions, loyalty_programs")
         .execute(pool)
         .await?;
     let first = loyalty::nightly(pool, &settings, clock.now()).await?;
@@ -43,6 +44,15 @@ pub async fn loyalty(pool: &PgPool, new_orders: i64) -> anyhow::Result<String> {
     .bind(clock.now())
     .execute(pool)
     .await?;
+    // And refunds of the newest orders that earned.
+    sqlx::query(
+        "update orders set status = 'refunded' where id in (
+            select related_order_id from loyalty_transactions
+             where transaction_type = 'earn' order by related_order_id desc limit $1)",
+    )
+    .bind(new_orders / 10)
+    .execute(pool)
+    .await?;
     let day = loyalty::nightly(pool, &settings, clock.now()).await?;
     let balanced: bool = sqlx::query_scalar(
         "select not exists (select 1 from loyalty_programs p
@@ -54,8 +64,10 @@ pub async fn loyalty(pool: &PgPool, new_orders: i64) -> anyhow::Result<String> {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let line = |what: &str, o: &NightlyOutcome| {
         format!(
-            "| {what} | {} | {} | {} | {:.0} | {:.0} |\n",
+            "| {what} | {} | {} ({} forgiven) | {} | {} | {:.0} | {:.0} |\n",
             o.earned_orders,
+            o.reversed.orders,
+            o.reversed.forgiven,
             o.expired_accounts,
             o.tier_changes.len(),
             ms(o.took),
@@ -64,10 +76,16 @@ pub async fn loyalty(pool: &PgPool, new_orders: i64) -> anyhow::Result<String> {
     };
     Ok(format!(
         "{orders} orders; `SELECT 1` p50 {:.3} ms; every balance = sum of its transactions: {balanced}\n\n\
-         | nightly loyalty job | orders earned | accounts expired | tier changes | ms | / SELECT 1 |\n|---|---:|---:|---:|---:|---:|\n{}{}{}",
+         | nightly loyalty job | orders earned | orders reversed | accounts expired | tier changes | ms | / SELECT 1 |\n|---|---:|---:|---:|---:|---:|---:|\n{}{}{}",
         ms(floor),
         line("from scratch (every order earns)", &first),
         line("next night (nothing new)", &next),
-        line(&format!("after a day of {new_orders} orders"), &day),
+        line(
+            &format!(
+                "after a day of {new_orders} orders and {} refunds",
+                new_orders / 10
+            ),
+            &day
+        ),
     ))
 }

@@ -70,7 +70,7 @@ pub async fn load_synthetic(
         today,
     )
     .await?;
-    let history = bot::demo::loyalty_history(pool, &clock).await?;
+    let history = bot::demo::loyalty_history(pool, &clock, &[]).await?;
     tracing::info!(
         took_ms = history.took.as_millis() as u64,
         tier_changes = history.tier_changes.len(),

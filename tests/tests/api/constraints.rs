@@ -23,7 +23,7 @@ const BAD_ROWS: &[(&str, &str)] = &[
     ("unknown staff role", "insert into staff (name, role) values ('X', 'admin')"),
     ("unknown campaign status", "insert into marketing_campaigns (name, campaign_type, body, status) values ('X', 'whatsapp', 'hola', 'exploded')"),
     ("zero loyalty points", "insert into loyalty_transactions (loyalty_id, transaction_type, points) values (1, 'earn', 0)"),
-    ("unknown loyalty tier", "update loyalty_programs set tier = 'diamond' where owner_id = 1"),
+    ("unknown loyalty tier", "update loyalty_programs set tier = 'diamond' where id = (select min(id) from loyalty_programs)"),
     ("churn risk above 1", "insert into customer_metrics (owner_id, churn_risk_score) values (1, 1.5)"),
     ("note for a missing owner", "insert into owner_notes (owner_id, content) values (999999, 'x')"),
     ("duplicate inbox id", "insert into inbox (channel, platform_id, chat_id, payload) values ('telegram', '1', '1', '{}'), ('telegram', '1', '1', '{}')"),

@@ -6,7 +6,7 @@
 use bot::domain::{Lang, LoyaltyTier};
 use bot::loyalty::{self, LoyaltySettings};
 use bot::tools::{self, ToolError};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::json;
@@ -126,7 +126,9 @@ async fn a_paid_order_earns_five_percent_once_and_medicine_earns_nothing() {
     assert_ledger(&db.pool).await;
 
     // Recomputed, re-run, the order edited or imported again: never a second earn.
-    loyalty::earn::earn(&db.pool, &s).await.unwrap();
+    loyalty::earn::earn(&mut db.pool.acquire().await.unwrap(), &s)
+        .await
+        .unwrap();
     sqlx::query("update orders set total = total + 1000 where id = $1")
         .bind(paid)
         .execute(&db.pool)
@@ -625,7 +627,7 @@ async fn get_loyalty_shows_balance_tier_and_movements_and_the_profile_data_has_t
     }
     let en = card(&db.pool, Lang::En, "get_loyalty", json!({"user_id": 1})).await;
     assert!(en.contains("180 points") && en.contains("Silver"), "{en}");
-    // The profile's data for the model carries them (the card stays the story's).
+    // The profile's data for the model carries them.
     let profile = call(&db.pool, "get_owner_profile", json!({"user_id": 1}))
         .await
         .unwrap();
@@ -681,35 +683,41 @@ async fn staff_redeem_and_look_up_points_in_the_chat_of_the_demo_clinic() {
     .execute(&db.pool)
     .await
     .unwrap();
-    // The demo clinic earned through the job: María has points, every balance is its ledger.
+    // The demo clinic earned through the job: José has points, every balance is its ledger.
+    // (The story's María has no account in the seeded demo: her story card has no loyalty
+    // line.)
     assert_ledger(&db.pool).await;
-    let before = balance(&db.pool, 1).await;
+    let jose: i64 = sqlx::query_scalar("select id from owners where full_name = 'José Martínez'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let before = balance(&db.pool, jose).await;
     assert!(before >= 50, "{before}");
     let engine = bot::brain::engine::Engine::new(db.pool.clone(), None);
     let shown = ask(
         &engine,
         "telegram",
         LUPITA,
-        "¿cuántos puntos tiene María García?",
+        "¿cuántos puntos tiene José Martínez?",
     )
     .await;
     assert!(
-        shown.contains("María García") && shown.contains(&format!("{before} puntos")),
+        shown.contains("José Martínez") && shown.contains(&format!("{before} puntos")),
         "{shown}"
     );
     let done = ask(
         &engine,
         "telegram",
         LUPITA,
-        "canjea 50 puntos de María García por baño gratis",
+        "canjea 50 puntos de José Martínez por baño gratis",
     )
     .await;
     assert!(
-        done.contains("Canjeados 50 puntos de María García — baño gratis"),
+        done.contains("Canjeados 50 puntos de José Martínez — baño gratis"),
         "{done}"
     );
-    assert_eq!(balance(&db.pool, 1).await, before - 50);
-    // After her card, «canjeale» means her; too many points is refused and nothing changes.
+    assert_eq!(balance(&db.pool, jose).await, before - 50);
+    // After his card, «canjeale» means him; too many points is refused and nothing changes.
     let refused = ask(
         &engine,
         "telegram",
@@ -718,7 +726,7 @@ async fn staff_redeem_and_look_up_points_in_the_chat_of_the_demo_clinic() {
     )
     .await;
     assert!(refused.contains("No hice ningún cambio"), "{refused}");
-    assert_eq!(balance(&db.pool, 1).await, before - 50);
+    assert_eq!(balance(&db.pool, jose).await, before - 50);
     let en = ask(&engine, "telegram", LUPITA, "/points Sarah Johnson").await;
     assert!(en.contains("Sarah Johnson"), "{en}");
     // The loyalty report is owner-only.
@@ -739,10 +747,358 @@ async fn staff_redeem_and_look_up_points_in_the_chat_of_the_demo_clinic() {
         "Puntos otorgados",
         "Puntos canjeados",
         "Puntos vencidos",
+        "Puntos revertidos",
         "Miembros por nivel",
         liability.as_str(),
     ] {
         assert!(report.contains(want), "{want}: {report}");
     }
     assert_ledger(&db.pool).await;
+}
+
+async fn set_status(pool: &PgPool, order: i64, status: &str) {
+    sqlx::query("update orders set status = $2 where id = $1")
+        .bind(order)
+        .bind(status)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_cancelled_or_refunded_order_gives_its_points_back_once_never_below_zero() {
+    let db = clinic().await;
+    let s = LoyaltySettings::default();
+    // Ana: 100 + 50 points; Beto: 100 points.
+    let ana_big = order(&db.pool, 1, day(3, 1), &[(1, 2, dec!(1000))]).await;
+    let ana_small = order(&db.pool, 1, day(3, 2), &[(1, 1, dec!(1000))]).await;
+    let beto = order(&db.pool, 2, day(3, 1), &[(1, 2, dec!(1000))]).await;
+    loyalty::nightly(&db.pool, &s, day(3, 3)).await.unwrap();
+    // Ana spends 120 of her 150 at the counter: 30 left.
+    call(
+        &db.pool,
+        "redeem_points",
+        json!({"user_id": 1, "points": 120, "reason": "Baño"}),
+    )
+    .await
+    .unwrap();
+    let ana_active: Option<DateTime<Utc>> =
+        sqlx::query_scalar("select last_activity_at from loyalty_programs where owner_id = 1")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_ledger(&db.pool).await;
+
+    // Her big order is refunded, Beto's cancelled; the job runs after the redemption (which
+    // the database dated at its own now).
+    set_status(&db.pool, ana_big, "refunded").await;
+    set_status(&db.pool, beto, "cancelled").await;
+    let night = |n: i64| Utc::now().duration_trunc(Duration::days(1)).unwrap() + Duration::days(n);
+    let out = loyalty::nightly(&db.pool, &s, night(1)).await.unwrap();
+    assert_eq!(
+        out.reversed,
+        loyalty::Reversed {
+            orders: 2,
+            forgiven: 1
+        }
+    );
+    // Beto loses his 100. Ana's reversal takes the whole 100 in the ledger, but she had 30:
+    // the 70 already redeemed are forgiven by an adjustment that says so; she ends at 0.
+    assert_eq!(
+        (balance(&db.pool, 1).await, balance(&db.pool, 2).await),
+        (0, 0)
+    );
+    let ana: Vec<(String, i32, String, Option<i64>)> = sqlx::query_as(
+        "select t.transaction_type, t.points, t.description, t.related_order_id
+           from loyalty_transactions t join loyalty_programs p on p.id = t.loyalty_id
+          where p.owner_id = 1 and t.created_at = $1 order by t.id",
+    )
+    .bind(night(1))
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        ana,
+        vec![
+            (
+                "reverse".into(),
+                -100,
+                format!("Compra #{ana_big} reembolsada"),
+                Some(ana_big)
+            ),
+            (
+                "adjust".into(),
+                70,
+                format!(
+                    "Compra #{ana_big}: 70 puntos ya canjeados no se descuentan (el saldo no baja de cero)"
+                ),
+                Some(ana_big)
+            ),
+        ]
+    );
+    assert_ledger(&db.pool).await;
+    // A reversal is not activity: Ana's points still expire a year after her redemption.
+    let active_after: Option<DateTime<Utc>> =
+        sqlx::query_scalar("select last_activity_at from loyalty_programs where owner_id = 1")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(active_after, ana_active);
+
+    // Exactly once: the next nights reverse nothing, and the database refuses a second
+    // reversal of the same order whoever writes it.
+    let again = loyalty::nightly(&db.pool, &s, night(2)).await.unwrap();
+    assert_eq!(again.reversed, loyalty::Reversed::default());
+    let twice = sqlx::query(
+        "insert into loyalty_transactions (loyalty_id, transaction_type, points, related_order_id)
+         select id, 'reverse', -1, $1 from loyalty_programs where owner_id = 2",
+    )
+    .bind(beto)
+    .execute(&db.pool)
+    .await;
+    assert!(twice.is_err(), "a second reversal of one order is refused");
+    // Completed again after its reversal: an order earns once, so nothing comes back.
+    set_status(&db.pool, beto, "completed").await;
+    assert_eq!(
+        loyalty::nightly(&db.pool, &s, night(3))
+            .await
+            .unwrap()
+            .earned_orders,
+        0
+    );
+    assert_eq!(balance(&db.pool, 2).await, 0);
+    // Ana's small order is cancelled too: reversed, and with nothing left to take, all 50
+    // are forgiven.
+    set_status(&db.pool, ana_small, "cancelled").await;
+    let out = loyalty::nightly(&db.pool, &s, night(4)).await.unwrap();
+    assert_eq!(
+        out.reversed,
+        loyalty::Reversed {
+            orders: 1,
+            forgiven: 1
+        }
+    );
+    assert_eq!(balance(&db.pool, 1).await, 0);
+    assert_ledger(&db.pool).await;
+    // An order cancelled before the job saw it never earns, so there is nothing to reverse.
+    let never = order(&db.pool, 2, night(4), &[(1, 4, dec!(1000))]).await;
+    set_status(&db.pool, never, "cancelled").await;
+    let out = loyalty::nightly(&db.pool, &s, night(5)).await.unwrap();
+    assert_eq!(
+        (out.earned_orders, out.reversed),
+        (0, loyalty::Reversed::default())
+    );
+    // Staff see the reversal on the client's card.
+    let text = card(&db.pool, Lang::Es, "get_loyalty", json!({"user_id": 2})).await;
+    assert!(
+        text.contains("Reversión") && text.contains(&format!("Compra #{beto} cancelada")),
+        "{text}"
+    );
+    let en = card(&db.pool, Lang::En, "get_loyalty", json!({"user_id": 2})).await;
+    assert!(en.contains("Reversal"), "{en}");
+}
+
+#[tokio::test]
+async fn every_account_equals_its_ledger_after_every_kind_of_transaction() {
+    let db = clinic().await;
+    let s = LoyaltySettings::default();
+    let paid = order(&db.pool, 1, day(1, 5), &[(1, 4, dec!(1000))]).await; // 200
+    order(&db.pool, 2, day(1, 5), &[(1, 2, dec!(1000))]).await; // 100
+                                                                // earn
+    loyalty::nightly(&db.pool, &s, day(1, 6)).await.unwrap();
+    assert_ledger_after(&db.pool, "earn").await;
+    // redeem
+    call(
+        &db.pool,
+        "redeem_points",
+        json!({"user_id": 1, "points": 150, "reason": "canje"}),
+    )
+    .await
+    .unwrap();
+    assert_ledger_after(&db.pool, "redeem").await;
+    // adjust, both ways
+    let mut ctx = context(&db.pool, Lang::Es).await;
+    ctx.staff_id = Some(1);
+    for (points, source) in [(25, "t:1"), (-5, "t:2")] {
+        ctx.source = Some(source.into());
+        tools::call(
+            &ctx,
+            "adjust_points",
+            json!({"user_id": 2, "points": points, "reason": "a mano"}),
+        )
+        .await
+        .unwrap();
+    }
+    assert_ledger_after(&db.pool, "adjust").await;
+    // reverse (with forgiveness: Ana has 50 of the 200 left)
+    set_status(&db.pool, paid, "refunded").await;
+    loyalty::nightly(&db.pool, &s, day(2, 1)).await.unwrap();
+    assert_ledger_after(&db.pool, "reverse").await;
+    // expire (Beto's 120, over a year after his adjustment, written at the database's now)
+    let out = loyalty::nightly(&db.pool, &s, Utc::now() + Duration::days(400))
+        .await
+        .unwrap();
+    assert_eq!(out.expired_accounts, 1);
+    assert_ledger_after(&db.pool, "expire").await;
+    let written: Vec<String> =
+        sqlx::query_scalar("select distinct transaction_type from loyalty_transactions order by 1")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(written, ["adjust", "earn", "expire", "redeem", "reverse"]);
+
+    // The database itself keeps balances equal to the ledger: a hand-typed balance, an
+    // account opened with points, or a deleted transaction is refused...
+    sqlx::raw_sql(
+        "insert into owners (id, first_name, last_name) values (4, 'Nueva', 'Clienta');
+         insert into owner_profiles (owner_id) values (4)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    for (what, sql) in [
+        (
+            "a balance set by hand",
+            "update loyalty_programs set points_balance = points_balance + 10 where owner_id = 2",
+        ),
+        (
+            "a total set by hand",
+            "update loyalty_programs set points_earned_total = 0 where owner_id = 1",
+        ),
+        (
+            "an account opened with points",
+            "insert into loyalty_programs (owner_id, points_balance) values (4, 10)",
+        ),
+        (
+            "a transaction deleted",
+            "delete from loyalty_transactions where transaction_type = 'redeem'",
+        ),
+    ] {
+        let e = sqlx::query(sql).execute(&db.pool).await;
+        assert!(e.is_err(), "{what} must be refused");
+    }
+    // ...while a tier change, a date and a client's deletion (account and ledger go
+    // together) are not.
+    for sql in [
+        "update loyalty_programs set tier = 'gold' where owner_id = 2",
+        "update loyalty_programs set last_activity_at = now() where owner_id = 2",
+        "delete from owners where id = 2",
+    ] {
+        sqlx::query(sql).execute(&db.pool).await.unwrap();
+    }
+    assert_ledger(&db.pool).await;
+    assert_eq!(
+        count(
+            &db.pool,
+            "select count(*) from loyalty_programs where owner_id = 2"
+        )
+        .await,
+        0
+    );
+}
+
+async fn assert_ledger_after(pool: &PgPool, kind: &str) {
+    let written = count(
+        pool,
+        &format!("select count(*) from loyalty_transactions where transaction_type = '{kind}'"),
+    )
+    .await;
+    assert!(written > 0, "no {kind} was written");
+    assert_ledger(pool).await;
+}
+
+#[tokio::test]
+async fn the_profile_card_shows_tier_and_points_only_for_a_client_with_an_account() {
+    let db = clinic().await;
+    order(&db.pool, 1, day(3, 1), &[(1, 6, dec!(1000))]).await; // 300 points, silver
+    loyalty::nightly(&db.pool, &LoyaltySettings::default(), day(3, 2))
+        .await
+        .unwrap();
+    let es = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 1}),
+    )
+    .await;
+    assert!(es.contains("\n🎁 Lealtad: Plata (300 puntos)"), "{es}");
+    let en = card(
+        &db.pool,
+        Lang::En,
+        "get_owner_profile",
+        json!({"user_id": 1}),
+    )
+    .await;
+    assert!(en.contains("\n🎁 Loyalty: Silver (300 points)"), "{en}");
+    // Beto has an account with nothing in it yet: bronze, 0 points, as the ledger says.
+    let beto = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 2}),
+    )
+    .await;
+    assert!(beto.contains("🎁 Lealtad: Bronce (0 puntos)"), "{beto}");
+    // A client added since the last run has no account: no tier is made up for them.
+    sqlx::raw_sql(
+        "insert into owners (id, first_name, last_name) values (4, 'Nueva', 'Clienta');
+         insert into owner_profiles (owner_id) values (4)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let new = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 4}),
+    )
+    .await;
+    assert!(
+        new.contains("Nueva Clienta") && !new.contains("🎁"),
+        "{new}"
+    );
+    let data = call(&db.pool, "get_owner_profile", json!({"user_id": 4}))
+        .await
+        .unwrap();
+    assert!(data.data["loyalty"].is_null());
+}
+
+#[tokio::test]
+async fn the_storys_maria_has_no_account_in_the_demo_so_her_card_stays_the_storys() {
+    let db = TestDb::demo().await;
+    assert_eq!(
+        count(
+            &db.pool,
+            "select count(*) from loyalty_programs where owner_id = 1"
+        )
+        .await,
+        0
+    );
+    // Every other demo client has one, and the cards of those show it.
+    assert_eq!(
+        count(
+            &db.pool,
+            "select count(*) from owner_profiles o where not exists
+               (select 1 from loyalty_programs p where p.owner_id = o.owner_id)"
+        )
+        .await,
+        1
+    );
+    let carlos = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 2}),
+    )
+    .await;
+    assert!(carlos.contains("🎁 Lealtad: "), "{carlos}");
+    let maria = card(
+        &db.pool,
+        Lang::Es,
+        "get_owner_profile",
+        json!({"user_id": 1}),
+    )
+    .await;
+    assert!(!maria.contains("🎁"), "{maria}");
 }

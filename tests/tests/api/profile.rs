@@ -56,18 +56,28 @@ async fn profile_data_for_the_model_has_every_field() {
     assert_eq!(out.data["customer_type"], "vip");
     assert_eq!(out.data["order_count"], 8);
     assert_eq!(out.data["pets"][0]["breed"], "Poodle");
-    // Her tier is the loyalty job's: her completed orders in the 12 months before the
-    // story's date against the default thresholds.
+    // The story's María has no loyalty account in the seeded demo (her story card has no
+    // loyalty line); José's tier is the loyalty job's: his completed orders in the 12 months
+    // before the story's date against the default thresholds.
+    assert!(out.data["loyalty"].is_null(), "{}", out.data["loyalty"]);
+    let jose: i64 = sqlx::query_scalar("select id from owners where full_name = 'José Martínez'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     let spend: rust_decimal::Decimal = sqlx::query_scalar(
-        "select sum(total) from orders where owner_id = 1 and status = 'completed'
+        "select sum(total) from orders where owner_id = $1 and status = 'completed'
            and ordered_at > (select frozen_today from clinic) - interval '12 months'",
     )
+    .bind(jose)
     .fetch_one(&db.pool)
     .await
     .unwrap();
+    let his = call(&db.pool, "get_owner_profile", json!({"user_id": jose}))
+        .await
+        .unwrap();
     let tier = bot::loyalty::Tiers::default().of(spend);
-    assert_eq!(out.data["loyalty"]["tier"], tier.as_db_str(), "{spend}");
-    assert!(out.data["loyalty"]["points"].as_i64().unwrap() > 0);
+    assert_eq!(his.data["loyalty"]["tier"], tier.as_db_str(), "{spend}");
+    assert!(his.data["loyalty"]["points"].as_i64().unwrap() > 0);
     assert_eq!(out.data["visit_pattern"], "regular");
     assert!(out.data["purchase_interval_days"].as_f64().unwrap() > 100.0);
     assert_eq!(out.data["preferred_products"].as_array().unwrap().len(), 3);

@@ -143,7 +143,7 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
                 values (1, 'checkup', 'no_show', now());
             insert into audit_log (tool, outcome, duration_ms) values ('search_owners', 'ok', 1);
             insert into loyalty_transactions (loyalty_id, transaction_type, points, description)
-                select id, 'adjust', 3, 'bono' from loyalty_programs where owner_id = 1"),
+                select id, 'adjust', 3, 'bono' from loyalty_programs order by id limit 1"),
         )
         .await;
         exec(pool, &switch("enable")).await;

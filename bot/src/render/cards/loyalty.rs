@@ -27,7 +27,7 @@ pub struct LoyaltyCard {
 /// One movement of points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoyaltyLine {
-    /// `earn`, `redeem`, `expire`, `adjust`.
+    /// `earn`, `redeem`, `expire`, `adjust`, `reverse`.
     pub kind: String,
     pub points: i64,
     pub description: String,
@@ -39,6 +39,7 @@ fn kind_label(kind: &str, lang: Lang) -> &'static str {
         "earn" => lang.pick("Compra", "Purchase"),
         "redeem" => lang.pick("Canje", "Redeemed"),
         "expire" => lang.pick("Vencimiento", "Expired"),
+        "reverse" => lang.pick("Reversión", "Reversal"),
         _ => lang.pick("Ajuste", "Adjustment"),
     }
 }

@@ -56,6 +56,8 @@ pub enum ReportMetric {
     PointsRedeemed,
     /// Puntos vencidos / Points expired
     PointsExpired,
+    /// Puntos revertidos (compras canceladas o reembolsadas) / Points reversed
+    PointsReversed,
     /// Saldo pendiente (pasivo) / Outstanding balance (liability)
     OutstandingLiability,
 }
@@ -93,6 +95,10 @@ impl ReportMetric {
             PointsIssued => lang.pick("Puntos otorgados", "Points issued"),
             PointsRedeemed => lang.pick("Puntos canjeados", "Points redeemed"),
             PointsExpired => lang.pick("Puntos vencidos", "Points expired"),
+            PointsReversed => lang.pick(
+                "Puntos revertidos (compras canceladas)",
+                "Points reversed (cancelled purchases)",
+            ),
             OutstandingLiability => lang.pick(
                 "Puntos pendientes (pasivo, hoy)",
                 "Outstanding points (liability, today)",
