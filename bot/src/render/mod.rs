@@ -6,6 +6,7 @@
 //! formatted in [`fmt`].
 
 pub mod cards;
+pub mod charts;
 pub mod fmt;
 pub mod format;
 pub mod labels;
