@@ -52,6 +52,14 @@ impl Comparison {
                 .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
                 .map_err(draw_error)?;
             let axis = (FAMILY, 30).into_font().color(&palette::TEXT);
+            // Long labels (a report's figures rather than days) in smaller type.
+            let longest = self
+                .labels
+                .iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0);
+            let x_size = if longest * n > 60 { 22 } else { 30 };
             let x_label = |x: &f64| {
                 let i = x.round();
                 let ok = (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n;
@@ -72,6 +80,7 @@ impl Comparison {
                 .y_labels(6)
                 .y_label_formatter(&|v| label(*v, self.unit))
                 .label_style(axis.clone())
+                .x_label_style((FAMILY, x_size).into_font().color(&palette::TEXT))
                 .draw()
                 .map_err(draw_error)?;
             let width = 0.38;

@@ -10,9 +10,11 @@ mod comparison;
 mod font;
 mod palette;
 mod ranking;
+mod report;
 
 pub use comparison::Comparison;
 pub use ranking::Ranking;
+pub use report::{for_report, Chart};
 
 /// Width and height of every chart: 4:3, legible on a 6-inch screen when the platform scales
 /// it to the chat's width.
@@ -25,6 +27,8 @@ pub enum Unit {
     Money,
     /// A count: `1,250`.
     Count,
+    /// A percentage, 0–100: `45%`.
+    Percent,
 }
 
 /// A rendered chart.
@@ -87,6 +91,7 @@ fn label(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Money => format!("${n}"),
         Unit::Count => n,
+        Unit::Percent => format!("{n}%"),
     }
 }
 

@@ -183,3 +183,136 @@ fn bar_rows(rgb: &[u8], w: u32, h: u32) -> Vec<usize> {
     bands.extend(current);
     bands
 }
+
+mod report {
+    use super::super::*;
+    use crate::crm::reports::series::Series;
+    use crate::domain::Lang;
+    use crate::render::cards::{
+        Figure, ItemLabel, Period, ReportCard, ReportKind, ReportMetric, ReportRow, TopItem,
+    };
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, day).unwrap()
+    }
+
+    fn card(kind: ReportKind, rows: Vec<ReportRow>, top_items: Vec<TopItem>) -> ReportCard {
+        ReportCard {
+            kind,
+            period: Period {
+                start: d(11, 1),
+                end: d(11, 20),
+            },
+            previous_period: Some(Period {
+                start: d(10, 12),
+                end: d(10, 31),
+            }),
+            rows,
+            top_items,
+        }
+    }
+
+    fn row(metric: ReportMetric, current: Figure, previous: Figure) -> ReportRow {
+        ReportRow {
+            metric,
+            current,
+            previous: Some(previous),
+        }
+    }
+
+    #[test]
+    fn a_report_with_a_series_is_charted_by_bucket_in_the_staff_members_language() {
+        let s = Series::bucket(
+            d(10, 12),
+            d(11, 1),
+            d(11, 20),
+            [(d(11, 3), dec!(1500.50)), (d(10, 14), dec!(900))],
+        );
+        let c = card(ReportKind::Revenue, vec![], vec![]);
+        let Some(Chart::Comparison(es)) = for_report(&c, Some(&s), Lang::Es) else {
+            panic!()
+        };
+        assert_eq!(es.title, "Ingresos por día");
+        assert_eq!(
+            (
+                es.labels.len(),
+                es.labels[0].as_str(),
+                es.labels[2].as_str()
+            ),
+            (20, "1 Nov", "3 Nov")
+        );
+        assert_eq!((es.current[2], es.previous[2]), (1500.5, 900.0));
+        assert_eq!(es.unit, Unit::Money);
+        let Some(Chart::Comparison(en)) = for_report(&c, Some(&s), Lang::En) else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                en.title.as_str(),
+                en.labels[0].as_str(),
+                en.current_name.as_str()
+            ),
+            ("Revenue by day", "Nov 1", "This period")
+        );
+        assert!(Chart::Comparison(en).render().is_ok());
+    }
+
+    #[test]
+    fn a_top_list_is_a_ranking_and_retention_compares_its_rates() {
+        let top = vec![
+            TopItem {
+                label: ItemLabel::Name("Royal Canin 15 kg".into()),
+                figure: Figure::Money(dec!(42000)),
+            },
+            TopItem {
+                label: ItemLabel::Name("Vacuna".into()),
+                figure: Figure::Money(dec!(21000)),
+            },
+        ];
+        let products = card(ReportKind::Products, vec![], top);
+        let Some(Chart::Ranking(r)) = for_report(&products, None, Lang::Es) else {
+            panic!()
+        };
+        assert_eq!(
+            (r.title.as_str(), r.unit, r.rows[0].1),
+            ("Más vendidos", Unit::Money, 42000.0)
+        );
+        let retention = card(
+            ReportKind::Retention,
+            vec![
+                row(
+                    ReportMetric::RetentionRate,
+                    Figure::Percent(61.5),
+                    Figure::Percent(58.0),
+                ),
+                row(
+                    ReportMetric::ActiveClients,
+                    Figure::Count(120),
+                    Figure::Count(110),
+                ),
+                row(
+                    ReportMetric::ChurnRate,
+                    Figure::Percent(38.5),
+                    Figure::Percent(42.0),
+                ),
+            ],
+            vec![],
+        );
+        let Some(Chart::Comparison(c)) = for_report(&retention, None, Lang::Es) else {
+            panic!()
+        };
+        assert_eq!(c.unit, Unit::Percent);
+        assert_eq!(c.labels.len(), 2, "only the percentages: {:?}", c.labels);
+        assert_eq!(
+            (c.current.clone(), c.previous.clone()),
+            (vec![61.5, 38.5], vec![58.0, 42.0])
+        );
+        assert!(Chart::Comparison(c).render().is_ok());
+        assert_eq!(
+            for_report(&card(ReportKind::Customers, vec![], vec![]), None, Lang::Es),
+            None
+        );
+    }
+}
