@@ -73,6 +73,9 @@ pub struct RichText {
     lines: Vec<Line>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     choices: Vec<Choice>,
+    /// A chart sent with the document as an image (rendered where the reply is sent).
+    #[serde(skip)]
+    chart: Option<super::charts::Chart>,
 }
 
 impl RichText {
@@ -133,7 +136,19 @@ impl RichText {
     pub fn append(&mut self, other: RichText) -> &mut Self {
         self.lines.extend(other.lines);
         self.choices.extend(other.choices);
+        self.chart = self.chart.take().or(other.chart);
         self
+    }
+
+    /// Sends `chart` with the document, as an image.
+    pub fn chart(&mut self, chart: super::charts::Chart) -> &mut Self {
+        self.chart = Some(chart);
+        self
+    }
+
+    /// Takes the chart off the document.
+    pub fn take_chart(&mut self) -> Option<super::charts::Chart> {
+        self.chart.take()
     }
 
     /// Offers `say` as a choice labelled `label`.

@@ -2,7 +2,9 @@
 
 use plotters::prelude::*;
 
-use super::{draw_error, font::FAMILY, label, palette, render, ChartError, Png, Unit};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{axis_label, draw_error, font::FAMILY, palette, render, ChartError, Png, Unit};
 
 /// A figure by bucket (day, week or month) in the period and in the previous period of the
 /// same length, bucket `i` of one against bucket `i` of the other.
@@ -20,8 +22,8 @@ pub struct Comparison {
     pub previous_name: String,
 }
 
-/// Labels on the x axis at most: more buckets than this get every k-th label.
-const MAX_X_LABELS: usize = 8;
+/// Pixels of the plotting area's width, for fitting the bucket labels.
+const PLOT_WIDTH: f64 = 950.0;
 
 impl Comparison {
     pub fn render(&self) -> Result<Png, ChartError> {
@@ -38,7 +40,6 @@ impl Comparison {
             .fold(0.0, f64::max)
             .max(1.0)
             * 1.3; // headroom for the legend in the upper left
-        let every = n.div_ceil(MAX_X_LABELS);
         render(|area| {
             let title = (FAMILY, 46)
                 .into_font()
@@ -48,7 +49,7 @@ impl Comparison {
                 .margin(28)
                 .caption(&self.title, title)
                 .x_label_area_size(64)
-                .y_label_area_size(170)
+                .y_label_area_size(130)
                 .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
                 .map_err(draw_error)?;
             let axis = (FAMILY, 30).into_font().color(&palette::TEXT);
@@ -60,29 +61,31 @@ impl Comparison {
                 .max()
                 .unwrap_or(0);
             let x_size = if longest * n > 60 { 22 } else { 30 };
-            let x_label = |x: &f64| {
-                let i = x.round();
-                let ok = (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n;
-                if ok && (i as usize).is_multiple_of(every) {
-                    self.labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            };
+            // As many bucket labels as fit side by side (all of a few figures).
+            let fit = (PLOT_WIDTH / (longest as f64 * 0.6 * f64::from(x_size) + 16.0)) as usize;
+            let every = if n <= 4 { 1 } else { n.div_ceil(fit.max(1)) };
             chart
                 .configure_mesh()
                 .disable_x_mesh()
                 .bold_line_style(palette::GRID)
                 .light_line_style(palette::BACKGROUND)
                 .axis_style(palette::TEXT)
-                .x_labels(n + 1)
-                .x_label_formatter(&x_label)
+                .x_labels(0)
                 .y_labels(6)
-                .y_label_formatter(&|v| label(*v, self.unit))
+                .y_label_formatter(&|v| axis_label(*v, self.unit))
                 .label_style(axis.clone())
-                .x_label_style((FAMILY, x_size).into_font().color(&palette::TEXT))
                 .draw()
                 .map_err(draw_error)?;
+            // Bucket labels under their bars, drawn here: plotters would pick "nice" steps.
+            let below = (FAMILY, x_size)
+                .into_font()
+                .color(&palette::TEXT)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            for (i, text) in self.labels.iter().enumerate().step_by(every) {
+                let (x, y) = chart.backend_coord(&(i as f64, 0.0));
+                area.draw(&Text::new(text.as_str(), (x, y + 12), below.clone()))
+                    .map_err(draw_error)?;
+            }
             let width = 0.38;
             let bars = |values: &[f64], left: f64, color: RGBColor| {
                 values

@@ -95,5 +95,32 @@ fn label(value: f64, unit: Unit) -> String {
     }
 }
 
+/// A compact axis label: `$150k`, `$1.5M`, `12k`, `45%`.
+fn axis_label(value: f64, unit: Unit) -> String {
+    let a = value.abs();
+    let compact = if a >= 1e6 {
+        format!("{}M", trim(value / 1e6))
+    } else if a >= 1e4 {
+        format!("{}k", trim(value / 1e3))
+    } else {
+        return label(value, unit);
+    };
+    match unit {
+        Unit::Money => format!("${compact}"),
+        Unit::Count => compact,
+        Unit::Percent => format!("{compact}%"),
+    }
+}
+
+/// At most one decimal, none when whole: `1.5`, `150`.
+fn trim(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
 #[cfg(test)]
 mod tests;

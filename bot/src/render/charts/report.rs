@@ -8,6 +8,9 @@ use crate::domain::Lang;
 use crate::render::cards::{Figure, ReportCard, ReportKind, ReportMetric};
 use crate::render::fmt;
 
+// Charts travel on a reply (`RichText`, which is `Eq`); their values are finite figures.
+impl Eq for Chart {}
+
 /// A chart of either shape.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {

@@ -316,3 +316,12 @@ mod report {
         );
     }
 }
+
+#[test]
+fn axis_labels_are_compact() {
+    assert_eq!(axis_label(200_000_000.0, Unit::Money), "$200M");
+    assert_eq!(axis_label(1_500_000.0, Unit::Money), "$1.5M");
+    assert_eq!(axis_label(150_000.0, Unit::Count), "150k");
+    assert_eq!(axis_label(9_999.0, Unit::Money), "$9,999");
+    assert_eq!(axis_label(45.0, Unit::Percent), "45%");
+}
