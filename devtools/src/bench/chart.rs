@@ -34,9 +34,9 @@ pub async fn chart(pool: &PgPool, out: Option<&Path>) -> anyhow::Result<String> 
                 .expect("1 Jan"),
         ),
     ];
-    let mut table = format!(
+    let mut table = String::from(
         "| period | buckets | series query p50 (ms) | × SELECT 1 | draw + PNG p50 (ms) | PNG bytes |\n\
-         |---|---:|---:|---:|---:|---:|\n"
+         |---|---:|---:|---:|---:|---:|\n",
     );
     for (name, start) in periods {
         let w = window(&clock, start, today);
