@@ -75,6 +75,13 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1000)]
         new_orders: i64,
     },
+    /// A revenue report's chart for a month, a quarter and a year: series query, drawing
+    /// and PNG encoding.
+    Chart {
+        /// Keep the year's chart as DIR/chart-revenue-year.png.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Drafting a campaign for the first N clients and building its preview (the drafts are
     /// deleted afterwards).
     Preview {
@@ -174,6 +181,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             BenchWhat::Loyalty { new_orders } => bench::loyalty(&pool, new_orders).await?,
             BenchWhat::Preview { recipients } => bench::preview(&pool, recipients).await?,
             BenchWhat::Export { clients } => bench::export(&pool, clients).await?,
+            BenchWhat::Chart { out } => bench::chart(&pool, out.as_deref()).await?,
             BenchWhat::Webhooks {
                 rate,
                 seconds,

@@ -43,6 +43,20 @@ struct Inner {
     requests: Mutex<Vec<Recorded>>,
     script: Mutex<VecDeque<Scripted>>,
     next_id: AtomicU64,
+    /// What `/audio/transcriptions` answers, in order.
+    transcripts: Mutex<VecDeque<String>>,
+    /// The transcription requests received.
+    transcriptions: Mutex<Vec<Transcription>>,
+}
+
+/// A request to `/v1/audio/transcriptions`, read from its multipart form.
+#[derive(Clone, Debug, Default)]
+pub struct Transcription {
+    pub model: String,
+    pub language: Option<String>,
+    pub file_name: String,
+    pub file_type: String,
+    pub file: Vec<u8>,
 }
 
 /// A chat completions server on `127.0.0.1:<random>`.
@@ -53,6 +67,20 @@ pub struct FakeOpenAi {
 }
 
 impl FakeOpenAi {
+    /// The next transcription request is answered with `text` (`{"text": ...}`).
+    pub fn transcribe_as(&self, text: &str) {
+        self.inner
+            .transcripts
+            .lock()
+            .unwrap()
+            .push_back(text.to_owned());
+    }
+
+    /// The transcription requests received so far.
+    pub fn transcriptions(&self) -> Vec<Transcription> {
+        self.inner.transcriptions.lock().unwrap().clone()
+    }
+
     /// Starts the server; it accepts connections when this returns.
     pub async fn start() -> Self {
         Self::start_with(Inner::default()).await
@@ -191,6 +219,9 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if method == Method::POST && uri.path() == "/v1/audio/transcriptions" {
+        return transcription(&inner, &headers, &body);
+    }
     let request = Recorded::new(method.as_str(), uri.path(), &headers, &body);
     let model = request.body["model"].as_str().unwrap_or("fake").to_owned();
     let prompt_tokens = body.len().div_ceil(4);
@@ -354,6 +385,86 @@ fn owner_id(text: &str) -> Option<i64> {
         .take_while(char::is_ascii_digit)
         .collect();
     digits.parse().ok()
+}
+
+/// `/v1/audio/transcriptions`: a multipart form with `file` and `model` (400 without
+/// them, as OpenAI answers), answered from the transcripts given.
+fn transcription(inner: &Inner, headers: &HeaderMap, body: &[u8]) -> Response {
+    let boundary = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split("boundary=").nth(1))
+        .map(|b| b.trim_matches('"').to_owned());
+    let Some(boundary) = boundary else {
+        return error(400, "invalid_request_error", "expected multipart/form-data");
+    };
+    let mut request = Transcription::default();
+    for (headers, value) in multipart_parts(body, &boundary) {
+        let name = header_param(&headers, "name").unwrap_or_default();
+        match name.as_str() {
+            "file" => {
+                request.file_name = header_param(&headers, "filename").unwrap_or_default();
+                request.file_type = headers
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-type: "))
+                    .or_else(|| {
+                        headers
+                            .lines()
+                            .find_map(|l| l.strip_prefix("Content-Type: "))
+                    })
+                    .unwrap_or_default()
+                    .to_owned();
+                request.file = value;
+            }
+            "model" => request.model = String::from_utf8_lossy(&value).into_owned(),
+            "language" => request.language = Some(String::from_utf8_lossy(&value).into_owned()),
+            _ => {}
+        }
+    }
+    if request.file.is_empty() || request.model.is_empty() {
+        return error(400, "invalid_request_error", "file and model are required");
+    }
+    inner.transcriptions.lock().unwrap().push(request);
+    match inner.transcripts.lock().unwrap().pop_front() {
+        Some(text) => Json(json!({"text": text})).into_response(),
+        None => error(400, "invalid_request_error", "fake: no transcript left"),
+    }
+}
+
+/// The parts of a multipart body: each part's header block and its bytes.
+fn multipart_parts(body: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
+    let delimiter = format!("--{boundary}");
+    let d = delimiter.as_bytes();
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while i + d.len() <= body.len() {
+        if &body[i..i + d.len()] == d {
+            starts.push(i);
+            i += d.len();
+        } else {
+            i += 1;
+        }
+    }
+    starts
+        .windows(2)
+        .filter_map(|w| {
+            let part = &body[w[0] + d.len()..w[1]];
+            let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+            let split = part.windows(4).position(|x| x == b"\r\n\r\n")?;
+            let headers = String::from_utf8_lossy(&part[..split]).into_owned();
+            let value = &part[split + 4..];
+            let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+            Some((headers, value.to_vec()))
+        })
+        .collect()
+}
+
+/// `param="value"` from a part's `Content-Disposition` header.
+fn header_param(headers: &str, param: &str) -> Option<String> {
+    let key = format!("{param}=\"");
+    let at = headers.find(&format!("; {key}"))? + 2 + key.len();
+    let rest = &headers[at..];
+    Some(rest[..rest.find('"')?].to_owned())
 }
 
 fn error(status: u16, kind: &str, message: &str) -> Response {

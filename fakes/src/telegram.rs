@@ -36,6 +36,8 @@ struct Inner {
     /// Lets held calls answer.
     release: tokio::sync::Notify,
     released: std::sync::atomic::AtomicBool,
+    /// Files by `file_id` that `getFile` and the file endpoint serve.
+    files: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 /// A Bot API server on `127.0.0.1:<random>`. Method names match case-insensitively.
@@ -123,6 +125,15 @@ impl FakeTelegram {
     /// `sendMessage` calls per chat id so far.
     pub fn sent_per_chat(&self) -> HashMap<i64, u64> {
         self.inner.sent_per_chat.lock().unwrap().clone()
+    }
+
+    /// Serves `bytes` as file `file_id` (`getFile`, then `/file/bot<token>/<path>`).
+    pub fn put_file(&self, file_id: &str, bytes: Vec<u8>) {
+        self.inner
+            .files
+            .lock()
+            .unwrap()
+            .insert(file_id.to_owned(), bytes);
     }
 
     /// The next call to `method` answers `status` with `body` instead of succeeding.
@@ -247,7 +258,30 @@ async fn handle(
             .into_response();
     }
 
+    // A file's bytes: `/file/bot<token>/voice/<file_id>.oga`.
+    if uri.path().starts_with("/file/bot") {
+        // teloxide sends the path as one segment (`voice%2F<id>.oga`).
+        let name = api_method.rsplit("%2f").next().unwrap_or_default();
+        let id = name.trim_end_matches(".oga");
+        let files = inner.files.lock().unwrap();
+        let found = files.iter().find(|(k, _)| k.to_ascii_lowercase() == id);
+        return match found {
+            Some((_, bytes)) => bytes.clone().into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
     let result = match api_method.as_str() {
+        "getfile" => {
+            let id = body["file_id"].as_str().unwrap_or_default();
+            let size = inner.files.lock().unwrap().get(id).map(Vec::len);
+            let Some(size) = size else {
+                let body = json!({"ok": false, "error_code": 400,
+                    "description": "Bad Request: invalid file_id"});
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            };
+            json!({"file_id": id, "file_unique_id": format!("u{id}"), "file_size": size,
+                   "file_path": format!("voice/{id}.oga")})
+        }
         "sendmessage" => {
             let id = inner.next_message_id.fetch_add(1, Ordering::SeqCst);
             // A chat id may be sent as a number or as a numeric string.

@@ -113,6 +113,20 @@ impl ChannelSender {
         })
     }
 
+    /// Downloads media `media_id` (a Telegram `file_id`, a WhatsApp media id) of type
+    /// `mime_type`, refusing files over `max_bytes`.
+    pub async fn download(
+        &self,
+        media_id: &str,
+        mime_type: &str,
+        max_bytes: u64,
+    ) -> Result<MediaFile, SendError> {
+        Ok(match self {
+            Self::Telegram(c) => c.download_file(media_id, mime_type, max_bytes).await?,
+            Self::WhatsApp(c) => c.download_media(media_id, max_bytes).await?,
+        })
+    }
+
     /// Deletes the bot's earlier message `message_id` where the platform allows it
     /// (Telegram, within 48 hours); does nothing on WhatsApp.
     pub async fn delete(&self, chat_id: &str, message_id: &str) -> Result<(), SendError> {

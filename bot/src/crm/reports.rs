@@ -15,6 +15,7 @@
 //! covering indexes of migration `20261126000004_report_indexes.sql`.
 
 mod clients;
+pub mod series;
 
 pub use clients::{customers, retention, Customers, Retention};
 

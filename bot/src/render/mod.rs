@@ -7,6 +7,7 @@
 
 pub mod attachment;
 pub mod cards;
+pub mod charts;
 pub mod fmt;
 pub mod format;
 pub mod labels;

@@ -76,6 +76,9 @@ pub struct RichText {
     /// Files sent with the document (see `attachment.rs`).
     #[serde(skip)]
     files: Vec<super::attachment::Attachment>,
+    /// A chart sent with the document as an image (rendered where the reply is sent).
+    #[serde(skip)]
+    chart: Option<super::charts::Chart>,
 }
 
 impl RichText {
@@ -137,7 +140,19 @@ impl RichText {
         self.lines.extend(other.lines);
         self.choices.extend(other.choices);
         self.files.extend(other.files);
+        self.chart = self.chart.take().or(other.chart);
         self
+    }
+
+    /// Sends `chart` with the document, as an image.
+    pub fn chart(&mut self, chart: super::charts::Chart) -> &mut Self {
+        self.chart = Some(chart);
+        self
+    }
+
+    /// Takes the chart off the document.
+    pub fn take_chart(&mut self) -> Option<super::charts::Chart> {
+        self.chart.take()
     }
 
     /// Sends `file` with the document.

@@ -125,6 +125,7 @@ impl Application {
                 settings.whatsapp_messages_per_second,
                 settings.whatsapp_pair_seconds,
             ),
+            voice: settings.voice.clone(),
         });
         let sink = Arc::new(PgInbox::with(
             pool,

@@ -37,6 +37,8 @@ pub(crate) struct Context {
     pub session: Arc<Session>,
     /// The platforms' rate limits, waited for before each message (`pacing.rs`).
     pub pacer: Pacer,
+    /// Where staff voice notes are transcribed (`TRANSCRIBE_*`); None: not understood.
+    pub voice: Option<super::voice::VoiceSettings>,
 }
 
 /// A pool for the queue statements (worker and sender claims, marks) on the same server

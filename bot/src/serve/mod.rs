@@ -31,6 +31,7 @@ pub(crate) mod sender;
 pub(crate) mod session;
 mod settings;
 mod telegram_clients;
+mod voice;
 mod worker;
 
 pub use app::{channel_summary, Application, TELEGRAM_COMMANDS};

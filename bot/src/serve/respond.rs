@@ -38,10 +38,12 @@ use super::questions::ChatRef;
 use super::refusals;
 use super::replies::{self, Handled, Staff};
 use super::telegram_clients;
+use super::voice;
 use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::Lang;
 use crate::marketing::consent::{self, ConsentChannel};
+use crate::render::RichText;
 use crate::staff::{self, StaffMember};
 
 /// Telegram clears "typing…" after 5 s; repeat it while the engine works.
@@ -215,7 +217,18 @@ pub(crate) async fn answer(
         let reply = limited(ctx, inbound.channel, &sender_id, auto_reply).await?;
         return Ok(Answered::with_writes(reply, tx));
     }
-    let text = match (&inbound.kind, engine_text) {
+    // A staff member's voice note is answered as its words.
+    let mut heard = None;
+    if let (Who::Staff(_), InboundKind::Unsupported { what }) = (&who, &inbound.kind) {
+        let note = voice::note(inbound).filter(|_| what == "voice" || what == "audio");
+        if let Some(note) = note {
+            match voice::transcribe(ctx, inbound, &note, lang).await {
+                voice::Heard::Words(words) => heard = Some(words),
+                voice::Heard::Say(line) => return Ok(Answered::reply(Some(Reply::text(line)))),
+            }
+        }
+    }
+    let text = match (&inbound.kind, engine_text.or_else(|| heard.clone())) {
         (_, Some(text)) => text,
         (kind, None) => match kind {
             InboundKind::Text { text, .. } => text.clone(),
@@ -262,7 +275,13 @@ pub(crate) async fn answer(
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }
-    let reply = with_buttons(&out.reply, inbound.channel);
+    let reply = match &heard {
+        Some(words) => {
+            let doc = RichText::join([voice::quote(words), out.reply.clone()]);
+            with_buttons(&doc, inbound.channel)
+        }
+        None => with_buttons(&out.reply, inbound.channel),
+    };
     let notices = out.notices.into_iter().filter_map(|n| {
         let channel = context::channel(&n.channel)?;
         Some((channel, n.chat_id, with_buttons(&n.text, channel)))

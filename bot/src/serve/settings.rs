@@ -58,6 +58,9 @@ pub struct ServeSettings {
     /// Campaign sends: templates, quiet hours, limits (`WHATSAPP_TEMPLATES`, `QUIET_HOURS`,
     /// `MARKETING_*`, `CAMPAIGN_HOLDOUT_PERCENT`, `BIRTHDAY_MODE`).
     pub marketing: MarketingSettings,
+    /// Where staff voice notes are transcribed (`TRANSCRIBE_BASE_URL` or `LLM_BASE_URL`,
+    /// `TRANSCRIBE_MODEL`, `VOICE_MAX_SECONDS`); None: voice notes get a how-to line.
+    pub voice: Option<super::voice::VoiceSettings>,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -210,6 +213,7 @@ impl ServeSettings {
             whatsapp_messages_per_second,
             whatsapp_pair_seconds,
             marketing: MarketingSettings::from_lookup(&lookup)?,
+            voice: super::voice::VoiceSettings::from_lookup(&lookup)?,
         })
     }
 

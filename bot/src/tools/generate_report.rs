@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
-use crate::crm::reports::{self, Pair, TopRow, Window};
+use crate::crm::reports::{self, series, Pair, TopRow, Window};
 use crate::domain::{AppointmentKind, ProductCategory};
+use crate::render::charts;
 use crate::render::{
     Figure, ItemLabel, Period, ReportCard, ReportKind, ReportMetric as M, ReportRow, TopItem,
 };
@@ -117,7 +118,16 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         rows,
         top_items,
     };
-    Ok(ToolOutput::new(&card, card.render(ctx.lang)))
+    let series = match args.report_type {
+        ReportType::Revenue => Some(series::revenue(&ctx.pool, &w).await?),
+        ReportType::Appointments => Some(series::visits(&ctx.pool, &w).await?),
+        _ => None,
+    };
+    let mut text = card.render(ctx.lang);
+    if let Some(chart) = charts::for_report(&card, series.as_ref(), ctx.lang) {
+        text.chart(chart);
+    }
+    Ok(ToolOutput::new(&card, text))
 }
 
 /// The period asked for, defaulted and checked.

@@ -6,6 +6,7 @@
 //! measured in the same run. Each prints a Markdown table for BENCHMARKS.md.
 
 pub mod campaign;
+mod chart;
 mod engine;
 mod export;
 mod loyalty;
@@ -17,6 +18,7 @@ pub mod webhooks;
 
 use std::time::{Duration, Instant};
 
+pub use chart::chart;
 pub use engine::engine;
 pub use export::export;
 pub use loyalty::loyalty;
@@ -63,6 +65,16 @@ where
         samples.push(started.elapsed());
     }
     Ok(percentiles(&mut samples))
+}
+
+/// p50 of a bare `SELECT 1` round trip: the floor every figure is compared with.
+async fn floor(pool: &sqlx::PgPool) -> anyhow::Result<Duration> {
+    let p = time(200, |_| async {
+        sqlx::query("select 1").execute(pool).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(p.p50)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -18,13 +18,7 @@ const RUNS: usize = 5;
 pub async fn preview(pool: &PgPool, recipients: i64) -> anyhow::Result<String> {
     let clock = ClinicClock::load(pool).await?;
     let policy = Policy::default();
-    let mut floor = Vec::with_capacity(200);
-    for _ in 0..200 {
-        let t = Instant::now();
-        sqlx::query("select 1").execute(pool).await?;
-        floor.push(t.elapsed());
-    }
-    let floor = percentiles(&mut floor).p50;
+    let floor = super::floor(pool).await?;
     let ids: Vec<i64> = sqlx::query_scalar("select id from owners order by id limit $1")
         .bind(recipients)
         .fetch_all(pool)

@@ -21,6 +21,7 @@ mod owner_approval;
 mod questions;
 mod strangers;
 mod transactions;
+mod voice;
 
 use std::collections::HashMap;
 use std::future::Future;

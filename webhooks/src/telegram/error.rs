@@ -21,6 +21,12 @@ pub enum TelegramError {
     /// The webhook URL does not parse.
     #[error("invalid webhook URL")]
     InvalidUrl(#[from] url::ParseError),
+    /// A file to download is larger than allowed (bytes).
+    #[error("the file is {0} bytes, over the limit")]
+    TooLarge(u64),
+    /// Downloading a file failed.
+    #[error("downloading the file failed: {0}")]
+    Download(#[from] teloxide::DownloadError),
     /// The Bot API or the network failed (the token is redacted from URLs by teloxide).
     #[error(transparent)]
     Request(#[from] RequestError),

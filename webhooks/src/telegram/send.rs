@@ -189,6 +189,35 @@ impl TelegramClient {
         Ok(sent.id.0)
     }
 
+    /// Downloads file `file_id` (a staff member's voice note): `getFile` gives its path,
+    /// fetched from the Bot API's file endpoint. Bots may download files up to 20 MB; a file
+    /// over `max_bytes` is refused before its bytes are read ([`TelegramError::TooLarge`]).
+    #[tracing::instrument(name = "telegram_download_file", skip_all)]
+    pub async fn download_file(
+        &self,
+        file_id: &str,
+        mime_type: &str,
+        max_bytes: u64,
+    ) -> Result<MediaFile, TelegramError> {
+        use teloxide::net::Download;
+        let id = teloxide::types::FileId(file_id.to_owned());
+        let file = self.call(|| self.bot.get_file(id.clone()).send()).await?;
+        let size = u64::from(file.meta.size);
+        if size > max_bytes {
+            return Err(TelegramError::TooLarge(size));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        self.bot.download_file(&file.path, &mut bytes).await?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(TelegramError::TooLarge(bytes.len() as u64));
+        }
+        Ok(MediaFile {
+            bytes,
+            mime_type: mime_type.to_owned(),
+            file_name: crate::media::file_name_for(mime_type),
+        })
+    }
+
     /// Deletes the bot's message `message_id` (Telegram allows it for 48 hours).
     #[tracing::instrument(name = "telegram_delete_message", skip_all, fields(chat_id = %chat_id))]
     pub async fn delete_message(

@@ -29,7 +29,7 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
-    fn title(self, lang: Lang) -> (&'static str, &'static str) {
+    pub(crate) fn title(self, lang: Lang) -> (&'static str, &'static str) {
         match self {
             ReportKind::Revenue => ("📈", lang.pick("Reporte de Ingresos", "Revenue Report")),
             ReportKind::Appointments => {
@@ -42,7 +42,7 @@ impl ReportKind {
         }
     }
 
-    fn top_title(self, lang: Lang) -> &'static str {
+    pub(crate) fn top_title(self, lang: Lang) -> &'static str {
         match self {
             ReportKind::Revenue => lang.pick("Mayores ingresos:", "Top earners:"),
             ReportKind::Appointments => lang.pick("Servicios más solicitados:", "Most requested:"),
@@ -82,7 +82,7 @@ impl Figure {
         }
     }
 
-    fn value(&self) -> f64 {
+    pub(crate) fn value(&self) -> f64 {
         match self {
             Figure::Money(d) | Figure::Number(d) => d.to_f64().unwrap_or(f64::NAN),
             Figure::Count(n) | Figure::Days(n) => *n as f64,

@@ -45,6 +45,22 @@ fn month_short(d: NaiveDate, lang: Lang) -> &'static str {
     }
 }
 
+/// A chart's day label: `17 Nov` / `Nov 17`.
+pub fn day_month(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Es => format!("{} {}", d.day(), month_short(d, lang)),
+        Lang::En => format!("{} {}", month_short(d, lang), d.day()),
+    }
+}
+
+/// A chart's month label: `Nov`, or `Nov 25` when the year must be told apart.
+pub fn month_label(d: NaiveDate, with_year: bool, lang: Lang) -> String {
+    match with_year {
+        true => format!("{} {:02}", month_short(d, lang), d.year().rem_euclid(100)),
+        false => month_short(d, lang).to_owned(),
+    }
+}
+
 /// `15 Nov 2025` / `Nov 15, 2025`.
 pub fn date(d: NaiveDate, lang: Lang) -> String {
     match lang {
