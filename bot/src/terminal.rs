@@ -39,7 +39,9 @@ pub async fn chat(
                 text: line.into(),
             };
             let mut reply = engine.handle(&msg).await?;
-            let files = reply.reply.take_files();
+            let mut files = reply.reply.take_files();
+            // A report's chart is saved next to the other files and its path printed.
+            files.extend(reply.reply.take_chart().and_then(|c| c.attachment()));
             output
                 .write_all(reply.reply.render(Markup::Markdown).as_bytes())
                 .await?;

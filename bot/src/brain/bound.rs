@@ -17,6 +17,7 @@ pub fn bounded(mut reply: RichText, lang: Lang) -> RichText {
     }
     // Files are sent as documents of their own, never cut.
     let files = reply.take_files();
+    let chart = reply.take_chart();
     let note = RichText::plain(lang.pick(
         "(La respuesta era demasiado larga y la recorté aquí. Pregunta por menos clientes a la vez.)",
         "(The answer was too long and I cut it here. Ask about fewer clients at a time.)",
@@ -34,6 +35,9 @@ pub fn bounded(mut reply: RichText, lang: Lang) -> RichText {
     let mut out = RichText::join([kept, note]);
     for file in files {
         out.attach(file);
+    }
+    if let Some(chart) = chart {
+        out.set_chart(chart);
     }
     out
 }

@@ -145,9 +145,14 @@ impl RichText {
     }
 
     /// Sends `chart` with the document, as an image.
-    pub fn chart(&mut self, chart: super::charts::Chart) -> &mut Self {
+    pub fn set_chart(&mut self, chart: super::charts::Chart) -> &mut Self {
         self.chart = Some(chart);
         self
+    }
+
+    /// The chart sent with the document.
+    pub fn chart(&self) -> Option<&super::charts::Chart> {
+        self.chart.as_ref()
     }
 
     /// Takes the chart off the document.

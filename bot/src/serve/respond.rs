@@ -43,6 +43,7 @@ use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::Lang;
 use crate::marketing::consent::{self, ConsentChannel};
+use crate::render::charts::Chart;
 use crate::render::RichText;
 use crate::staff::{self, StaffMember};
 
@@ -322,7 +323,13 @@ pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> R
             .take(3)
             .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
             .collect(),
-        files: doc.files().to_vec(),
+        // A chart is drawn here, in the worker, and sent as a photo after the text.
+        files: doc
+            .files()
+            .iter()
+            .cloned()
+            .chain(doc.chart().and_then(Chart::attachment))
+            .collect(),
     }
 }
 

@@ -125,7 +125,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     };
     let mut text = card.render(ctx.lang);
     if let Some(chart) = charts::for_report(&card, series.as_ref(), ctx.lang) {
-        text.chart(chart);
+        text.set_chart(chart);
     }
     Ok(ToolOutput::new(&card, text))
 }

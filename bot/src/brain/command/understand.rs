@@ -106,12 +106,14 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
 
 /// Whether `action` changes a client, and which one (`None`: the client on the card).
 pub fn write_target(action: &Value) -> Option<Option<String>> {
-    ["note", "tag", "consent", "redeem", "export", "rectify", "erase"]
-        .iter()
-        .find_map(|kind| {
-            let write = action.get(*kind)?;
-            Some(write["who"].as_str().map(crate::domain::fold))
-        })
+    [
+        "note", "tag", "consent", "redeem", "export", "rectify", "erase",
+    ]
+    .iter()
+    .find_map(|kind| {
+        let write = action.get(*kind)?;
+        Some(write["who"].as_str().map(crate::domain::fold))
+    })
 }
 
 /// Whether two actions are the same, reading names as the search does (case and accents

@@ -49,6 +49,25 @@ pub enum ChartError {
     Encode(#[from] png::EncodingError),
 }
 
+impl Chart {
+    /// The chart as a PNG file (`grafica.png`) to send with a reply, as a photo where the
+    /// channel shows photos; None, logged, when it cannot be drawn: the text still goes.
+    pub fn attachment(&self) -> Option<super::Attachment> {
+        match self.render() {
+            Ok(png) => Some(super::Attachment {
+                file_name: "grafica.png".to_owned(),
+                mime_type: "image/png".to_owned(),
+                bytes: png.bytes,
+                data_request: None,
+            }),
+            Err(e) => {
+                tracing::warn!(error.message = %e, "a chart could not be drawn");
+                None
+            }
+        }
+    }
+}
+
 /// Draws on an RGB buffer of [`SIZE`] and encodes it as PNG.
 fn render(
     draw: impl FnOnce(

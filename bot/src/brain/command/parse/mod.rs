@@ -3,12 +3,12 @@
 
 mod campaigns;
 mod consent;
+mod export;
 mod insights;
 mod lookups;
 mod loyalty;
 mod numbers;
 mod reports;
-mod export;
 mod rights;
 mod segments;
 mod talk;
