@@ -181,7 +181,10 @@ mod tests {
             assert_eq!(extension.as_deref(), ext, "{input}");
         }
         assert_eq!(
-            PhoneNumber::parse_export("+1 312 555 0199").unwrap().0.as_ref(),
+            PhoneNumber::parse_export("+1 312 555 0199")
+                .unwrap()
+                .0
+                .as_ref(),
             "+13125550199"
         );
         for bad in ["044 123", "sin teléfono", "0", "ext. 12"] {

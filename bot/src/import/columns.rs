@@ -19,7 +19,11 @@ impl Columns {
         let mut fields: Vec<Option<Field>> = vec![None; headers.len()];
         let mut ambiguous: Vec<(usize, Ambiguous)> = Vec::new();
         for (i, header) in headers.iter().enumerate() {
-            match mapping.field_for(header).map(Header::Known).or_else(|| recognise(header)) {
+            match mapping
+                .field_for(header)
+                .map(Header::Known)
+                .or_else(|| recognise(header))
+            {
                 Some(Header::Known(field)) => fields[i] = Some(field),
                 Some(Header::Ambiguous(a)) => ambiguous.push((i, a)),
                 None => {}
@@ -35,7 +39,10 @@ impl Columns {
             && !has_any(&fields, |f| {
                 matches!(
                     f,
-                    Field::FirstName | Field::LastName | Field::LastNameFather | Field::LastNameMother
+                    Field::FirstName
+                        | Field::LastName
+                        | Field::LastNameFather
+                        | Field::LastNameMother
                 )
             })
             && has_any(&fields, Field::is_pet);
@@ -139,7 +146,15 @@ mod tests {
 
     #[test]
     fn a_one_sheet_export_holds_clients_and_pets() {
-        let c = resolve(&["ID", "Nombre", "Apellido paterno", "Mascota", "Especie", "Teléfono", "Tel"]);
+        let c = resolve(&[
+            "ID",
+            "Nombre",
+            "Apellido paterno",
+            "Mascota",
+            "Especie",
+            "Teléfono",
+            "Tel",
+        ]);
         assert_eq!(c.index(Field::ClientKey), Some(0));
         assert_eq!(c.index(Field::FirstName), Some(1));
         assert_eq!(c.index(Field::Phone2), Some(6));
@@ -148,12 +163,17 @@ mod tests {
 
     #[test]
     fn the_mapping_file_wins_over_recognised_names() {
-        let mapping = Mapping::parse("[columns]\n\"Tel\" = \"ignore\"\n\"Contacto\" = \"phone\"\n").unwrap();
+        let mapping =
+            Mapping::parse("[columns]\n\"Tel\" = \"ignore\"\n\"Contacto\" = \"phone\"\n").unwrap();
         let headers: Vec<String> = ["Cliente", "Tel", "Contacto"].map(String::from).to_vec();
         let c = Columns::resolve(&headers, &mapping);
         assert_eq!(
             c.fields,
-            [Some(Field::FullName), Some(Field::Ignore), Some(Field::Phone)]
+            [
+                Some(Field::FullName),
+                Some(Field::Ignore),
+                Some(Field::Phone)
+            ]
         );
         assert!(c.unmapped().is_empty());
     }

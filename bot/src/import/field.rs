@@ -84,89 +84,354 @@ const CODES: &[(Field, &str)] = &[
 
 /// Header names (folded: lower case, no accents, punctuation as spaces) per field.
 const NAMES: &[(Field, &[&str])] = &[
-    (Field::ClientKey, &[
-        "id cliente", "cliente id", "id del cliente", "clave cliente", "clave de cliente",
-        "clave del cliente", "no cliente", "num cliente", "numero cliente", "numero de cliente",
-        "folio cliente", "folio de cliente", "codigo cliente", "codigo de cliente", "id propietario",
-        "id dueno", "client id", "customer id", "owner id", "client number", "client no",
-    ]),
-    (Field::FirstName, &["nombres", "nombre s", "primer nombre", "first name", "given name"]),
-    (Field::LastName, &["apellidos", "apellido", "last name", "surname", "family name"]),
-    (Field::LastNameFather, &[
-        "apellido paterno", "primer apellido", "ap paterno", "a paterno", "paterno",
-    ]),
-    (Field::LastNameMother, &[
-        "apellido materno", "segundo apellido", "ap materno", "a materno", "materno",
-    ]),
-    (Field::FullName, &[
-        "cliente", "propietario", "dueno", "tutor", "responsable", "nombre completo",
-        "nombre del cliente", "nombre cliente", "nombre del propietario", "nombre propietario",
-        "owner", "owner name", "client", "client name", "customer", "customer name", "full name",
-    ]),
-    (Field::Phone, &[
-        "telefono", "tel", "telefono 1", "tel 1", "telefono principal", "numero de telefono",
-        "celular", "cel", "telefono celular", "numero celular", "movil", "telefono movil",
-        "whatsapp", "phone", "phone 1", "mobile", "mobile phone", "cell", "cell phone",
-    ]),
-    (Field::Phone2, &[
-        "telefono 2", "tel 2", "telefono casa", "tel casa", "telefono fijo", "telefono oficina",
-        "tel oficina", "otro telefono", "telefono secundario", "phone 2", "home phone",
-        "work phone", "other phone",
-    ]),
-    (Field::Email, &["correo", "correo electronico", "email", "e mail", "mail", "email address"]),
-    (Field::Address, &["direccion", "domicilio", "calle", "calle y numero", "address", "street"]),
-    (Field::Neighbourhood, &["colonia", "col", "fraccionamiento", "neighborhood", "neighbourhood"]),
-    (Field::PostalCode, &["cp", "c p", "codigo postal", "zip", "zip code", "postal code"]),
-    (Field::City, &["ciudad", "municipio", "poblacion", "localidad", "city", "town"]),
-    (Field::ClientSince, &[
-        "fecha de alta", "fecha alta", "alta", "cliente desde", "fecha de registro",
-        "fecha registro", "client since", "customer since", "created", "date created",
-    ]),
-    (Field::Consent, &[
-        "consentimiento", "acepta promociones", "acepta publicidad", "acepta marketing",
-        "acepta mensajes", "promociones", "marketing", "consent", "marketing consent", "opt in",
-    ]),
-    (Field::ConsentWhatsApp, &[
-        "acepta whatsapp", "consentimiento whatsapp", "promociones whatsapp", "whatsapp marketing",
-        "marketing whatsapp", "whatsapp opt in",
-    ]),
-    (Field::ConsentSms, &["acepta sms", "consentimiento sms", "sms marketing", "sms opt in"]),
-    (Field::ConsentEmail, &[
-        "acepta correo", "acepta email", "consentimiento correo", "consentimiento email",
-        "email marketing", "email opt in", "boletin", "newsletter",
-    ]),
-    (Field::PetKey, &[
-        "id paciente", "id del paciente", "id mascota", "clave paciente", "clave de paciente",
-        "clave mascota", "folio paciente", "codigo paciente", "expediente", "no expediente",
-        "numero de expediente", "historia clinica", "patient id", "pet id",
-    ]),
-    (Field::PetName, &[
-        "mascota", "paciente", "nombre mascota", "nombre de la mascota", "nombre del paciente",
-        "nombre paciente", "animal", "pet", "pet name", "patient", "patient name",
-    ]),
-    (Field::Species, &["especie", "tipo de mascota", "tipo de animal", "species"]),
+    (
+        Field::ClientKey,
+        &[
+            "id cliente",
+            "cliente id",
+            "id del cliente",
+            "clave cliente",
+            "clave de cliente",
+            "clave del cliente",
+            "no cliente",
+            "num cliente",
+            "numero cliente",
+            "numero de cliente",
+            "folio cliente",
+            "folio de cliente",
+            "codigo cliente",
+            "codigo de cliente",
+            "id propietario",
+            "id dueno",
+            "client id",
+            "customer id",
+            "owner id",
+            "client number",
+            "client no",
+        ],
+    ),
+    (
+        Field::FirstName,
+        &[
+            "nombres",
+            "nombre s",
+            "primer nombre",
+            "first name",
+            "given name",
+        ],
+    ),
+    (
+        Field::LastName,
+        &[
+            "apellidos",
+            "apellido",
+            "last name",
+            "surname",
+            "family name",
+        ],
+    ),
+    (
+        Field::LastNameFather,
+        &[
+            "apellido paterno",
+            "primer apellido",
+            "ap paterno",
+            "a paterno",
+            "paterno",
+        ],
+    ),
+    (
+        Field::LastNameMother,
+        &[
+            "apellido materno",
+            "segundo apellido",
+            "ap materno",
+            "a materno",
+            "materno",
+        ],
+    ),
+    (
+        Field::FullName,
+        &[
+            "cliente",
+            "propietario",
+            "dueno",
+            "tutor",
+            "responsable",
+            "nombre completo",
+            "nombre del cliente",
+            "nombre cliente",
+            "nombre del propietario",
+            "nombre propietario",
+            "owner",
+            "owner name",
+            "client",
+            "client name",
+            "customer",
+            "customer name",
+            "full name",
+        ],
+    ),
+    (
+        Field::Phone,
+        &[
+            "telefono",
+            "tel",
+            "telefono 1",
+            "tel 1",
+            "telefono principal",
+            "numero de telefono",
+            "celular",
+            "cel",
+            "telefono celular",
+            "numero celular",
+            "movil",
+            "telefono movil",
+            "whatsapp",
+            "phone",
+            "phone 1",
+            "mobile",
+            "mobile phone",
+            "cell",
+            "cell phone",
+        ],
+    ),
+    (
+        Field::Phone2,
+        &[
+            "telefono 2",
+            "tel 2",
+            "telefono casa",
+            "tel casa",
+            "telefono fijo",
+            "telefono oficina",
+            "tel oficina",
+            "otro telefono",
+            "telefono secundario",
+            "phone 2",
+            "home phone",
+            "work phone",
+            "other phone",
+        ],
+    ),
+    (
+        Field::Email,
+        &[
+            "correo",
+            "correo electronico",
+            "email",
+            "e mail",
+            "mail",
+            "email address",
+        ],
+    ),
+    (
+        Field::Address,
+        &[
+            "direccion",
+            "domicilio",
+            "calle",
+            "calle y numero",
+            "address",
+            "street",
+        ],
+    ),
+    (
+        Field::Neighbourhood,
+        &[
+            "colonia",
+            "col",
+            "fraccionamiento",
+            "neighborhood",
+            "neighbourhood",
+        ],
+    ),
+    (
+        Field::PostalCode,
+        &[
+            "cp",
+            "c p",
+            "codigo postal",
+            "zip",
+            "zip code",
+            "postal code",
+        ],
+    ),
+    (
+        Field::City,
+        &[
+            "ciudad",
+            "municipio",
+            "poblacion",
+            "localidad",
+            "city",
+            "town",
+        ],
+    ),
+    (
+        Field::ClientSince,
+        &[
+            "fecha de alta",
+            "fecha alta",
+            "alta",
+            "cliente desde",
+            "fecha de registro",
+            "fecha registro",
+            "client since",
+            "customer since",
+            "created",
+            "date created",
+        ],
+    ),
+    (
+        Field::Consent,
+        &[
+            "consentimiento",
+            "acepta promociones",
+            "acepta publicidad",
+            "acepta marketing",
+            "acepta mensajes",
+            "promociones",
+            "marketing",
+            "consent",
+            "marketing consent",
+            "opt in",
+        ],
+    ),
+    (
+        Field::ConsentWhatsApp,
+        &[
+            "acepta whatsapp",
+            "consentimiento whatsapp",
+            "promociones whatsapp",
+            "whatsapp marketing",
+            "marketing whatsapp",
+            "whatsapp opt in",
+        ],
+    ),
+    (
+        Field::ConsentSms,
+        &[
+            "acepta sms",
+            "consentimiento sms",
+            "sms marketing",
+            "sms opt in",
+        ],
+    ),
+    (
+        Field::ConsentEmail,
+        &[
+            "acepta correo",
+            "acepta email",
+            "consentimiento correo",
+            "consentimiento email",
+            "email marketing",
+            "email opt in",
+            "boletin",
+            "newsletter",
+        ],
+    ),
+    (
+        Field::PetKey,
+        &[
+            "id paciente",
+            "id del paciente",
+            "id mascota",
+            "clave paciente",
+            "clave de paciente",
+            "clave mascota",
+            "folio paciente",
+            "codigo paciente",
+            "expediente",
+            "no expediente",
+            "numero de expediente",
+            "historia clinica",
+            "patient id",
+            "pet id",
+        ],
+    ),
+    (
+        Field::PetName,
+        &[
+            "mascota",
+            "paciente",
+            "nombre mascota",
+            "nombre de la mascota",
+            "nombre del paciente",
+            "nombre paciente",
+            "animal",
+            "pet",
+            "pet name",
+            "patient",
+            "patient name",
+        ],
+    ),
+    (
+        Field::Species,
+        &["especie", "tipo de mascota", "tipo de animal", "species"],
+    ),
     (Field::Breed, &["raza", "breed"]),
     (Field::Sex, &["sexo", "genero", "sex", "gender"]),
-    (Field::BirthDate, &[
-        "fecha de nacimiento", "fecha nacimiento", "fecha nac", "fec nac", "f nacimiento",
-        "nacimiento", "cumpleanos", "birth date", "birthdate", "date of birth", "dob",
-    ]),
-    (Field::Deceased, &["fallecido", "fallecio", "finado", "difunto", "muerto", "deceased", "dead"]),
-    (Field::DeceasedOn, &[
-        "fecha de defuncion", "fecha defuncion", "defuncion", "fecha de fallecimiento",
-        "fecha fallecimiento", "date of death", "death date", "deceased on",
-    ]),
+    (
+        Field::BirthDate,
+        &[
+            "fecha de nacimiento",
+            "fecha nacimiento",
+            "fecha nac",
+            "fec nac",
+            "f nacimiento",
+            "nacimiento",
+            "cumpleanos",
+            "birth date",
+            "birthdate",
+            "date of birth",
+            "dob",
+        ],
+    ),
+    (
+        Field::Deceased,
+        &[
+            "fallecido",
+            "fallecio",
+            "finado",
+            "difunto",
+            "muerto",
+            "deceased",
+            "dead",
+        ],
+    ),
+    (
+        Field::DeceasedOn,
+        &[
+            "fecha de defuncion",
+            "fecha defuncion",
+            "defuncion",
+            "fecha de fallecimiento",
+            "fecha fallecimiento",
+            "date of death",
+            "death date",
+            "deceased on",
+        ],
+    ),
 ];
 
 const AMBIGUOUS: &[(Ambiguous, &[&str])] = &[
     (Ambiguous::Name, &["nombre", "name"]),
-    (Ambiguous::Id, &["id", "clave", "folio", "codigo", "no", "num", "numero", "key", "code"]),
+    (
+        Ambiguous::Id,
+        &[
+            "id", "clave", "folio", "codigo", "no", "num", "numero", "key", "code",
+        ],
+    ),
 ];
 
 impl Field {
     /// The field's code in mapping files.
     pub fn code(self) -> &'static str {
-        CODES.iter().find(|(f, _)| *f == self).map_or("ignore", |(_, c)| c)
+        CODES
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("ignore", |(_, c)| c)
     }
 
     /// Every code, for messages.
@@ -231,7 +496,10 @@ pub fn fold_header(text: &str) -> String {
 /// What a header names, if it is one the importer knows.
 pub fn recognise(header: &str) -> Option<Header> {
     let folded = fold_header(header);
-    if let Some((field, _)) = NAMES.iter().find(|(_, names)| names.contains(&folded.as_str())) {
+    if let Some((field, _)) = NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&folded.as_str()))
+    {
         return Some(Header::Known(*field));
     }
     AMBIGUOUS
@@ -277,7 +545,10 @@ mod tests {
         ] {
             assert_eq!(recognise(header), Some(Header::Known(field)), "{header}");
         }
-        assert_eq!(recognise("Nombre"), Some(Header::Ambiguous(Ambiguous::Name)));
+        assert_eq!(
+            recognise("Nombre"),
+            Some(Header::Ambiguous(Ambiguous::Name))
+        );
         assert_eq!(recognise("Folio"), Some(Header::Ambiguous(Ambiguous::Id)));
         assert_eq!(recognise("Notas internas"), None);
     }

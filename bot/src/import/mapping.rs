@@ -58,7 +58,10 @@ impl Mapping {
             })?;
             columns.push((fold_header(&header), field));
         }
-        let source = raw.source.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let source = raw
+            .source
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
         Ok(Self { source, columns })
     }
 

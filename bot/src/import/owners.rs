@@ -21,9 +21,14 @@ impl OwnerColumns {
         Self {
             email: columns.has(Field::Email),
             phones: columns.has(Field::Phone) || columns.has(Field::Phone2),
-            address: [Field::Address, Field::Neighbourhood, Field::PostalCode, Field::City]
-                .iter()
-                .any(|f| columns.has(*f)),
+            address: [
+                Field::Address,
+                Field::Neighbourhood,
+                Field::PostalCode,
+                Field::City,
+            ]
+            .iter()
+            .any(|f| columns.has(*f)),
             since: columns.has(Field::ClientSince),
         }
     }
@@ -92,7 +97,10 @@ pub async fn upsert(
     done.rejects.extend(gone.into_iter().map(|r| {
         (
             i64::from(r.line),
-            format!("el cliente «{}» se borró en vetbot: no se vuelve a crear", r.source_key),
+            format!(
+                "el cliente «{}» se borró en vetbot: no se vuelve a crear",
+                r.source_key
+            ),
         )
     }));
     done.added = sqlx::query!(

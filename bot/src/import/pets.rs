@@ -116,7 +116,10 @@ pub async fn upsert(
     done.rejects.extend(gone.into_iter().map(|r| {
         (
             i64::from(r.line),
-            format!("la mascota {} se borró en vetbot: no se vuelve a crear", r.name),
+            format!(
+                "la mascota {} se borró en vetbot: no se vuelve a crear",
+                r.name
+            ),
         )
     }));
     done.added = sqlx::query!(

@@ -73,7 +73,10 @@ fn owner_line(o: &OwnerRecord) -> String {
     }
     for (channel, said) in ["WhatsApp", "SMS", "correo"].iter().zip(o.consent) {
         if let Some(said) = said {
-            fields.push(format!("promociones por {channel}: {}", if said { "sí" } else { "no" }));
+            fields.push(format!(
+                "promociones por {channel}: {}",
+                if said { "sí" } else { "no" }
+            ));
         }
     }
     fields.join(" · ")

@@ -48,12 +48,25 @@ impl SourceFile {
             .map(str::to_owned)
             .collect();
         let mut rows = Vec::new();
+        // Lines counted from the record's first byte: the csv crate's own line count and
+        // position are one line early after CRLF line ends.
+        let (mut counted_to, mut line) = (0usize, 1u64);
         for record in reader.records() {
             let record = record.map_err(csv_error)?;
+            let start = record.position().map_or(counted_to, |p| p.byte() as usize);
+            let mut start = start.clamp(counted_to, text.len());
+            // After a CRLF the position may point at the line end before the record.
+            while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            line += text.as_bytes()[counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            counted_to = start;
             if record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
-            let line = record.position().map_or(0, |p| p.line());
             rows.push((line, record.iter().map(str::to_owned).collect()));
         }
         Ok(Self {
@@ -154,7 +167,10 @@ mod tests {
         assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
         assert_eq!(sniff_delimiter("a;b;c\n\"1,5\";2;3\n"), b';');
         assert_eq!(sniff_delimiter("a\tb\tc\n1, 2\t2\t3\n"), b'\t');
-        assert_eq!(sniff_delimiter("Nombre;Dirección\nAna;\"Calle 5, Col. Centro\"\n"), b';');
+        assert_eq!(
+            sniff_delimiter("Nombre;Dirección\nAna;\"Calle 5, Col. Centro\"\n"),
+            b';'
+        );
         assert_eq!(sniff_delimiter(""), b',');
     }
 
@@ -168,6 +184,9 @@ mod tests {
         assert_eq!(file.headers, ["Nombre", "Tel"]);
         let lines: Vec<u64> = file.rows.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [2, 4, 6]);
+        let crlf = SourceFile::parse("y.csv", b"Nombre;Tel\r\nAna;1\r\n\r\nEva;2\r\n").unwrap();
+        let lines: Vec<u64> = crlf.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 4]);
         assert_eq!(file.rows[0].1, ["Ana", "998"]);
         assert_eq!(file.delimiter_name(), "punto y coma");
     }

@@ -66,16 +66,58 @@ fn row_hash(stored: &impl std::fmt::Debug) -> String {
 impl OwnerRecord {
     /// See [`row_hash`].
     pub fn hash(&self) -> String {
-        let Self { line: _, key, first_name, last_name, email, phone_primary, phone_secondary, address, client_since, consent } = self;
-        row_hash(&(key, first_name, last_name, email, phone_primary, phone_secondary, address, client_since, consent))
+        let Self {
+            line: _,
+            key,
+            first_name,
+            last_name,
+            email,
+            phone_primary,
+            phone_secondary,
+            address,
+            client_since,
+            consent,
+        } = self;
+        row_hash(&(
+            key,
+            first_name,
+            last_name,
+            email,
+            phone_primary,
+            phone_secondary,
+            address,
+            client_since,
+            consent,
+        ))
     }
 }
 
 impl PetRecord {
     /// See [`row_hash`].
     pub fn hash(&self) -> String {
-        let Self { line: _, key, owner_key, name, species, breed, birth_date, sex, deceased, deceased_on } = self;
-        row_hash(&(key, owner_key, name, species, breed, birth_date, sex, deceased, deceased_on))
+        let Self {
+            line: _,
+            key,
+            owner_key,
+            name,
+            species,
+            breed,
+            birth_date,
+            sex,
+            deceased,
+            deceased_on,
+        } = self;
+        row_hash(&(
+            key,
+            owner_key,
+            name,
+            species,
+            breed,
+            birth_date,
+            sex,
+            deceased,
+            deceased_on,
+        ))
     }
 }
 
@@ -93,11 +135,12 @@ pub fn read_row(
         (!clean::is_blank(value)).then_some(value)
     };
     if columns.holds_owners() {
-        read_owner(&cell, line, today, &mut out);
+        read_owner(&cell, line, columns.holds_pets(), today, &mut out);
         if let Some(owner) = &out.owner {
             if erased.is_erased(owner.phone_primary.as_deref(), owner.email.as_deref()) {
                 out.rejects.push(
-                    "el cliente pidió que se borraran sus datos (cancelación): no se importa".into(),
+                    "el cliente pidió que se borraran sus datos (cancelación): no se importa"
+                        .into(),
                 );
                 out.owner = None;
                 return out;
@@ -116,6 +159,7 @@ pub fn read_row(
 fn read_owner<'a>(
     cell: &impl Fn(Field) -> Option<&'a str>,
     line: u64,
+    pets_too: bool,
     today: NaiveDate,
     out: &mut RowOutcome,
 ) {
@@ -133,18 +177,25 @@ fn read_owner<'a>(
         }
         (None, Some(full)) => clean::split_full_name(full),
         (None, None) => {
-            let last = [cell(Field::LastName), cell(Field::LastNameFather), cell(Field::LastNameMother)]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let last = [
+                cell(Field::LastName),
+                cell(Field::LastNameFather),
+                cell(Field::LastNameMother),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
             (last, String::new())
         }
     };
-    let (first, last) = (clean::proper_case(&first), clean::proper_case(&last));
+    let (first, last) = (
+        clean::proper_case(&first),
+        clean::proper_case_surname(&last),
+    );
     if first.is_empty() {
-        // A pet-and-client row without the client's name may still carry the pet.
-        if cell(Field::ClientKey).is_none() {
+        // A row of a one-sheet export may name only the client's key: its pet is still read.
+        if !(pets_too && cell(Field::ClientKey).is_some()) {
             out.rejects.push("cliente sin nombre".into());
         }
         return;
@@ -169,7 +220,10 @@ fn read_owner<'a>(
         }
     }
     if phones.len() > 2 {
-        out.warnings.push(format!("más de dos teléfonos: se omite {}", phones[2..].join(", ")));
+        out.warnings.push(format!(
+            "más de dos teléfonos: se omite {}",
+            phones[2..].join(", ")
+        ));
     }
     let email = cell(Field::Email).and_then(|text| match clean::email(text) {
         Ok(email) => Some(email),
@@ -245,7 +299,9 @@ fn read_pet<'a>(
     };
     let name = clean::proper_case(name);
     let Some(owner_key) = owner_key else {
-        out.rejects.push(format!("la mascota {name} no tiene cliente (falta su clave de cliente)"));
+        out.rejects.push(format!(
+            "la mascota {name} no tiene cliente (falta su clave de cliente)"
+        ));
         return;
     };
     let species = match cell(Field::Species) {
@@ -253,7 +309,8 @@ fn read_pet<'a>(
         Some(text) => match clean::species(text) {
             Some(s) => s.as_db_str(),
             None => {
-                out.warnings.push(format!("especie «{text}» desconocida: se guarda como otra"));
+                out.warnings
+                    .push(format!("especie «{text}» desconocida: se guarda como otra"));
                 "other"
             }
         },
@@ -261,7 +318,8 @@ fn read_pet<'a>(
     let sex = match cell(Field::Sex) {
         None => "unknown",
         Some(text) => clean::sex(text).unwrap_or_else(|| {
-            out.warnings.push(format!("sexo «{text}» desconocido: se omite"));
+            out.warnings
+                .push(format!("sexo «{text}» desconocido: se omite"));
             "unknown"
         }),
     };
@@ -280,7 +338,8 @@ fn read_pet<'a>(
                     true
                 }
                 _ => {
-                    out.warnings.push(format!("fallecido «{text}» no es sí ni no: se omite"));
+                    out.warnings
+                        .push(format!("fallecido «{text}» no es sí ni no: se omite"));
                     false
                 }
             },
@@ -314,12 +373,18 @@ fn read_pet<'a>(
 }
 
 /// A date cell; an unreadable, impossible or future date is dropped with a warning.
-fn date_cell(text: Option<&str>, what: &str, today: NaiveDate, out: &mut RowOutcome) -> Option<NaiveDate> {
+fn date_cell(
+    text: Option<&str>,
+    what: &str,
+    today: NaiveDate,
+    out: &mut RowOutcome,
+) -> Option<NaiveDate> {
     let text = text?;
     match clean::parse_date(text, today) {
         Ok(date) if date <= today => Some(date),
         Ok(date) => {
-            out.warnings.push(format!("{what} {date} es futura: se omite"));
+            out.warnings
+                .push(format!("{what} {date} es futura: se omite"));
             None
         }
         Err(reason) => {
@@ -337,11 +402,13 @@ fn address<'a>(cell: &impl Fn(Field) -> Option<&'a str>) -> String {
     }
     if let Some(col) = cell(Field::Neighbourhood) {
         let folded = fold(col);
-        parts.push(if folded.starts_with("col") || folded.starts_with("fracc") {
-            col.to_owned()
-        } else {
-            format!("Col. {col}")
-        });
+        parts.push(
+            if folded.starts_with("col") || folded.starts_with("fracc") {
+                col.to_owned()
+            } else {
+                format!("Col. {col}")
+            },
+        );
     }
     if let Some(cp) = cell(Field::PostalCode) {
         let cp = cp.strip_suffix(".0").unwrap_or(cp);
@@ -402,12 +469,37 @@ mod tests {
     #[test]
     fn a_messy_client_row_is_cleaned() {
         let out = row(
-            &["Clave", "Nombre", "Apellido paterno", "Apellido materno", "Celular", "Correo", "Dirección", "Colonia", "CP", "Acepta WhatsApp"],
-            &["123.0", "MARÍA JOSÉ", "GARCÍA", "DE LA O", "044 (998) 123-45-67 / 998 765 4321 ext. 3", "Maria@Mail.MX", "Calle 5 #12", "Centro", "7580", "Sí"],
+            &[
+                "Clave",
+                "Nombre",
+                "Apellido paterno",
+                "Apellido materno",
+                "Celular",
+                "Correo",
+                "Dirección",
+                "Colonia",
+                "CP",
+                "Acepta WhatsApp",
+            ],
+            &[
+                "123.0",
+                "MARÍA JOSÉ",
+                "GARCÍA",
+                "DE LA O",
+                "044 (998) 123-45-67 / 998 765 4321 ext. 3",
+                "Maria@Mail.MX",
+                "Calle 5 #12",
+                "Centro",
+                "7580",
+                "Sí",
+            ],
         );
         let owner = out.owner.unwrap();
         assert_eq!(owner.key, "123");
-        assert_eq!((owner.first_name.as_str(), owner.last_name.as_str()), ("María José", "García de la O"));
+        assert_eq!(
+            (owner.first_name.as_str(), owner.last_name.as_str()),
+            ("María José", "García de la O")
+        );
         assert_eq!(owner.phone_primary.as_deref(), Some("+529981234567"));
         assert_eq!(owner.phone_secondary.as_deref(), Some("+529987654321"));
         assert_eq!(owner.email.as_deref(), Some("maria@mail.mx"));
@@ -426,30 +518,74 @@ mod tests {
         );
         let owner = out.owner.unwrap();
         assert_eq!(owner.first_name, "Juan");
-        assert_eq!((owner.phone_primary, owner.email, owner.client_since), (None, None, None));
+        assert_eq!(
+            (owner.phone_primary, owner.email, owner.client_since),
+            (None, None, None)
+        );
         assert_eq!(out.warnings.len(), 3, "{:?}", out.warnings);
         assert!(owner.key.starts_with('~'), "content key: {}", owner.key);
     }
 
     #[test]
     fn rows_without_a_name_or_a_client_are_rejected() {
-        assert_eq!(row(&["Nombre", "Teléfono"], &["N/A", "9981234567"]).rejects, ["cliente sin nombre"]);
+        assert_eq!(
+            row(&["Nombre", "Teléfono"], &["N/A", "9981234567"]).rejects,
+            ["cliente sin nombre"]
+        );
+        let keyed = row(&["Clave", "Nombre", "Teléfono"], &["C4", "", "9981234567"]);
+        assert_eq!(keyed.rejects, ["cliente sin nombre"]);
+        let pet_only = row(
+            &["Clave de cliente", "Cliente", "Mascota"],
+            &["C4", "", "Rocky"],
+        );
+        assert!(pet_only.rejects.is_empty(), "{:?}", pet_only.rejects);
+        assert_eq!(pet_only.pet.unwrap().owner_key, "C4");
         let pet = row(&["Mascota", "Especie"], &["", "Perro"]);
         assert_eq!(pet.rejects, ["mascota sin nombre"]);
-        let orphan = row(&["Mascota", "Especie", "ID Cliente"], &["Rocky", "Perro", ""]);
-        assert!(orphan.rejects[0].contains("no tiene cliente"), "{:?}", orphan.rejects);
+        let orphan = row(
+            &["Mascota", "Especie", "ID Cliente"],
+            &["Rocky", "Perro", ""],
+        );
+        assert!(
+            orphan.rejects[0].contains("no tiene cliente"),
+            "{:?}",
+            orphan.rejects
+        );
     }
 
     #[test]
     fn a_patients_row_cleans_species_sex_and_dates() {
         let out = row(
-            &["Folio", "Nombre", "Especie", "Raza", "Sexo", "Fecha de nacimiento", "Fallecido", "Fecha de defunción", "Clave de cliente"],
-            &["P-9", "ROCKY", "CANINO", "LABRADOR RETRIEVER", "Macho castrado", "43529", "Sí", "", "123"],
+            &[
+                "Folio",
+                "Nombre",
+                "Especie",
+                "Raza",
+                "Sexo",
+                "Fecha de nacimiento",
+                "Fallecido",
+                "Fecha de defunción",
+                "Clave de cliente",
+            ],
+            &[
+                "P-9",
+                "ROCKY",
+                "CANINO",
+                "LABRADOR RETRIEVER",
+                "Macho castrado",
+                "43529",
+                "Sí",
+                "",
+                "123",
+            ],
         );
         let pet = out.pet.unwrap();
         assert_eq!(pet.key, "P-9");
         assert_eq!(pet.owner_key, "123");
-        assert_eq!((pet.name.as_str(), pet.species, pet.sex), ("Rocky", "dog", "male"));
+        assert_eq!(
+            (pet.name.as_str(), pet.species, pet.sex),
+            ("Rocky", "dog", "male")
+        );
         assert_eq!(pet.breed.as_deref(), Some("Labrador Retriever"));
         assert_eq!(pet.birth_date, NaiveDate::from_ymd_opt(2019, 3, 5));
         assert!(pet.deceased && pet.deceased_on.is_none());
@@ -469,7 +605,10 @@ mod tests {
 
     #[test]
     fn a_one_sheet_row_gives_a_client_and_their_pet() {
-        let out = row(&["Propietario", "Teléfono", "Mascota", "Especie"], &["ANA LÓPEZ", "998 111 2233", "Michi", "gata"]);
+        let out = row(
+            &["Propietario", "Teléfono", "Mascota", "Especie"],
+            &["ANA LÓPEZ", "998 111 2233", "Michi", "gata"],
+        );
         let (owner, pet) = (out.owner.unwrap(), out.pet.unwrap());
         assert_eq!(pet.owner_key, owner.key);
         assert_eq!(pet.species, "cat");
@@ -494,12 +633,21 @@ mod tests {
 
     #[test]
     fn the_hash_changes_only_with_what_would_be_stored() {
-        let a = row(&["Nombre", "Teléfono"], &["ANA", "998 123 4567"]).owner.unwrap();
-        let b = row(&["Nombre", "Teléfono"], &["Ana", "(998) 123-45-67"]).owner.unwrap();
-        let c = row(&["Nombre", "Teléfono"], &["Ana", "998 123 4568"]).owner.unwrap();
+        let a = row(&["Nombre", "Teléfono"], &["ANA", "998 123 4567"])
+            .owner
+            .unwrap();
+        let b = row(&["Nombre", "Teléfono"], &["Ana", "(998) 123-45-67"])
+            .owner
+            .unwrap();
+        let c = row(&["Nombre", "Teléfono"], &["Ana", "998 123 4568"])
+            .owner
+            .unwrap();
         assert_eq!(a.hash(), b.hash());
         assert_ne!(a.hash(), c.hash());
-        let moved = OwnerRecord { line: 99, ..a.clone() };
+        let moved = OwnerRecord {
+            line: 99,
+            ..a.clone()
+        };
         assert_eq!(moved.hash(), a.hash());
     }
 }

@@ -82,10 +82,12 @@ pub async fn run(
         .clone()
         .or(mapping.source.clone())
         .unwrap_or_else(|| DEFAULT_SOURCE.to_owned());
-    let clock = ClinicClock::load(pool).await.map_err(|source| ImportError::Database {
-        path: String::new(),
-        source,
-    })?;
+    let clock = ClinicClock::load(pool)
+        .await
+        .map_err(|source| ImportError::Database {
+            path: String::new(),
+            source,
+        })?;
     let today = clock.today();
     let mut files = Vec::new();
     for path in &options.files {
@@ -116,7 +118,14 @@ pub async fn run(
     let mut prepared = Vec::new();
     for (file, columns) in files {
         progress.set_message(file.name.clone());
-        prepared.push(prepare(file, columns, today, erased, &progress, &mut summary.issues));
+        prepared.push(prepare(
+            file,
+            columns,
+            today,
+            erased,
+            &progress,
+            &mut summary.issues,
+        ));
     }
     progress.finish_and_clear();
     if options.dry_run {
@@ -214,8 +223,18 @@ fn prepare(
     };
     for (line, cells) in &file.rows {
         let outcome = read_row(&columns, *line, cells, today, erased);
-        issues.extend(outcome.rejects.iter().map(|r| issue(*line, IssueKind::Reject, r.clone())));
-        issues.extend(outcome.warnings.iter().map(|w| issue(*line, IssueKind::Warning, w.clone())));
+        issues.extend(
+            outcome
+                .rejects
+                .iter()
+                .map(|r| issue(*line, IssueKind::Reject, r.clone())),
+        );
+        issues.extend(
+            outcome
+                .warnings
+                .iter()
+                .map(|w| issue(*line, IssueKind::Warning, w.clone())),
+        );
         if let Some(owner) = &outcome.owner {
             match owner_at.get(&owner.key) {
                 None => {
@@ -289,13 +308,21 @@ async fn store(
     };
     let mut owner_counts = Upserted::default();
     if !p.owners.is_empty() {
-        stage::owners(conn, run, &p.owners).await.map_err(db(path))?;
+        stage::owners(conn, run, &p.owners)
+            .await
+            .map_err(db(path))?;
         owner_counts = owners::upsert(conn, run, source, OwnerColumns::of(&p.columns), tz)
             .await
             .map_err(db(path))?;
         summary.consents += consent::record(conn, run, path).await.map_err(db(path))?;
-        for d in duplicates::find(conn, run, source).await.map_err(db(path))? {
-            let key = d.other_key.map(|k| format!(", clave {k}")).unwrap_or_default();
+        for d in duplicates::find(conn, run, source)
+            .await
+            .map_err(db(path))?
+        {
+            let key = d
+                .other_key
+                .map(|k| format!(", clave {k}"))
+                .unwrap_or_default();
             summary.issues.push(issue(
                 d.line,
                 IssueKind::Duplicate,
@@ -314,7 +341,9 @@ async fn store(
             .map_err(db(path))?;
     }
     for (line, reason) in owner_counts.rejects.iter().chain(&pet_counts.rejects) {
-        summary.issues.push(issue(*line, IssueKind::Reject, reason.clone()));
+        summary
+            .issues
+            .push(issue(*line, IssueKind::Reject, reason.clone()));
     }
     let unchanged = |staged: usize, u: &Upserted| {
         (staged as u64).saturating_sub(u.added + u.updated + u.rejects.len() as u64)
@@ -329,8 +358,16 @@ async fn store(
         updated: pet_counts.updated,
         unchanged: unchanged(p.pets.len(), &pet_counts),
     };
-    let rejected = summary.issues.iter().filter(|i| i.file == path && i.kind == IssueKind::Reject).count();
-    let dupes = summary.issues.iter().filter(|i| i.file == path && i.kind == IssueKind::Duplicate).count();
+    let rejected = summary
+        .issues
+        .iter()
+        .filter(|i| i.file == path && i.kind == IssueKind::Reject)
+        .count();
+    let dupes = summary
+        .issues
+        .iter()
+        .filter(|i| i.file == path && i.kind == IssueKind::Duplicate)
+        .count();
     sqlx::query!(
         r#"
         -- language=PostgreSQL

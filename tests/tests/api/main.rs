@@ -8,6 +8,7 @@ mod constraints;
 mod demo;
 mod engine;
 mod generator;
+mod import;
 mod insights;
 mod intelligence;
 mod llm;

@@ -122,7 +122,11 @@ mod tests {
             "05/Marzo/2019",
             "03/25/2019",
         ] {
-            let expected = if input == "03/25/2019" { d(2019, 3, 25) } else { d(2019, 3, 5) };
+            let expected = if input == "03/25/2019" {
+                d(2019, 3, 25)
+            } else {
+                d(2019, 3, 5)
+            };
             assert_eq!(parse_date(input, TODAY()), Ok(expected), "{input}");
         }
     }

@@ -8,5 +8,5 @@ mod name;
 mod values;
 
 pub use date::parse_date;
-pub use name::{proper_case, split_full_name};
+pub use name::{proper_case, proper_case_surname, split_full_name};
 pub use values::{email, flag, is_blank, sex, species, Flag};

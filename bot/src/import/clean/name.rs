@@ -8,6 +8,16 @@ const PARTICLES: &[&str] = &[
 /// A name with its spaces tidied; in proper case when it was written all in capitals (or
 /// all in lower case), kept as written otherwise ("McAllister" stays).
 pub fn proper_case(text: &str) -> String {
+    cased(text, false)
+}
+
+/// [`proper_case`] for surnames, which follow a given name: a leading particle stays lower
+/// ("DE LA CRUZ" → "de la Cruz", as in "Juan de la Cruz").
+pub fn proper_case_surname(text: &str) -> String {
+    cased(text, true)
+}
+
+fn cased(text: &str, follows_a_name: bool) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let joined = words.join(" ");
     let has_upper = joined.chars().any(char::is_uppercase);
@@ -20,7 +30,7 @@ pub fn proper_case(text: &str) -> String {
         .enumerate()
         .map(|(i, word)| {
             let lower = word.to_lowercase();
-            if i > 0 && PARTICLES.contains(&lower.as_str()) {
+            if (i > 0 || follows_a_name) && PARTICLES.contains(&lower.as_str()) {
                 lower
             } else {
                 capitalise_parts(&lower)
@@ -79,6 +89,13 @@ mod tests {
     }
 
     #[test]
+    fn surnames_keep_a_leading_particle_lower() {
+        assert_eq!(proper_case_surname("DE LA CRUZ PÉREZ"), "de la Cruz Pérez");
+        assert_eq!(proper_case_surname("DEL VALLE"), "del Valle");
+        assert_eq!(proper_case_surname("GARCÍA"), "García");
+    }
+
+    #[test]
     fn mixed_case_names_are_kept_as_written() {
         assert_eq!(proper_case("Sarah McAllister"), "Sarah McAllister");
         assert_eq!(proper_case("Lucía  van Dijk"), "Lucía van Dijk");
@@ -86,7 +103,10 @@ mod tests {
 
     #[test]
     fn full_names_split_into_given_names_and_surnames() {
-        assert_eq!(split_full_name("Carlos Méndez"), ("Carlos".into(), "Méndez".into()));
+        assert_eq!(
+            split_full_name("Carlos Méndez"),
+            ("Carlos".into(), "Méndez".into())
+        );
         assert_eq!(
             split_full_name("María García López"),
             ("María".into(), "García López".into())
