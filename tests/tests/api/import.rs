@@ -10,6 +10,17 @@ use bot::import::{self, ImportOptions, NoneErased, Summary};
 use clap::Parser;
 use tests::TestDb;
 
+/// name, species, breed, birth date, sex, deceased on, client's name
+type StoredPet = (
+    String,
+    String,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    String,
+    Option<chrono::NaiveDate>,
+    String,
+);
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../testdata/import")
@@ -162,15 +173,7 @@ async fn messy_client_and_patient_exports_are_cleaned_stored_and_reported() {
     .await
     .unwrap();
     assert_eq!(since.to_string(), "2019-03-05", "Excel serial 43529");
-    let pets: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<chrono::NaiveDate>,
-        String,
-        Option<chrono::NaiveDate>,
-        String,
-    )> = sqlx::query_as(
+    let pets: Vec<StoredPet> = sqlx::query_as(
         "select p.name, p.species, p.breed, p.birth_date, p.sex, p.deceased_on, o.full_name
            from pets p join owners o on o.id = p.owner_id order by p.name",
     )
