@@ -82,12 +82,9 @@ pub async fn run(
         .clone()
         .or(mapping.source.clone())
         .unwrap_or_else(|| DEFAULT_SOURCE.to_owned());
-    let clock = ClinicClock::load(pool)
-        .await
-        .map_err(|source| ImportError::Database {
-            path: String::new(),
-            source,
-        })?;
+    // Statements over a whole file are slow by design: not warnings.
+    let pool = &crate::db::bulk_pool(pool).await.map_err(db(""))?;
+    let clock = ClinicClock::load(pool).await.map_err(db(""))?;
     let today = clock.today();
     let mut files = Vec::new();
     for path in &options.files {
