@@ -13,7 +13,7 @@ use crate::clock::ClinicClock;
 use crate::db::{self, DatabaseSettings, Durability, Server};
 use crate::intelligence::{btyd, recompute};
 use crate::settings::Settings;
-use crate::{demo, eval, staff, terminal};
+use crate::{demo, eval, import, staff, terminal};
 
 /// vetbot: the conversational CRM of a veterinary clinic.
 #[derive(Debug, Parser)]
@@ -101,6 +101,9 @@ pub enum Command {
         #[arg(long)]
         llm: bool,
     },
+    /// Import clients and pets from the practice system's CSV exports (any of `, ; tab`,
+    /// UTF-8 or Windows-1252): again with a newer export, only what changed is written.
+    Import(ImportArgs),
     /// Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a customer summary CSV
     /// (`ID,x,t_x,T,zbar`, CDNOW layout) and print parameters and log-likelihoods.
     FitBtyd {
@@ -164,6 +167,26 @@ pub struct DemoArgs {
     /// Seed and exit without opening the chat.
     #[arg(long)]
     pub no_chat: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Show the column mapping and the first rows as they would be stored; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A TOML file naming the fields of columns the importer does not recognise.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// The name this practice system's ids are kept under [default: the mapping file's
+    /// `source`, else `pims`].
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Where the report of rejected rows, dropped values and possible duplicates goes.
+    #[arg(long, value_name = "FILE", default_value = "import-report.txt")]
+    pub report: PathBuf,
+    /// The CSV files (clients before pets is not needed: they are ordered).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// The corpus in `dir`, or the bundled one.
@@ -356,6 +379,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 brain.settings().base_url
             );
             print!("{}", score.table());
+            Ok(())
+        }
+        Command::Import(args) => {
+            let options = import::ImportOptions {
+                files: args.files,
+                dry_run: args.dry_run,
+                mapping: args.mapping,
+                source: args.source,
+                report: args.report,
+            };
+            let mut out = std::io::stdout();
+            import::run(&pool, &options, &import::NoneErased, &mut out).await?;
             Ok(())
         }
         Command::FitBtyd { .. } => unreachable!("handled before connecting"),

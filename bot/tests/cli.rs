@@ -72,6 +72,57 @@ fn demo_answers_a_profile_question_from_a_private_cluster() {
     assert!(String::from_utf8_lossy(&migrate.stdout).contains("migraciones aplicadas"));
 }
 
+#[test]
+fn import_dry_runs_then_imports_the_messy_exports_once() {
+    // Arrange
+    let home = fresh_home("import");
+    let _guard = StopOnDrop(home.clone());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/import");
+    let clients = data.join("clientes.csv").display().to_string();
+    let patients = data.join("pacientes.tsv").display().to_string();
+    let report = home.join("reporte.txt").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["import", "--report", report.as_str()];
+        args.extend_from_slice(extra);
+        args.extend([clients.as_str(), patients.as_str()]);
+        vetbot(&home, &args, "")
+    };
+
+    // Act
+    let dry = run(&["--dry-run"]);
+    let first = run(&[]);
+    let again = run(&[]);
+
+    // Assert
+    for out in [&dry, &first, &again] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let dry = String::from_utf8_lossy(&dry.stdout);
+    assert!(dry.contains("Simulación (no se guardó nada)"), "{dry}");
+    assert!(dry.contains("Celular → phone"), "{dry}");
+    let first = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.contains("Clientes: 7 nuevos, 0 actualizados, 0 sin cambios"),
+        "{first}"
+    );
+    assert!(first.contains("Mascotas: 5 nuevas"), "{first}");
+    assert!(first.contains("Rechazadas: 4"), "{first}");
+    let again = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.contains("Clientes: 0 nuevos, 0 actualizados, 7 sin cambios"),
+        "{again}"
+    );
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        written.contains("clientes.csv:5: cliente sin nombre"),
+        "{written}"
+    );
+}
+
 /// Peer authentication, nothing trusted, and a socket directory only its owner can enter.
 fn private_cluster_admits_only_the_service_user(home: &Path) {
     use std::os::unix::fs::PermissionsExt;

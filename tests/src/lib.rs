@@ -17,12 +17,17 @@ pub async fn server() -> &'static Server {
     SERVER
         .get_or_init(|| async {
             let mut database = DatabaseSettings::from_lookup(|name| std::env::var(name).ok());
-            database.home = std::env::temp_dir().join(format!("vetbot-test-{}", uid()));
+            database.home = cluster_home();
             Server::resolve(&database, Durability::Ephemeral)
                 .await
                 .expect("test PostgreSQL server")
         })
         .await
+}
+
+/// Where the private test cluster lives (when `DATABASE_URL` is not set).
+fn cluster_home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("vetbot-test-{}", uid()))
 }
 
 fn uid() -> u32 {
@@ -163,6 +168,16 @@ impl TestDb {
     /// The database's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The global `vetbot` flags that point a command at this database on the test server
+    /// (with `DATABASE_URL` set, the command reads it as the tests do).
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut args = vec!["--database".to_owned(), self.name.clone()];
+        if std::env::var_os("DATABASE_URL").is_none() {
+            args.extend(["--home".to_owned(), cluster_home().display().to_string()]);
+        }
+        args
     }
 }
 

@@ -49,6 +49,32 @@ impl PhoneNumber {
         Ok(Self(format!("+{e164}")))
     }
 
+    /// Parses a phone as practice systems and spreadsheets export it: anything
+    /// [`PhoneNumber::parse`] takes, plus the pre-2019 Mexican dialling prefixes (`044` and
+    /// `045` before a mobile's ten digits, `01` before a long-distance number), an extension
+    /// after the number (`ext. 12`, `ext 12`, `x12`, `extensión 12`), which is returned
+    /// apart, and a number written as an Excel number (`9981234567.0`).
+    pub fn parse_export(text: &str) -> Result<(Self, Option<String>), PhoneError> {
+        let invalid = || PhoneError::Invalid(text.to_owned());
+        let (number, extension) = split_extension(text);
+        let number = number.trim();
+        let number = number.strip_suffix(".0").unwrap_or(number);
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        let national = ["044", "045", "01"]
+            .iter()
+            .find_map(|prefix| {
+                let rest = digits.strip_prefix(prefix)?;
+                (!number.trim_start().starts_with('+') && rest.len() == 10).then_some(rest)
+            })
+            .map(str::to_owned);
+        let phone = match national {
+            Some(ten) => Self::parse(&ten),
+            None => Self::parse(number),
+        }
+        .map_err(|_| invalid())?;
+        Ok((phone, extension))
+    }
+
     /// Accepts a value already stored in E.164 form (e.g. read from the database).
     pub fn from_e164(value: String) -> Self {
         Self(value)
@@ -67,6 +93,30 @@ impl PhoneNumber {
         };
         std::iter::once(self.0.clone()).chain(other).collect()
     }
+}
+
+/// The number and its extension (digits only), if the text names one.
+fn split_extension(text: &str) -> (&str, Option<String>) {
+    let lower = text.to_lowercase();
+    for marker in ["extensión", "extension", "ext.", "ext", "x"] {
+        // Markers are ASCII except «extensión», whose byte offsets match in lower case.
+        if let Some(at) = lower.find(marker) {
+            let rest = &lower[at + marker.len()..];
+            let ext: String = rest
+                .trim_start_matches([' ', '.', ':', '#'])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let tail_is_extension = !ext.is_empty()
+                && rest.trim_start_matches([' ', '.', ':', '#'])[ext.len()..]
+                    .trim()
+                    .is_empty();
+            if tail_is_extension && text.is_char_boundary(at) {
+                return (&text[..at], Some(ext));
+            }
+        }
+    }
+    (text, None)
 }
 
 /// The forms of a stored (E.164) phone, for look-ups: see [`PhoneNumber::forms`].
@@ -108,6 +158,37 @@ mod tests {
                 "+529981234567",
                 "{input}"
             );
+        }
+    }
+
+    #[test]
+    fn exported_mexican_forms_normalise_with_their_extension_apart() {
+        for (input, ext) in [
+            ("998 123 4567", None),
+            ("(998) 123-45-67", None),
+            ("+52 1 998 123 4567", None),
+            ("044 998 123 4567", None),
+            ("045 (998) 123-4567", None),
+            ("01 998 123 4567", None),
+            ("9981234567.0", None),
+            ("998 123 4567 ext. 12", Some("12")),
+            ("(998) 123-4567 EXT 305", Some("305")),
+            ("998-123-4567 x7", Some("7")),
+            ("998 123 4567 extensión 4", Some("4")),
+        ] {
+            let (phone, extension) = PhoneNumber::parse_export(input).unwrap();
+            assert_eq!(phone.as_ref(), "+529981234567", "{input}");
+            assert_eq!(extension.as_deref(), ext, "{input}");
+        }
+        assert_eq!(
+            PhoneNumber::parse_export("+1 312 555 0199")
+                .unwrap()
+                .0
+                .as_ref(),
+            "+13125550199"
+        );
+        for bad in ["044 123", "sin teléfono", "0", "ext. 12"] {
+            assert!(PhoneNumber::parse_export(bad).is_err(), "{bad}");
         }
     }
 

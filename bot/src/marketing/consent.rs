@@ -23,6 +23,8 @@ pub mod source {
     pub const PLATFORM: &str = "platform";
     /// The client answered the question asked when they linked their Telegram chat.
     pub const TELEGRAM_START: &str = "telegram_start";
+    /// An explicit consent column of the practice system's export (`vetbot import`).
+    pub const IMPORT: &str = "import";
 }
 
 /// A channel a client may be written to.

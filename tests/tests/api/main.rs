@@ -10,6 +10,7 @@ mod data_rights;
 mod demo;
 mod engine;
 mod generator;
+mod import;
 mod insights;
 mod intelligence;
 mod llm;

@@ -1,0 +1,180 @@
+//! Which field each column of a file holds: the mapping file's word first, then the header
+//! names the importer knows, then the ambiguous headers ("Nombre", "ID") by what the rest
+//! of the file holds.
+
+use super::field::{recognise, Ambiguous, Field, Header};
+use super::mapping::Mapping;
+
+/// The fields of a file's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    pub headers: Vec<String>,
+    /// The field of each column; `None` for a column nothing maps.
+    pub fields: Vec<Option<Field>>,
+}
+
+impl Columns {
+    /// Maps `headers`, with `mapping` winning over the recognised names.
+    pub fn resolve(headers: &[String], mapping: &Mapping) -> Self {
+        let mut fields: Vec<Option<Field>> = vec![None; headers.len()];
+        let mut ambiguous: Vec<(usize, Ambiguous)> = Vec::new();
+        for (i, header) in headers.iter().enumerate() {
+            match mapping
+                .field_for(header)
+                .map(Header::Known)
+                .or_else(|| recognise(header))
+            {
+                Some(Header::Known(field)) => fields[i] = Some(field),
+                Some(Header::Ambiguous(a)) => ambiguous.push((i, a)),
+                None => {}
+            }
+        }
+        let has = |fields: &[Option<Field>], f: Field| fields.contains(&Some(f));
+        let has_any = |fields: &[Option<Field>], pred: fn(Field) -> bool| {
+            fields.iter().flatten().any(|f| pred(*f))
+        };
+        // "Nombre" is the pet's name in a patients export (pet columns, no pet name, no
+        // client surname); otherwise the client's first name.
+        let name_is_pet = !has(&fields, Field::PetName)
+            && !has_any(&fields, |f| {
+                matches!(
+                    f,
+                    Field::FirstName
+                        | Field::LastName
+                        | Field::LastNameFather
+                        | Field::LastNameMother
+                )
+            })
+            && has_any(&fields, Field::is_pet);
+        for (i, a) in ambiguous {
+            let field = match a {
+                Ambiguous::Name if name_is_pet => Field::PetName,
+                Ambiguous::Name => Field::FirstName,
+                Ambiguous::Id if name_is_pet => Field::PetKey,
+                Ambiguous::Id => Field::ClientKey,
+            };
+            fields[i] = Some(field);
+        }
+        // A second phone column is the secondary phone; any other repeated field keeps its
+        // first column and the later ones are named as unmapped.
+        let mut seen: Vec<Field> = Vec::new();
+        for slot in fields.iter_mut() {
+            if let Some(field) = *slot {
+                if field == Field::Ignore {
+                    continue;
+                }
+                if seen.contains(&field) {
+                    *slot = (field == Field::Phone && !seen.contains(&Field::Phone2))
+                        .then_some(Field::Phone2);
+                }
+                if let Some(f) = *slot {
+                    seen.push(f);
+                }
+            }
+        }
+        Self {
+            headers: headers.to_vec(),
+            fields,
+        }
+    }
+
+    /// Whether a column holds `field`.
+    pub fn has(&self, field: Field) -> bool {
+        self.fields.contains(&Some(field))
+    }
+
+    /// The column holding `field`.
+    pub fn index(&self, field: Field) -> Option<usize> {
+        self.fields.iter().position(|f| *f == Some(field))
+    }
+
+    /// Whether rows of this file describe clients (a column names them).
+    pub fn holds_owners(&self) -> bool {
+        self.fields.iter().flatten().any(|f| f.is_owner_name())
+    }
+
+    /// Whether rows of this file describe pets (a column names them).
+    pub fn holds_pets(&self) -> bool {
+        self.has(Field::PetName)
+    }
+
+    /// Headers no field was found for (not those the mapping file says to ignore).
+    pub fn unmapped(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .zip(&self.fields)
+            .filter(|(h, f)| f.is_none() && !h.trim().is_empty())
+            .map(|(h, _)| h.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(headers: &[&str]) -> Columns {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        Columns::resolve(&headers, &Mapping::default())
+    }
+
+    #[test]
+    fn nombre_and_id_are_the_clients_in_a_clients_export() {
+        let c = resolve(&["ID", "Nombre", "Apellidos", "Celular", "Notas"]);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::ClientKey),
+                Some(Field::FirstName),
+                Some(Field::LastName),
+                Some(Field::Phone),
+                None
+            ]
+        );
+        assert_eq!(c.unmapped(), ["Notas"]);
+        assert!(c.holds_owners() && !c.holds_pets());
+    }
+
+    #[test]
+    fn nombre_and_id_are_the_pets_in_a_patients_export() {
+        let c = resolve(&["Folio", "Nombre", "Especie", "Raza", "Clave de cliente"]);
+        assert_eq!(c.index(Field::PetKey), Some(0));
+        assert_eq!(c.index(Field::PetName), Some(1));
+        assert_eq!(c.index(Field::ClientKey), Some(4));
+        assert!(c.holds_pets() && !c.holds_owners());
+    }
+
+    #[test]
+    fn a_one_sheet_export_holds_clients_and_pets() {
+        let c = resolve(&[
+            "ID",
+            "Nombre",
+            "Apellido paterno",
+            "Mascota",
+            "Especie",
+            "Teléfono",
+            "Tel",
+        ]);
+        assert_eq!(c.index(Field::ClientKey), Some(0));
+        assert_eq!(c.index(Field::FirstName), Some(1));
+        assert_eq!(c.index(Field::Phone2), Some(6));
+        assert!(c.holds_pets() && c.holds_owners());
+    }
+
+    #[test]
+    fn the_mapping_file_wins_over_recognised_names() {
+        let mapping =
+            Mapping::parse("[columns]\n\"Tel\" = \"ignore\"\n\"Contacto\" = \"phone\"\n").unwrap();
+        let headers: Vec<String> = ["Cliente", "Tel", "Contacto"].map(String::from).to_vec();
+        let c = Columns::resolve(&headers, &mapping);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::FullName),
+                Some(Field::Ignore),
+                Some(Field::Phone)
+            ]
+        );
+        assert!(c.unmapped().is_empty());
+    }
+}

@@ -1,0 +1,653 @@
+//! One row of an export, cleaned into what would be stored: a client, a pet, or both (a
+//! one-sheet export), with the warnings for the optional values dropped, or the reason the
+//! row cannot be stored.
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use super::clean::{self, Flag};
+use super::columns::Columns;
+use super::erased::ErasedClients;
+use super::field::Field;
+use crate::domain::{fold, PhoneNumber};
+
+/// A client as it would be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerRecord {
+    pub line: u64,
+    /// The source's id, or a key made from the name and the first phone or e-mail.
+    pub key: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone_primary: Option<String>,
+    pub phone_secondary: Option<String>,
+    pub address: String,
+    pub client_since: Option<NaiveDate>,
+    /// Explicit marketing consent per channel: WhatsApp, SMS, e-mail (`None`: not said).
+    pub consent: [Option<bool>; 3],
+}
+
+/// A pet as it would be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetRecord {
+    pub line: u64,
+    pub key: String,
+    /// The key of its client (the source's client id, or the row's own client).
+    pub owner_key: String,
+    pub name: String,
+    pub species: &'static str,
+    pub breed: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: &'static str,
+    /// Marked deceased (with or without a date).
+    pub deceased: bool,
+    pub deceased_on: Option<NaiveDate>,
+}
+
+/// What one row gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowOutcome {
+    pub owner: Option<OwnerRecord>,
+    pub pet: Option<PetRecord>,
+    /// Optional values dropped (the row is kept).
+    pub warnings: Vec<String>,
+    /// Why (part of) the row cannot be stored.
+    pub rejects: Vec<String>,
+}
+
+/// The stable hash of what would be stored (not where the row was), kept with its key: an
+/// unchanged row in a later export is left alone.
+fn row_hash(stored: &impl std::fmt::Debug) -> String {
+    let digest = Sha256::digest(format!("{stored:?}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl OwnerRecord {
+    /// See [`row_hash`].
+    pub fn hash(&self) -> String {
+        let Self {
+            line: _,
+            key,
+            first_name,
+            last_name,
+            email,
+            phone_primary,
+            phone_secondary,
+            address,
+            client_since,
+            consent,
+        } = self;
+        row_hash(&(
+            key,
+            first_name,
+            last_name,
+            email,
+            phone_primary,
+            phone_secondary,
+            address,
+            client_since,
+            consent,
+        ))
+    }
+}
+
+impl PetRecord {
+    /// See [`row_hash`].
+    pub fn hash(&self) -> String {
+        let Self {
+            line: _,
+            key,
+            owner_key,
+            name,
+            species,
+            breed,
+            birth_date,
+            sex,
+            deceased,
+            deceased_on,
+        } = self;
+        row_hash(&(
+            key,
+            owner_key,
+            name,
+            species,
+            breed,
+            birth_date,
+            sex,
+            deceased,
+            deceased_on,
+        ))
+    }
+}
+
+/// Reads one row's cells through `columns`.
+pub fn read_row(
+    columns: &Columns,
+    line: u64,
+    cells: &[String],
+    today: NaiveDate,
+    erased: &dyn ErasedClients,
+) -> RowOutcome {
+    let mut out = RowOutcome::default();
+    let cell = |field: Field| -> Option<&str> {
+        let value = cells.get(columns.index(field)?)?.trim();
+        (!clean::is_blank(value)).then_some(value)
+    };
+    if columns.holds_owners() {
+        read_owner(&cell, line, columns.holds_pets(), today, &mut out);
+        if let Some(owner) = &out.owner {
+            if erased.is_erased(owner.phone_primary.as_deref(), owner.email.as_deref()) {
+                out.rejects.push(
+                    "el cliente pidió que se borraran sus datos (cancelación): no se importa"
+                        .into(),
+                );
+                out.owner = None;
+                return out;
+            }
+        }
+    }
+    if columns.holds_pets() {
+        let owner_key = cell(Field::ClientKey)
+            .map(source_key)
+            .or_else(|| out.owner.as_ref().map(|o| o.key.clone()));
+        read_pet(&cell, line, owner_key, today, &mut out);
+    }
+    out
+}
+
+fn read_owner<'a>(
+    cell: &impl Fn(Field) -> Option<&'a str>,
+    line: u64,
+    pets_too: bool,
+    today: NaiveDate,
+    out: &mut RowOutcome,
+) {
+    let (first, last) = match (cell(Field::FirstName), cell(Field::FullName)) {
+        (Some(first), _) => {
+            let last = match cell(Field::LastName) {
+                Some(last) => last.to_owned(),
+                None => [cell(Field::LastNameFather), cell(Field::LastNameMother)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            (first.to_owned(), last)
+        }
+        (None, Some(full)) => clean::split_full_name(full),
+        (None, None) => {
+            let last = [
+                cell(Field::LastName),
+                cell(Field::LastNameFather),
+                cell(Field::LastNameMother),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            (last, String::new())
+        }
+    };
+    let (first, last) = (
+        clean::proper_case(&first),
+        clean::proper_case_surname(&last),
+    );
+    if first.is_empty() {
+        // A row of a one-sheet export may name only the client's key: its pet is still read.
+        if !(pets_too && cell(Field::ClientKey).is_some()) {
+            out.rejects.push("cliente sin nombre".into());
+        }
+        return;
+    }
+    let mut phones = Vec::new();
+    for field in [Field::Phone, Field::Phone2] {
+        let Some(text) = cell(field) else { continue };
+        for part in split_phones(text) {
+            match PhoneNumber::parse_export(part) {
+                Ok((phone, extension)) => {
+                    if let Some(ext) = extension {
+                        out.warnings.push(format!(
+                            "extensión {ext} de {phone} no se guarda (solo el número)"
+                        ));
+                    }
+                    if !phones.contains(&phone.to_string()) {
+                        phones.push(phone.to_string());
+                    }
+                }
+                Err(e) => out.warnings.push(format!("{e}: teléfono omitido")),
+            }
+        }
+    }
+    if phones.len() > 2 {
+        out.warnings.push(format!(
+            "más de dos teléfonos: se omite {}",
+            phones[2..].join(", ")
+        ));
+    }
+    let email = cell(Field::Email).and_then(|text| match clean::email(text) {
+        Ok(email) => Some(email),
+        Err(reason) => {
+            out.warnings.push(format!("{reason}: correo omitido"));
+            None
+        }
+    });
+    let client_since = date_cell(cell(Field::ClientSince), "fecha de alta", today, out);
+    let mut consent = [None; 3];
+    for (i, fields) in [
+        &[Field::ConsentWhatsApp, Field::Consent][..],
+        &[Field::ConsentSms],
+        &[Field::ConsentEmail],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for text in fields.iter().filter_map(|f| cell(*f)) {
+            match clean::flag(text) {
+                Flag::Yes => consent[i] = Some(true),
+                Flag::No => consent[i] = consent[i].or(Some(false)),
+                Flag::Unclear => out.warnings.push(format!(
+                    "consentimiento «{text}» no es sí ni no: sin consentimiento"
+                )),
+            }
+        }
+    }
+    let address = address(cell);
+    let key = match cell(Field::ClientKey) {
+        Some(id) => source_key(id),
+        None => content_key(&[
+            &fold(&format!("{first} {last}")),
+            phones.first().or(email.as_ref()).map_or("", String::as_str),
+        ]),
+    };
+    out.owner = Some(OwnerRecord {
+        line,
+        key,
+        first_name: first,
+        last_name: last,
+        email,
+        phone_primary: phones.first().cloned(),
+        phone_secondary: phones.get(1).cloned(),
+        address,
+        client_since,
+        consent,
+    });
+}
+
+fn read_pet<'a>(
+    cell: &impl Fn(Field) -> Option<&'a str>,
+    line: u64,
+    owner_key: Option<String>,
+    today: NaiveDate,
+    out: &mut RowOutcome,
+) {
+    let pet_fields = [
+        Field::PetKey,
+        Field::Species,
+        Field::Breed,
+        Field::Sex,
+        Field::BirthDate,
+        Field::Deceased,
+        Field::DeceasedOn,
+    ];
+    let Some(name) = cell(Field::PetName) else {
+        // A client row of a one-sheet export with no pet in it is not a reject.
+        if pet_fields.iter().any(|f| cell(*f).is_some()) {
+            out.rejects.push("mascota sin nombre".into());
+        }
+        return;
+    };
+    let name = clean::proper_case(name);
+    let Some(owner_key) = owner_key else {
+        out.rejects.push(format!(
+            "la mascota {name} no tiene cliente (falta su clave de cliente)"
+        ));
+        return;
+    };
+    let species = match cell(Field::Species) {
+        None => "other",
+        Some(text) => match clean::species(text) {
+            Some(s) => s.as_db_str(),
+            None => {
+                out.warnings
+                    .push(format!("especie «{text}» desconocida: se guarda como otra"));
+                "other"
+            }
+        },
+    };
+    let sex = match cell(Field::Sex) {
+        None => "unknown",
+        Some(text) => clean::sex(text).unwrap_or_else(|| {
+            out.warnings
+                .push(format!("sexo «{text}» desconocido: se omite"));
+            "unknown"
+        }),
+    };
+    let mut birth_date = date_cell(cell(Field::BirthDate), "fecha de nacimiento", today, out);
+    let deceased_cell = cell(Field::DeceasedOn);
+    let mut deceased_on = date_cell(deceased_cell, "fecha de defunción", today, out);
+    let flagged = match cell(Field::Deceased) {
+        None => false,
+        Some(text) => match clean::flag(text) {
+            Flag::Yes => true,
+            Flag::No => false,
+            // "Fallecido: 12/03/2024": a date where a yes was expected.
+            Flag::Unclear => match clean::parse_date(text, today) {
+                Ok(date) if date <= today => {
+                    deceased_on = deceased_on.or(Some(date));
+                    true
+                }
+                _ => {
+                    out.warnings
+                        .push(format!("fallecido «{text}» no es sí ni no: se omite"));
+                    false
+                }
+            },
+        },
+    };
+    let deceased = flagged || deceased_cell.is_some();
+    if let (Some(born), Some(died)) = (birth_date, deceased_on) {
+        if died < born {
+            out.warnings.push(format!(
+                "nació ({born}) después de morir ({died}): se omite la fecha de nacimiento"
+            ));
+            birth_date = None;
+        }
+    }
+    let key = match cell(Field::PetKey) {
+        Some(id) => source_key(id),
+        None => content_key(&[&owner_key, &fold(&name)]),
+    };
+    out.pet = Some(PetRecord {
+        line,
+        key,
+        owner_key,
+        name,
+        species,
+        breed: cell(Field::Breed).map(clean::proper_case),
+        birth_date,
+        sex,
+        deceased,
+        deceased_on,
+    });
+}
+
+/// A date cell; an unreadable, impossible or future date is dropped with a warning.
+fn date_cell(
+    text: Option<&str>,
+    what: &str,
+    today: NaiveDate,
+    out: &mut RowOutcome,
+) -> Option<NaiveDate> {
+    let text = text?;
+    match clean::parse_date(text, today) {
+        Ok(date) if date <= today => Some(date),
+        Ok(date) => {
+            out.warnings
+                .push(format!("{what} {date} es futura: se omite"));
+            None
+        }
+        Err(reason) => {
+            out.warnings.push(format!("{reason}: {what} omitida"));
+            None
+        }
+    }
+}
+
+/// Dirección, colonia, CP and city as one line ("Calle 5 #12, Col. Centro, CP 77580").
+fn address<'a>(cell: &impl Fn(Field) -> Option<&'a str>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(street) = cell(Field::Address) {
+        parts.push(street.to_owned());
+    }
+    if let Some(col) = cell(Field::Neighbourhood) {
+        let folded = fold(col);
+        parts.push(
+            if folded.starts_with("col") || folded.starts_with("fracc") {
+                col.to_owned()
+            } else {
+                format!("Col. {col}")
+            },
+        );
+    }
+    if let Some(cp) = cell(Field::PostalCode) {
+        let cp = cp.strip_suffix(".0").unwrap_or(cp);
+        // Excel drops the leading zero of Mexico City's codes (01000 → 1000).
+        let cp = if cp.len() == 4 && cp.chars().all(|c| c.is_ascii_digit()) {
+            format!("0{cp}")
+        } else {
+            cp.to_owned()
+        };
+        parts.push(format!("CP {cp}"));
+    }
+    if let Some(city) = cell(Field::City) {
+        parts.push(city.to_owned());
+    }
+    parts.join(", ")
+}
+
+/// Several numbers in one cell: "998 123 4567 / 998 765 4321", "…; …", "… y …".
+fn split_phones(text: &str) -> Vec<&str> {
+    text.split(['/', ';', ',', '|'])
+        .flat_map(|part| part.split(" y ").flat_map(|p| p.split(" o ")))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A source id as a key ("00123" stays; Excel's "123.0" is "123").
+fn source_key(id: &str) -> String {
+    let id = id.trim();
+    id.strip_suffix(".0")
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or(id)
+        .to_owned()
+}
+
+/// A key made from content, for exports without ids; `~` keeps it apart from source ids.
+fn content_key(parts: &[&str]) -> String {
+    format!("~{}", parts.join("|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::erased::NoneErased;
+    use crate::import::mapping::Mapping;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+    }
+
+    fn row(headers: &[&str], cells: &[&str]) -> RowOutcome {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        let columns = Columns::resolve(&headers, &Mapping::default());
+        let cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+        read_row(&columns, 7, &cells, today(), &NoneErased)
+    }
+
+    #[test]
+    fn a_messy_client_row_is_cleaned() {
+        let out = row(
+            &[
+                "Clave",
+                "Nombre",
+                "Apellido paterno",
+                "Apellido materno",
+                "Celular",
+                "Correo",
+                "Dirección",
+                "Colonia",
+                "CP",
+                "Acepta WhatsApp",
+            ],
+            &[
+                "123.0",
+                "MARÍA JOSÉ",
+                "GARCÍA",
+                "DE LA O",
+                "044 (998) 123-45-67 / 998 765 4321 ext. 3",
+                "Maria@Mail.MX",
+                "Calle 5 #12",
+                "Centro",
+                "7580",
+                "Sí",
+            ],
+        );
+        let owner = out.owner.unwrap();
+        assert_eq!(owner.key, "123");
+        assert_eq!(
+            (owner.first_name.as_str(), owner.last_name.as_str()),
+            ("María José", "García de la O")
+        );
+        assert_eq!(owner.phone_primary.as_deref(), Some("+529981234567"));
+        assert_eq!(owner.phone_secondary.as_deref(), Some("+529987654321"));
+        assert_eq!(owner.email.as_deref(), Some("maria@mail.mx"));
+        assert_eq!(owner.address, "Calle 5 #12, Col. Centro, CP 07580");
+        assert_eq!(owner.consent, [Some(true), None, None]);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(out.warnings[0].contains("extensión 3"));
+        assert!(out.rejects.is_empty());
+    }
+
+    #[test]
+    fn a_malformed_optional_value_is_dropped_and_the_row_kept() {
+        let out = row(
+            &["Cliente", "Teléfono", "Correo", "Fecha de alta"],
+            &["JUAN PÉREZ", "12345", "juan.gmail.com", "31/02/2020"],
+        );
+        let owner = out.owner.unwrap();
+        assert_eq!(owner.first_name, "Juan");
+        assert_eq!(
+            (owner.phone_primary, owner.email, owner.client_since),
+            (None, None, None)
+        );
+        assert_eq!(out.warnings.len(), 3, "{:?}", out.warnings);
+        assert!(owner.key.starts_with('~'), "content key: {}", owner.key);
+    }
+
+    #[test]
+    fn rows_without_a_name_or_a_client_are_rejected() {
+        assert_eq!(
+            row(&["Nombre", "Teléfono"], &["N/A", "9981234567"]).rejects,
+            ["cliente sin nombre"]
+        );
+        let keyed = row(&["Clave", "Nombre", "Teléfono"], &["C4", "", "9981234567"]);
+        assert_eq!(keyed.rejects, ["cliente sin nombre"]);
+        let pet_only = row(
+            &["Clave de cliente", "Cliente", "Mascota"],
+            &["C4", "", "Rocky"],
+        );
+        assert!(pet_only.rejects.is_empty(), "{:?}", pet_only.rejects);
+        assert_eq!(pet_only.pet.unwrap().owner_key, "C4");
+        let pet = row(&["Mascota", "Especie"], &["", "Perro"]);
+        assert_eq!(pet.rejects, ["mascota sin nombre"]);
+        let orphan = row(
+            &["Mascota", "Especie", "ID Cliente"],
+            &["Rocky", "Perro", ""],
+        );
+        assert!(
+            orphan.rejects[0].contains("no tiene cliente"),
+            "{:?}",
+            orphan.rejects
+        );
+    }
+
+    #[test]
+    fn a_patients_row_cleans_species_sex_and_dates() {
+        let out = row(
+            &[
+                "Folio",
+                "Nombre",
+                "Especie",
+                "Raza",
+                "Sexo",
+                "Fecha de nacimiento",
+                "Fallecido",
+                "Fecha de defunción",
+                "Clave de cliente",
+            ],
+            &[
+                "P-9",
+                "ROCKY",
+                "CANINO",
+                "LABRADOR RETRIEVER",
+                "Macho castrado",
+                "43529",
+                "Sí",
+                "",
+                "123",
+            ],
+        );
+        let pet = out.pet.unwrap();
+        assert_eq!(pet.key, "P-9");
+        assert_eq!(pet.owner_key, "123");
+        assert_eq!(
+            (pet.name.as_str(), pet.species, pet.sex),
+            ("Rocky", "dog", "male")
+        );
+        assert_eq!(pet.breed.as_deref(), Some("Labrador Retriever"));
+        assert_eq!(pet.birth_date, NaiveDate::from_ymd_opt(2019, 3, 5));
+        assert!(pet.deceased && pet.deceased_on.is_none());
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn unknown_species_and_future_dates_are_warnings() {
+        let out = row(
+            &["Paciente", "Especie", "Fecha de nacimiento", "ID Cliente"],
+            &["Nemo", "Dragón", "01/01/2030", "5"],
+        );
+        let pet = out.pet.unwrap();
+        assert_eq!((pet.species, pet.birth_date), ("other", None));
+        assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn a_one_sheet_row_gives_a_client_and_their_pet() {
+        let out = row(
+            &["Propietario", "Teléfono", "Mascota", "Especie"],
+            &["ANA LÓPEZ", "998 111 2233", "Michi", "gata"],
+        );
+        let (owner, pet) = (out.owner.unwrap(), out.pet.unwrap());
+        assert_eq!(pet.owner_key, owner.key);
+        assert_eq!(pet.species, "cat");
+        assert_eq!(owner.key, "~ana lopez|+529981112233");
+    }
+
+    #[test]
+    fn an_erased_client_is_not_imported() {
+        struct Erased;
+        impl ErasedClients for Erased {
+            fn is_erased(&self, phone: Option<&str>, _email: Option<&str>) -> bool {
+                phone == Some("+529981234567")
+            }
+        }
+        let headers: Vec<String> = ["Nombre", "Teléfono"].map(String::from).to_vec();
+        let columns = Columns::resolve(&headers, &Mapping::default());
+        let cells: Vec<String> = ["Ana", "998 123 4567"].map(String::from).to_vec();
+        let out = read_row(&columns, 2, &cells, today(), &Erased);
+        assert!(out.owner.is_none());
+        assert!(out.rejects[0].contains("borraran"));
+    }
+
+    #[test]
+    fn the_hash_changes_only_with_what_would_be_stored() {
+        let a = row(&["Nombre", "Teléfono"], &["ANA", "998 123 4567"])
+            .owner
+            .unwrap();
+        let b = row(&["Nombre", "Teléfono"], &["Ana", "(998) 123-45-67"])
+            .owner
+            .unwrap();
+        let c = row(&["Nombre", "Teléfono"], &["Ana", "998 123 4568"])
+            .owner
+            .unwrap();
+        assert_eq!(a.hash(), b.hash());
+        assert_ne!(a.hash(), c.hash());
+        let moved = OwnerRecord {
+            line: 99,
+            ..a.clone()
+        };
+        assert_eq!(moved.hash(), a.hash());
+    }
+}

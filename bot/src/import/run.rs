@@ -1,0 +1,430 @@
+//! One `vetbot import`: read and clean every file first (a file the importer cannot read
+//! stops it before anything is written), then store each file in its own transaction (a
+//! dry run: all of them in one that is rolled back), write the report and print the summary.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::{PgConnection, PgPool};
+
+use super::columns::Columns;
+use super::erased::ErasedClients;
+use super::mapping::Mapping;
+use super::owners::{OwnerColumns, Upserted};
+use super::pets::PetColumns;
+use super::read::SourceFile;
+use super::record::{read_row, OwnerRecord, PetRecord, RowOutcome};
+use super::report::{Issue, IssueKind};
+use super::{consent, duplicates, owners, pets, preview, report, stage, ImportError};
+use crate::clock::ClinicClock;
+
+/// The source name when neither `--source` nor the mapping file gives one.
+pub const DEFAULT_SOURCE: &str = "pims";
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub files: Vec<PathBuf>,
+    pub dry_run: bool,
+    pub mapping: Option<PathBuf>,
+    /// The name the source's keys are kept under (one per practice system).
+    pub source: Option<String>,
+    /// Where the report goes (not written on a dry run).
+    pub report: PathBuf,
+}
+
+/// Added, updated and unchanged rows of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub dry_run: bool,
+    pub files: usize,
+    pub owners: Counts,
+    pub pets: Counts,
+    pub rejected: u64,
+    pub warnings: u64,
+    pub duplicates: u64,
+    pub consents: u64,
+    pub issues: Vec<Issue>,
+}
+
+/// A file read, mapped and cleaned.
+struct Prepared {
+    file: SourceFile,
+    columns: Columns,
+    owners: Vec<OwnerRecord>,
+    pets: Vec<PetRecord>,
+    outcomes: Vec<(u64, RowOutcome)>,
+}
+
+/// Runs the import described by `options`, printing to `out`.
+pub async fn run(
+    pool: &PgPool,
+    options: &ImportOptions,
+    erased: &dyn ErasedClients,
+    out: &mut impl Write,
+) -> Result<Summary, ImportError> {
+    let mapping = match &options.mapping {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    };
+    let source = options
+        .source
+        .clone()
+        .or(mapping.source.clone())
+        .unwrap_or_else(|| DEFAULT_SOURCE.to_owned());
+    // Statements over a whole file are slow by design: not warnings.
+    let pool = &crate::db::bulk_pool(pool).await.map_err(db(""))?;
+    let clock = ClinicClock::load(pool).await.map_err(db(""))?;
+    let today = clock.today();
+    let mut files = Vec::new();
+    for path in &options.files {
+        let file = SourceFile::read(path)?;
+        let columns = Columns::resolve(&file.headers, &mapping);
+        if !columns.holds_owners() && !columns.holds_pets() {
+            return Err(ImportError::Unrecognised {
+                path: file.name,
+                unmapped: columns.unmapped().join(", "),
+            });
+        }
+        files.push((file, columns));
+    }
+    // Clients before the pets that may refer to them.
+    files.sort_by_key(|(_, columns)| !columns.holds_owners());
+    let total: u64 = files.iter().map(|(f, _)| f.rows.len() as u64).sum();
+    let progress = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {pos}/{len} filas · {per_sec} · faltan {eta}",
+    ) {
+        progress.set_style(style);
+    }
+    let mut summary = Summary {
+        dry_run: options.dry_run,
+        files: files.len(),
+        ..Summary::default()
+    };
+    let mut prepared = Vec::new();
+    for (file, columns) in files {
+        progress.set_message(file.name.clone());
+        prepared.push(prepare(
+            file,
+            columns,
+            today,
+            erased,
+            &progress,
+            &mut summary.issues,
+        ));
+    }
+    progress.finish_and_clear();
+    if options.dry_run {
+        for p in &prepared {
+            preview::mapping(out, &p.file, &p.columns).map_err(report_error)?;
+            preview::rows(out, &p.outcomes).map_err(report_error)?;
+        }
+    }
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message("guardando…");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let tz = clock.tz().name();
+    if options.dry_run {
+        let mut tx = begin(pool, "").await?;
+        for p in &prepared {
+            store(&mut tx, p, &source, tz, today, &mut summary).await?;
+        }
+        tx.rollback().await.map_err(db(""))?;
+    } else {
+        for p in &prepared {
+            let mut tx = begin(pool, &p.file.name).await?;
+            store(&mut tx, p, &source, tz, today, &mut summary).await?;
+            tx.commit().await.map_err(db(&p.file.name))?;
+        }
+    }
+    spinner.finish_and_clear();
+    for issue in &summary.issues {
+        match issue.kind {
+            IssueKind::Reject => summary.rejected += 1,
+            IssueKind::Warning => summary.warnings += 1,
+            IssueKind::Duplicate => summary.duplicates += 1,
+        }
+    }
+    if options.dry_run {
+        let issues = report::sorted(&summary.issues);
+        for issue in issues.iter().take(20) {
+            writeln!(out, "{issue}").map_err(report_error)?;
+        }
+        if issues.len() > 20 {
+            writeln!(out, "… y {} más", issues.len() - 20).map_err(report_error)?;
+        }
+    } else {
+        report::write(&options.report, &summary.issues)?;
+    }
+    write!(out, "{}", summary.render(&options.report)).map_err(report_error)?;
+    Ok(summary)
+}
+
+fn report_error(source: std::io::Error) -> ImportError {
+    ImportError::Report {
+        path: "stdout".into(),
+        source,
+    }
+}
+
+fn db(path: &str) -> impl Fn(sqlx::Error) -> ImportError + '_ {
+    move |source| ImportError::Database {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+async fn begin<'a>(
+    pool: &'a PgPool,
+    path: &str,
+) -> Result<sqlx::Transaction<'a, sqlx::Postgres>, ImportError> {
+    let mut tx = pool.begin().await.map_err(db(path))?;
+    // One import at a time: two would race for the same keys.
+    sqlx::query!("select pg_advisory_xact_lock(hashtext('vetbot import'))")
+        .execute(&mut *tx)
+        .await
+        .map_err(db(path))?;
+    Ok(tx)
+}
+
+/// Reads and cleans every row of `file`; a client or pet key seen twice keeps its first row.
+fn prepare(
+    file: SourceFile,
+    columns: Columns,
+    today: chrono::NaiveDate,
+    erased: &dyn ErasedClients,
+    progress: &ProgressBar,
+    issues: &mut Vec<Issue>,
+) -> Prepared {
+    let mut owners: Vec<OwnerRecord> = Vec::new();
+    let mut pets: Vec<PetRecord> = Vec::new();
+    let mut owner_at: HashMap<String, usize> = HashMap::new();
+    let mut pet_at: HashMap<String, usize> = HashMap::new();
+    let mut outcomes = Vec::new();
+    let issue = |line, kind, text: String| Issue {
+        file: file.name.clone(),
+        line,
+        kind,
+        text,
+    };
+    for (line, cells) in &file.rows {
+        let outcome = read_row(&columns, *line, cells, today, erased);
+        issues.extend(
+            outcome
+                .rejects
+                .iter()
+                .map(|r| issue(*line, IssueKind::Reject, r.clone())),
+        );
+        issues.extend(
+            outcome
+                .warnings
+                .iter()
+                .map(|w| issue(*line, IssueKind::Warning, w.clone())),
+        );
+        if let Some(owner) = &outcome.owner {
+            match owner_at.get(&owner.key) {
+                None => {
+                    owner_at.insert(owner.key.clone(), owners.len());
+                    owners.push(owner.clone());
+                }
+                Some(&i) if owners[i].hash() != owner.hash() => issues.push(issue(
+                    *line,
+                    IssueKind::Warning,
+                    format!(
+                        "el cliente «{}» ya apareció en la línea {} con otros datos: se usan aquellos",
+                        owner.key, owners[i].line
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(pet) = &outcome.pet {
+            match pet_at.get(&pet.key) {
+                None => {
+                    pet_at.insert(pet.key.clone(), pets.len());
+                    pets.push(pet.clone());
+                }
+                Some(&i) => issues.push(issue(
+                    *line,
+                    IssueKind::Reject,
+                    format!(
+                        "la mascota «{}» ya apareció en la línea {}: se importa aquella",
+                        pet.key, pets[i].line
+                    ),
+                )),
+            }
+        }
+        if outcomes.len() < preview::ROWS {
+            outcomes.push((*line, outcome));
+        }
+        progress.inc(1);
+    }
+    Prepared {
+        file,
+        columns,
+        owners,
+        pets,
+        outcomes,
+    }
+}
+
+/// Stores one prepared file in `conn`'s transaction.
+async fn store(
+    conn: &mut PgConnection,
+    p: &Prepared,
+    source: &str,
+    tz: &str,
+    today: chrono::NaiveDate,
+    summary: &mut Summary,
+) -> Result<(), ImportError> {
+    let path = p.file.name.as_str();
+    let run = sqlx::query_scalar!(
+        "insert into import_runs (source, file_name) values ($1, $2) returning id",
+        source,
+        path
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db(path))?;
+    let issue = |line: i64, kind, text: String| Issue {
+        file: path.to_owned(),
+        line: line.max(0) as u64,
+        kind,
+        text,
+    };
+    let mut owner_counts = Upserted::default();
+    if !p.owners.is_empty() {
+        stage::owners(conn, run, &p.owners)
+            .await
+            .map_err(db(path))?;
+        owner_counts = owners::upsert(conn, run, source, OwnerColumns::of(&p.columns), tz)
+            .await
+            .map_err(db(path))?;
+        summary.consents += consent::record(conn, run, path).await.map_err(db(path))?;
+        for d in duplicates::find(conn, run, source)
+            .await
+            .map_err(db(path))?
+        {
+            let key = d
+                .other_key
+                .map(|k| format!(", clave {k}"))
+                .unwrap_or_default();
+            summary.issues.push(issue(
+                d.line,
+                IssueKind::Duplicate,
+                format!(
+                    "mismo {} {} que {} (id {}{key}); se importó como cliente nuevo (id {}), falta unirlos",
+                    d.what, d.value, d.other_name, d.other_id, d.owner_id
+                ),
+            ));
+        }
+    }
+    let mut pet_counts = Upserted::default();
+    if !p.pets.is_empty() {
+        stage::pets(conn, run, &p.pets).await.map_err(db(path))?;
+        pet_counts = pets::upsert(conn, run, source, PetColumns::of(&p.columns), today)
+            .await
+            .map_err(db(path))?;
+    }
+    for (line, reason) in owner_counts.rejects.iter().chain(&pet_counts.rejects) {
+        summary
+            .issues
+            .push(issue(*line, IssueKind::Reject, reason.clone()));
+    }
+    let unchanged = |staged: usize, u: &Upserted| {
+        (staged as u64).saturating_sub(u.added + u.updated + u.rejects.len() as u64)
+    };
+    let owners = Counts {
+        added: owner_counts.added,
+        updated: owner_counts.updated,
+        unchanged: unchanged(p.owners.len(), &owner_counts),
+    };
+    let pets = Counts {
+        added: pet_counts.added,
+        updated: pet_counts.updated,
+        unchanged: unchanged(p.pets.len(), &pet_counts),
+    };
+    let rejected = summary
+        .issues
+        .iter()
+        .filter(|i| i.file == path && i.kind == IssueKind::Reject)
+        .count();
+    let dupes = summary
+        .issues
+        .iter()
+        .filter(|i| i.file == path && i.kind == IssueKind::Duplicate)
+        .count();
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update import_runs
+           set finished_at = now(), owners_added = $2, owners_updated = $3, pets_added = $4,
+               pets_updated = $5, rejected = $6, duplicates = $7
+         where id = $1
+        "#,
+        run,
+        owners.added as i32,
+        owners.updated as i32,
+        pets.added as i32,
+        pets.updated as i32,
+        rejected as i32,
+        dupes as i32
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db(path))?;
+    sqlx::query!("delete from import_owner_rows where run_id = $1", run)
+        .execute(&mut *conn)
+        .await
+        .map_err(db(path))?;
+    sqlx::query!("delete from import_pet_rows where run_id = $1", run)
+        .execute(&mut *conn)
+        .await
+        .map_err(db(path))?;
+    for (total, add) in [(&mut summary.owners, owners), (&mut summary.pets, pets)] {
+        total.added += add.added;
+        total.updated += add.updated;
+        total.unchanged += add.unchanged;
+    }
+    Ok(())
+}
+
+impl Summary {
+    /// The summary printed at the end.
+    pub fn render(&self, report: &std::path::Path) -> String {
+        let head = if self.dry_run {
+            "Simulación (no se guardó nada)"
+        } else {
+            "Importación terminada"
+        };
+        let mut out = format!(
+            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
+            self.files,
+            self.owners.added,
+            self.owners.updated,
+            self.owners.unchanged,
+            self.pets.added,
+            self.pets.updated,
+            self.pets.unchanged,
+            self.rejected,
+            self.warnings,
+            self.duplicates,
+            self.consents,
+        );
+        if !self.dry_run && !self.issues.is_empty() {
+            out.push_str(&format!("  Detalle: {}\n", report.display()));
+        }
+        out
+    }
+}

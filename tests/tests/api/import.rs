@@ -1,0 +1,573 @@
+//! `vetbot import` (issue 14): the practice system's messy CSV exports of clients and pets
+//! (testdata/import: UTF-8 with BOM and `;`, Windows-1252 with tabs, capitals, every phone
+//! form, Excel serial dates, rejects) into a real clinic database: idempotent re-imports,
+//! newer exports, rejects with `file:line`, possible duplicates, consent only when the file
+//! says so, dry runs that write nothing, mapping files, and the command line.
+
+use std::path::{Path, PathBuf};
+
+use bot::import::{self, ImportOptions, NoneErased, Summary};
+use clap::Parser;
+use tests::TestDb;
+
+/// name, species, breed, birth date, sex, deceased on, client's name
+type StoredPet = (
+    String,
+    String,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    String,
+    Option<chrono::NaiveDate>,
+    String,
+);
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/import")
+        .join(name)
+}
+
+fn report_path(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("vetbot-import-{}-{tag}.txt", std::process::id()))
+}
+
+fn options(files: &[&str], tag: &str) -> ImportOptions {
+    ImportOptions {
+        files: files.iter().map(|f| fixture(f)).collect(),
+        dry_run: false,
+        mapping: None,
+        source: None,
+        report: report_path(tag),
+    }
+}
+
+async fn import(db: &TestDb, options: &ImportOptions) -> (Summary, String) {
+    let mut out = Vec::new();
+    let summary = import::run(&db.pool, options, &NoneErased, &mut out)
+        .await
+        .expect("import runs");
+    (summary, String::from_utf8(out).unwrap())
+}
+
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
+}
+
+/// Every stored client and pet, to compare a database before and after.
+async fn snapshot(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select format('%s|%s|%s|%s|%s|%s', o.id, o.full_name, o.email, p.phone_primary,
+                       p.phone_secondary, p.address)
+           from owners o join owner_profiles p on p.owner_id = o.id
+         union all
+         select format('%s|%s|%s|%s|%s|%s|%s|%s', id, owner_id, name, species, breed, birth_date,
+                       sex, deceased_on)
+           from pets
+         order by 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+async fn owner(
+    db: &TestDb,
+    key: &str,
+) -> (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+) {
+    sqlx::query_as(
+        "select o.full_name, o.email, p.phone_primary, p.phone_secondary, p.address
+           from import_keys k join owners o on o.id = k.target_id
+           join owner_profiles p on p.owner_id = o.id
+          where k.entity = 'owner' and k.source_key = $1",
+    )
+    .bind(key)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn messy_client_and_patient_exports_are_cleaned_stored_and_reported() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let options = options(&["pacientes.tsv", "clientes.csv"], "first");
+
+    // Act: pets listed first on purpose; clients are stored before them.
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert: counts
+    assert_eq!(
+        (summary.owners.added, summary.owners.updated),
+        (7, 0),
+        "{printed}"
+    );
+    assert_eq!(
+        (summary.pets.added, summary.pets.updated),
+        (5, 0),
+        "{printed}"
+    );
+    assert_eq!(summary.rejected, 4, "{printed}");
+    assert_eq!(summary.duplicates, 1, "{printed}");
+    assert_eq!(summary.consents, 2, "{printed}");
+    assert!(
+        printed.contains("Clientes: 7 nuevos, 0 actualizados, 0 sin cambios"),
+        "{printed}"
+    );
+    assert!(printed.contains("Mascotas: 5 nuevas"), "{printed}");
+    assert_eq!(count(&db, "select count(*) from owners").await, 7);
+    assert_eq!(count(&db, "select count(*) from pets").await, 5);
+    assert_eq!(
+        count(&db, "select count(*) from import_owner_rows").await,
+        0
+    );
+
+    // Cleaning: capitals, phones in every form, extensions, addresses, dates.
+    assert_eq!(
+        owner(&db, "C001").await,
+        (
+            "María García López".into(),
+            Some("maria.garcia@gmail.com".into()),
+            Some("+529981234567".into()),
+            None,
+            "Av. Tulum 123, Col. Centro, CP 77500".into()
+        )
+    );
+    let carlos = owner(&db, "C002").await;
+    assert_eq!(carlos.2.as_deref(), Some("+529982345678"));
+    assert_eq!(
+        carlos.3.as_deref(),
+        Some("+529988765432"),
+        "ext. 12 dropped"
+    );
+    let juan = owner(&db, "C003").await;
+    assert_eq!(
+        (juan.0.as_str(), juan.1, juan.2.as_deref()),
+        ("Juan de la Cruz Pérez", None, Some("+529983456789"))
+    );
+    assert_eq!(
+        owner(&db, "C005").await.2.as_deref(),
+        Some("+529985678901"),
+        "044"
+    );
+    let roberto = owner(&db, "C006").await;
+    assert_eq!(
+        (roberto.2.as_deref(), roberto.3.as_deref()),
+        (Some("+529986789012"), Some("+529981112222"))
+    );
+    assert_eq!(
+        owner(&db, "C008").await.2,
+        None,
+        "a bad phone is dropped, the client kept"
+    );
+    let since: chrono::NaiveDate = sqlx::query_scalar(
+        "select (o.created_at at time zone 'America/Cancun')::date from owners o
+           join import_keys k on k.target_id = o.id and k.entity = 'owner' where k.source_key = 'C002'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(since.to_string(), "2019-03-05", "Excel serial 43529");
+    let pets: Vec<StoredPet> = sqlx::query_as(
+        "select p.name, p.species, p.breed, p.birth_date, p.sex, p.deceased_on, o.full_name
+           from pets p join owners o on o.id = p.owner_id order by p.name",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let d = |s: &str| Some(s.parse::<chrono::NaiveDate>().unwrap());
+    assert_eq!(
+        pets,
+        [
+            (
+                "Bolita".into(),
+                "rodent".into(),
+                None,
+                d("2024-10-01"),
+                "unknown".into(),
+                None,
+                "Roberto Sánchez".into()
+            ),
+            (
+                "Luna".into(),
+                "cat".into(),
+                Some("Siamés".into()),
+                d("2018-05-12"),
+                "female".into(),
+                None,
+                "María García López".into()
+            ),
+            (
+                "Max".into(),
+                "dog".into(),
+                Some("Poodle".into()),
+                d("2020-03-10"),
+                "male".into(),
+                None,
+                "María García López".into()
+            ),
+            (
+                "Piolín".into(),
+                "bird".into(),
+                None,
+                None,
+                "unknown".into(),
+                None,
+                "Carlos Méndez".into()
+            ),
+            (
+                "Rocky".into(),
+                "dog".into(),
+                Some("Labrador".into()),
+                d("2015-07-01"),
+                "male".into(),
+                d("2025-10-10"),
+                "Carlos Méndez".into()
+            ),
+        ]
+    );
+
+    // Rejects and warnings, as file:line: reason.
+    let report = std::fs::read_to_string(&options.report).unwrap();
+    let clients = fixture("clientes.csv").display().to_string();
+    let patients = fixture("pacientes.tsv").display().to_string();
+    for line in [
+        format!("{clients}:5: cliente sin nombre"),
+        format!("{patients}:6: la mascota Nemo: su cliente «C999» no existe"),
+        format!("{patients}:7: mascota sin nombre"),
+        format!("{patients}:8: la mascota Kira: su cliente «C004» no existe"),
+        format!("{clients}:4: aviso: correo inválido «juan@»: correo omitido"),
+        format!("{clients}:4: aviso: fecha imposible «2019-13-45»: fecha de alta omitida"),
+        format!("{clients}:9: aviso: «12345» no es un teléfono válido: teléfono omitido"),
+        format!("{patients}:5: aviso: fecha imposible «31/02/2020»: fecha de nacimiento omitida"),
+        format!(
+            "{clients}:8: posible duplicado: mismo teléfono +529981234567 que María García López"
+        ),
+    ] {
+        assert!(
+            report.lines().any(|l| l.starts_with(&line)),
+            "missing «{line}» in:\n{report}"
+        );
+    }
+    assert!(
+        printed.contains(&options.report.display().to_string()),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn importing_the_same_files_again_changes_nothing() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let options = options(&["clientes.csv", "pacientes.tsv"], "again");
+    import(&db, &options).await;
+    let before = snapshot(&db).await;
+    let consents = count(&db, "select count(*) from consent_events").await;
+
+    // Act
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert
+    assert_eq!(snapshot(&db).await, before);
+    assert_eq!(
+        count(&db, "select count(*) from consent_events").await,
+        consents
+    );
+    assert_eq!(
+        summary.owners,
+        bot::import::run::Counts {
+            added: 0,
+            updated: 0,
+            unchanged: 7
+        },
+        "{printed}"
+    );
+    assert_eq!(
+        summary.pets,
+        bot::import::run::Counts {
+            added: 0,
+            updated: 0,
+            unchanged: 5
+        },
+        "{printed}"
+    );
+    assert_eq!((summary.duplicates, summary.consents), (0, 0), "{printed}");
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from import_runs where finished_at is not null"
+        )
+        .await,
+        4
+    );
+}
+
+#[tokio::test]
+async fn a_newer_export_updates_what_changed_adds_what_is_new_and_keeps_edits_made_here() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    import(&db, &options(&["clientes.csv"], "v1")).await;
+    // Staff corrected María's address in vetbot; the export still has the old one.
+    sqlx::query(
+        "update owner_profiles set address = 'Calle Nueva 1'
+          where owner_id = (select target_id from import_keys where source_key = 'C001')",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    // Act: same rows (other delimiter, no BOM), Carlos with a new phone, Diego new.
+    let (summary, printed) = import(&db, &options(&["clientes_v2.csv"], "v2")).await;
+
+    // Assert
+    assert_eq!(
+        summary.owners,
+        bot::import::run::Counts {
+            added: 1,
+            updated: 1,
+            unchanged: 6
+        },
+        "{printed}"
+    );
+    assert_eq!(owner(&db, "C002").await.2.as_deref(), Some("+529989990000"));
+    assert_eq!(owner(&db, "C009").await.4, "Calle 10, Mz 3");
+    assert_eq!(
+        owner(&db, "C001").await.4,
+        "Calle Nueva 1",
+        "an unchanged source row is left alone"
+    );
+    assert_eq!(count(&db, "select count(*) from owners").await, 8);
+}
+
+#[tokio::test]
+async fn consent_is_imported_only_where_the_file_says_yes_and_never_over_the_clients_own_word() {
+    // Arrange
+    let db = TestDb::migrated().await;
+
+    // Act
+    import(&db, &options(&["clientes.csv"], "consent")).await;
+
+    // Assert: María (Sí) and Ana Sofía (x) on WhatsApp; Juan said no, the rest nothing.
+    let granted: Vec<(String, String, bool, String)> = sqlx::query_as(
+        "select o.full_name, e.channel, e.granted, e.source from consent_events e
+           join owners o on o.id = e.owner_id order by o.full_name",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        granted,
+        [
+            (
+                "Ana Sofía del Valle".into(),
+                "whatsapp".into(),
+                true,
+                "import".into()
+            ),
+            (
+                "María García López".into(),
+                "whatsapp".into(),
+                true,
+                "import".into()
+            ),
+        ]
+    );
+    // María then wrote BAJA; a later export still saying «Sí» does not override her.
+    let maria: i64 =
+        sqlx::query_scalar("select target_id from import_keys where source_key = 'C001'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    sqlx::query("insert into consent_events (owner_id, channel, granted, source) values ($1, 'whatsapp', false, 'keyword')")
+        .bind(maria)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("update import_keys set row_hash = 'stale' where source_key = 'C001'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let (summary, _) = import(&db, &options(&["clientes.csv"], "consent2")).await;
+    assert_eq!(summary.consents, 0);
+    let latest: bool = sqlx::query_scalar(
+        "select granted from consent_events where owner_id = $1 order by recorded_at desc, id desc limit 1",
+    )
+    .bind(maria)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(!latest);
+}
+
+#[tokio::test]
+async fn a_dry_run_shows_the_mapping_and_first_rows_and_writes_nothing() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let mut options = options(&["clientes.csv", "pacientes.tsv"], "dry");
+    options.dry_run = true;
+    let _ = std::fs::remove_file(&options.report);
+
+    // Act
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert
+    assert_eq!(
+        (summary.owners.added, summary.pets.added),
+        (7, 5),
+        "{printed}"
+    );
+    for expected in [
+        "UTF-8, separado por punto y coma",
+        "windows-1252, separado por tabulador",
+        "Celular → phone",
+        "Nombre → pet_name",
+        "Folio → pet_id",
+        "Notas → (sin asignar)",
+        "Sin asignar (no se importan): Notas",
+        "cliente María García López [C001] · +529981234567 · maria.garcia@gmail.com",
+        "mascota Max [P01] de [C001] · dog · Poodle · male · nació 2020-03-10",
+        "Simulación (no se guardó nada)",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "missing «{expected}» in:\n{printed}"
+        );
+    }
+    for table in [
+        "owners",
+        "pets",
+        "import_keys",
+        "import_runs",
+        "consent_events",
+        "import_owner_rows",
+    ] {
+        assert_eq!(
+            count(&db, &format!("select count(*) from {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    assert!(!options.report.exists());
+}
+
+#[tokio::test]
+async fn a_mapping_file_names_the_columns_the_importer_does_not_know() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let mut dry = options(&["raros.csv"], "unmapped");
+    dry.dry_run = true;
+    let (_, printed) = import(&db, &dry).await;
+    assert!(
+        printed.contains("Sin asignar (no se importan): Cve, Contacto, Observaciones"),
+        "{printed}"
+    );
+    let mut mapped = options(&["raros.csv"], "mapped");
+    mapped.mapping = Some(fixture("raros.toml"));
+
+    // Act
+    let (summary, printed) = import(&db, &mapped).await;
+
+    // Assert: keys under the mapping file's source, e-mail from «Contacto», Latin-1 read.
+    assert_eq!(summary.owners.added, 2, "{printed}");
+    let laura: (String, Option<String>, Option<String>) = sqlx::query_as(
+        "select o.full_name, o.email, p.phone_primary from import_keys k
+           join owners o on o.id = k.target_id join owner_profiles p on p.owner_id = o.id
+          where k.source = 'qvet' and k.source_key = 'R1'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        laura,
+        (
+            "Laura Torres".into(),
+            Some("laura@torres.mx".into()),
+            Some("+529983334455".into())
+        )
+    );
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from owners where full_name = 'Miguel Ángel Rojas'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_one_sheet_export_without_ids_gives_clients_and_their_pets_once() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let options = options(&["una_hoja.csv"], "sheet");
+
+    // Act
+    let (first, printed) = import(&db, &options).await;
+    let (again, _) = import(&db, &options).await;
+
+    // Assert
+    assert_eq!(
+        (first.owners.added, first.pets.added, first.rejected),
+        (2, 2, 0),
+        "{printed}"
+    );
+    assert_eq!(
+        (again.owners.added, again.pets.added, again.owners.unchanged),
+        (0, 0, 2)
+    );
+    let sarah: Vec<(String, String, Option<chrono::NaiveDate>)> = sqlx::query_as(
+        "select p.name, p.species, p.birth_date from pets p join owners o on o.id = p.owner_id
+          where o.full_name = 'Sarah Johnson' order by p.name",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        sarah,
+        [
+            ("Buddy".into(), "dog".into(), "2020-03-15".parse().ok()),
+            ("Whiskers".into(), "cat".into(), "2021-02-01".parse().ok()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_vetbot_import_command_imports_and_writes_its_report() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let report = report_path("cli");
+    let mut args: Vec<String> = vec!["vetbot".into()];
+    args.extend(db.cli_args());
+    args.extend([
+        "import".into(),
+        "--report".into(),
+        report.display().to_string(),
+    ]);
+    args.push(fixture("clientes.csv").display().to_string());
+    args.push(fixture("pacientes.tsv").display().to_string());
+    let cli = bot::cli::Cli::try_parse_from(&args).expect("arguments parse");
+
+    // Act
+    bot::cli::run(cli).await.expect("vetbot import runs");
+
+    // Assert
+    assert_eq!(count(&db, "select count(*) from owners").await, 7);
+    assert_eq!(count(&db, "select count(*) from pets").await, 5);
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        written
+            .lines()
+            .filter(|l| !l.contains(": aviso: ") && !l.contains(": posible duplicado: "))
+            .count(),
+        4
+    );
+    assert!(
+        bot::cli::Cli::try_parse_from(["vetbot", "import"]).is_err(),
+        "a file is required"
+    );
+}
