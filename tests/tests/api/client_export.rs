@@ -95,14 +95,28 @@ const EXPORTED: &[(&str, &str, &str, bool)] = &[
     ("client_chats", "owner_id", "chat_links", true),
     ("client_link_tokens", "owner_id", "link_tokens", true),
     ("data_requests", "owner_id", "data_requests", true),
+    ("client_field_changes", "owner_id", "contact_changes", true),
+    (
+        "client_field_changes",
+        "request_id",
+        "contact_changes",
+        false,
+    ),
 ];
 
 /// References to a client's rows that are not the client's data, and why.
-const NOT_CLIENT_DATA: &[(&str, &str, &str)] = &[(
-    "outbox_files",
-    "data_request",
-    "an export in transit to staff (deleted once sent), not data about the client",
-)];
+const NOT_CLIENT_DATA: &[(&str, &str, &str)] = &[
+    (
+        "outbox_files",
+        "data_request",
+        "an export in transit to staff (deleted once sent), not data about the client",
+    ),
+    (
+        "erased_clients",
+        "owner_id",
+        "the erasure tombstone (hashes only) of a client who has nothing left to export",
+    ),
+];
 
 /// One foreign key: `table.column` references `parent.parent_column`.
 #[derive(Debug, Clone)]

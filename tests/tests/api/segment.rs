@@ -333,8 +333,14 @@ async fn loyalty_tier_is_the_clients_tier_now_spanish_names_accepted() {
     let db = TestDb::demo().await;
     let silver = in_tier(&db, "silver").await;
     assert!(!silver.is_empty(), "the demo has silver clients");
-    let recent = OWNERS.iter().find(|o| o.last_visit_days < 30).unwrap();
-    let away = OWNERS.iter().find(|o| o.last_visit_days >= 60).unwrap();
+    let recent = OWNERS
+        .iter()
+        .find(|o| o.last_visit_days < 30 && o.loyalty_account)
+        .unwrap();
+    let away = OWNERS
+        .iter()
+        .find(|o| o.last_visit_days >= 60 && o.loyalty_account)
+        .unwrap();
     let (recent, away) = (
         format!("{} {}", recent.first, recent.last),
         format!("{} {}", away.first, away.last),

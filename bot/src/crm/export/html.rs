@@ -54,6 +54,10 @@ fn title(section: &str, lang: Lang) -> &'static str {
         "chat_links" => ("Chats vinculados", "Linked chats"),
         "link_tokens" => ("Enlaces de vinculación", "Link invitations"),
         "data_requests" => ("Solicitudes de derechos ARCO", "Data-rights requests"),
+        "contact_changes" => (
+            "Correcciones de datos de contacto",
+            "Contact data corrections",
+        ),
         REFERRED => (
             "Clientes referidos (solo número)",
             "Referred clients (id only)",

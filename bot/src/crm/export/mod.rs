@@ -25,7 +25,7 @@ pub const FORMAT: &str = "vetbot-client-export/1";
 
 /// The sections of the document, in the order the readable copy shows them. Each is a list
 /// of rows, except [`SINGLE`] ones (one row or null).
-pub const SECTIONS: [&str; 26] = [
+pub const SECTIONS: [&str; 27] = [
     "client",
     "profile",
     "activity",
@@ -52,6 +52,7 @@ pub const SECTIONS: [&str; 26] = [
     "chat_links",
     "link_tokens",
     "data_requests",
+    "contact_changes",
 ];
 
 /// Sections that hold one row (or null), not a list.
@@ -239,6 +240,10 @@ pub async fn collect(pool: &PgPool, owner_id: i64) -> Result<ClientExport, Expor
           'data_requests', coalesce((select jsonb_agg(to_jsonb(x) || jsonb_build_object(
               'requested_by_name', s.name) order by x.requested_at, x.id)
               from data_requests x left join staff s on s.id = x.requested_by
+              where x.owner_id = $1), '[]'),
+          'contact_changes', coalesce((select jsonb_agg(to_jsonb(x) || jsonb_build_object(
+              'changed_by_name', s.name) order by x.changed_at, x.id)
+              from client_field_changes x left join staff s on s.id = x.changed_by
               where x.owner_id = $1), '[]')
         ) as "document!"
         from o

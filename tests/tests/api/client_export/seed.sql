@@ -68,3 +68,8 @@ insert into client_link_tokens (token, owner_id) values ('tok-alicia-secret', 10
 insert into data_requests (owner_id, kind, requested_by) values (101, 'rectification', 901), (102, 'access', 901);
 insert into customer_metrics (owner_id, total_spent) values (101, 1000.00), (102, 500.00)
 on conflict (owner_id) do nothing;
+insert into client_field_changes (owner_id, field, old_value, new_value, changed_by, request_id)
+select 101, 'email', 'alicia@old.example', 'alicia@example.com', 901, id
+  from data_requests where owner_id = 101 and kind = 'rectification';
+insert into client_field_changes (owner_id, field, old_value, new_value, changed_by)
+values (102, 'address', 'Calle 1', 'Calle 2', 901);
