@@ -390,7 +390,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report: args.report,
             };
             let mut out = std::io::stdout();
-            import::run(&pool, &options, &import::NoneErased, &mut out).await?;
+            // Clients erased here are never brought back by an old export.
+            let erased = crate::rights::tombstone::Tombstones::load(&pool).await?;
+            import::run(&pool, &options, &erased, &mut out).await?;
             Ok(())
         }
         Command::FitBtyd { .. } => unreachable!("handled before connecting"),

@@ -8,7 +8,8 @@ pub trait ErasedClients {
     fn is_erased(&self, phone: Option<&str>, email: Option<&str>) -> bool;
 }
 
-/// No client has been erased (until erasures are recorded).
+/// No client has been erased: for tests of the importer alone. `vetbot import` asks
+/// [`crate::rights::tombstone::Tombstones`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoneErased;
 

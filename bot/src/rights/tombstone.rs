@@ -63,9 +63,59 @@ pub async fn is_erased<'c>(
     .await
 }
 
+/// Every erased client's hashes, loaded once for an import: [`crate::import::ErasedClients`]
+/// is asked for each record while rows are read, without a query per row.
+#[derive(Debug, Clone, Default)]
+pub struct Tombstones {
+    phones: std::collections::HashSet<String>,
+    emails: std::collections::HashSet<String>,
+}
+
+impl Tombstones {
+    /// The tombstones recorded now.
+    pub async fn load<'c>(db: impl PgExecutor<'c>) -> sqlx::Result<Self> {
+        let rows = sqlx::query!(
+            r#"
+            -- language=PostgreSQL
+            select phone_hashes, email_hash from erased_clients
+            "#
+        )
+        .fetch_all(db)
+        .await?;
+        let mut out = Self::default();
+        for row in rows {
+            out.phones.extend(row.phone_hashes);
+            out.emails.extend(row.email_hash);
+        }
+        Ok(out)
+    }
+}
+
+impl crate::import::ErasedClients for Tombstones {
+    fn is_erased(&self, phone: Option<&str>, email: Option<&str>) -> bool {
+        let phone_hit =
+            phone.is_some_and(|p| phone_hashes(p).iter().any(|h| self.phones.contains(h)));
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        phone_hit || email.is_some_and(|e| self.emails.contains(&email_hash(e)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tombstones_recognise_a_phone_in_any_form_and_an_email_in_any_case() {
+        use crate::import::ErasedClients;
+        let t = Tombstones {
+            phones: phone_hashes("+5219981234567").into_iter().collect(),
+            emails: [email_hash("ana@example.com")].into_iter().collect(),
+        };
+        assert!(t.is_erased(Some("+529981234567"), None));
+        assert!(t.is_erased(None, Some(" ANA@example.com ")));
+        assert!(!t.is_erased(Some("+529980000000"), Some("otra@example.com")));
+        assert!(!t.is_erased(None, None));
+    }
 
     #[test]
     fn hashes_keep_no_value_and_match_every_form() {

@@ -571,3 +571,35 @@ async fn the_vetbot_import_command_imports_and_writes_its_report() {
         "a file is required"
     );
 }
+
+#[tokio::test]
+async fn a_client_erased_here_is_not_brought_back_by_an_old_export() {
+    // Arrange: María García López asked to be erased; what is left is her e-mail's hash.
+    let db = TestDb::migrated().await;
+    sqlx::query("insert into erased_clients (email_hash) values ($1)")
+        .bind(bot::rights::tombstone::email_hash("Maria.Garcia@gmail.com"))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let erased = bot::rights::tombstone::Tombstones::load(&db.pool)
+        .await
+        .unwrap();
+    let options = options(&["clientes.csv"], "erased");
+    // Act
+    let mut out = Vec::new();
+    let summary = import::run(&db.pool, &options, &erased, &mut out)
+        .await
+        .expect("import runs");
+    // Assert: every other client came in; she did not, and the report says why.
+    assert_eq!(summary.owners.added, 6);
+    let maria = count(
+        &db,
+        "select count(*) from owners where email = 'maria.garcia@gmail.com'",
+    );
+    assert_eq!(maria.await, 0);
+    let report = std::fs::read_to_string(&options.report).unwrap();
+    assert!(
+        report.contains("clientes.csv:2:") && report.contains("cancelación"),
+        "{report}"
+    );
+}
