@@ -225,7 +225,13 @@ async fn a_clients_whatsapp_message_is_recorded_as_a_reply_and_gets_no_crm_data(
             .await
             .unwrap();
     assert!(!opted_in);
-    // The one thing she gets is the confirmation of her BAJA: no CRM data.
+    // The one thing she gets is the confirmation of her BAJA: no CRM data. Replies leave
+    // through the outbox after the inbox row is processed: wait until none is left unsent.
+    let unsent = "select count(*) from outbox where status in ('pending', 'sending')";
+    eventually("every reply to be sent", || async {
+        (app.scalar_i64(unsent).await == 0).then_some(())
+    })
+    .await;
     let sent = app.whatsapp.sent_texts();
     assert_eq!(sent.len(), 1, "a client got something else: {sent:?}");
     assert!(sent[0].contains("ya no te enviará promociones"), "{sent:?}");
