@@ -89,6 +89,14 @@ pub enum Command {
         #[arg(long)]
         incremental: bool,
     },
+    /// Delete the message queues' rows older than the retention (RETENTION_DAYS, 180 by
+    /// default; what the nightly job does). Client communications, consent and the audit log
+    /// are kept.
+    Prune {
+        /// Days to keep, instead of RETENTION_DAYS (7 or more).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(7..))]
+        days: Option<u32>,
+    },
     /// Score how well the brain understands staff: run the phrase corpus
     /// (testdata/understanding) through the command brain, or with --llm through the
     /// configured OpenAI-compatible model against the demo clinic, and print a table.
@@ -334,6 +342,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 m.id,
                 m.chats.len()
             );
+            Ok(())
+        }
+        Command::Prune { days } => {
+            let retention = match days {
+                Some(days) => crate::serve::retention::Retention { days: Some(days) },
+                None => settings.serve.retention,
+            };
+            match retention.cutoff(chrono::Utc::now()) {
+                None => println!("RETENTION_DAYS=off: se conserva todo."),
+                Some(cutoff) => {
+                    let pruned = crate::serve::retention::prune(&pool, cutoff).await?;
+                    println!(
+                        "Borrados {} mensajes enviados y {} recibidos anteriores a {} en {:.2} s.",
+                        pruned.outbox,
+                        pruned.inbox,
+                        cutoff.format("%Y-%m-%d"),
+                        pruned.took.as_secs_f64()
+                    );
+                }
+            }
             Ok(())
         }
         Command::Recompute { incremental } => {

@@ -213,6 +213,7 @@ impl Application {
             self.settings.nightly_at,
             self.settings.clv,
             self.settings.loyalty.clone(),
+            self.settings.retention,
             stop.clone(),
         ));
         if let (true, Some(client)) = (self.settings.polling, &self.ctx.senders.telegram) {

@@ -26,6 +26,7 @@ pub mod questions;
 mod refusals;
 pub(crate) mod replies;
 mod respond;
+pub mod retention;
 mod send_forms;
 pub(crate) mod sender;
 pub(crate) mod session;

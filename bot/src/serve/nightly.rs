@@ -1,12 +1,14 @@
-//! The nightly recompute (customer metrics, churn risk, lifetime value) and loyalty job
-//! (earn, expire, tiers) at `NIGHTLY_AT` in the clinic's time zone. Replicas coordinate through the recompute's advisory lock: the
-//! first one runs it, the others skip.
+//! The nightly recompute (customer metrics, churn risk, lifetime value), loyalty job (earn,
+//! expire, tiers) and queue retention prune (`retention`) at `NIGHTLY_AT` in the clinic's
+//! time zone. Replicas coordinate through the recompute's advisory lock: the first one runs
+//! it, the others skip.
 
 use chrono::{NaiveTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
 use super::context;
+use super::retention::Retention;
 use crate::clock::ClinicClock;
 use crate::intelligence::btyd::ClvOptions;
 use crate::intelligence::{recompute, schedule};
@@ -19,6 +21,7 @@ pub(crate) async fn run(
     at: NaiveTime,
     horizon: ClvOptions,
     loyalty: LoyaltySettings,
+    retention: Retention,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -59,6 +62,17 @@ pub(crate) async fn run(
                     "nightly loyalty done"
                 ),
                 Err(e) => tracing::error!(error.message = %e, "nightly loyalty failed"),
+            }
+            if let Some(cutoff) = retention.cutoff(Utc::now()) {
+                match super::retention::prune(&pool, cutoff).await {
+                    Ok(pruned) => tracing::info!(
+                        outbox = pruned.outbox,
+                        inbox = pruned.inbox,
+                        took = ?pruned.took,
+                        "queue rows past their retention deleted"
+                    ),
+                    Err(e) => tracing::error!(error.message = %e, "retention prune failed"),
+                }
             }
         }
     }

@@ -61,6 +61,8 @@ pub struct ServeSettings {
     /// Where staff voice notes are transcribed (`TRANSCRIBE_BASE_URL` or `LLM_BASE_URL`,
     /// `TRANSCRIBE_MODEL`, `VOICE_MAX_SECONDS`); None: voice notes get a how-to line.
     pub voice: Option<super::voice::VoiceSettings>,
+    /// How long the queues keep their rows (`RETENTION_DAYS`, default 180; `off`).
+    pub retention: super::retention::Retention,
 }
 
 /// The clinic's number: where clients' messages are forwarded, what unknown senders are
@@ -214,6 +216,7 @@ impl ServeSettings {
             whatsapp_pair_seconds,
             marketing: MarketingSettings::from_lookup(&lookup)?,
             voice: super::voice::VoiceSettings::from_lookup(&lookup)?,
+            retention: super::retention::Retention::from_lookup(&lookup)?,
         })
     }
 

@@ -21,6 +21,7 @@ mod owner_activity;
 mod profile;
 mod report;
 mod report_rollup;
+mod retention;
 mod roles;
 mod search;
 mod segment;
