@@ -13,7 +13,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
 
 pub use cluster::{Cluster, ClusterError, Durability};
 pub use settings::DatabaseSettings;
@@ -153,6 +153,47 @@ pub async fn bulk_pool(pool: &PgPool) -> sqlx::Result<PgPool> {
         .acquire_timeout(pool.options().get_acquire_timeout())
         .connect_with(bulk_options(pool))
         .await
+}
+
+/// Memory for each index build of [`maintenance`] (PostgreSQL's default is 64 MB): a sort
+/// that fits in memory builds a large index several times faster than one spilling to disk.
+const MAINTENANCE_WORK_MEM: &str = "256MB";
+
+/// Runs slow maintenance statements (index builds, `analyze`) on `lanes` connections of
+/// their own, each taking the next statement when it finishes the last, so none waits for a
+/// pool's connection however long the others take (a 1M-owner clinic's index builds run for
+/// minutes; queued on the interactive pool, the later ones timed out waiting for a
+/// connection). Stops at the first error.
+pub async fn maintenance(pool: &PgPool, statements: Vec<String>, lanes: usize) -> sqlx::Result<()> {
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(
+        statements
+            .into_iter()
+            .collect::<std::collections::VecDeque<_>>(),
+    ));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..lanes.max(1) {
+        let queue = std::sync::Arc::clone(&queue);
+        let options = bulk_options(pool);
+        set.spawn(async move {
+            let mut conn = PgConnection::connect_with(&options).await?;
+            // `Executor::execute` on a string (a simple query), not `raw_sql`, whose generic
+            // future is not `Send` once it borrows a connection.
+            let settings = format!(
+                "set maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'; set statement_timeout = 0"
+            );
+            conn.execute(settings.as_str()).await?;
+            loop {
+                let next = queue.lock().expect("not poisoned").pop_front();
+                let Some(statement) = next else { break };
+                conn.execute(statement.as_str()).await?;
+            }
+            conn.close().await
+        });
+    }
+    while let Some(lane) = set.join_next().await {
+        lane.expect("a maintenance lane panicked")?;
+    }
+    Ok(())
 }
 
 /// sqlx's default threshold for a slow statement.

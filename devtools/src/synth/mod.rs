@@ -42,15 +42,14 @@ pub async fn load_synthetic(
     let (loaded, indexed) = summaries::bulk_load(pool, |pool| async move {
         data.load(&pool).await?;
         drop(data);
-        let rebuilt = indexes.iter().map(|(_, def)| {
-            let pool = pool.clone();
-            let def = def.clone();
-            async move { sqlx::raw_sql(&def).execute(&pool).await }
-        });
         let loaded = started.elapsed();
-        for result in futures_join_all(rebuilt).await {
-            result.context("Failed to rebuild an index after the load")?;
-        }
+        // On connections of their own, as many at once as the machine has cores (a build is
+        // CPU-bound; more lanes only share the cores).
+        let lanes = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let defs = indexes.into_iter().map(|(_, def)| def).collect();
+        bot::db::maintenance(&pool, defs, lanes)
+            .await
+            .context("Failed to rebuild an index after the load")?;
         let indexed = started.elapsed();
         // Statistics first: the summary rebuilds aggregate millions of rows, and without
         // them the planner guesses (4-5x slower on 100k owners).
@@ -77,21 +76,4 @@ pub async fn load_synthetic(
         "loyalty history written"
     );
     Ok(started.elapsed())
-}
-
-async fn futures_join_all<F: std::future::Future + Send + 'static>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output>
-where
-    F::Output: Send,
-{
-    let mut set = tokio::task::JoinSet::new();
-    for f in futures {
-        set.spawn(f);
-    }
-    let mut out = vec![];
-    while let Some(r) = set.join_next().await {
-        out.push(r.expect("index task panicked"));
-    }
-    out
 }
