@@ -33,6 +33,12 @@ pub enum Field {
     BirthDate,
     Deceased,
     DeceasedOn,
+    VisitKey,
+    VisitDate,
+    VisitTime,
+    VisitReason,
+    VisitStatus,
+    VisitKind,
     /// A column the mapping file says to skip.
     Ignore,
 }
@@ -79,6 +85,12 @@ const CODES: &[(Field, &str)] = &[
     (Field::BirthDate, "birth_date"),
     (Field::Deceased, "deceased"),
     (Field::DeceasedOn, "deceased_on"),
+    (Field::VisitKey, "visit_id"),
+    (Field::VisitDate, "visit_date"),
+    (Field::VisitTime, "visit_time"),
+    (Field::VisitReason, "reason"),
+    (Field::VisitStatus, "status"),
+    (Field::VisitKind, "visit_kind"),
     (Field::Ignore, "ignore"),
 ];
 
@@ -413,6 +425,87 @@ const NAMES: &[(Field, &[&str])] = &[
             "deceased on",
         ],
     ),
+    (
+        Field::VisitKey,
+        &[
+            "id cita",
+            "id de cita",
+            "id visita",
+            "id consulta",
+            "folio cita",
+            "folio de cita",
+            "folio visita",
+            "folio consulta",
+            "no cita",
+            "numero de cita",
+            "clave cita",
+            "appointment id",
+            "visit id",
+        ],
+    ),
+    (
+        Field::VisitDate,
+        &[
+            "fecha",
+            "fecha cita",
+            "fecha de cita",
+            "fecha de la cita",
+            "fecha visita",
+            "fecha de visita",
+            "fecha consulta",
+            "fecha de consulta",
+            "dia",
+            "date",
+            "visit date",
+            "appointment date",
+        ],
+    ),
+    (
+        Field::VisitTime,
+        &[
+            "hora",
+            "hora cita",
+            "hora de la cita",
+            "horario",
+            "time",
+            "visit time",
+        ],
+    ),
+    (
+        Field::VisitReason,
+        &[
+            "motivo",
+            "motivo de consulta",
+            "motivo de la consulta",
+            "motivo de la cita",
+            "motivo de visita",
+            "reason",
+            "visit reason",
+        ],
+    ),
+    (
+        Field::VisitStatus,
+        &[
+            "estado",
+            "estatus",
+            "status",
+            "estado de la cita",
+            "situacion",
+        ],
+    ),
+    (
+        Field::VisitKind,
+        &[
+            "tipo",
+            "tipo de cita",
+            "tipo de consulta",
+            "servicio",
+            "kind",
+            "type",
+            "service",
+            "appointment type",
+        ],
+    ),
 ];
 
 const AMBIGUOUS: &[(Ambiguous, &[&str])] = &[
@@ -467,6 +560,19 @@ impl Field {
                 | Field::BirthDate
                 | Field::Deceased
                 | Field::DeceasedOn
+        )
+    }
+
+    /// Whether the field describes a visit (a file with its date is a visits file).
+    pub fn is_visit(self) -> bool {
+        matches!(
+            self,
+            Field::VisitKey
+                | Field::VisitDate
+                | Field::VisitTime
+                | Field::VisitReason
+                | Field::VisitStatus
+                | Field::VisitKind
         )
     }
 
@@ -542,6 +648,12 @@ mod tests {
             ("Acepta WhatsApp", Field::ConsentWhatsApp),
             ("Date of birth", Field::BirthDate),
             ("Owner ID", Field::ClientKey),
+            ("Folio cita", Field::VisitKey),
+            ("Fecha", Field::VisitDate),
+            ("Hora", Field::VisitTime),
+            ("Motivo", Field::VisitReason),
+            ("Estatus", Field::VisitStatus),
+            ("Tipo de cita", Field::VisitKind),
         ] {
             assert_eq!(recognise(header), Some(Header::Known(field)), "{header}");
         }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::columns::Columns;
 use super::read::SourceFile;
-use super::record::{OwnerRecord, PetRecord, RowOutcome};
+use super::record::{OwnerRecord, PetRecord, RowOutcome, VisitRecord};
 
 /// Rows shown per file.
 pub const ROWS: usize = 5;
@@ -13,6 +13,7 @@ pub const ROWS: usize = 5;
 /// The file's encoding, delimiter and mapping.
 pub fn mapping(out: &mut impl Write, file: &SourceFile, columns: &Columns) -> io::Result<()> {
     let holds = match (columns.holds_owners(), columns.holds_pets()) {
+        _ if columns.holds_visits() => "visitas",
         (true, true) => "clientes y mascotas",
         (true, false) => "clientes",
         _ => "mascotas",
@@ -51,6 +52,9 @@ pub fn rows(out: &mut impl Write, rows: &[(u64, RowOutcome)]) -> io::Result<()> 
         }
         if let Some(pet) = &row.pet {
             parts.push(pet_line(pet));
+        }
+        if let Some(visit) = &row.visit {
+            parts.push(visit_line(visit));
         }
         parts.extend(row.rejects.iter().map(|r| format!("rechazada: {r}")));
         parts.extend(row.warnings.iter().map(|w| format!("aviso: {w}")));
@@ -98,6 +102,26 @@ fn pet_line(p: &PetRecord) -> String {
         (_, Some(died)) => fields.push(format!("falleció {died}")),
         (true, None) => fields.push("fallecida (sin fecha)".into()),
         _ => {}
+    }
+    fields.join(" · ")
+}
+
+fn visit_line(v: &VisitRecord) -> String {
+    let whose = [
+        v.owner_key.as_ref().map(|k| format!("cliente [{k}]")),
+        v.pet_key.as_ref().map(|k| format!("mascota [{k}]")),
+    ];
+    let mut fields = vec![format!(
+        "visita [{}] {} {} de {}",
+        v.key,
+        v.date,
+        v.time.format("%H:%M"),
+        whose.into_iter().flatten().collect::<Vec<_>>().join(" y ")
+    )];
+    fields.push(v.kind.to_owned());
+    fields.push(v.status.to_owned());
+    if !v.reason.is_empty() {
+        fields.push(v.reason.clone());
     }
     fields.join(" · ")
 }

@@ -603,3 +603,197 @@ async fn a_client_erased_here_is_not_brought_back_by_an_old_export() {
         "{report}"
     );
 }
+
+/// Each stored visit: source key, client key, pet name, kind, status, local time, reason.
+async fn visits(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select format('%s|%s|%s|%s|%s|%s|%s', kv.source_key, ko.source_key, p.name, a.kind,
+                       a.status, to_char(a.scheduled_at at time zone 'America/Cancun',
+                       'YYYY-MM-DD HH24:MI'), a.reason)
+           from appointments a
+           join import_keys kv on kv.entity = 'visit' and kv.target_id = a.id
+           join import_keys ko on ko.entity = 'owner' and ko.target_id = a.owner_id
+           left join pets p on p.id = a.pet_id
+          order by 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_messy_visits_export_is_linked_to_imported_clients_and_pets_by_their_ids() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let options = options(&["visitas.csv", "pacientes.tsv", "clientes.csv"], "visits");
+
+    // Act: visits listed first on purpose; they are stored after their clients and pets.
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert
+    assert_eq!(
+        (summary.visits.added, summary.visits.updated),
+        (6, 0),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Visitas: 6 nuevas, 0 actualizadas, 0 sin cambios"),
+        "{printed}"
+    );
+    assert_eq!(
+        visits(&db).await,
+        [
+            "V100|C001|Max|vaccination|completed|2025-01-15 10:30|Vacuna triple, refuerzo",
+            // Only the pet named: the visit is its client's.
+            "V101|C001|Luna|checkup|completed|2025-03-02 16:30|Consulta general",
+            // Excel's serial day and fraction of a day.
+            "V102|C002|Rocky|grooming|cancelled|2020-06-18 09:00|Baño y corte",
+            "V103|C002||emergency|no_show|2025-04-03 00:00|Urgencia: vómito",
+            "V106|C006|Bolita|followup|completed|2025-06-12 00:00|Revisión",
+            "V109|C001|Max|surgery|completed|2025-08-05 16:00|Esterilización",
+        ]
+    );
+    let mut lines: Vec<String> = summary
+        .issues
+        .iter()
+        .filter(|i| i.file.ends_with("visitas.csv"))
+        .map(|i| i.to_string())
+        .collect();
+    lines.sort();
+    let has = |line: u64, words: &[&str]| {
+        lines.iter().any(|l| {
+            l.contains(&format!("visitas.csv:{line}: ")) && words.iter().all(|w| l.contains(w))
+        })
+    };
+    assert!(has(6, &["mascota «P05»", "no existe"]), "{lines:#?}");
+    assert!(has(7, &["sin fecha"]), "{lines:#?}");
+    assert!(has(8, &["aviso", "hora ilegible"]), "{lines:#?}");
+    assert!(has(9, &["mascota «P09»", "no existe"]), "{lines:#?}");
+    assert!(has(10, &["ni de qué mascota"]), "{lines:#?}");
+    assert!(has(11, &["V100", "línea 2"]), "{lines:#?}");
+    assert!(has(12, &["aviso", "Quién sabe"]), "{lines:#?}");
+    assert_eq!(lines.len(), 7, "{lines:#?}");
+    assert_eq!(
+        count(&db, "select count(*) from import_visit_rows").await,
+        0
+    );
+
+    // The changed clients' metrics were recomputed.
+    assert!(summary.recomputed >= 3, "{printed}");
+    assert!(
+        printed.contains("Métricas y riesgo recalculados"),
+        "{printed}"
+    );
+    let (total, no_shows): (i32, i32) = sqlx::query_as(
+        "select m.total_appointments, m.no_show_count from customer_metrics m
+           join import_keys k on k.entity = 'owner' and k.target_id = m.owner_id
+          where k.source_key = 'C002'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((total, no_shows), (2, 1));
+}
+
+#[tokio::test]
+async fn visits_import_again_unchanged_and_a_newer_export_updates_only_what_changed() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let first = options(
+        &["clientes.csv", "pacientes.tsv", "visitas.csv"],
+        "visits-1",
+    );
+    import(&db, &first).await;
+    let before = visits(&db).await;
+
+    // Act: the same files again
+    let (again, printed) = import(&db, &first).await;
+
+    // Assert
+    assert_eq!(
+        (
+            again.visits.added,
+            again.visits.updated,
+            again.visits.unchanged
+        ),
+        (0, 0, 6),
+        "{printed}"
+    );
+    assert_eq!(visits(&db).await, before);
+    assert_eq!(again.recomputed, 0, "{printed}");
+
+    // Act: a newer export of visits alone (its clients and pets come from the keys)
+    let (newer, printed) = import(&db, &options(&["visitas_v2.csv"], "visits-2")).await;
+
+    // Assert
+    assert_eq!(
+        (
+            newer.visits.added,
+            newer.visits.updated,
+            newer.visits.unchanged
+        ),
+        (1, 1, 1),
+        "{printed}"
+    );
+    let after = visits(&db).await;
+    assert!(
+        after.contains(
+            &"V101|C001|Luna|checkup|cancelled|2025-03-02 16:30|Consulta general".to_owned()
+        ),
+        "{after:#?}"
+    );
+    assert!(
+        after.contains(
+            &"V110|C006|Bolita|dental|completed|2025-10-01 13:15|Limpieza dental".to_owned()
+        ),
+        "{after:#?}"
+    );
+    assert_eq!(after.len(), 7);
+}
+
+#[tokio::test]
+async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let dir = std::env::temp_dir().join(format!("vetbot-template-{}", std::process::id()));
+    let mut args: Vec<String> = vec!["vetbot".into()];
+    args.extend(db.cli_args());
+    args.extend([
+        "import".into(),
+        "--template".into(),
+        dir.display().to_string(),
+    ]);
+
+    // Act
+    bot::cli::run(bot::cli::Cli::try_parse_from(&args).expect("arguments parse"))
+        .await
+        .expect("vetbot import --template runs");
+    let files: Vec<PathBuf> = ["clientes.csv", "mascotas.csv", "visitas.csv"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let options = ImportOptions {
+        files: files.clone(),
+        ..options(&[], "template")
+    };
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert: one of each, nothing rejected or warned about.
+    let header = std::fs::read_to_string(&files[2]).unwrap();
+    assert!(header.starts_with("Folio cita,Fecha,Hora,"), "{header}");
+    assert_eq!(
+        (
+            summary.owners.added,
+            summary.pets.added,
+            summary.visits.added
+        ),
+        (1, 1, 1),
+        "{printed}"
+    );
+    assert!(summary.issues.is_empty(), "{:#?}", summary.issues);
+    assert_eq!(
+        visits(&db).await,
+        ["V001|C001|Max|checkup|completed|2025-11-05 10:30|Revisión anual"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
