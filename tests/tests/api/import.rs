@@ -797,3 +797,39 @@ async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn the_storys_questions_are_answered_about_an_imported_clinic() {
+    // Arrange: a fresh clinic on 1 Nov 2025 with its owner at the terminal, then its
+    // practice system's messy clients, patients and visits.
+    let db = TestDb::migrated().await;
+    sqlx::query("insert into staff (id, name, role) values (1, 'Dra. Ana', 'owner')")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
+    bot::demo::finish(&db.pool, "Clínica importada", today)
+        .await
+        .unwrap();
+    let options = options(&["clientes.csv", "pacientes.tsv", "visitas.csv"], "story");
+    import(&db, &options).await;
+    let engine = bot::brain::engine::Engine::new(db.pool.clone(), None);
+
+    // Act
+    let profile = crate::engine::ask(&engine, "Cuéntame sobre María García López").await;
+    let at_risk = crate::engine::ask(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+
+    // Assert: her pets and her last visit (5 Aug 2025) come from the import.
+    assert!(profile.contains("María García López"), "{profile}");
+    assert!(
+        profile.contains("Max") && profile.contains("Luna"),
+        "{profile}"
+    );
+    assert!(profile.contains("3 citas (0 ausencias)"), "{profile}");
+    assert!(profile.contains("Esterilización de Max"), "{profile}");
+    // Roberto Sánchez's last visit was 12 Jun 2025 (142 days): lapsed, listed. María's
+    // was 88 days ago, Carlos never completed one: not listed.
+    assert!(at_risk.contains("Roberto Sánchez"), "{at_risk}");
+    assert!(!at_risk.contains("María García"), "{at_risk}");
+    assert!(!at_risk.contains("Carlos Méndez"), "{at_risk}");
+}
