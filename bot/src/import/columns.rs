@@ -14,6 +14,8 @@ pub struct Columns {
     pub fields: Vec<Option<Field>>,
     /// Whether rows are visits (their client and pet by source id).
     pub visits: bool,
+    /// Whether rows are products (a catalogue: name and price).
+    pub products: bool,
 }
 
 impl Columns {
@@ -49,21 +51,50 @@ impl Columns {
                 )
             })
             && has_any(&fields, Field::is_pet);
-        let visits = match mapping.entity {
-            Some(entity) => entity == Entity::Visits,
+        let products = match mapping.entity {
+            Some(entity) => entity == Entity::Products,
             None => {
-                has(&fields, Field::VisitDate)
-                    && has_any(&fields, |f| {
-                        matches!(
-                            f,
-                            Field::VisitKey
-                                | Field::VisitTime
-                                | Field::VisitReason
-                                | Field::VisitStatus
-                        )
-                    })
+                has(&fields, Field::Price)
+                    && (has(&fields, Field::ProductName)
+                        || ambiguous.iter().any(|(_, a)| *a == Ambiguous::Name))
+                    && !has_any(&fields, |f| f.is_owner_name() || f.is_visit())
             }
         };
+        if products {
+            let (key, name) = (
+                has(&fields, Field::ProductKey),
+                has(&fields, Field::ProductName),
+            );
+            for (i, a) in ambiguous.drain(..) {
+                fields[i] = match a {
+                    Ambiguous::Id if !key => Some(Field::ProductKey),
+                    Ambiguous::Name if !name => Some(Field::ProductName),
+                    _ => None,
+                };
+            }
+        } else {
+            for slot in fields.iter_mut() {
+                if slot.is_some_and(Field::is_product) {
+                    *slot = None;
+                }
+            }
+        }
+        let visits = !products
+            && match mapping.entity {
+                Some(entity) => entity == Entity::Visits,
+                None => {
+                    has(&fields, Field::VisitDate)
+                        && has_any(&fields, |f| {
+                            matches!(
+                                f,
+                                Field::VisitKey
+                                    | Field::VisitTime
+                                    | Field::VisitReason
+                                    | Field::VisitStatus
+                            )
+                        })
+                }
+            };
         if visits {
             // A visits export names its client and patient by their ids ("Cliente: C001").
             let (client_key, pet_key) =
@@ -122,6 +153,7 @@ impl Columns {
             headers: headers.to_vec(),
             fields,
             visits,
+            products,
         }
     }
 
@@ -137,12 +169,17 @@ impl Columns {
 
     /// Whether rows of this file describe clients (a column names them).
     pub fn holds_owners(&self) -> bool {
-        !self.visits && self.fields.iter().flatten().any(|f| f.is_owner_name())
+        !self.visits && !self.products && self.fields.iter().flatten().any(|f| f.is_owner_name())
     }
 
     /// Whether rows of this file describe pets (a column names them).
     pub fn holds_pets(&self) -> bool {
-        !self.visits && self.has(Field::PetName)
+        !self.visits && !self.products && self.has(Field::PetName)
+    }
+
+    /// Whether rows of this file are products (a column names them).
+    pub fn holds_products(&self) -> bool {
+        self.products && self.has(Field::ProductName)
     }
 
     /// Whether rows of this file are visits (and say whose: a client or pet id).
@@ -255,6 +292,22 @@ mod tests {
         let c = resolve(&["ID", "Nombre", "Apellidos", "Fecha", "Tipo"]);
         assert!(c.holds_owners() && !c.holds_visits());
         assert_eq!(c.unmapped(), ["Fecha", "Tipo"]);
+    }
+
+    #[test]
+    fn a_catalogue_export_holds_products() {
+        let c = resolve(&["Código", "Nombre", "Categoría", "Marca", "Precio"]);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::ProductKey),
+                Some(Field::ProductName),
+                Some(Field::Category),
+                Some(Field::Brand),
+                Some(Field::Price),
+            ]
+        );
+        assert!(c.holds_products() && !c.holds_owners() && !c.holds_visits());
     }
 
     #[test]

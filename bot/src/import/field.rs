@@ -39,6 +39,11 @@ pub enum Field {
     VisitReason,
     VisitStatus,
     VisitKind,
+    ProductKey,
+    ProductName,
+    Category,
+    Brand,
+    Price,
     /// A column the mapping file says to skip.
     Ignore,
 }
@@ -91,6 +96,11 @@ const CODES: &[(Field, &str)] = &[
     (Field::VisitReason, "reason"),
     (Field::VisitStatus, "status"),
     (Field::VisitKind, "visit_kind"),
+    (Field::ProductKey, "product_id"),
+    (Field::ProductName, "product_name"),
+    (Field::Category, "category"),
+    (Field::Brand, "brand"),
+    (Field::Price, "price"),
     (Field::Ignore, "ignore"),
 ];
 
@@ -506,6 +516,55 @@ const NAMES: &[(Field, &[&str])] = &[
             "appointment type",
         ],
     ),
+    (
+        Field::ProductKey,
+        &[
+            "sku",
+            "clave producto",
+            "clave de producto",
+            "clave del producto",
+            "codigo producto",
+            "codigo de producto",
+            "codigo de barras",
+            "id producto",
+            "product id",
+            "product code",
+            "item code",
+        ],
+    ),
+    (
+        Field::ProductName,
+        &[
+            "producto",
+            "nombre producto",
+            "nombre del producto",
+            "articulo",
+            "product",
+            "product name",
+            "item",
+        ],
+    ),
+    (
+        Field::Category,
+        &["categoria", "familia", "linea", "departamento", "category"],
+    ),
+    (
+        Field::Brand,
+        &["marca", "laboratorio", "fabricante", "proveedor", "brand"],
+    ),
+    (
+        Field::Price,
+        &[
+            "precio",
+            "precio de venta",
+            "precio venta",
+            "precio unitario",
+            "precio publico",
+            "pvp",
+            "price",
+            "unit price",
+        ],
+    ),
 ];
 
 const AMBIGUOUS: &[(Ambiguous, &[&str])] = &[
@@ -573,6 +632,14 @@ impl Field {
                 | Field::VisitReason
                 | Field::VisitStatus
                 | Field::VisitKind
+        )
+    }
+
+    /// Whether the field describes a product.
+    pub fn is_product(self) -> bool {
+        matches!(
+            self,
+            Field::ProductKey | Field::ProductName | Field::Category | Field::Brand | Field::Price
         )
     }
 
@@ -654,6 +721,11 @@ mod tests {
             ("Motivo", Field::VisitReason),
             ("Estatus", Field::VisitStatus),
             ("Tipo de cita", Field::VisitKind),
+            ("SKU", Field::ProductKey),
+            ("Artículo", Field::ProductName),
+            ("Categoría", Field::Category),
+            ("Marca", Field::Brand),
+            ("Precio de venta", Field::Price),
         ] {
             assert_eq!(recognise(header), Some(Header::Known(field)), "{header}");
         }

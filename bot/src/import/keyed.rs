@@ -2,7 +2,7 @@
 //! rows the source's keys already became, leave unchanged ones alone, refuse to bring back
 //! what was deleted here, draw ids for the new ones, and record every key. Each is one
 //! set-based statement; the entity's own upsert ([`owners`](super::owners),
-//! [`pets`](super::pets), [`visits`](super::visits)) inserts and updates between them.
+//! [`pets`](super::pets), [`visits`](super::visits), [`products`](super::products)) inserts and updates between them.
 
 use sqlx::{PgConnection, Row};
 
@@ -34,6 +34,14 @@ pub const PETS: Staged = Staged {
     rows: "import_pet_rows",
     id: "pet_id",
     target: "pets",
+    label: "name",
+};
+
+pub const PRODUCTS: Staged = Staged {
+    entity: "product",
+    rows: "import_product_rows",
+    id: "product_id",
+    target: "products",
     label: "name",
 };
 

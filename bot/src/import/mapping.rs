@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! source = "qvet"            # optional: the name this system's keys are kept under
-//! entity = "visits"          # optional: what the rows are (clients, pets, visits)
+//! entity = "visits"          # optional: what the rows are (clients, pets, visits, products)
 //! [columns]
 //! "Tel. oficina" = "phone2"  # a field code, or a header name that means it ("Teléfono 2")
 //! "Notas" = "ignore"         # skip it
@@ -32,6 +32,7 @@ pub enum Entity {
     /// Clients and/or their pets (told apart by the columns).
     ClientsAndPets,
     Visits,
+    Products,
 }
 
 impl Entity {
@@ -41,6 +42,7 @@ impl Entity {
                 Some(Entity::ClientsAndPets)
             }
             "visits" | "visitas" | "citas" | "appointments" | "consultas" => Some(Entity::Visits),
+            "products" | "productos" | "catalogo" | "articulos" => Some(Entity::Products),
             _ => None,
         }
     }
@@ -87,10 +89,9 @@ impl Mapping {
             .filter(|s| !s.is_empty());
         let entity = match raw.entity {
             None => None,
-            Some(text) => Some(
-                Entity::parse(&text)
-                    .ok_or_else(|| format!("entity «{text}» no es clients, pets ni visits"))?,
-            ),
+            Some(text) => Some(Entity::parse(&text).ok_or_else(|| {
+                format!("entity «{text}» no es clients, pets, visits ni products")
+            })?),
         };
         Ok(Self {
             source,

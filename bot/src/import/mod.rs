@@ -1,10 +1,10 @@
-//! `vetbot import`: the clinic's clients, pets and visits from its practice system's CSV
-//! exports (`--template DIR` writes the documented layout: [`template`]).
+//! `vetbot import`: the clinic's clients, pets, visits and products from its practice
+//! system's CSV exports (`--template DIR` writes the documented layout: [`template`]).
 //!
 //! A file is read ([`read`]: encoding, delimiter), its columns mapped ([`columns`], with the
 //! header names in [`field`] and the mapping file in [`mapping`]), each row cleaned
 //! ([`record`], rules in [`clean`]) and then, per file and in one transaction, COPied into
-//! staging tables ([`stage`]) and upserted set-based ([`owners`], [`pets`], [`visits`],
+//! staging tables ([`stage`]) and upserted set-based ([`owners`], [`pets`], [`visits`], [`products`],
 //! [`consent`], with the steps they share in [`keyed`]),
 //! keyed by (source, entity, source key) so a second import of the same export changes
 //! nothing. Rows that cannot be stored, dropped values and possible duplicates go to the
@@ -21,6 +21,7 @@ pub mod mapping;
 pub mod owners;
 pub mod pets;
 pub mod preview;
+pub mod products;
 pub mod read;
 pub mod record;
 pub mod report;

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::columns::Columns;
 use super::read::SourceFile;
-use super::record::{OwnerRecord, PetRecord, RowOutcome, VisitRecord};
+use super::record::{OwnerRecord, PetRecord, ProductRecord, RowOutcome, VisitRecord};
 
 /// Rows shown per file.
 pub const ROWS: usize = 5;
@@ -14,6 +14,7 @@ pub const ROWS: usize = 5;
 pub fn mapping(out: &mut impl Write, file: &SourceFile, columns: &Columns) -> io::Result<()> {
     let holds = match (columns.holds_owners(), columns.holds_pets()) {
         _ if columns.holds_visits() => "visitas",
+        _ if columns.holds_products() => "productos",
         (true, true) => "clientes y mascotas",
         (true, false) => "clientes",
         _ => "mascotas",
@@ -55,6 +56,9 @@ pub fn rows(out: &mut impl Write, rows: &[(u64, RowOutcome)]) -> io::Result<()> 
         }
         if let Some(visit) = &row.visit {
             parts.push(visit_line(visit));
+        }
+        if let Some(product) = &row.product {
+            parts.push(product_line(product));
         }
         parts.extend(row.rejects.iter().map(|r| format!("rechazada: {r}")));
         parts.extend(row.warnings.iter().map(|w| format!("aviso: {w}")));
@@ -123,5 +127,17 @@ fn visit_line(v: &VisitRecord) -> String {
     if !v.reason.is_empty() {
         fields.push(v.reason.clone());
     }
+    fields.join(" · ")
+}
+
+fn product_line(p: &ProductRecord) -> String {
+    let mut fields = vec![
+        format!("producto {} [{}]", p.name, p.sku),
+        p.category.to_owned(),
+    ];
+    if !p.brand.is_empty() {
+        fields.push(p.brand.clone());
+    }
+    fields.push(format!("${}", p.price));
     fields.join(" · ")
 }

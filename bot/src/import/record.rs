@@ -79,12 +79,42 @@ impl VisitRecord {
     }
 }
 
+/// A product as it would be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRecord {
+    pub line: u64,
+    pub key: String,
+    /// The source's code, or `IMP-` and the key's hash for a catalogue without codes.
+    pub sku: String,
+    pub name: String,
+    pub category: &'static str,
+    pub brand: String,
+    pub price: rust_decimal::Decimal,
+}
+
+impl ProductRecord {
+    /// See [`row_hash`].
+    pub fn hash(&self) -> String {
+        let Self {
+            line: _,
+            key,
+            sku,
+            name,
+            category,
+            brand,
+            price,
+        } = self;
+        row_hash(&(key, sku, name, category, brand, price.normalize()))
+    }
+}
+
 /// What one row gave.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowOutcome {
     pub owner: Option<OwnerRecord>,
     pub pet: Option<PetRecord>,
     pub visit: Option<VisitRecord>,
+    pub product: Option<ProductRecord>,
     /// Optional values dropped (the row is kept).
     pub warnings: Vec<String>,
     /// Why (part of) the row cannot be stored.
@@ -171,6 +201,10 @@ pub fn read_row(
     };
     if columns.holds_visits() {
         read_visit(&cell, line, today, &mut out);
+        return out;
+    }
+    if columns.holds_products() {
+        read_product(&cell, line, &mut out);
         return out;
     }
     if columns.holds_owners() {
@@ -408,6 +442,57 @@ fn read_pet<'a>(
         sex,
         deceased,
         deceased_on,
+    });
+}
+
+fn read_product<'a>(cell: &impl Fn(Field) -> Option<&'a str>, line: u64, out: &mut RowOutcome) {
+    let Some(name) = cell(Field::ProductName) else {
+        out.rejects.push("producto sin nombre".into());
+        return;
+    };
+    let price = match cell(Field::Price).map(clean::money) {
+        None => {
+            out.rejects
+                .push(format!("el producto {name} no tiene precio"));
+            return;
+        }
+        Some(Err(reason)) => {
+            out.rejects
+                .push(format!("{reason}: el producto {name} no se importa"));
+            return;
+        }
+        Some(Ok(price)) => price,
+    };
+    let category = match cell(Field::Category) {
+        None => {
+            out.warnings.push(format!(
+                "el producto {name} no tiene categoría: se guarda como accesorio"
+            ));
+            "accessory"
+        }
+        Some(text) => clean::category(text).unwrap_or_else(|| {
+            out.warnings.push(format!(
+                "categoría «{text}» desconocida: se guarda como accesorio"
+            ));
+            "accessory"
+        }),
+    };
+    let (key, sku) = match cell(Field::ProductKey) {
+        Some(code) => (source_key(code), source_key(code)),
+        None => {
+            let key = content_key(&[&fold(name)]);
+            let sku = format!("IMP-{}", &row_hash(&key)[..12]);
+            (key, sku)
+        }
+    };
+    out.product = Some(ProductRecord {
+        line,
+        key,
+        sku,
+        name: name.to_owned(),
+        category,
+        brand: cell(Field::Brand).unwrap_or("").to_owned(),
+        price,
     });
 }
 

@@ -14,10 +14,13 @@ use super::erased::ErasedClients;
 use super::mapping::Mapping;
 use super::owners::{OwnerColumns, Upserted};
 use super::pets::PetColumns;
+use super::products::ProductColumns;
 use super::read::SourceFile;
-use super::record::{read_row, OwnerRecord, PetRecord, RowOutcome, VisitRecord};
+use super::record::{read_row, OwnerRecord, PetRecord, ProductRecord, RowOutcome, VisitRecord};
 use super::report::{Issue, IssueKind};
-use super::{consent, duplicates, owners, pets, preview, report, stage, visits, ImportError};
+use super::{
+    consent, duplicates, owners, pets, preview, products, report, stage, visits, ImportError,
+};
 use crate::clock::ClinicClock;
 use crate::intelligence::recompute::{self, Outcome};
 
@@ -52,6 +55,7 @@ pub struct Summary {
     pub owners: Counts,
     pub pets: Counts,
     pub visits: Counts,
+    pub products: Counts,
     pub rejected: u64,
     pub warnings: u64,
     pub duplicates: u64,
@@ -68,6 +72,7 @@ struct Prepared {
     owners: Vec<OwnerRecord>,
     pets: Vec<PetRecord>,
     visits: Vec<VisitRecord>,
+    products: Vec<ProductRecord>,
     outcomes: Vec<(u64, RowOutcome)>,
 }
 
@@ -95,7 +100,11 @@ pub async fn run(
     for path in &options.files {
         let file = SourceFile::read(path)?;
         let columns = Columns::resolve(&file.headers, &mapping);
-        if !columns.holds_owners() && !columns.holds_pets() && !columns.holds_visits() {
+        if !columns.holds_owners()
+            && !columns.holds_pets()
+            && !columns.holds_visits()
+            && !columns.holds_products()
+        {
             return Err(ImportError::Unrecognised {
                 path: file.name,
                 unmapped: columns.unmapped().join(", "),
@@ -105,7 +114,7 @@ pub async fn run(
     }
     // Clients before the pets that may refer to them, and both before their visits.
     files.sort_by_key(|(_, columns)| {
-        if columns.holds_owners() {
+        if columns.holds_products() || columns.holds_owners() {
             0
         } else if columns.holds_visits() {
             2
@@ -236,6 +245,8 @@ fn prepare(
     let mut pet_at: HashMap<String, usize> = HashMap::new();
     let mut visits: Vec<VisitRecord> = Vec::new();
     let mut visit_at: HashMap<String, usize> = HashMap::new();
+    let mut products: Vec<ProductRecord> = Vec::new();
+    let mut product_at: HashMap<String, usize> = HashMap::new();
     let mut outcomes = Vec::new();
     let issue = |line, kind, text: String| Issue {
         file: file.name.clone(),
@@ -306,6 +317,22 @@ fn prepare(
                 )),
             }
         }
+        if let Some(product) = &outcome.product {
+            match product_at.get(&product.key) {
+                None => {
+                    product_at.insert(product.key.clone(), products.len());
+                    products.push(product.clone());
+                }
+                Some(&i) => issues.push(issue(
+                    *line,
+                    IssueKind::Reject,
+                    format!(
+                        "el producto «{}» ya apareció en la línea {}: se importa aquel",
+                        product.key, products[i].line
+                    ),
+                )),
+            }
+        }
         if outcomes.len() < preview::ROWS {
             outcomes.push((*line, outcome));
         }
@@ -317,6 +344,7 @@ fn prepare(
         owners,
         pets,
         visits,
+        products,
         outcomes,
     }
 }
@@ -388,11 +416,21 @@ async fn store(
             .await
             .map_err(db(path))?;
     }
+    let mut product_counts = Upserted::default();
+    if !p.products.is_empty() {
+        stage::products(conn, run, &p.products)
+            .await
+            .map_err(db(path))?;
+        product_counts = products::upsert(conn, run, source, ProductColumns::of(&p.columns))
+            .await
+            .map_err(db(path))?;
+    }
     for (line, reason) in owner_counts
         .rejects
         .iter()
         .chain(&pet_counts.rejects)
         .chain(&visit_counts.rejects)
+        .chain(&product_counts.rejects)
     {
         summary
             .issues
@@ -416,6 +454,11 @@ async fn store(
         updated: visit_counts.updated,
         unchanged: unchanged(p.visits.len(), &visit_counts),
     };
+    let products = Counts {
+        added: product_counts.added,
+        updated: product_counts.updated,
+        unchanged: unchanged(p.products.len(), &product_counts),
+    };
     let rejected = summary
         .issues
         .iter()
@@ -432,7 +475,7 @@ async fn store(
         update import_runs
            set finished_at = now(), owners_added = $2, owners_updated = $3, pets_added = $4,
                pets_updated = $5, rejected = $6, duplicates = $7, visits_added = $8,
-               visits_updated = $9
+               visits_updated = $9, products_added = $10, products_updated = $11
          where id = $1
         "#,
         run,
@@ -443,7 +486,9 @@ async fn store(
         rejected as i32,
         dupes as i32,
         visits.added as i32,
-        visits.updated as i32
+        visits.updated as i32,
+        products.added as i32,
+        products.updated as i32
     )
     .execute(&mut *conn)
     .await
@@ -460,10 +505,15 @@ async fn store(
         .execute(&mut *conn)
         .await
         .map_err(db(path))?;
+    sqlx::query!("delete from import_product_rows where run_id = $1", run)
+        .execute(&mut *conn)
+        .await
+        .map_err(db(path))?;
     for (total, add) in [
         (&mut summary.owners, owners),
         (&mut summary.pets, pets),
         (&mut summary.visits, visits),
+        (&mut summary.products, products),
     ] {
         total.added += add.added;
         total.updated += add.updated;
@@ -475,7 +525,7 @@ async fn store(
 impl Summary {
     /// Whether the import added or updated anything.
     pub fn changed(&self) -> bool {
-        [self.owners, self.pets, self.visits]
+        [self.owners, self.pets, self.visits, self.products]
             .iter()
             .any(|c| c.added + c.updated > 0)
     }
@@ -488,7 +538,7 @@ impl Summary {
             "Importación terminada"
         };
         let mut out = format!(
-            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
+            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Productos: {} nuevos, {} actualizados, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
             self.files,
             self.owners.added,
             self.owners.updated,
@@ -499,6 +549,9 @@ impl Summary {
             self.visits.added,
             self.visits.updated,
             self.visits.unchanged,
+            self.products.added,
+            self.products.updated,
+            self.products.unchanged,
             self.rejected,
             self.warnings,
             self.duplicates,

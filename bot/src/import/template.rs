@@ -1,4 +1,5 @@
-//! `vetbot import --template DIR`: the documented CSV layout, one file per entity with its
+//! `vetbot import --template DIR`: the documented CSV layout, one file per entity (products,
+//! clients, pets, visits) with its
 //! headers and one example row, in the column names the importer recognises (README,
 //! "Importing from your practice system").
 
@@ -15,6 +16,17 @@ pub struct Template {
 
 /// The template set, in import order.
 pub const TEMPLATES: &[Template] = &[
+    Template {
+        file: "productos.csv",
+        headers: &["SKU", "Producto", "Categoría", "Marca", "Precio"],
+        example: &[
+            "A-001",
+            "Croquetas adulto 15 kg",
+            "Alimento",
+            "Royal Canin",
+            "$1,234.50",
+        ],
+    },
     Template {
         file: "clientes.csv",
         headers: &[
@@ -158,7 +170,12 @@ mod tests {
                 "{}: {row:?}",
                 t.file
             );
-            let kinds = [row.owner.is_some(), row.pet.is_some(), row.visit.is_some()];
+            let kinds = [
+                row.owner.is_some(),
+                row.pet.is_some(),
+                row.visit.is_some(),
+                row.product.is_some(),
+            ];
             assert_eq!(
                 kinds.iter().filter(|k| **k).count(),
                 1,

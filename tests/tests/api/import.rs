@@ -768,10 +768,15 @@ async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
     bot::cli::run(bot::cli::Cli::try_parse_from(&args).expect("arguments parse"))
         .await
         .expect("vetbot import --template runs");
-    let files: Vec<PathBuf> = ["clientes.csv", "mascotas.csv", "visitas.csv"]
-        .iter()
-        .map(|f| dir.join(f))
-        .collect();
+    let files: Vec<PathBuf> = [
+        "productos.csv",
+        "clientes.csv",
+        "mascotas.csv",
+        "visitas.csv",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
     let options = ImportOptions {
         files: files.clone(),
         ..options(&[], "template")
@@ -779,7 +784,7 @@ async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
     let (summary, printed) = import(&db, &options).await;
 
     // Assert: one of each, nothing rejected or warned about.
-    let header = std::fs::read_to_string(&files[2]).unwrap();
+    let header = std::fs::read_to_string(&files[3]).unwrap();
     assert!(header.starts_with("Folio cita,Fecha,Hora,"), "{header}");
     assert_eq!(
         (
@@ -791,6 +796,13 @@ async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
         "{printed}"
     );
     assert!(summary.issues.is_empty(), "{:#?}", summary.issues);
+    assert_eq!(summary.products.added, 1, "{printed}");
+    let price: rust_decimal::Decimal =
+        sqlx::query_scalar("select price from products where sku = 'A-001'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(price, rust_decimal_macros::dec!(1234.50));
     assert_eq!(
         visits(&db).await,
         ["V001|C001|Max|checkup|completed|2025-11-05 10:30|Revisión anual"]
@@ -832,4 +844,99 @@ async fn the_storys_questions_are_answered_about_an_imported_clinic() {
     assert!(at_risk.contains("Roberto Sánchez"), "{at_risk}");
     assert!(!at_risk.contains("María García"), "{at_risk}");
     assert!(!at_risk.contains("Carlos Méndez"), "{at_risk}");
+}
+
+/// Each stored product: sku, name, category, brand, price.
+async fn products(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select format('%s|%s|%s|%s|%s', sku, name, category, brand, price) from products
+          order by sku",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_messy_catalogue_gives_products_with_decimal_prices_and_a_newer_one_updates_them() {
+    // Arrange: a product the clinic already entered in vetbot under one of the codes.
+    let db = TestDb::migrated().await;
+    sqlx::query(
+        "insert into products (sku, name, category, brand, price)
+         values ('A-004', 'Shampoo', 'hygiene', '', 100)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    // Act
+    let (summary, printed) = import(&db, &options(&["productos.csv"], "products")).await;
+
+    // Assert: $, thousands separators and decimal commas read as Decimal.
+    assert_eq!(
+        (summary.products.added, summary.products.updated),
+        (4, 1),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Productos: 4 nuevos, 1 actualizados"),
+        "{printed}"
+    );
+    assert_eq!(
+        products(&db).await,
+        [
+            "A-001|CROQUETAS ADULTO 15 KG|food|Royal Canin|1234.50",
+            "A-002|Pipeta antipulgas|medicine|Frontline|350.00",
+            "A-003|Collar de piel|accessory||89.90",
+            // The clinic's own product with that code, updated from the catalogue.
+            "A-004|Shampoo avena|hygiene|Petco|1299.00",
+            "A-008|Cosa rara|accessory||10.00",
+        ]
+    );
+    let lines: Vec<String> = summary.issues.iter().map(|i| i.to_string()).collect();
+    let has = |line: u64, words: &[&str]| {
+        lines.iter().any(|l| {
+            l.contains(&format!("productos.csv:{line}: ")) && words.iter().all(|w| l.contains(w))
+        })
+    };
+    assert!(has(6, &["producto sin nombre"]), "{lines:#?}");
+    assert!(has(7, &["Pelota", "no tiene precio"]), "{lines:#?}");
+    assert!(has(8, &["importe negativo"]), "{lines:#?}");
+    assert!(has(9, &["aviso", "Misceláneo"]), "{lines:#?}");
+    assert!(has(10, &["A-002", "línea 3"]), "{lines:#?}");
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+
+    // Act: the same file again, then a newer catalogue.
+    let (again, printed) = import(&db, &options(&["productos.csv"], "products-2")).await;
+    assert_eq!(
+        (
+            again.products.added,
+            again.products.updated,
+            again.products.unchanged
+        ),
+        (0, 0, 5),
+        "{printed}"
+    );
+    let (newer, printed) = import(&db, &options(&["productos_v2.csv"], "products-3")).await;
+
+    // Assert
+    assert_eq!(
+        (
+            newer.products.added,
+            newer.products.updated,
+            newer.products.unchanged
+        ),
+        (1, 1, 1),
+        "{printed}"
+    );
+    let after = products(&db).await;
+    assert!(
+        after.contains(&"A-001|CROQUETAS ADULTO 15 KG|food|Royal Canin|1299.00".to_owned()),
+        "{after:#?}"
+    );
+    assert!(
+        after.contains(&"A-009|Kong clásico|toy|Kong|2100.00".to_owned()),
+        "{after:#?}"
+    );
+    assert_eq!(after.len(), 6);
 }
