@@ -192,8 +192,12 @@ pub struct ImportArgs {
     /// Where the report of rejected rows, dropped values and possible duplicates goes.
     #[arg(long, value_name = "FILE", default_value = "import-report.txt")]
     pub report: PathBuf,
-    /// The CSV files (clients before pets is not needed: they are ordered).
-    #[arg(required = true)]
+    /// Write the CSV template set (clients, pets, visits: headers and an example row) into
+    /// DIR and exit.
+    #[arg(long, value_name = "DIR", conflicts_with = "files")]
+    pub template: Option<PathBuf>,
+    /// The CSV files: clients, pets, visits (in any order: they are ordered).
+    #[arg(required_unless_present = "template")]
     pub files: Vec<PathBuf>,
 }
 
@@ -250,6 +254,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         // The command brain needs no database.
         let corpus = load_corpus(corpus.as_deref())?;
         print!("{}", eval::Score::command_brain(&corpus).table());
+        return Ok(());
+    }
+    if let Command::Import(ImportArgs {
+        template: Some(dir),
+        ..
+    }) = &cli.command
+    {
+        // Writes files; no database needed.
+        for path in import::template::write(dir)? {
+            println!("{}", path.display());
+        }
         return Ok(());
     }
     let mut settings = Settings::from_env()?;

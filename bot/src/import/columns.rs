@@ -1,9 +1,10 @@
 //! Which field each column of a file holds: the mapping file's word first, then the header
 //! names the importer knows, then the ambiguous headers ("Nombre", "ID") by what the rest
-//! of the file holds.
+//! of the file holds. A file whose columns date visits (a date and a status, reason, time
+//! or visit id) is a visits file: its client and pet columns hold their source ids.
 
 use super::field::{recognise, Ambiguous, Field, Header};
-use super::mapping::Mapping;
+use super::mapping::{Entity, Mapping};
 
 /// The fields of a file's columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,10 @@ pub struct Columns {
     pub headers: Vec<String>,
     /// The field of each column; `None` for a column nothing maps.
     pub fields: Vec<Option<Field>>,
+    /// Whether rows are visits (their client and pet by source id).
+    pub visits: bool,
+    /// Whether rows are products (a catalogue: name and price).
+    pub products: bool,
 }
 
 impl Columns {
@@ -46,6 +51,78 @@ impl Columns {
                 )
             })
             && has_any(&fields, Field::is_pet);
+        let products = match mapping.entity {
+            Some(entity) => entity == Entity::Products,
+            None => {
+                has(&fields, Field::Price)
+                    && (has(&fields, Field::ProductName)
+                        || ambiguous.iter().any(|(_, a)| *a == Ambiguous::Name))
+                    && !has_any(&fields, |f| f.is_owner_name() || f.is_visit())
+            }
+        };
+        if products {
+            let (key, name) = (
+                has(&fields, Field::ProductKey),
+                has(&fields, Field::ProductName),
+            );
+            for (i, a) in ambiguous.drain(..) {
+                fields[i] = match a {
+                    Ambiguous::Id if !key => Some(Field::ProductKey),
+                    Ambiguous::Name if !name => Some(Field::ProductName),
+                    _ => None,
+                };
+            }
+        } else {
+            for slot in fields.iter_mut() {
+                if slot.is_some_and(Field::is_product) {
+                    *slot = None;
+                }
+            }
+        }
+        let visits = !products
+            && match mapping.entity {
+                Some(entity) => entity == Entity::Visits,
+                None => {
+                    has(&fields, Field::VisitDate)
+                        && has_any(&fields, |f| {
+                            matches!(
+                                f,
+                                Field::VisitKey
+                                    | Field::VisitTime
+                                    | Field::VisitReason
+                                    | Field::VisitStatus
+                            )
+                        })
+                }
+            };
+        if visits {
+            // A visits export names its client and patient by their ids ("Cliente: C001").
+            let (client_key, pet_key) =
+                (has(&fields, Field::ClientKey), has(&fields, Field::PetKey));
+            let visit_key = has(&fields, Field::VisitKey);
+            for slot in fields.iter_mut() {
+                *slot = match *slot {
+                    Some(Field::FullName) if !client_key => Some(Field::ClientKey),
+                    Some(Field::PetName) if !pet_key => Some(Field::PetKey),
+                    other => other,
+                };
+            }
+            for (i, a) in ambiguous.drain(..) {
+                fields[i] = match a {
+                    Ambiguous::Id if !visit_key => Some(Field::VisitKey),
+                    Ambiguous::Name if !pet_key => Some(Field::PetKey),
+                    _ => None,
+                };
+            }
+        } else {
+            // Visit columns ("Fecha", "Tipo") in a clients or patients file mean something
+            // else there: named as unmapped.
+            for slot in fields.iter_mut() {
+                if slot.is_some_and(Field::is_visit) {
+                    *slot = None;
+                }
+            }
+        }
         for (i, a) in ambiguous {
             let field = match a {
                 Ambiguous::Name if name_is_pet => Field::PetName,
@@ -75,6 +152,8 @@ impl Columns {
         Self {
             headers: headers.to_vec(),
             fields,
+            visits,
+            products,
         }
     }
 
@@ -90,12 +169,22 @@ impl Columns {
 
     /// Whether rows of this file describe clients (a column names them).
     pub fn holds_owners(&self) -> bool {
-        self.fields.iter().flatten().any(|f| f.is_owner_name())
+        !self.visits && !self.products && self.fields.iter().flatten().any(|f| f.is_owner_name())
     }
 
     /// Whether rows of this file describe pets (a column names them).
     pub fn holds_pets(&self) -> bool {
-        self.has(Field::PetName)
+        !self.visits && !self.products && self.has(Field::PetName)
+    }
+
+    /// Whether rows of this file are products (a column names them).
+    pub fn holds_products(&self) -> bool {
+        self.products && self.has(Field::ProductName)
+    }
+
+    /// Whether rows of this file are visits (and say whose: a client or pet id).
+    pub fn holds_visits(&self) -> bool {
+        self.visits && (self.has(Field::ClientKey) || self.has(Field::PetKey))
     }
 
     /// Headers no field was found for (not those the mapping file says to ignore).
@@ -176,5 +265,56 @@ mod tests {
             ]
         );
         assert!(c.unmapped().is_empty());
+    }
+
+    #[test]
+    fn a_visits_export_names_its_client_and_patient_by_id() {
+        let c = resolve(&[
+            "Folio", "Fecha", "Hora", "Paciente", "Cliente", "Motivo", "Estado",
+        ]);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::VisitKey),
+                Some(Field::VisitDate),
+                Some(Field::VisitTime),
+                Some(Field::PetKey),
+                Some(Field::ClientKey),
+                Some(Field::VisitReason),
+                Some(Field::VisitStatus),
+            ]
+        );
+        assert!(c.holds_visits() && !c.holds_owners() && !c.holds_pets());
+    }
+
+    #[test]
+    fn a_date_alone_does_not_make_a_clients_file_a_visits_file() {
+        let c = resolve(&["ID", "Nombre", "Apellidos", "Fecha", "Tipo"]);
+        assert!(c.holds_owners() && !c.holds_visits());
+        assert_eq!(c.unmapped(), ["Fecha", "Tipo"]);
+    }
+
+    #[test]
+    fn a_catalogue_export_holds_products() {
+        let c = resolve(&["Código", "Nombre", "Categoría", "Marca", "Precio"]);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::ProductKey),
+                Some(Field::ProductName),
+                Some(Field::Category),
+                Some(Field::Brand),
+                Some(Field::Price),
+            ]
+        );
+        assert!(c.holds_products() && !c.holds_owners() && !c.holds_visits());
+    }
+
+    #[test]
+    fn the_mapping_file_can_say_a_file_holds_visits() {
+        let mapping = Mapping::parse("entity = \"visitas\"\n").unwrap();
+        let headers: Vec<String> = ["Fecha", "Clave de cliente"].map(String::from).to_vec();
+        let c = Columns::resolve(&headers, &mapping);
+        assert!(c.holds_visits());
     }
 }

@@ -33,6 +33,17 @@ pub enum Field {
     BirthDate,
     Deceased,
     DeceasedOn,
+    VisitKey,
+    VisitDate,
+    VisitTime,
+    VisitReason,
+    VisitStatus,
+    VisitKind,
+    ProductKey,
+    ProductName,
+    Category,
+    Brand,
+    Price,
     /// A column the mapping file says to skip.
     Ignore,
 }
@@ -79,6 +90,17 @@ const CODES: &[(Field, &str)] = &[
     (Field::BirthDate, "birth_date"),
     (Field::Deceased, "deceased"),
     (Field::DeceasedOn, "deceased_on"),
+    (Field::VisitKey, "visit_id"),
+    (Field::VisitDate, "visit_date"),
+    (Field::VisitTime, "visit_time"),
+    (Field::VisitReason, "reason"),
+    (Field::VisitStatus, "status"),
+    (Field::VisitKind, "visit_kind"),
+    (Field::ProductKey, "product_id"),
+    (Field::ProductName, "product_name"),
+    (Field::Category, "category"),
+    (Field::Brand, "brand"),
+    (Field::Price, "price"),
     (Field::Ignore, "ignore"),
 ];
 
@@ -413,6 +435,136 @@ const NAMES: &[(Field, &[&str])] = &[
             "deceased on",
         ],
     ),
+    (
+        Field::VisitKey,
+        &[
+            "id cita",
+            "id de cita",
+            "id visita",
+            "id consulta",
+            "folio cita",
+            "folio de cita",
+            "folio visita",
+            "folio consulta",
+            "no cita",
+            "numero de cita",
+            "clave cita",
+            "appointment id",
+            "visit id",
+        ],
+    ),
+    (
+        Field::VisitDate,
+        &[
+            "fecha",
+            "fecha cita",
+            "fecha de cita",
+            "fecha de la cita",
+            "fecha visita",
+            "fecha de visita",
+            "fecha consulta",
+            "fecha de consulta",
+            "dia",
+            "date",
+            "visit date",
+            "appointment date",
+        ],
+    ),
+    (
+        Field::VisitTime,
+        &[
+            "hora",
+            "hora cita",
+            "hora de la cita",
+            "horario",
+            "time",
+            "visit time",
+        ],
+    ),
+    (
+        Field::VisitReason,
+        &[
+            "motivo",
+            "motivo de consulta",
+            "motivo de la consulta",
+            "motivo de la cita",
+            "motivo de visita",
+            "reason",
+            "visit reason",
+        ],
+    ),
+    (
+        Field::VisitStatus,
+        &[
+            "estado",
+            "estatus",
+            "status",
+            "estado de la cita",
+            "situacion",
+        ],
+    ),
+    (
+        Field::VisitKind,
+        &[
+            "tipo",
+            "tipo de cita",
+            "tipo de consulta",
+            "servicio",
+            "kind",
+            "type",
+            "service",
+            "appointment type",
+        ],
+    ),
+    (
+        Field::ProductKey,
+        &[
+            "sku",
+            "clave producto",
+            "clave de producto",
+            "clave del producto",
+            "codigo producto",
+            "codigo de producto",
+            "codigo de barras",
+            "id producto",
+            "product id",
+            "product code",
+            "item code",
+        ],
+    ),
+    (
+        Field::ProductName,
+        &[
+            "producto",
+            "nombre producto",
+            "nombre del producto",
+            "articulo",
+            "product",
+            "product name",
+            "item",
+        ],
+    ),
+    (
+        Field::Category,
+        &["categoria", "familia", "linea", "departamento", "category"],
+    ),
+    (
+        Field::Brand,
+        &["marca", "laboratorio", "fabricante", "proveedor", "brand"],
+    ),
+    (
+        Field::Price,
+        &[
+            "precio",
+            "precio de venta",
+            "precio venta",
+            "precio unitario",
+            "precio publico",
+            "pvp",
+            "price",
+            "unit price",
+        ],
+    ),
 ];
 
 const AMBIGUOUS: &[(Ambiguous, &[&str])] = &[
@@ -467,6 +619,27 @@ impl Field {
                 | Field::BirthDate
                 | Field::Deceased
                 | Field::DeceasedOn
+        )
+    }
+
+    /// Whether the field describes a visit (a file with its date is a visits file).
+    pub fn is_visit(self) -> bool {
+        matches!(
+            self,
+            Field::VisitKey
+                | Field::VisitDate
+                | Field::VisitTime
+                | Field::VisitReason
+                | Field::VisitStatus
+                | Field::VisitKind
+        )
+    }
+
+    /// Whether the field describes a product.
+    pub fn is_product(self) -> bool {
+        matches!(
+            self,
+            Field::ProductKey | Field::ProductName | Field::Category | Field::Brand | Field::Price
         )
     }
 
@@ -542,6 +715,17 @@ mod tests {
             ("Acepta WhatsApp", Field::ConsentWhatsApp),
             ("Date of birth", Field::BirthDate),
             ("Owner ID", Field::ClientKey),
+            ("Folio cita", Field::VisitKey),
+            ("Fecha", Field::VisitDate),
+            ("Hora", Field::VisitTime),
+            ("Motivo", Field::VisitReason),
+            ("Estatus", Field::VisitStatus),
+            ("Tipo de cita", Field::VisitKind),
+            ("SKU", Field::ProductKey),
+            ("Artículo", Field::ProductName),
+            ("Categoría", Field::Category),
+            ("Marca", Field::Brand),
+            ("Precio de venta", Field::Price),
         ] {
             assert_eq!(recognise(header), Some(Header::Known(field)), "{header}");
         }

@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! source = "qvet"            # optional: the name this system's keys are kept under
+//! entity = "visits"          # optional: what the rows are (clients, pets, visits, products)
 //! [columns]
 //! "Tel. oficina" = "phone2"  # a field code, or a header name that means it ("Teléfono 2")
 //! "Notas" = "ignore"         # skip it
@@ -20,14 +21,38 @@ use super::ImportError;
 #[serde(deny_unknown_fields)]
 struct Raw {
     source: Option<String>,
+    entity: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
+}
+
+/// What a file's rows are, when the mapping file says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// Clients and/or their pets (told apart by the columns).
+    ClientsAndPets,
+    Visits,
+    Products,
+}
+
+impl Entity {
+    fn parse(text: &str) -> Option<Self> {
+        match fold_header(text).as_str() {
+            "clients" | "clientes" | "pets" | "mascotas" | "pacientes" | "patients" => {
+                Some(Entity::ClientsAndPets)
+            }
+            "visits" | "visitas" | "citas" | "appointments" | "consultas" => Some(Entity::Visits),
+            "products" | "productos" | "catalogo" | "articulos" => Some(Entity::Products),
+            _ => None,
+        }
+    }
 }
 
 /// A parsed mapping file.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     pub source: Option<String>,
+    pub entity: Option<Entity>,
     /// (folded header, field)
     columns: Vec<(String, Field)>,
 }
@@ -62,7 +87,17 @@ impl Mapping {
             .source
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty());
-        Ok(Self { source, columns })
+        let entity = match raw.entity {
+            None => None,
+            Some(text) => Some(Entity::parse(&text).ok_or_else(|| {
+                format!("entity «{text}» no es clients, pets, visits ni products")
+            })?),
+        };
+        Ok(Self {
+            source,
+            entity,
+            columns,
+        })
     }
 
     /// The field the mapping gives the column `header`, if it names it.

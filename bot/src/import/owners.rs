@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 
 use super::columns::Columns;
 use super::field::Field;
+use super::keyed;
 
 /// Which of a client's optional columns the file has: a column it lacks is left as stored.
 #[derive(Debug, Clone, Copy)]
@@ -60,65 +61,16 @@ pub async fn upsert(
     tz: &str,
 ) -> sqlx::Result<Upserted> {
     let mut done = Upserted::default();
-    sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        update import_owner_rows s set owner_id = k.target_id
-          from import_keys k
-         where s.run_id = $1 and k.source = $2 and k.entity = 'owner' and k.source_key = s.source_key
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?;
-    done.unchanged = sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        delete from import_owner_rows s
-         using import_keys k
-         where s.run_id = $1 and k.source = $2 and k.entity = 'owner'
-           and k.source_key = s.source_key and k.row_hash = s.row_hash
-           and exists (select 1 from owners o where o.id = k.target_id)
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    let gone = sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        delete from import_owner_rows s
-         where s.run_id = $1 and s.owner_id is not null
-           and not exists (select 1 from owners o where o.id = s.owner_id)
-        returning s.line, s.source_key
-        "#,
-        run
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    done.rejects.extend(gone.into_iter().map(|r| {
+    keyed::match_keys(conn, keyed::OWNERS, run, source).await?;
+    done.unchanged = keyed::drop_unchanged(conn, keyed::OWNERS, run, source).await?;
+    let gone = keyed::drop_gone(conn, keyed::OWNERS, run).await?;
+    done.rejects.extend(gone.into_iter().map(|(line, key)| {
         (
-            i64::from(r.line),
-            format!(
-                "el cliente «{}» se borró en vetbot: no se vuelve a crear",
-                r.source_key
-            ),
+            line,
+            format!("el cliente «{key}» se borró en vetbot: no se vuelve a crear"),
         )
     }));
-    done.added = sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        update import_owner_rows set owner_id = nextval('owners_id_seq'), is_new = true
-         where run_id = $1 and owner_id is null
-        "#,
-        run
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    done.added = keyed::draw_ids(conn, keyed::OWNERS, run).await?;
     sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -202,21 +154,7 @@ pub async fn upsert(
         .filter(|id| !new_ids.contains(id))
         .collect();
     done.updated = updated.len() as u64;
-    sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
-        select $2, 'owner', source_key, owner_id, row_hash, $1
-          from import_owner_rows
-         where run_id = $1
-        on conflict (source, entity, source_key) do update
-           set target_id = excluded.target_id, row_hash = excluded.row_hash, run_id = excluded.run_id
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?;
+    keyed::record_keys(conn, keyed::OWNERS, run, source).await?;
     // The duplicates' joins (and a later file's) need to know which rows are new and
     // that the clinic's tables grew.
     let analyze = if done.added >= ANALYZE_AFTER {

@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 
 use super::columns::Columns;
 use super::field::Field;
+use super::keyed;
 use super::owners::Upserted;
 
 /// Which of a pet's optional columns the file has.
@@ -74,65 +75,16 @@ pub async fn upsert(
             ),
         )
     }));
-    sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        update import_pet_rows s set pet_id = k.target_id
-          from import_keys k
-         where s.run_id = $1 and k.source = $2 and k.entity = 'pet' and k.source_key = s.source_key
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?;
-    done.unchanged = sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        delete from import_pet_rows s
-         using import_keys k
-         where s.run_id = $1 and k.source = $2 and k.entity = 'pet'
-           and k.source_key = s.source_key and k.row_hash = s.row_hash
-           and exists (select 1 from pets p where p.id = k.target_id)
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    let gone = sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        delete from import_pet_rows s
-         where s.run_id = $1 and s.pet_id is not null
-           and not exists (select 1 from pets p where p.id = s.pet_id)
-        returning s.line, s.name
-        "#,
-        run
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    done.rejects.extend(gone.into_iter().map(|r| {
+    keyed::match_keys(conn, keyed::PETS, run, source).await?;
+    done.unchanged = keyed::drop_unchanged(conn, keyed::PETS, run, source).await?;
+    let gone = keyed::drop_gone(conn, keyed::PETS, run).await?;
+    done.rejects.extend(gone.into_iter().map(|(line, name)| {
         (
-            i64::from(r.line),
-            format!(
-                "la mascota {} se borró en vetbot: no se vuelve a crear",
-                r.name
-            ),
+            line,
+            format!("la mascota {name} se borró en vetbot: no se vuelve a crear"),
         )
     }));
-    done.added = sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        update import_pet_rows set pet_id = nextval('pets_id_seq'), is_new = true
-         where run_id = $1 and pet_id is null
-        "#,
-        run
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    done.added = keyed::draw_ids(conn, keyed::PETS, run).await?;
     sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -185,20 +137,6 @@ pub async fn upsert(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    sqlx::query!(
-        r#"
-        -- language=PostgreSQL
-        insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
-        select $2, 'pet', source_key, pet_id, row_hash, $1
-          from import_pet_rows
-         where run_id = $1
-        on conflict (source, entity, source_key) do update
-           set target_id = excluded.target_id, row_hash = excluded.row_hash, run_id = excluded.run_id
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?;
+    keyed::record_keys(conn, keyed::PETS, run, source).await?;
     Ok(done)
 }

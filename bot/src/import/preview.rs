@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::columns::Columns;
 use super::read::SourceFile;
-use super::record::{OwnerRecord, PetRecord, RowOutcome};
+use super::record::{OwnerRecord, PetRecord, ProductRecord, RowOutcome, VisitRecord};
 
 /// Rows shown per file.
 pub const ROWS: usize = 5;
@@ -13,6 +13,8 @@ pub const ROWS: usize = 5;
 /// The file's encoding, delimiter and mapping.
 pub fn mapping(out: &mut impl Write, file: &SourceFile, columns: &Columns) -> io::Result<()> {
     let holds = match (columns.holds_owners(), columns.holds_pets()) {
+        _ if columns.holds_visits() => "visitas",
+        _ if columns.holds_products() => "productos",
         (true, true) => "clientes y mascotas",
         (true, false) => "clientes",
         _ => "mascotas",
@@ -51,6 +53,12 @@ pub fn rows(out: &mut impl Write, rows: &[(u64, RowOutcome)]) -> io::Result<()> 
         }
         if let Some(pet) = &row.pet {
             parts.push(pet_line(pet));
+        }
+        if let Some(visit) = &row.visit {
+            parts.push(visit_line(visit));
+        }
+        if let Some(product) = &row.product {
+            parts.push(product_line(product));
         }
         parts.extend(row.rejects.iter().map(|r| format!("rechazada: {r}")));
         parts.extend(row.warnings.iter().map(|w| format!("aviso: {w}")));
@@ -99,5 +107,37 @@ fn pet_line(p: &PetRecord) -> String {
         (true, None) => fields.push("fallecida (sin fecha)".into()),
         _ => {}
     }
+    fields.join(" · ")
+}
+
+fn visit_line(v: &VisitRecord) -> String {
+    let whose = [
+        v.owner_key.as_ref().map(|k| format!("cliente [{k}]")),
+        v.pet_key.as_ref().map(|k| format!("mascota [{k}]")),
+    ];
+    let mut fields = vec![format!(
+        "visita [{}] {} {} de {}",
+        v.key,
+        v.date,
+        v.time.format("%H:%M"),
+        whose.into_iter().flatten().collect::<Vec<_>>().join(" y ")
+    )];
+    fields.push(v.kind.to_owned());
+    fields.push(v.status.to_owned());
+    if !v.reason.is_empty() {
+        fields.push(v.reason.clone());
+    }
+    fields.join(" · ")
+}
+
+fn product_line(p: &ProductRecord) -> String {
+    let mut fields = vec![
+        format!("producto {} [{}]", p.name, p.sku),
+        p.category.to_owned(),
+    ];
+    if !p.brand.is_empty() {
+        fields.push(p.brand.clone());
+    }
+    fields.push(format!("${}", p.price));
     fields.join(" · ")
 }

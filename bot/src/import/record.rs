@@ -1,8 +1,8 @@
 //! One row of an export, cleaned into what would be stored: a client, a pet, or both (a
-//! one-sheet export), with the warnings for the optional values dropped, or the reason the
+//! one-sheet export), or a visit, with the warnings for the optional values dropped, or the reason the
 //! row cannot be stored.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use sha2::{Digest, Sha256};
 
 use super::clean::{self, Flag};
@@ -45,11 +45,76 @@ pub struct PetRecord {
     pub deceased_on: Option<NaiveDate>,
 }
 
+/// A visit (appointment) as it would be stored, its client and pet by source key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitRecord {
+    pub line: u64,
+    pub key: String,
+    /// The client's key; without it the visit is the pet's client's.
+    pub owner_key: Option<String>,
+    pub pet_key: Option<String>,
+    pub date: NaiveDate,
+    /// The hour in the clinic's time zone (midnight when the export has none).
+    pub time: NaiveTime,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub reason: String,
+}
+
+impl VisitRecord {
+    /// See [`row_hash`].
+    pub fn hash(&self) -> String {
+        let Self {
+            line: _,
+            key,
+            owner_key,
+            pet_key,
+            date,
+            time,
+            kind,
+            status,
+            reason,
+        } = self;
+        row_hash(&(key, owner_key, pet_key, date, time, kind, status, reason))
+    }
+}
+
+/// A product as it would be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRecord {
+    pub line: u64,
+    pub key: String,
+    /// The source's code, or `IMP-` and the key's hash for a catalogue without codes.
+    pub sku: String,
+    pub name: String,
+    pub category: &'static str,
+    pub brand: String,
+    pub price: rust_decimal::Decimal,
+}
+
+impl ProductRecord {
+    /// See [`row_hash`].
+    pub fn hash(&self) -> String {
+        let Self {
+            line: _,
+            key,
+            sku,
+            name,
+            category,
+            brand,
+            price,
+        } = self;
+        row_hash(&(key, sku, name, category, brand, price.normalize()))
+    }
+}
+
 /// What one row gave.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowOutcome {
     pub owner: Option<OwnerRecord>,
     pub pet: Option<PetRecord>,
+    pub visit: Option<VisitRecord>,
+    pub product: Option<ProductRecord>,
     /// Optional values dropped (the row is kept).
     pub warnings: Vec<String>,
     /// Why (part of) the row cannot be stored.
@@ -134,6 +199,14 @@ pub fn read_row(
         let value = cells.get(columns.index(field)?)?.trim();
         (!clean::is_blank(value)).then_some(value)
     };
+    if columns.holds_visits() {
+        read_visit(&cell, line, today, &mut out);
+        return out;
+    }
+    if columns.holds_products() {
+        read_product(&cell, line, &mut out);
+        return out;
+    }
     if columns.holds_owners() {
         read_owner(&cell, line, columns.holds_pets(), today, &mut out);
         if let Some(owner) = &out.owner {
@@ -369,6 +442,143 @@ fn read_pet<'a>(
         sex,
         deceased,
         deceased_on,
+    });
+}
+
+fn read_product<'a>(cell: &impl Fn(Field) -> Option<&'a str>, line: u64, out: &mut RowOutcome) {
+    let Some(name) = cell(Field::ProductName) else {
+        out.rejects.push("producto sin nombre".into());
+        return;
+    };
+    let price = match cell(Field::Price).map(clean::money) {
+        None => {
+            out.rejects
+                .push(format!("el producto {name} no tiene precio"));
+            return;
+        }
+        Some(Err(reason)) => {
+            out.rejects
+                .push(format!("{reason}: el producto {name} no se importa"));
+            return;
+        }
+        Some(Ok(price)) => price,
+    };
+    let category = match cell(Field::Category) {
+        None => {
+            out.warnings.push(format!(
+                "el producto {name} no tiene categoría: se guarda como accesorio"
+            ));
+            "accessory"
+        }
+        Some(text) => clean::category(text).unwrap_or_else(|| {
+            out.warnings.push(format!(
+                "categoría «{text}» desconocida: se guarda como accesorio"
+            ));
+            "accessory"
+        }),
+    };
+    let (key, sku) = match cell(Field::ProductKey) {
+        Some(code) => (source_key(code), source_key(code)),
+        None => {
+            let key = content_key(&[&fold(name)]);
+            let sku = format!("IMP-{}", &row_hash(&key)[..12]);
+            (key, sku)
+        }
+    };
+    out.product = Some(ProductRecord {
+        line,
+        key,
+        sku,
+        name: name.to_owned(),
+        category,
+        brand: cell(Field::Brand).unwrap_or("").to_owned(),
+        price,
+    });
+}
+
+fn read_visit<'a>(
+    cell: &impl Fn(Field) -> Option<&'a str>,
+    line: u64,
+    today: NaiveDate,
+    out: &mut RowOutcome,
+) {
+    let owner_key = cell(Field::ClientKey).map(source_key);
+    let pet_key = cell(Field::PetKey).map(source_key);
+    if owner_key.is_none() && pet_key.is_none() {
+        out.rejects
+            .push("la visita no dice de qué cliente ni de qué mascota es".into());
+        return;
+    }
+    let Some(date_text) = cell(Field::VisitDate) else {
+        out.rejects.push("visita sin fecha".into());
+        return;
+    };
+    let date = match clean::parse_date(date_text, today) {
+        Ok(date) => date,
+        Err(reason) => {
+            out.rejects
+                .push(format!("{reason}: la visita no se importa"));
+            return;
+        }
+    };
+    // The hour in its own column, or after the date ("05/03/2019 16:30").
+    let time_text = cell(Field::VisitTime).or_else(|| {
+        date_text
+            .split_once(|c: char| c.is_whitespace() || c == 'T')
+            .map(|(_, rest)| rest.trim())
+            .filter(|rest| !rest.is_empty())
+    });
+    let time = match time_text.map(clean::parse_time) {
+        None => NaiveTime::MIN,
+        Some(Ok(time)) => time,
+        Some(Err(reason)) => {
+            out.warnings.push(format!("{reason}: se guarda sin hora"));
+            NaiveTime::MIN
+        }
+    };
+    let by_date = if date < today {
+        "completed"
+    } else {
+        "scheduled"
+    };
+    let status = match cell(Field::VisitStatus) {
+        None => by_date,
+        Some(text) => match clean::status(text) {
+            Some("completed") if date > today => {
+                out.warnings.push(format!(
+                    "visita del {date} marcada «{text}» pero aún no llega: se guarda como programada"
+                ));
+                "scheduled"
+            }
+            Some(status) => status,
+            None => {
+                out.warnings
+                    .push(format!("estado «{text}» desconocido: se toma por la fecha"));
+                by_date
+            }
+        },
+    };
+    let reason = cell(Field::VisitReason).unwrap_or("").to_owned();
+    let kind = clean::kind(cell(Field::VisitKind).unwrap_or(&reason));
+    let key = match cell(Field::VisitKey) {
+        Some(id) => source_key(id),
+        None => content_key(&[
+            owner_key.as_deref().unwrap_or(""),
+            pet_key.as_deref().unwrap_or(""),
+            &format!("{date}T{time}"),
+            &fold(&reason),
+        ]),
+    };
+    out.visit = Some(VisitRecord {
+        line,
+        key,
+        owner_key,
+        pet_key,
+        date,
+        time,
+        kind,
+        status,
+        reason,
     });
 }
 

@@ -14,11 +14,15 @@ use super::erased::ErasedClients;
 use super::mapping::Mapping;
 use super::owners::{OwnerColumns, Upserted};
 use super::pets::PetColumns;
+use super::products::ProductColumns;
 use super::read::SourceFile;
-use super::record::{read_row, OwnerRecord, PetRecord, RowOutcome};
+use super::record::{read_row, OwnerRecord, PetRecord, ProductRecord, RowOutcome, VisitRecord};
 use super::report::{Issue, IssueKind};
-use super::{consent, duplicates, owners, pets, preview, report, stage, ImportError};
+use super::{
+    consent, duplicates, owners, pets, preview, products, report, stage, visits, ImportError,
+};
 use crate::clock::ClinicClock;
+use crate::intelligence::recompute::{self, Outcome};
 
 /// The source name when neither `--source` nor the mapping file gives one.
 pub const DEFAULT_SOURCE: &str = "pims";
@@ -50,11 +54,15 @@ pub struct Summary {
     pub files: usize,
     pub owners: Counts,
     pub pets: Counts,
+    pub visits: Counts,
+    pub products: Counts,
     pub rejected: u64,
     pub warnings: u64,
     pub duplicates: u64,
     pub consents: u64,
     pub issues: Vec<Issue>,
+    /// Clients whose metrics and intelligence were recomputed after the import.
+    pub recomputed: u64,
 }
 
 /// A file read, mapped and cleaned.
@@ -63,6 +71,8 @@ struct Prepared {
     columns: Columns,
     owners: Vec<OwnerRecord>,
     pets: Vec<PetRecord>,
+    visits: Vec<VisitRecord>,
+    products: Vec<ProductRecord>,
     outcomes: Vec<(u64, RowOutcome)>,
 }
 
@@ -90,7 +100,11 @@ pub async fn run(
     for path in &options.files {
         let file = SourceFile::read(path)?;
         let columns = Columns::resolve(&file.headers, &mapping);
-        if !columns.holds_owners() && !columns.holds_pets() {
+        if !columns.holds_owners()
+            && !columns.holds_pets()
+            && !columns.holds_visits()
+            && !columns.holds_products()
+        {
             return Err(ImportError::Unrecognised {
                 path: file.name,
                 unmapped: columns.unmapped().join(", "),
@@ -98,8 +112,16 @@ pub async fn run(
         }
         files.push((file, columns));
     }
-    // Clients before the pets that may refer to them.
-    files.sort_by_key(|(_, columns)| !columns.holds_owners());
+    // Clients before the pets that may refer to them, and both before their visits.
+    files.sort_by_key(|(_, columns)| {
+        if columns.holds_products() || columns.holds_owners() {
+            0
+        } else if columns.holds_visits() {
+            2
+        } else {
+            1
+        }
+    });
     let total: u64 = files.iter().map(|(f, _)| f.rows.len() as u64).sum();
     let progress = ProgressBar::new(total);
     if let Ok(style) = ProgressStyle::with_template(
@@ -146,6 +168,16 @@ pub async fn run(
             let mut tx = begin(pool, &p.file.name).await?;
             store(&mut tx, p, &source, tz, today, &mut summary).await?;
             tx.commit().await.map_err(db(&p.file.name))?;
+        }
+    }
+    if !options.dry_run && summary.changed() {
+        spinner.set_message("recalculando métricas…");
+        // The clients whose visits or pets changed (marked by the tables' triggers).
+        match recompute::incremental(pool, &clock).await {
+            Ok(Outcome::Done { owners, .. }) => summary.recomputed = owners,
+            Ok(Outcome::Skipped) => {}
+            // The import is stored; the nightly (or `vetbot recompute --changed`) catches up.
+            Err(error) => tracing::warn!(%error, "recompute after import failed"),
         }
     }
     spinner.finish_and_clear();
@@ -211,6 +243,10 @@ fn prepare(
     let mut pets: Vec<PetRecord> = Vec::new();
     let mut owner_at: HashMap<String, usize> = HashMap::new();
     let mut pet_at: HashMap<String, usize> = HashMap::new();
+    let mut visits: Vec<VisitRecord> = Vec::new();
+    let mut visit_at: HashMap<String, usize> = HashMap::new();
+    let mut products: Vec<ProductRecord> = Vec::new();
+    let mut product_at: HashMap<String, usize> = HashMap::new();
     let mut outcomes = Vec::new();
     let issue = |line, kind, text: String| Issue {
         file: file.name.clone(),
@@ -265,6 +301,38 @@ fn prepare(
                 )),
             }
         }
+        if let Some(visit) = &outcome.visit {
+            match visit_at.get(&visit.key) {
+                None => {
+                    visit_at.insert(visit.key.clone(), visits.len());
+                    visits.push(visit.clone());
+                }
+                Some(&i) => issues.push(issue(
+                    *line,
+                    IssueKind::Reject,
+                    format!(
+                        "la visita «{}» ya apareció en la línea {}: se importa aquella",
+                        visit.key, visits[i].line
+                    ),
+                )),
+            }
+        }
+        if let Some(product) = &outcome.product {
+            match product_at.get(&product.key) {
+                None => {
+                    product_at.insert(product.key.clone(), products.len());
+                    products.push(product.clone());
+                }
+                Some(&i) => issues.push(issue(
+                    *line,
+                    IssueKind::Reject,
+                    format!(
+                        "el producto «{}» ya apareció en la línea {}: se importa aquel",
+                        product.key, products[i].line
+                    ),
+                )),
+            }
+        }
         if outcomes.len() < preview::ROWS {
             outcomes.push((*line, outcome));
         }
@@ -275,6 +343,8 @@ fn prepare(
         columns,
         owners,
         pets,
+        visits,
+        products,
         outcomes,
     }
 }
@@ -337,7 +407,31 @@ async fn store(
             .await
             .map_err(db(path))?;
     }
-    for (line, reason) in owner_counts.rejects.iter().chain(&pet_counts.rejects) {
+    let mut visit_counts = Upserted::default();
+    if !p.visits.is_empty() {
+        stage::visits(conn, run, &p.visits)
+            .await
+            .map_err(db(path))?;
+        visit_counts = visits::upsert(conn, run, source, tz)
+            .await
+            .map_err(db(path))?;
+    }
+    let mut product_counts = Upserted::default();
+    if !p.products.is_empty() {
+        stage::products(conn, run, &p.products)
+            .await
+            .map_err(db(path))?;
+        product_counts = products::upsert(conn, run, source, ProductColumns::of(&p.columns))
+            .await
+            .map_err(db(path))?;
+    }
+    for (line, reason) in owner_counts
+        .rejects
+        .iter()
+        .chain(&pet_counts.rejects)
+        .chain(&visit_counts.rejects)
+        .chain(&product_counts.rejects)
+    {
         summary
             .issues
             .push(issue(*line, IssueKind::Reject, reason.clone()));
@@ -355,6 +449,16 @@ async fn store(
         updated: pet_counts.updated,
         unchanged: unchanged(p.pets.len(), &pet_counts),
     };
+    let visits = Counts {
+        added: visit_counts.added,
+        updated: visit_counts.updated,
+        unchanged: unchanged(p.visits.len(), &visit_counts),
+    };
+    let products = Counts {
+        added: product_counts.added,
+        updated: product_counts.updated,
+        unchanged: unchanged(p.products.len(), &product_counts),
+    };
     let rejected = summary
         .issues
         .iter()
@@ -370,7 +474,8 @@ async fn store(
         -- language=PostgreSQL
         update import_runs
            set finished_at = now(), owners_added = $2, owners_updated = $3, pets_added = $4,
-               pets_updated = $5, rejected = $6, duplicates = $7
+               pets_updated = $5, rejected = $6, duplicates = $7, visits_added = $8,
+               visits_updated = $9, products_added = $10, products_updated = $11
          where id = $1
         "#,
         run,
@@ -379,7 +484,11 @@ async fn store(
         pets.added as i32,
         pets.updated as i32,
         rejected as i32,
-        dupes as i32
+        dupes as i32,
+        visits.added as i32,
+        visits.updated as i32,
+        products.added as i32,
+        products.updated as i32
     )
     .execute(&mut *conn)
     .await
@@ -392,7 +501,20 @@ async fn store(
         .execute(&mut *conn)
         .await
         .map_err(db(path))?;
-    for (total, add) in [(&mut summary.owners, owners), (&mut summary.pets, pets)] {
+    sqlx::query!("delete from import_visit_rows where run_id = $1", run)
+        .execute(&mut *conn)
+        .await
+        .map_err(db(path))?;
+    sqlx::query!("delete from import_product_rows where run_id = $1", run)
+        .execute(&mut *conn)
+        .await
+        .map_err(db(path))?;
+    for (total, add) in [
+        (&mut summary.owners, owners),
+        (&mut summary.pets, pets),
+        (&mut summary.visits, visits),
+        (&mut summary.products, products),
+    ] {
         total.added += add.added;
         total.updated += add.updated;
         total.unchanged += add.unchanged;
@@ -401,6 +523,13 @@ async fn store(
 }
 
 impl Summary {
+    /// Whether the import added or updated anything.
+    pub fn changed(&self) -> bool {
+        [self.owners, self.pets, self.visits, self.products]
+            .iter()
+            .any(|c| c.added + c.updated > 0)
+    }
+
     /// The summary printed at the end.
     pub fn render(&self, report: &std::path::Path) -> String {
         let head = if self.dry_run {
@@ -409,7 +538,7 @@ impl Summary {
             "Importación terminada"
         };
         let mut out = format!(
-            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
+            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Productos: {} nuevos, {} actualizados, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
             self.files,
             self.owners.added,
             self.owners.updated,
@@ -417,11 +546,23 @@ impl Summary {
             self.pets.added,
             self.pets.updated,
             self.pets.unchanged,
+            self.visits.added,
+            self.visits.updated,
+            self.visits.unchanged,
+            self.products.added,
+            self.products.updated,
+            self.products.unchanged,
             self.rejected,
             self.warnings,
             self.duplicates,
             self.consents,
         );
+        if self.recomputed > 0 {
+            out.push_str(&format!(
+                "  Métricas y riesgo recalculados para {} cliente(s)\n",
+                self.recomputed
+            ));
+        }
         if !self.dry_run && !self.issues.is_empty() {
             out.push_str(&format!("  Detalle: {}\n", report.display()));
         }

@@ -3,7 +3,7 @@
 
 use sqlx::PgConnection;
 
-use super::record::{OwnerRecord, PetRecord};
+use super::record::{OwnerRecord, PetRecord, ProductRecord, VisitRecord};
 
 /// Rows per COPY message.
 const CHUNK: usize = 1 << 20;
@@ -77,6 +77,71 @@ pub async fn pets(conn: &mut PgConnection, run: i64, pets: &[PetRecord]) -> sqlx
     )
     .await?;
     analyze(conn, "analyze import_pet_rows, import_keys").await
+}
+
+/// Stages `visits` under `run`.
+#[tracing::instrument(name = "stage_visits", skip_all, fields(rows = visits.len()))]
+pub async fn visits(conn: &mut PgConnection, run: i64, visits: &[VisitRecord]) -> sqlx::Result<()> {
+    let run = run.to_string();
+    let rows = visits.iter().map(|v| {
+        let hash = v.hash();
+        let line = v.line.to_string();
+        let at = format!("{} {}", v.date, v.time);
+        copy_row(&[
+            Some(run.as_str()),
+            Some(&line),
+            Some(&v.key),
+            v.owner_key.as_deref(),
+            v.pet_key.as_deref(),
+            Some(&hash),
+            Some(&at),
+            Some(v.kind),
+            Some(v.status),
+            Some(&v.reason),
+        ])
+    });
+    copy(
+        conn,
+        "copy import_visit_rows (run_id, line, source_key, owner_key, pet_key, row_hash, \
+         scheduled_local, kind, status, reason) from stdin",
+        rows,
+    )
+    .await?;
+    analyze(conn, "analyze import_visit_rows, import_keys").await
+}
+
+/// Stages `products` under `run`.
+#[tracing::instrument(name = "stage_products", skip_all, fields(rows = products.len()))]
+pub async fn products(
+    conn: &mut PgConnection,
+    run: i64,
+    products: &[ProductRecord],
+) -> sqlx::Result<()> {
+    let run = run.to_string();
+    let rows = products.iter().map(|p| {
+        let hash = p.hash();
+        let line = p.line.to_string();
+        let price = p.price.to_string();
+        copy_row(&[
+            Some(run.as_str()),
+            Some(&line),
+            Some(&p.key),
+            Some(&hash),
+            Some(&p.sku),
+            Some(&p.name),
+            Some(p.category),
+            Some(&p.brand),
+            Some(&price),
+        ])
+    });
+    copy(
+        conn,
+        "copy import_product_rows (run_id, line, source_key, row_hash, sku, name, category, \
+         brand, price) from stdin",
+        rows,
+    )
+    .await?;
+    analyze(conn, "analyze import_product_rows, import_keys").await
 }
 
 /// Fresh statistics for the upserts' joins: without them the planner takes a just-filled

@@ -603,3 +603,340 @@ async fn a_client_erased_here_is_not_brought_back_by_an_old_export() {
         "{report}"
     );
 }
+
+/// Each stored visit: source key, client key, pet name, kind, status, local time, reason.
+async fn visits(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select format('%s|%s|%s|%s|%s|%s|%s', kv.source_key, ko.source_key, p.name, a.kind,
+                       a.status, to_char(a.scheduled_at at time zone 'America/Cancun',
+                       'YYYY-MM-DD HH24:MI'), a.reason)
+           from appointments a
+           join import_keys kv on kv.entity = 'visit' and kv.target_id = a.id
+           join import_keys ko on ko.entity = 'owner' and ko.target_id = a.owner_id
+           left join pets p on p.id = a.pet_id
+          order by 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_messy_visits_export_is_linked_to_imported_clients_and_pets_by_their_ids() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let options = options(&["visitas.csv", "pacientes.tsv", "clientes.csv"], "visits");
+
+    // Act: visits listed first on purpose; they are stored after their clients and pets.
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert
+    assert_eq!(
+        (summary.visits.added, summary.visits.updated),
+        (6, 0),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Visitas: 6 nuevas, 0 actualizadas, 0 sin cambios"),
+        "{printed}"
+    );
+    assert_eq!(
+        visits(&db).await,
+        [
+            "V100|C001|Max|vaccination|completed|2025-01-15 10:30|Vacuna triple, refuerzo",
+            // Only the pet named: the visit is its client's.
+            "V101|C001|Luna|checkup|completed|2025-03-02 16:30|Consulta general",
+            // Excel's serial day and fraction of a day.
+            "V102|C002|Rocky|grooming|cancelled|2020-06-18 09:00|Baño y corte",
+            "V103|C002||emergency|no_show|2025-04-03 00:00|Urgencia: vómito",
+            "V106|C006|Bolita|followup|completed|2025-06-12 00:00|Revisión",
+            "V109|C001|Max|surgery|completed|2025-08-05 16:00|Esterilización",
+        ]
+    );
+    let mut lines: Vec<String> = summary
+        .issues
+        .iter()
+        .filter(|i| i.file.ends_with("visitas.csv"))
+        .map(|i| i.to_string())
+        .collect();
+    lines.sort();
+    let has = |line: u64, words: &[&str]| {
+        lines.iter().any(|l| {
+            l.contains(&format!("visitas.csv:{line}: ")) && words.iter().all(|w| l.contains(w))
+        })
+    };
+    assert!(has(6, &["mascota «P05»", "no existe"]), "{lines:#?}");
+    assert!(has(7, &["sin fecha"]), "{lines:#?}");
+    assert!(has(8, &["aviso", "hora ilegible"]), "{lines:#?}");
+    assert!(has(9, &["mascota «P09»", "no existe"]), "{lines:#?}");
+    assert!(has(10, &["ni de qué mascota"]), "{lines:#?}");
+    assert!(has(11, &["V100", "línea 2"]), "{lines:#?}");
+    assert!(has(12, &["aviso", "Quién sabe"]), "{lines:#?}");
+    assert_eq!(lines.len(), 7, "{lines:#?}");
+    assert_eq!(
+        count(&db, "select count(*) from import_visit_rows").await,
+        0
+    );
+
+    // The changed clients' metrics were recomputed.
+    assert!(summary.recomputed >= 3, "{printed}");
+    assert!(
+        printed.contains("Métricas y riesgo recalculados"),
+        "{printed}"
+    );
+    let (total, no_shows): (i32, i32) = sqlx::query_as(
+        "select m.total_appointments, m.no_show_count from customer_metrics m
+           join import_keys k on k.entity = 'owner' and k.target_id = m.owner_id
+          where k.source_key = 'C002'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((total, no_shows), (2, 1));
+}
+
+#[tokio::test]
+async fn visits_import_again_unchanged_and_a_newer_export_updates_only_what_changed() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let first = options(
+        &["clientes.csv", "pacientes.tsv", "visitas.csv"],
+        "visits-1",
+    );
+    import(&db, &first).await;
+    let before = visits(&db).await;
+
+    // Act: the same files again
+    let (again, printed) = import(&db, &first).await;
+
+    // Assert
+    assert_eq!(
+        (
+            again.visits.added,
+            again.visits.updated,
+            again.visits.unchanged
+        ),
+        (0, 0, 6),
+        "{printed}"
+    );
+    assert_eq!(visits(&db).await, before);
+    assert_eq!(again.recomputed, 0, "{printed}");
+
+    // Act: a newer export of visits alone (its clients and pets come from the keys)
+    let (newer, printed) = import(&db, &options(&["visitas_v2.csv"], "visits-2")).await;
+
+    // Assert
+    assert_eq!(
+        (
+            newer.visits.added,
+            newer.visits.updated,
+            newer.visits.unchanged
+        ),
+        (1, 1, 1),
+        "{printed}"
+    );
+    let after = visits(&db).await;
+    assert!(
+        after.contains(
+            &"V101|C001|Luna|checkup|cancelled|2025-03-02 16:30|Consulta general".to_owned()
+        ),
+        "{after:#?}"
+    );
+    assert!(
+        after.contains(
+            &"V110|C006|Bolita|dental|completed|2025-10-01 13:15|Limpieza dental".to_owned()
+        ),
+        "{after:#?}"
+    );
+    assert_eq!(after.len(), 7);
+}
+
+#[tokio::test]
+async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let dir = std::env::temp_dir().join(format!("vetbot-template-{}", std::process::id()));
+    let mut args: Vec<String> = vec!["vetbot".into()];
+    args.extend(db.cli_args());
+    args.extend([
+        "import".into(),
+        "--template".into(),
+        dir.display().to_string(),
+    ]);
+
+    // Act
+    bot::cli::run(bot::cli::Cli::try_parse_from(&args).expect("arguments parse"))
+        .await
+        .expect("vetbot import --template runs");
+    let files: Vec<PathBuf> = [
+        "productos.csv",
+        "clientes.csv",
+        "mascotas.csv",
+        "visitas.csv",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
+    let options = ImportOptions {
+        files: files.clone(),
+        ..options(&[], "template")
+    };
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert: one of each, nothing rejected or warned about.
+    let header = std::fs::read_to_string(&files[3]).unwrap();
+    assert!(header.starts_with("Folio cita,Fecha,Hora,"), "{header}");
+    assert_eq!(
+        (
+            summary.owners.added,
+            summary.pets.added,
+            summary.visits.added
+        ),
+        (1, 1, 1),
+        "{printed}"
+    );
+    assert!(summary.issues.is_empty(), "{:#?}", summary.issues);
+    assert_eq!(summary.products.added, 1, "{printed}");
+    let price: rust_decimal::Decimal =
+        sqlx::query_scalar("select price from products where sku = 'A-001'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(price, rust_decimal_macros::dec!(1234.50));
+    assert_eq!(
+        visits(&db).await,
+        ["V001|C001|Max|checkup|completed|2025-11-05 10:30|Revisión anual"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn the_storys_questions_are_answered_about_an_imported_clinic() {
+    // Arrange: a fresh clinic on 1 Nov 2025 with its owner at the terminal, then its
+    // practice system's messy clients, patients and visits.
+    let db = TestDb::migrated().await;
+    sqlx::query("insert into staff (id, name, role) values (1, 'Dra. Ana', 'owner')")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
+    bot::demo::finish(&db.pool, "Clínica importada", today)
+        .await
+        .unwrap();
+    let options = options(&["clientes.csv", "pacientes.tsv", "visitas.csv"], "story");
+    import(&db, &options).await;
+    let engine = bot::brain::engine::Engine::new(db.pool.clone(), None);
+
+    // Act
+    let profile = crate::engine::ask(&engine, "Cuéntame sobre María García López").await;
+    let at_risk = crate::engine::ask(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
+
+    // Assert: her pets and her last visit (5 Aug 2025) come from the import.
+    assert!(profile.contains("María García López"), "{profile}");
+    assert!(
+        profile.contains("Max") && profile.contains("Luna"),
+        "{profile}"
+    );
+    assert!(profile.contains("3 citas (0 ausencias)"), "{profile}");
+    assert!(profile.contains("Esterilización de Max"), "{profile}");
+    // Roberto Sánchez's last visit was 12 Jun 2025 (142 days): lapsed, listed. María's
+    // was 88 days ago, Carlos never completed one: not listed.
+    assert!(at_risk.contains("Roberto Sánchez"), "{at_risk}");
+    assert!(!at_risk.contains("María García"), "{at_risk}");
+    assert!(!at_risk.contains("Carlos Méndez"), "{at_risk}");
+}
+
+/// Each stored product: sku, name, category, brand, price.
+async fn products(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select format('%s|%s|%s|%s|%s', sku, name, category, brand, price) from products
+          order by sku",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_messy_catalogue_gives_products_with_decimal_prices_and_a_newer_one_updates_them() {
+    // Arrange: a product the clinic already entered in vetbot under one of the codes.
+    let db = TestDb::migrated().await;
+    sqlx::query(
+        "insert into products (sku, name, category, brand, price)
+         values ('A-004', 'Shampoo', 'hygiene', '', 100)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    // Act
+    let (summary, printed) = import(&db, &options(&["productos.csv"], "products")).await;
+
+    // Assert: $, thousands separators and decimal commas read as Decimal.
+    assert_eq!(
+        (summary.products.added, summary.products.updated),
+        (4, 1),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Productos: 4 nuevos, 1 actualizados"),
+        "{printed}"
+    );
+    assert_eq!(
+        products(&db).await,
+        [
+            "A-001|CROQUETAS ADULTO 15 KG|food|Royal Canin|1234.50",
+            "A-002|Pipeta antipulgas|medicine|Frontline|350.00",
+            "A-003|Collar de piel|accessory||89.90",
+            // The clinic's own product with that code, updated from the catalogue.
+            "A-004|Shampoo avena|hygiene|Petco|1299.00",
+            "A-008|Cosa rara|accessory||10.00",
+        ]
+    );
+    let lines: Vec<String> = summary.issues.iter().map(|i| i.to_string()).collect();
+    let has = |line: u64, words: &[&str]| {
+        lines.iter().any(|l| {
+            l.contains(&format!("productos.csv:{line}: ")) && words.iter().all(|w| l.contains(w))
+        })
+    };
+    assert!(has(6, &["producto sin nombre"]), "{lines:#?}");
+    assert!(has(7, &["Pelota", "no tiene precio"]), "{lines:#?}");
+    assert!(has(8, &["importe negativo"]), "{lines:#?}");
+    assert!(has(9, &["aviso", "Misceláneo"]), "{lines:#?}");
+    assert!(has(10, &["A-002", "línea 3"]), "{lines:#?}");
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+
+    // Act: the same file again, then a newer catalogue.
+    let (again, printed) = import(&db, &options(&["productos.csv"], "products-2")).await;
+    assert_eq!(
+        (
+            again.products.added,
+            again.products.updated,
+            again.products.unchanged
+        ),
+        (0, 0, 5),
+        "{printed}"
+    );
+    let (newer, printed) = import(&db, &options(&["productos_v2.csv"], "products-3")).await;
+
+    // Assert
+    assert_eq!(
+        (
+            newer.products.added,
+            newer.products.updated,
+            newer.products.unchanged
+        ),
+        (1, 1, 1),
+        "{printed}"
+    );
+    let after = products(&db).await;
+    assert!(
+        after.contains(&"A-001|CROQUETAS ADULTO 15 KG|food|Royal Canin|1299.00".to_owned()),
+        "{after:#?}"
+    );
+    assert!(
+        after.contains(&"A-009|Kong clásico|toy|Kong|2100.00".to_owned()),
+        "{after:#?}"
+    );
+    assert_eq!(after.len(), 6);
+}

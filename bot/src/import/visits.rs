@@ -1,0 +1,116 @@
+//! Set-based upsert of a file's staged visits into `appointments`: each linked to its pet
+//! and client through their import keys (the pet's client when the row names only the
+//! pet), a visit whose client or pet was never imported rejected, unchanged rows left
+//! alone, new ones inserted, changed ones updated.
+
+use sqlx::PgConnection;
+
+use super::keyed::{self, VISITS};
+use super::owners::Upserted;
+
+/// Upserts the visits staged under `run`, keyed under `source`; `tz` is the clinic's time
+/// zone (the staged hours are its wall-clock time).
+#[tracing::instrument(name = "upsert_visits", skip_all, fields(run))]
+pub async fn upsert(
+    conn: &mut PgConnection,
+    run: i64,
+    source: &str,
+    tz: &str,
+) -> sqlx::Result<Upserted> {
+    let mut done = Upserted::default();
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update import_visit_rows s set pet_id = p.id, owner_id = p.owner_id
+          from import_keys k join pets p on p.id = k.target_id
+         where s.run_id = $1 and k.source = $2 and k.entity = 'pet' and k.source_key = s.pet_key
+        "#,
+        run,
+        source
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update import_visit_rows s
+           set owner_id = (select o.id from import_keys k join owners o on o.id = k.target_id
+                            where k.source = $2 and k.entity = 'owner' and k.source_key = s.owner_key)
+         where s.run_id = $1 and s.owner_key is not null
+        "#,
+        run,
+        source
+    )
+    .execute(&mut *conn)
+    .await?;
+    let orphans = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        delete from import_visit_rows
+         where run_id = $1
+           and (owner_id is null or (pet_key is not null and pet_id is null))
+        returning line, owner_key, pet_key, owner_id, pet_id
+        "#,
+        run
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    done.rejects.extend(orphans.into_iter().map(|r| {
+        let missing = match (r.pet_key, r.pet_id, r.owner_key) {
+            (Some(pet), None, _) => format!("su mascota «{pet}»"),
+            (_, _, Some(owner)) => format!("su cliente «{owner}»"),
+            _ => "su cliente".to_owned(),
+        };
+        (
+            i64::from(r.line),
+            format!(
+                "la visita: {missing} no existe (ni en estos archivos ni en importaciones anteriores)"
+            ),
+        )
+    }));
+    keyed::match_keys(conn, VISITS, run, source).await?;
+    done.unchanged = keyed::drop_unchanged(conn, VISITS, run, source).await?;
+    let gone = keyed::drop_gone(conn, VISITS, run).await?;
+    done.rejects.extend(gone.into_iter().map(|(line, key)| {
+        (
+            line,
+            format!("la visita «{key}» se borró en vetbot: no se vuelve a crear"),
+        )
+    }));
+    done.added = keyed::draw_ids(conn, VISITS, run).await?;
+    sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        insert into appointments (id, owner_id, pet_id, kind, status, scheduled_at, reason)
+        select appointment_id, owner_id, pet_id, kind, status,
+               scheduled_local at time zone $2, reason
+          from import_visit_rows
+         where run_id = $1 and is_new
+         order by appointment_id
+        "#,
+        run,
+        tz
+    )
+    .execute(&mut *conn)
+    .await?;
+    done.updated = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        update appointments a
+           set owner_id = s.owner_id, pet_id = s.pet_id, kind = s.kind, status = s.status,
+               scheduled_at = s.scheduled_local at time zone $2, reason = s.reason
+          from import_visit_rows s
+         where s.run_id = $1 and not s.is_new and a.id = s.appointment_id
+           and (a.owner_id, a.pet_id, a.kind, a.status, a.scheduled_at, a.reason)
+               is distinct from
+               (s.owner_id, s.pet_id, s.kind, s.status, s.scheduled_local at time zone $2, s.reason)
+        "#,
+        run,
+        tz
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    keyed::record_keys(conn, VISITS, run, source).await?;
+    Ok(done)
+}
