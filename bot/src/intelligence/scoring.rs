@@ -41,7 +41,17 @@ async fn histories(
     clock: &ClinicClock,
     owners: Option<&[i64]>,
 ) -> sqlx::Result<Vec<OwnerHistory>> {
-    let today = clock.today();
+    histories_as_of(pool, clock, owners, clock.today()).await
+}
+
+/// The owners' histories as they stood at the end of `today` (later days are ignored), with
+/// the calibration period ending [`HOLDOUT_WEEKS`] before it.
+async fn histories_as_of(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    owners: Option<&[i64]>,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<OwnerHistory>> {
     let cal_end: NaiveDate = today - Days::new((HOLDOUT_WEEKS * 7.0) as u64);
     let rows = sqlx::query!(
         r#"
@@ -112,6 +122,27 @@ pub async fn fit_and_score(
     horizon: &ClvOptions,
 ) -> anyhow::Result<Option<Selection>> {
     let all = histories(pool, clock, None).await?;
+    let Some((selection, full)) = choose_and_refit(all).await? else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "insert into btyd_fits (as_of, customers, selection, holdout_mae) values ($1, $2, $3, $4)",
+        clock.today(),
+        full.len() as i32,
+        serde_json::to_value(&selection)?,
+        serde_json::to_value(&selection.scores)?
+    )
+    .execute(pool)
+    .await?;
+    write_scores(pool, &selection, &full, horizon).await?;
+    Ok(Some(selection))
+}
+
+/// Chooses the models by holdout on `all` and refits them on the whole of it (the nightly
+/// fit); None, logged, when the history is too short to fit.
+async fn choose_and_refit(
+    all: Vec<OwnerHistory>,
+) -> anyhow::Result<Option<(Selection, Vec<CustomerSummary>)>> {
     // The holdout comparison chooses a model *class*; an even sample of at most
     // SELECTION_SAMPLE customers decides it as well as all of them, at a fraction of the cost.
     let candidates: Vec<_> = all
@@ -145,17 +176,19 @@ pub async fn fit_and_score(
             return Ok(None);
         }
     };
-    sqlx::query!(
-        "insert into btyd_fits (as_of, customers, selection, holdout_mae) values ($1, $2, $3, $4)",
-        clock.today(),
-        full.len() as i32,
-        serde_json::to_value(&selection)?,
-        serde_json::to_value(&selection.scores)?
-    )
-    .execute(pool)
-    .await?;
-    write_scores(pool, &selection, &full, horizon).await?;
-    Ok(Some(selection))
+    Ok(Some((selection, full)))
+}
+
+/// The models as the nightly fit would have chosen and fitted them at the end of `as_of`
+/// (nothing after that day is read), with each owner's summary then; None when the history
+/// up to `as_of` is too short to fit. Used to check the models against what happened next.
+pub async fn fit_as_of(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    as_of: NaiveDate,
+) -> anyhow::Result<Option<(Selection, Vec<CustomerSummary>)>> {
+    let all = histories_as_of(pool, clock, None, as_of).await?;
+    choose_and_refit(all).await
 }
 
 /// Scores `owners` with the newest stored fit (no refit); false when no fit is stored yet.
