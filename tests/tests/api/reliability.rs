@@ -161,3 +161,31 @@ async fn too_little_history_and_bad_arguments() {
         assert!(matches!(err, ToolError::InvalidArguments(_)), "{err:?}");
     }
 }
+
+#[tokio::test]
+async fn with_a_model_configured_the_question_is_still_answered_by_code() {
+    // Arrange: a model that would call the validation by name if it were asked.
+    let db = TestDb::demo().await;
+    let fake = fakes::openai::FakeOpenAi::start().await;
+    let settings = bot::brain::llm::LlmSettings::new(&fake.base_url(), "fake-model", "test-key");
+    let llm = bot::brain::llm::LlmBrain::new(settings).unwrap();
+    let engine = Engine::new(db.pool.clone(), Some(llm));
+    fake.reply_tool_calls(&[("call_1", "risk_reliability", "{}")]);
+    // Act
+    let reply = super::engine::ask(&engine, "¿qué tan confiable es el riesgo?").await;
+    // Assert: the card from the demo clinic's data, and the model was never asked.
+    assert!(reply.contains("Por decil de lo predicho"), "{reply}");
+    assert!(reply.contains("34 clientes"), "{reply}");
+    assert!(fake.bodies().is_empty());
+    // The model is not offered the tool, and a call by name is not run.
+    fake.reply_text("Listo.");
+    super::engine::ask(&engine, "hola").await;
+    let bodies = fake.bodies();
+    let offered: Vec<&str> = bodies[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
+    assert!(!offered.contains(&"risk_reliability"), "{offered:?}");
+}
