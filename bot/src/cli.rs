@@ -90,8 +90,9 @@ pub enum Command {
         incremental: bool,
     },
     /// Check the churn and visit models on the clinic's own history: fit them at a cut-off
-    /// day, predict each client's visits and purchases since, and print predicted against
-    /// actual by decile, the mean absolute error and the top-risk tenth's lapse lift.
+    /// day, predict each client's clinic days (then visits and purchases on their own) since,
+    /// and print predicted against actual by decile, the mean absolute error and the
+    /// top-risk tenth's lapse lift.
     Validate {
         /// The last day the models see [default: --months before today].
         #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "months")]
@@ -378,11 +379,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => validation::cutoff_months_before(clock.today(), months)
                     .context("--months reaches before the calendar's start")?,
             };
-            match validation::validate(&pool, &clock, cutoff).await? {
-                Some(v) => print!("{}", validation::table(&v)),
-                None => println!(
-                    "The history up to {cutoff} is too short to fit the models: nothing to validate."
-                ),
+            // Clinic days (the nightly models' unit), then visits and purchases on their own.
+            use crate::intelligence::scoring::Activity;
+            for (n, activity) in [Activity::ClinicDays, Activity::Visits, Activity::Purchases]
+                .into_iter()
+                .enumerate()
+            {
+                if n > 0 {
+                    println!();
+                }
+                match validation::validate(&pool, &clock, cutoff, activity).await? {
+                    Some(v) => print!("{}", validation::table(&v)),
+                    None => println!(
+                        "The history up to {cutoff} is too short to fit the models on {}: nothing to validate.",
+                        activity.code()
+                    ),
+                }
             }
             Ok(())
         }

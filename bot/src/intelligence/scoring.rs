@@ -41,7 +41,30 @@ async fn histories(
     clock: &ClinicClock,
     owners: Option<&[i64]>,
 ) -> sqlx::Result<Vec<OwnerHistory>> {
-    histories_as_of(pool, clock, owners, clock.today()).await
+    histories_as_of(pool, clock, owners, clock.today(), Activity::ClinicDays).await
+}
+
+/// Which days count as a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// A day with a completed visit or a completed order (the nightly models' unit).
+    ClinicDays,
+    /// A day with a completed visit.
+    Visits,
+    /// A day with a completed order.
+    Purchases,
+}
+
+impl Activity {
+    /// The code the queries read.
+    pub fn code(self) -> &'static str {
+        match self {
+            Activity::ClinicDays => "clinic_days",
+            Activity::Visits => "visits",
+            Activity::Purchases => "purchases",
+        }
+    }
 }
 
 /// The owners' histories as they stood at the end of `today` (later days are ignored), with
@@ -51,6 +74,7 @@ async fn histories_as_of(
     clock: &ClinicClock,
     owners: Option<&[i64]>,
     today: NaiveDate,
+    activity: Activity,
 ) -> sqlx::Result<Vec<OwnerHistory>> {
     let cal_end: NaiveDate = today - Days::new((HOLDOUT_WEEKS * 7.0) as u64);
     let rows = sqlx::query!(
@@ -59,10 +83,12 @@ async fn histories_as_of(
             select owner_id, (scheduled_at at time zone $2)::date as d, 0::numeric as spend
               from appointments
              where status = 'completed' and ($1::bigint[] is null or owner_id = any($1))
+               and $5 <> 'purchases'
             union all
             select owner_id, (ordered_at at time zone $2)::date, total
               from orders
              where status = 'completed' and ($1::bigint[] is null or owner_id = any($1))
+               and $5 <> 'visits'
         ),
         days as (
             select owner_id, d, sum(spend) as spend,
@@ -87,7 +113,8 @@ async fn histories_as_of(
         owners,
         clock.tz().name(),
         today,
-        cal_end
+        cal_end,
+        activity.code()
     )
     .fetch_all(pool)
     .await?;
@@ -180,14 +207,16 @@ async fn choose_and_refit(
 }
 
 /// The models as the nightly fit would have chosen and fitted them at the end of `as_of`
-/// (nothing after that day is read), with each owner's summary then; None when the history
-/// up to `as_of` is too short to fit. Used to check the models against what happened next.
+/// (nothing after that day is read) on the days of `activity`, with each owner's summary
+/// then; None when the history up to `as_of` is too short to fit. Used to check the models
+/// against what happened next.
 pub async fn fit_as_of(
     pool: &PgPool,
     clock: &ClinicClock,
     as_of: NaiveDate,
+    activity: Activity,
 ) -> anyhow::Result<Option<(Selection, Vec<CustomerSummary>)>> {
-    let all = histories_as_of(pool, clock, None, as_of).await?;
+    let all = histories_as_of(pool, clock, None, as_of, activity).await?;
     choose_and_refit(all).await
 }
 

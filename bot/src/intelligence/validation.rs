@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::btyd::{self, ClvOptions};
-use super::scoring;
+use super::scoring::{self, Activity};
 use crate::clock::ClinicClock;
 
 /// Months before today of the default cut-off.
@@ -144,7 +144,10 @@ pub struct Validation {
     pub until: NaiveDate,
     /// Holdout length in weeks (the prediction horizon).
     pub holdout_weeks: f64,
-    /// The model that predicted the clinic days.
+    /// The days predicted: clinic days (the nightly models' unit), or visits or purchases
+    /// alone (models fitted on those days only).
+    pub activity: Activity,
+    /// The model that predicted them.
     pub model: &'static str,
     /// Of the actual clinic days, how many had a completed visit and how many a purchase
     /// (a day may have both).
@@ -170,24 +173,26 @@ pub fn cutoff_months_before(today: NaiveDate, months: u32) -> Option<NaiveDate> 
     today.checked_sub_months(Months::new(months))
 }
 
-/// Validates the models fitted at the end of `cutoff` against the clinic's days after it, up
-/// to today. Ok(None) when the history up to the cut-off is too short to fit the models.
+/// Validates the models fitted at the end of `cutoff` on the days of `activity` against the
+/// clinic's days after it, up to today. Ok(None) when the history up to the cut-off is too
+/// short to fit the models.
 #[tracing::instrument(name = "validate models", skip(pool, clock))]
 pub async fn validate(
     pool: &PgPool,
     clock: &ClinicClock,
     cutoff: NaiveDate,
+    activity: Activity,
 ) -> Result<Option<Validation>, ValidationError> {
     let today = clock.today();
     if (today - cutoff).num_days() < MIN_HOLDOUT_DAYS {
         return Err(ValidationError::CutoffTooLate { today });
     }
-    let fitted = scoring::fit_as_of(pool, clock, cutoff).await.map_err(|e| {
-        match e.downcast::<sqlx::Error>() {
+    let fitted = scoring::fit_as_of(pool, clock, cutoff, activity)
+        .await
+        .map_err(|e| match e.downcast::<sqlx::Error>() {
             Ok(db) => ValidationError::Database(db),
             Err(other) => ValidationError::Fit(format!("{other:#}")),
-        }
-    })?;
+        })?;
     let Some((selection, summaries)) = fitted else {
         return Ok(None);
     };
@@ -231,9 +236,14 @@ pub async fn validate(
             let (days, visits, purchases) = actual.get(&row.id).copied().unwrap_or_default();
             visit_days += visits;
             purchase_days += purchases;
+            let actual = match activity {
+                Activity::ClinicDays => days,
+                Activity::Visits => visits,
+                Activity::Purchases => purchases,
+            };
             Outcome {
                 predicted: score.expected_transactions.max(0.0),
-                actual: days as f64,
+                actual: actual as f64,
                 churn_risk: score.churn_risk.clamp(0.0, 1.0),
             }
         })
@@ -242,6 +252,7 @@ pub async fn validate(
         cutoff,
         until: today,
         holdout_weeks,
+        activity,
         model: selection.winner.name(),
         visit_days,
         purchase_days,
@@ -263,11 +274,25 @@ pub fn table(v: &Validation) -> String {
         v.until,
         v.holdout_weeks
     );
+    let unit = match v.activity {
+        Activity::ClinicDays => "clinic days (a day with a completed visit or purchase)",
+        Activity::Visits => {
+            "visit days (a day with a completed visit; models fitted on visits only)"
+        }
+        Activity::Purchases => {
+            "purchase days (a day with a completed order; models fitted on purchases only)"
+        }
+    };
     let _ = writeln!(
         out,
-        "clients: {} (a client since the cut-off or before); model: {}; unit: clinic days \
-         (a day with a completed visit or purchase)",
-        e.clients, v.model
+        "clients: {} (a {} client on or before the cut-off); model: {}; unit: {unit}",
+        e.clients,
+        match v.activity {
+            Activity::ClinicDays => "clinic",
+            Activity::Visits => "visiting",
+            Activity::Purchases => "buying",
+        },
+        v.model
     );
     let _ = writeln!(out);
     let _ = writeln!(
@@ -293,19 +318,21 @@ pub fn table(v: &Validation) -> String {
         "all", e.clients, e.predicted_total, e.actual_total
     );
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "actual clinic days: {:.0} ({} with a visit, {} with a purchase; a day may have both)",
-        e.actual_total, v.visit_days, v.purchase_days
-    );
-    let _ = writeln!(out, "MAE: {:.3} clinic days per client", e.mae);
+    if v.activity == Activity::ClinicDays {
+        let _ = writeln!(
+            out,
+            "actual clinic days: {:.0} ({} with a visit, {} with a purchase; a day may have both)",
+            e.actual_total, v.visit_days, v.purchase_days
+        );
+    }
+    let _ = writeln!(out, "MAE: {:.3} days per client", e.mae);
     let lift = e
         .lift
         .map(|l| format!("{l:.2}x the average"))
         .unwrap_or_else(|| "no client lapsed".to_owned());
     let _ = writeln!(
         out,
-        "lapsed (no clinic day in the holdout): {:.1}% of all clients; {:.1}% of the {} most at \
+        "lapsed (no such day in the holdout): {:.1}% of all clients; {:.1}% of the {} most at \
          risk (top decile of churn risk): {lift}",
         e.lapsed_share * 100.0,
         e.top_risk_lapsed_share * 100.0,

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ToolContext, ToolError, ToolOutput};
+use crate::intelligence::scoring::Activity::ClinicDays;
 use crate::intelligence::validation::{self, ValidationError, DEFAULT_MONTHS};
 use crate::render::ReliabilityCard;
 
@@ -31,7 +32,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     }
     let cutoff = validation::cutoff_months_before(ctx.clock.today(), months)
         .ok_or_else(|| ToolError::invalid("months reaches before the calendar's start"))?;
-    let checked = match validation::validate(&ctx.pool, &ctx.clock, cutoff).await {
+    let checked = match validation::validate(&ctx.pool, &ctx.clock, cutoff, ClinicDays).await {
         Ok(checked) => checked,
         Err(ValidationError::Database(e)) => return Err(ToolError::Database(e)),
         Err(ValidationError::CutoffTooLate { .. }) => {

@@ -189,3 +189,46 @@ async fn with_a_model_configured_the_question_is_still_answered_by_code() {
         .collect();
     assert!(!offered.contains(&"risk_reliability"), "{offered:?}");
 }
+
+#[tokio::test]
+async fn visits_and_purchases_are_validated_on_their_own() {
+    use bot::intelligence::scoring::Activity;
+    use bot::intelligence::validation::validate;
+    let db = clinic(300).await;
+    let clock = bot::clock::ClinicClock::load(&db.pool).await.unwrap();
+    let today = clock.today();
+    let cutoff = today.checked_sub_months(chrono::Months::new(6)).unwrap();
+    for (activity, table, column, status) in [
+        (
+            Activity::Visits,
+            "appointments",
+            "scheduled_at",
+            "completed",
+        ),
+        (Activity::Purchases, "orders", "ordered_at", "completed"),
+    ] {
+        // Clients with such a day by the cut-off, and their such days after it.
+        let (clients, actual): (i64, i64) = sqlx::query_as(&format!(
+            "with tx as (select owner_id, ({column} at time zone 'America/Cancun')::date as d
+                           from {table} where status = '{status}'),
+                  clients as (select owner_id from tx where d <= $1 group by owner_id)
+             select (select count(*) from clients),
+                    (select count(distinct (owner_id, d)) from tx join clients using (owner_id)
+                      where d > $1 and d <= $2)"
+        ))
+        .bind(cutoff)
+        .bind(today)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        let v = validate(&db.pool, &clock, cutoff, activity)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.activity, activity);
+        assert_eq!(v.evaluation.clients as i64, clients, "{activity:?}");
+        assert_eq!(v.evaluation.actual_total, actual as f64, "{activity:?}");
+        let deciles: f64 = v.evaluation.deciles.iter().map(|d| d.actual).sum();
+        assert_eq!(deciles, actual as f64);
+    }
+}

@@ -164,6 +164,7 @@ mod tests {
             cutoff: NaiveDate::from_ymd_opt(2026, 6, 6).unwrap(),
             until: NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
             holdout_weeks: 26.1,
+            activity: crate::intelligence::scoring::Activity::ClinicDays,
             model: "BG/NBD",
             visit_days: 10,
             purchase_days: 5,
