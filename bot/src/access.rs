@@ -79,7 +79,7 @@ pub fn required(tool: &str, args: &Value) -> Option<Permission> {
             .as_str()
             .filter(|t| BUSINESS_REPORTS.contains(t))
             .map(|_| Permission::BusinessReports),
-        campaign_results::NAME => Some(Permission::BusinessReports),
+        campaign_results::NAME | tools::risk_reliability::NAME => Some(Permission::BusinessReports),
         tools::adjust_points::NAME => Some(Permission::LoyaltyAdjustments),
         tools::export_client_data::NAME => Some(Permission::DataExport),
         tools::erase_client::NAME | tools::data_requests::NAME => Some(Permission::DataExport),

@@ -97,6 +97,18 @@ pub enum Command {
         #[arg(long, value_parser = clap::value_parser!(u32).range(7..))]
         days: Option<u32>,
     },
+    /// Check the churn and visit models on the clinic's own history: fit them at a cut-off
+    /// day, predict each client's clinic days (then visits and purchases on their own) since,
+    /// and print predicted against actual by decile, the mean absolute error and the
+    /// top-risk tenth's lapse lift.
+    Validate {
+        /// The last day the models see [default: --months before today].
+        #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "months")]
+        cutoff: Option<chrono::NaiveDate>,
+        /// Months before today of the cut-off.
+        #[arg(long, default_value_t = crate::intelligence::validation::DEFAULT_MONTHS)]
+        months: u32,
+    },
     /// Score how well the brain understands staff: run the phrase corpus
     /// (testdata/understanding) through the command brain, or with --llm through the
     /// configured OpenAI-compatible model against the demo clinic, and print a table.
@@ -399,6 +411,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     took.as_secs_f64(),
                     if models { " (con modelos BTYD)" } else { "" }
                 ),
+            }
+            Ok(())
+        }
+        Command::Validate { cutoff, months } => {
+            use crate::intelligence::validation;
+            let clock = ClinicClock::load(&pool).await?;
+            let cutoff = match cutoff {
+                Some(day) => day,
+                None => validation::cutoff_months_before(clock.today(), months)
+                    .context("--months reaches before the calendar's start")?,
+            };
+            // Clinic days (the nightly models' unit), then visits and purchases on their own.
+            use crate::intelligence::scoring::Activity;
+            for (n, activity) in [Activity::ClinicDays, Activity::Visits, Activity::Purchases]
+                .into_iter()
+                .enumerate()
+            {
+                if n > 0 {
+                    println!();
+                }
+                match validation::validate(&pool, &clock, cutoff, activity).await? {
+                    Some(v) => print!("{}", validation::table(&v)),
+                    None => println!(
+                        "The history up to {cutoff} is too short to fit the models on {}: nothing to validate.",
+                        activity.code()
+                    ),
+                }
             }
             Ok(())
         }

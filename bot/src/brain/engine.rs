@@ -211,7 +211,8 @@ impl Engine {
         let mut failure = None;
         // Slash commands are exact; they never need the model.
         // Nor does anything about a client's erasure or the request log: never the model's.
-        let command_only = text.starts_with('/') || rights;
+        let command_only =
+            text.starts_with('/') || rights || command::parse::command_brain_tool(text);
         if let (Some(llm), false) = (&self.llm, command_only) {
             let ttl = llm.settings().memory_ttl;
             let history = memory::load_recent(&self.pool, conversation, MEMORY_TOKENS, ttl).await?;

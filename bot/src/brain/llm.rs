@@ -415,11 +415,11 @@ async fn run_call(
         let error = ToolError::InvalidArguments("arguments are not valid JSON".into());
         return Outcome::held(call, error);
     };
-    // The command brain's own tools (an erasure, the request log) are not the model's to
-    // call: answered as unknown, never run.
+    // The command brain's own tools (an erasure, the request log, the risk's validation)
+    // are not the model's to call: answered as unknown, never run.
     if matches!(
         name.as_str(),
-        tools::erase_client::NAME | tools::data_requests::NAME
+        tools::erase_client::NAME | tools::data_requests::NAME | tools::risk_reliability::NAME
     ) {
         return Outcome::held(call, ToolError::UnknownTool(name));
     }

@@ -41,9 +41,15 @@ pub enum Reason {
     },
     /// Came once and never came back.
     NoRepeatVisit,
-    /// The churn model's probability, in percent (0–100).
+    /// The churn model's probability, in percent (0–100), with the model's inputs that
+    /// drive it: how often the client usually comes and how long it has been.
     HighChurnRisk {
         /// Churn probability in percent.
         pct: f64,
+        /// Mean days between the client's clinic days (a completed visit or purchase); None
+        /// when they came only once.
+        usual_days: Option<i64>,
+        /// Days since their last clinic day; None when they never came.
+        days_since: Option<i64>,
     },
 }

@@ -8,3 +8,4 @@ pub mod recompute;
 pub mod schedule;
 pub mod scoring;
 pub mod thresholds;
+pub mod validation;

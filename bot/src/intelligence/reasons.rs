@@ -1,6 +1,7 @@
 //! Why an owner is at risk, in terms a person can act on: a vaccination due or overdue, a
 //! broken purchase cadence, a VIP without a visit, declining spend, a single visit, or the
-//! model's churn risk itself. Computed from the data, in priority order.
+//! model's churn risk itself, explained by the model's inputs (how often the client usually
+//! comes, how long it has been). Computed from the data, in priority order.
 
 use std::collections::HashMap;
 
@@ -48,6 +49,16 @@ pub async fn reasons<'c>(
              where n >= $5
              order by owner_id, n desc, category
         ),
+        clinic_days as (
+            select owner_id, count(distinct d) as n, min(d) as first_day, max(d) as last_day
+              from (select owner_id, (scheduled_at at time zone $7)::date as d from appointments
+                     where owner_id = any($1) and status = 'completed'
+                    union all
+                    select owner_id, (ordered_at at time zone $7)::date from orders
+                     where owner_id = any($1) and status = 'completed') t
+             where d <= $2
+             group by owner_id
+        ),
         spend as (
             select owner_id,
                    coalesce(sum(total) filter (where ordered_at::date > $2::date - 182), 0) as recent,
@@ -64,11 +75,14 @@ pub async fn reasons<'c>(
                cadence.since as "cadence_since?",
                spend.recent as "spend_recent?", spend.before as "spend_before?",
                (select count(*) from appointments a where a.owner_id = o.owner_id and a.status = 'completed') as "visits!",
-               m.churn_risk_score as "churn?"
+               m.churn_risk_score as "churn?",
+               (clinic_days.last_day - clinic_days.first_day)::float8 / nullif(clinic_days.n - 1, 0) as "usual_days?",
+               $2::date - clinic_days.last_day as "days_since?"
           from o
           left join vacc using (owner_id)
           left join cadence using (owner_id)
           left join spend using (owner_id)
+          left join clinic_days using (owner_id)
           left join customer_metrics m using (owner_id)
         "#,
         owners,
@@ -121,7 +135,13 @@ pub async fn reasons<'c>(
             list.push(Reason::NoRepeatVisit);
         }
         if let Some(churn) = r.churn.filter(|c| *c >= HIGH_CHURN_RISK) {
-            list.push(Reason::HighChurnRisk { pct: churn * 100.0 });
+            // The model's inputs behind the risk: the usual gap between clinic days (visits
+            // or purchases) and the time since the last one.
+            list.push(Reason::HighChurnRisk {
+                pct: churn * 100.0,
+                usual_days: r.usual_days.map(|d| d.round() as i64),
+                days_since: r.days_since.map(i64::from),
+            });
         }
         out.insert(r.owner_id, list);
     }

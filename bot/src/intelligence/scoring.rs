@@ -41,7 +41,41 @@ async fn histories(
     clock: &ClinicClock,
     owners: Option<&[i64]>,
 ) -> sqlx::Result<Vec<OwnerHistory>> {
-    let today = clock.today();
+    histories_as_of(pool, clock, owners, clock.today(), Activity::ClinicDays).await
+}
+
+/// Which days count as a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// A day with a completed visit or a completed order (the nightly models' unit).
+    ClinicDays,
+    /// A day with a completed visit.
+    Visits,
+    /// A day with a completed order.
+    Purchases,
+}
+
+impl Activity {
+    /// The code the queries read.
+    pub fn code(self) -> &'static str {
+        match self {
+            Activity::ClinicDays => "clinic_days",
+            Activity::Visits => "visits",
+            Activity::Purchases => "purchases",
+        }
+    }
+}
+
+/// The owners' histories as they stood at the end of `today` (later days are ignored), with
+/// the calibration period ending [`HOLDOUT_WEEKS`] before it.
+async fn histories_as_of(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    owners: Option<&[i64]>,
+    today: NaiveDate,
+    activity: Activity,
+) -> sqlx::Result<Vec<OwnerHistory>> {
     let cal_end: NaiveDate = today - Days::new((HOLDOUT_WEEKS * 7.0) as u64);
     let rows = sqlx::query!(
         r#"
@@ -49,10 +83,12 @@ async fn histories(
             select owner_id, (scheduled_at at time zone $2)::date as d, 0::numeric as spend
               from appointments
              where status = 'completed' and ($1::bigint[] is null or owner_id = any($1))
+               and $5 <> 'purchases'
             union all
             select owner_id, (ordered_at at time zone $2)::date, total
               from orders
              where status = 'completed' and ($1::bigint[] is null or owner_id = any($1))
+               and $5 <> 'visits'
         ),
         days as (
             select owner_id, d, sum(spend) as spend,
@@ -77,7 +113,8 @@ async fn histories(
         owners,
         clock.tz().name(),
         today,
-        cal_end
+        cal_end,
+        activity.code()
     )
     .fetch_all(pool)
     .await?;
@@ -112,6 +149,27 @@ pub async fn fit_and_score(
     horizon: &ClvOptions,
 ) -> anyhow::Result<Option<Selection>> {
     let all = histories(pool, clock, None).await?;
+    let Some((selection, full)) = choose_and_refit(all).await? else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "insert into btyd_fits (as_of, customers, selection, holdout_mae) values ($1, $2, $3, $4)",
+        clock.today(),
+        full.len() as i32,
+        serde_json::to_value(&selection)?,
+        serde_json::to_value(&selection.scores)?
+    )
+    .execute(pool)
+    .await?;
+    write_scores(pool, &selection, &full, horizon).await?;
+    Ok(Some(selection))
+}
+
+/// Chooses the models by holdout on `all` and refits them on the whole of it (the nightly
+/// fit); None, logged, when the history is too short to fit.
+async fn choose_and_refit(
+    all: Vec<OwnerHistory>,
+) -> anyhow::Result<Option<(Selection, Vec<CustomerSummary>)>> {
     // The holdout comparison chooses a model *class*; an even sample of at most
     // SELECTION_SAMPLE customers decides it as well as all of them, at a fraction of the cost.
     let candidates: Vec<_> = all
@@ -145,17 +203,21 @@ pub async fn fit_and_score(
             return Ok(None);
         }
     };
-    sqlx::query!(
-        "insert into btyd_fits (as_of, customers, selection, holdout_mae) values ($1, $2, $3, $4)",
-        clock.today(),
-        full.len() as i32,
-        serde_json::to_value(&selection)?,
-        serde_json::to_value(&selection.scores)?
-    )
-    .execute(pool)
-    .await?;
-    write_scores(pool, &selection, &full, horizon).await?;
-    Ok(Some(selection))
+    Ok(Some((selection, full)))
+}
+
+/// The models as the nightly fit would have chosen and fitted them at the end of `as_of`
+/// (nothing after that day is read) on the days of `activity`, with each owner's summary
+/// then; None when the history up to `as_of` is too short to fit. Used to check the models
+/// against what happened next.
+pub async fn fit_as_of(
+    pool: &PgPool,
+    clock: &ClinicClock,
+    as_of: NaiveDate,
+    activity: Activity,
+) -> anyhow::Result<Option<(Selection, Vec<CustomerSummary>)>> {
+    let all = histories_as_of(pool, clock, None, as_of, activity).await?;
+    choose_and_refit(all).await
 }
 
 /// Scores `owners` with the newest stored fit (no refit); false when no fit is stored yet.

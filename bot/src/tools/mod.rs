@@ -23,6 +23,7 @@ pub mod list_campaigns;
 mod points;
 pub mod record_consent;
 pub mod redeem_points;
+pub mod risk_reliability;
 pub mod search_owners;
 pub mod tag_owner;
 pub mod update_contact;
@@ -293,6 +294,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             // offered to the model (see `brain::llm`).
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,
             data_requests::NAME => data_requests::run(ctx, parse(name, args)?).await,
+            risk_reliability::NAME => risk_reliability::run(ctx, parse(name, args)?).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }

@@ -19,6 +19,7 @@ mod migrations;
 mod notes_tags;
 mod owner_activity;
 mod profile;
+mod reliability;
 mod report;
 mod report_rollup;
 mod retention;

@@ -46,6 +46,7 @@ async fn staff_asking_the_command_brain_for_owner_only_reports_are_told_who_can(
         "reporte de ingresos de octubre",
         "/reporte productos 2025-10",
         "/reporte retencion 2025-10",
+        "¿qué tan confiable es el riesgo?",
     ] {
         let reply = ask(&engine, "telegram", LUPITA, text).await;
         assert!(reply.contains(REFUSAL_ES), "{text} -> {reply}");
@@ -73,7 +74,7 @@ async fn staff_asking_the_command_brain_for_owner_only_reports_are_told_who_can(
     .fetch_one(&db.pool)
     .await
     .unwrap();
-    assert_eq!(refused, 4, "every refusal is audited");
+    assert_eq!(refused, 5, "every refusal is audited");
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod owner_list;
 mod profile;
 mod profile_sections;
 mod reason;
+mod reliability;
 mod report;
 mod rights;
 mod segment;
@@ -32,6 +33,7 @@ pub use profile::{
     profile_follow_up, profile_intro, LastPurchase, LastVisit, Loyalty, ProfileCard, ProfileNote,
     ProfilePet,
 };
+pub use reliability::ReliabilityCard;
 pub use report::{Figure, Period, ReportCard, ReportKind, ReportRow, TopItem};
 pub use rights::{ContactChangedCard, DataRequestsCard, ErasureOutcomeCard, ErasurePreviewCard};
 pub use segment::{SegmentCard, SegmentEntry, SegmentFilters};

@@ -18,6 +18,17 @@ fn cadence(days: i64, lang: Lang) -> String {
     }
 }
 
+/// A span in the model's words: whole weeks from 2 weeks on (`14 semanas`), else days
+/// (`1 día`, `9 días`).
+fn span(days: i64, lang: Lang) -> String {
+    let days = days.max(0);
+    if days >= 14 {
+        count((days as f64 / 7.0).round() as i64, Unit::Week, lang)
+    } else {
+        count(days, Unit::Day, lang)
+    }
+}
+
 /// "Vacunación" / "Vacunación de Buddy" / "Buddy's vaccination".
 fn vaccination(pet: &str, name_pet: bool, lang: Lang) -> String {
     let pet = pet.trim();
@@ -90,9 +101,34 @@ impl Reason {
                     "Visited once and never came back",
                 )
                 .to_owned(),
-            Reason::HighChurnRisk { pct } => {
+            Reason::HighChurnRisk {
+                pct,
+                usual_days,
+                days_since,
+            } => {
                 let label = lang.pick("Riesgo de abandono alto", "High churn risk");
-                format!("{label} ({})", percent_whole(*pct))
+                let risk = format!("{label} ({})", percent_whole(*pct));
+                match (usual_days, days_since) {
+                    (Some(usual), Some(since)) => {
+                        let (every, since) = (span(*usual, lang), span(*since, lang));
+                        match lang {
+                            Lang::Es => {
+                                format!("{risk}: suele venir cada {every}; van {since} sin venir")
+                            }
+                            Lang::En => format!(
+                                "{risk}: usually comes every {every}; {since} since the last time"
+                            ),
+                        }
+                    }
+                    (None, Some(since)) => {
+                        let since = span(*since, lang);
+                        match lang {
+                            Lang::Es => format!("{risk}: vino una sola vez, hace {since}"),
+                            Lang::En => format!("{risk}: came only once, {since} ago"),
+                        }
+                    }
+                    _ => risk,
+                }
             }
         }
     }

@@ -112,12 +112,48 @@ fn other_reasons() {
         text(Reason::NoRepeatVisit, Lang::En, false),
         "Visited once and never came back"
     );
-    let churn = Reason::HighChurnRisk { pct: 78.2 };
+    // The model's inputs in plain words: the usual interval and the time since.
+    let churn = Reason::HighChurnRisk {
+        pct: 78.2,
+        usual_days: Some(35),
+        days_since: Some(98),
+    };
     assert_eq!(
         text(churn.clone(), Lang::Es, false),
-        "Riesgo de abandono alto (78%)"
+        "Riesgo de abandono alto (78%): suele venir cada 5 semanas; van 14 semanas sin venir"
     );
-    assert_eq!(text(churn, Lang::En, false), "High churn risk (78%)");
+    assert_eq!(
+        text(churn, Lang::En, false),
+        "High churn risk (78%): usually comes every 5 weeks; 14 weeks since the last time"
+    );
+    let short = Reason::HighChurnRisk {
+        pct: 71.0,
+        usual_days: Some(9),
+        days_since: Some(40),
+    };
+    assert_eq!(
+        text(short, Lang::Es, false),
+        "Riesgo de abandono alto (71%): suele venir cada 9 días; van 6 semanas sin venir"
+    );
+    let once = Reason::HighChurnRisk {
+        pct: 90.0,
+        usual_days: None,
+        days_since: Some(1),
+    };
+    assert_eq!(
+        text(once.clone(), Lang::Es, false),
+        "Riesgo de abandono alto (90%): vino una sola vez, hace 1 día"
+    );
+    assert_eq!(
+        text(once, Lang::En, false),
+        "High churn risk (90%): came only once, 1 day ago"
+    );
+    let never = Reason::HighChurnRisk {
+        pct: 90.0,
+        usual_days: None,
+        days_since: None,
+    };
+    assert_eq!(text(never, Lang::En, false), "High churn risk (90%)");
 }
 
 #[test]
@@ -189,10 +225,14 @@ fn several_pets_name_the_pet_and_reasons_stack() {
     card.entries.truncate(1);
     let entry = &mut card.entries[0];
     entry.pets.push(pet("Luna", Species::Cat, None));
-    entry.reasons.push(Reason::HighChurnRisk { pct: 81.0 });
+    entry.reasons.push(Reason::HighChurnRisk {
+        pct: 81.0,
+        usual_days: Some(28),
+        days_since: Some(126),
+    });
     entry.days_since_visit = Some(1);
     let text = card.render(Lang::Es).to_markdown();
     assert!(text.contains(
-        "1. **Carlos Méndez** - Última visita ayer\n   Mascotas: Buddy (Labrador), Luna (Gato)\n   Gastado: $8,200 MXN de por vida\n   → Vacunación de Buddy vence en 2 semanas\n   → Riesgo de abandono alto (81%)\n"
+        "1. **Carlos Méndez** - Última visita ayer\n   Mascotas: Buddy (Labrador), Luna (Gato)\n   Gastado: $8,200 MXN de por vida\n   → Vacunación de Buddy vence en 2 semanas\n   → Riesgo de abandono alto (81%): suele venir cada 4 semanas; van 18 semanas sin venir\n"
     ));
 }

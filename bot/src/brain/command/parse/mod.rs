@@ -8,6 +8,7 @@ mod insights;
 mod lookups;
 mod loyalty;
 mod numbers;
+mod reliability;
 mod reports;
 mod rights;
 mod segments;
@@ -274,6 +275,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
         "exportar" | "export" => export::slash(args),
         "solicitudes" | "requests" => rights::requests_command(),
+        "confiabilidad" | "reliability" => reliability::command(&fold(args)),
         "borrar" | "erase" => rights::erase_command(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
@@ -297,7 +299,8 @@ fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     }
     // "El cliente me escribió: '…'" is about someone else's words, not a look-up of "me".
     let quoted = f.quoted;
-    campaigns::phrase(f)
+    reliability::phrase(f)
+        .or_else(|| campaigns::phrase(f))
         .or_else(|| segments::phrase(f))
         .or_else(|| insights::phrase(f, today))
         .or_else(|| reports::phrase(f, today))
@@ -319,6 +322,13 @@ pub fn data_rights(text: &str) -> bool {
         Intent::Tool { name, .. } => name == crate::tools::data_requests::NAME,
         _ => false,
     }
+}
+
+/// Whether `text` asks how reliable the churn risk is: a command-brain tool, answered by the
+/// command brain whatever brain is configured.
+pub fn command_brain_tool(text: &str) -> bool {
+    let today = chrono::Utc::now().date_naive();
+    matches!(parse(text, today), Intent::Tool { name, .. } if name == crate::tools::risk_reliability::NAME)
 }
 
 /// `text` as the chat memory keeps it: an erasure's confirmation without the client's name
