@@ -12,6 +12,7 @@ pub mod fmt;
 pub mod format;
 pub mod labels;
 pub mod rich;
+pub mod spreadsheet;
 
 pub use attachment::Attachment;
 pub use cards::*;

@@ -14,6 +14,7 @@ pub mod draft_campaign;
 pub mod edit_campaign;
 pub mod erase_client;
 pub mod export_client_data;
+pub mod export_list;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_loyalty;
@@ -92,6 +93,9 @@ pub enum ToolError {
     Forbidden(crate::access::Denied),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// A file (a list's spreadsheet) could not be written.
+    #[error("the file could not be written")]
+    FileNotWritten,
     /// Beyond the calls one model answer may run.
     #[error("only {0} tool calls run per answer")]
     TooManyCalls(usize),
@@ -136,6 +140,9 @@ impl ToolError {
             Self::Database(_) => {
                 json!({"error": "unavailable", "message": "the database could not answer; try again"})
             }
+            Self::FileNotWritten => {
+                json!({"error": "unavailable", "message": "the file could not be written; try again"})
+            }
             Self::TooManyCalls(max) => json!({"error": "too_many_calls",
                 "message": format!("only the first {max} calls of an answer run; ask for fewer at a time")}),
             Self::NotRequested => json!({"error": "not_requested",
@@ -159,7 +166,7 @@ impl ToolError {
             }
             Self::NotFound(what) => what.render(lang),
             Self::Forbidden(denied) => RichText::plain(denied.message(lang)),
-            Self::Database(_) => ErrorCard::Unavailable.render(lang),
+            Self::Database(_) | Self::FileNotWritten => ErrorCard::Unavailable.render(lang),
             Self::TooManyCalls(max) => RichText::plain(match lang {
                 Lang::Es => format!("⚠️ Solo hago {max} consultas por respuesta; pide menos a la vez."),
                 Lang::En => format!("⚠️ I run only {max} look-ups per answer; ask for fewer at a time."),
@@ -212,6 +219,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         adjust_points::definition(),
         export_client_data::definition(),
         update_contact::definition(),
+        export_list::definition(),
     ]
 }
 
@@ -289,6 +297,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             adjust_points::NAME => adjust_points::run(ctx, parse(name, args)?).await,
             export_client_data::NAME => export_client_data::run(ctx, parse(name, args)?).await,
             update_contact::NAME => update_contact::run(ctx, parse(name, args)?).await,
+            export_list::NAME => export_list::run(ctx, parse(name, args)?).await,
             // The command brain's own tools: role-checked and audited like the rest, never
             // offered to the model (see `brain::llm`).
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,

@@ -5,6 +5,7 @@ mod campaigns;
 mod consent;
 mod export;
 mod insights;
+mod list_file;
 mod lookups;
 mod loyalty;
 mod numbers;
@@ -287,6 +288,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     if let Some(intent) = writes::phrase(f)
         .or_else(|| loyalty::phrase(f))
+        .or_else(|| list_file::phrase(f))
         .or_else(|| export::phrase(f))
         .or_else(|| rights::phrase(f))
     {
