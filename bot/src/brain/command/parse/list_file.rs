@@ -1,5 +1,6 @@
 //! A list sent as a file (issue 15): «exporta la lista», «mándame en Excel los clientes en
-//! riesgo», "send me the at-risk list as csv", «la lista en excel».
+//! riesgo», "send me the at-risk list as csv", «la lista en excel»; `/excel [lista]`,
+//! `/csv [lista]`.
 
 use serde_json::json;
 
@@ -55,6 +56,20 @@ const SHOWN: &[&str] = &[
     "this",
     "that",
 ];
+
+/// `/excel` and `/csv`: the list on screen, or the insight list named after the command
+/// (`/excel riesgo`).
+pub(super) fn slash(format: &str, args: &str) -> Intent {
+    let named = NAMED
+        .iter()
+        .chain(&[("riesgo", "at_risk"), ("risk", "at_risk")])
+        .find(|(w, _)| args.contains(w))
+        .map(|(_, k)| *k);
+    Intent::Tool {
+        name: export_list::NAME,
+        args: json!({"list": named.unwrap_or("last"), "format": format}),
+    }
+}
 
 fn has_word(text: &str, word: &str) -> bool {
     format!(" {text} ").contains(&format!(" {word} "))
@@ -121,6 +136,18 @@ mod tests {
         assert_eq!(
             parse("pásame la lista de inactivos en csv"),
             file("lapsed", "csv")
+        );
+    }
+
+    #[test]
+    fn slash_commands_name_the_format_and_maybe_the_list() {
+        assert_eq!(
+            super::super::parse("/excel", chrono::NaiveDate::MIN),
+            file("last", "xlsx").unwrap()
+        );
+        assert_eq!(
+            super::super::parse("/csv riesgo", chrono::NaiveDate::MIN),
+            file("at_risk", "csv").unwrap()
         );
     }
 

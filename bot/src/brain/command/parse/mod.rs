@@ -274,6 +274,8 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "enlace" | "link" => consent::link_command(args),
         "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
         "exportar" | "export" => export::slash(args),
+        "excel" | "xlsx" => list_file::slash("xlsx", &fold(args)),
+        "csv" => list_file::slash("csv", &fold(args)),
         "solicitudes" | "requests" => rights::requests_command(),
         "borrar" | "erase" => rights::erase_command(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
