@@ -11,6 +11,7 @@ pub mod charts;
 pub mod fmt;
 pub mod format;
 pub mod labels;
+pub mod list_keyboard;
 pub mod rich;
 pub mod spreadsheet;
 

@@ -306,6 +306,19 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
         }
     }
     .await;
+    let mut result = result;
+    let lists = [
+        get_customer_insights::NAME,
+        get_segment::NAME,
+        search_owners::NAME,
+    ];
+    if let (Ok(out), true) = (&mut result, lists.contains(&name)) {
+        // A list carries its buttons (a client's card, the whole list as a file).
+        let keyboard = crate::render::list_keyboard::for_list(&out.data, ctx.lang);
+        if !keyboard.is_empty() {
+            out.card.set_keyboard(keyboard);
+        }
+    }
     if let (Ok(out), Some(conversation)) = (&result, ctx.conversation) {
         if let Err(e) =
             crate::marketing::lists::record(&ctx.pool, conversation, name, &audited_args, &out.data)

@@ -277,3 +277,77 @@ async fn with_no_list_shown_nothing_is_sent_and_the_member_is_told_what_to_do() 
     assert!(app.telegram.sent_documents().is_empty());
     assert!(files_audited(&app).await.is_empty());
 }
+
+/// Buttons under lists (issue 15, item 3, Telegram): one per client shown (at most 8) that
+/// opens the client's card, and one for the whole list as Excel; a tap is answered
+/// (answerCallbackQuery), its keyboard taken off, and handled like the typed command.
+#[tokio::test]
+async fn a_list_on_telegram_carries_client_buttons_and_a_tap_opens_the_card() {
+    // Arrange
+    let app = ServeApp::start().await;
+    app.link_telegram_staff().await;
+    let dogs = app.scalar_i64(DOG_OWNERS).await;
+    let ask = p::telegram_text_update(2, TG_STAFF, "clientes con perro");
+    assert_eq!(app.post_telegram(&ask).await, 200);
+    // Assert: the keyboard under the list.
+    let list = app.telegram_message(&format!("{dogs}")).await;
+    let rows = list.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|k| {
+            let text = k["text"].as_str().unwrap_or_default().to_owned();
+            (
+                text,
+                k["callback_data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(keys.len(), 9, "8 clients and the file: {keys:?}");
+    assert!(keys.iter().all(|(_, data)| data.len() <= 64));
+    assert_eq!(keys[8].1, "/excel");
+    let (label, data) = &keys[0];
+    let id: i64 = data.strip_prefix("/perfil #").unwrap().parse().unwrap();
+    let name: String = sqlx::query_scalar("select full_name from owners where id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(label.starts_with("1. "), "{label}");
+    assert!(list.body["text"].as_str().unwrap().contains(&name));
+    // Act: tap the first client.
+    let tap = p::telegram_callback_update(3, TG_STAFF, "cbq-1", data);
+    assert_eq!(app.post_telegram(&tap).await, 200);
+    // Assert: answered, keyboard off, the client's card sent.
+    eventually("the callback answered", || {
+        let answered = app.telegram.requests_for("answerCallbackQuery");
+        std::future::ready(
+            answered
+                .into_iter()
+                .find(|r| r.body["callback_query_id"] == "cbq-1"),
+        )
+    })
+    .await;
+    eventually("the tapped keyboard removed", || {
+        let edits = app.telegram.requests_for("editMessageReplyMarkup");
+        std::future::ready((!edits.is_empty()).then_some(()))
+    })
+    .await;
+    let card = eventually("the client's card", || {
+        let sent = app.telegram.requests_for("sendMessage").into_iter();
+        let mut after = sent.filter(|r| r.at > list.at);
+        std::future::ready(
+            after.find(|r| r.body["text"].as_str().unwrap_or_default().contains(&name)),
+        )
+    })
+    .await;
+    assert_eq!(card.body["chat_id"], TG_STAFF);
+    // And the file button is the typed /excel: the whole list as a document.
+    let tap = p::telegram_callback_update(4, TG_STAFF, "cbq-2", "/excel");
+    assert_eq!(app.post_telegram(&tap).await, 200);
+    let docs = telegram_documents(&app, 1).await;
+    assert!(docs[0].1.ends_with(".xlsx"), "{}", docs[0].1);
+}
