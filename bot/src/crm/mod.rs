@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod insights;
+pub mod list_file;
 pub mod notes;
 pub mod pets;
 pub mod profile;

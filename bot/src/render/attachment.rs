@@ -10,6 +10,9 @@ pub struct Attachment {
     /// MIME type (`application/json`, `text/html`).
     pub mime_type: String,
     pub bytes: Vec<u8>,
+    /// One line sent with the file where the channel shows one (empty: none; the file's
+    /// name says what it is).
+    pub caption: String,
     /// The data-rights request (`data_requests.id`) this file answers: marked answered
     /// when the file is delivered.
     pub data_request: Option<i64>,
@@ -22,6 +25,7 @@ impl std::fmt::Debug for Attachment {
             .field("file_name", &self.file_name)
             .field("mime_type", &self.mime_type)
             .field("bytes", &self.bytes.len())
+            .field("caption", &self.caption.len())
             .field("data_request", &self.data_request)
             .finish()
     }

@@ -11,7 +11,9 @@ pub mod charts;
 pub mod fmt;
 pub mod format;
 pub mod labels;
+pub mod list_keyboard;
 pub mod rich;
+pub mod spreadsheet;
 
 pub use attachment::Attachment;
 pub use cards::*;

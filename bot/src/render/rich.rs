@@ -73,6 +73,10 @@ pub struct RichText {
     lines: Vec<Line>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     choices: Vec<Choice>,
+    /// Buttons under a list, one per client shown and the file: an inline keyboard where
+    /// the channel has room for it (Telegram); the text lists the same clients.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    keyboard: Vec<Choice>,
     /// Files sent with the document (see `attachment.rs`).
     #[serde(skip)]
     files: Vec<super::attachment::Attachment>,
@@ -139,6 +143,10 @@ impl RichText {
     pub fn append(&mut self, other: RichText) -> &mut Self {
         self.lines.extend(other.lines);
         self.choices.extend(other.choices);
+        // One keyboard per message: the last list's.
+        if !other.keyboard.is_empty() {
+            self.keyboard = other.keyboard;
+        }
         self.files.extend(other.files);
         self.chart = self.chart.take().or(other.chart);
         self
@@ -188,6 +196,17 @@ impl RichText {
     /// The choices offered under the document.
     pub fn choices(&self) -> &[Choice] {
         &self.choices
+    }
+
+    /// Sets the list's keyboard (see `keyboard`).
+    pub fn set_keyboard(&mut self, keyboard: Vec<Choice>) -> &mut Self {
+        self.keyboard = keyboard;
+        self
+    }
+
+    /// The list's keyboard.
+    pub fn keyboard(&self) -> &[Choice] {
+        &self.keyboard
     }
 
     /// Joins documents with one blank line between them, skipping empty ones: how a reply

@@ -138,19 +138,21 @@ async fn store_files(tx: &mut PgConnection, id: i64, files: &[Attachment]) -> sq
     let types: Vec<String> = files.iter().map(|f| f.mime_type.clone()).collect();
     let bytes: Vec<Vec<u8>> = files.iter().map(|f| f.bytes.clone()).collect();
     let requests: Vec<Option<i64>> = files.iter().map(|f| f.data_request).collect();
+    let captions: Vec<String> = files.iter().map(|f| f.caption.clone()).collect();
     sqlx::query!(
         r#"
         -- language=PostgreSQL
-        insert into outbox_files (outbox_id, position, file_name, mime_type, bytes, data_request)
-        select $1, f.n - 1, f.file_name, f.mime_type, f.bytes, f.data_request
-          from unnest($2::text[], $3::text[], $4::bytea[], $5::bigint[])
-               with ordinality as f(file_name, mime_type, bytes, data_request, n)
+        insert into outbox_files (outbox_id, position, file_name, mime_type, bytes, data_request, caption)
+        select $1, f.n - 1, f.file_name, f.mime_type, f.bytes, f.data_request, f.caption
+          from unnest($2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])
+               with ordinality as f(file_name, mime_type, bytes, data_request, caption, n)
         "#,
         id,
         &names,
         &types,
         &bytes,
-        &requests as &[Option<i64>]
+        &requests as &[Option<i64>],
+        &captions
     )
     .execute(&mut *tx)
     .await?;
@@ -163,7 +165,7 @@ pub(crate) async fn files(pool: &PgPool, id: i64) -> sqlx::Result<Vec<Attachment
     let rows = sqlx::query!(
         r#"
         -- language=PostgreSQL
-        select file_name, mime_type, bytes, data_request from outbox_files
+        select file_name, mime_type, bytes, data_request, caption from outbox_files
          where outbox_id = $1 order by position
         "#,
         id
@@ -176,6 +178,7 @@ pub(crate) async fn files(pool: &PgPool, id: i64) -> sqlx::Result<Vec<Attachment
             file_name: r.file_name,
             mime_type: r.mime_type,
             bytes: r.bytes,
+            caption: r.caption,
             data_request: r.data_request,
         })
         .collect())

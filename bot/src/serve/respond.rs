@@ -313,7 +313,8 @@ pub(crate) async fn answer(
 }
 
 /// `doc` for `channel`, its choices as buttons: at most 3 (WhatsApp's limit for reply
-/// buttons). A tap sends `say` back as a button press, which is read as typed text.
+/// buttons), then on Telegram a list's keyboard. A tap sends `say` back as a button press,
+/// which is read as typed text.
 pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> Reply {
     Reply {
         body: doc.render(markup(channel)),
@@ -321,6 +322,12 @@ pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> R
             .choices()
             .iter()
             .take(3)
+            // A list's keyboard where there is room for it (Telegram's inline keyboard;
+            // WhatsApp's three reply buttons stay the choices').
+            .chain(match channel {
+                Channel::Telegram => doc.keyboard(),
+                Channel::WhatsApp => &[],
+            })
             .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
             .collect(),
         // A chart is drawn here, in the worker, and sent as a photo after the text.

@@ -184,7 +184,15 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
             mime_type: file.mime_type.clone(),
             file_name: file.file_name.clone(),
         };
-        let sent = sender.send_file(&to, &media, "").await.map(|id| vec![id]);
+        // The caption is stored as plain text and marked up for the channel here.
+        let caption = match file.caption.as_str() {
+            "" => String::new(),
+            line => crate::render::RichText::plain(line).render(context::markup(channel)),
+        };
+        let sent = sender
+            .send_file(&to, &media, &caption)
+            .await
+            .map(|id| vec![id]);
         if !recorded(ctx, &row, i, total, sent).await? {
             return Ok(());
         }

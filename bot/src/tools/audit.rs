@@ -45,3 +45,24 @@ pub(crate) async fn record(
         tracing::error!(error.message = %e, "Failed to write the audit log");
     }
 }
+
+/// Records a file of personal data sent (a list's spreadsheet): who (the caller), what
+/// (`detail`: which list, the format, how many rows, the file's name), durably. Beside the
+/// call's own record, whose arguments cannot say how many rows went out; its tool is
+/// `<tool>:file`.
+pub(crate) async fn file_sent(ctx: &ToolContext, tool: &str, detail: &Value, took: Duration) {
+    let inserted = sqlx::query!(
+        "insert into audit_log (staff_id, channel, tool, arguments, outcome, duration_ms)
+         values ($1, $2, $3, $4, 'ok', $5)",
+        ctx.staff_id,
+        ctx.channel,
+        super::caps::cut(&format!("{tool}:file"), 64),
+        detail,
+        took.as_secs_f64() * 1000.0
+    )
+    .execute(&ctx.pool)
+    .await;
+    if let Err(e) = inserted {
+        tracing::error!(error.message = %e, "Failed to write the audit log");
+    }
+}

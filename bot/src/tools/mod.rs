@@ -14,6 +14,7 @@ pub mod draft_campaign;
 pub mod edit_campaign;
 pub mod erase_client;
 pub mod export_client_data;
+pub mod export_list;
 pub mod generate_report;
 pub mod get_customer_insights;
 pub mod get_loyalty;
@@ -93,6 +94,9 @@ pub enum ToolError {
     Forbidden(crate::access::Denied),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// A file (a list's spreadsheet) could not be written.
+    #[error("the file could not be written")]
+    FileNotWritten,
     /// Beyond the calls one model answer may run.
     #[error("only {0} tool calls run per answer")]
     TooManyCalls(usize),
@@ -137,6 +141,9 @@ impl ToolError {
             Self::Database(_) => {
                 json!({"error": "unavailable", "message": "the database could not answer; try again"})
             }
+            Self::FileNotWritten => {
+                json!({"error": "unavailable", "message": "the file could not be written; try again"})
+            }
             Self::TooManyCalls(max) => json!({"error": "too_many_calls",
                 "message": format!("only the first {max} calls of an answer run; ask for fewer at a time")}),
             Self::NotRequested => json!({"error": "not_requested",
@@ -160,7 +167,7 @@ impl ToolError {
             }
             Self::NotFound(what) => what.render(lang),
             Self::Forbidden(denied) => RichText::plain(denied.message(lang)),
-            Self::Database(_) => ErrorCard::Unavailable.render(lang),
+            Self::Database(_) | Self::FileNotWritten => ErrorCard::Unavailable.render(lang),
             Self::TooManyCalls(max) => RichText::plain(match lang {
                 Lang::Es => format!("⚠️ Solo hago {max} consultas por respuesta; pide menos a la vez."),
                 Lang::En => format!("⚠️ I run only {max} look-ups per answer; ask for fewer at a time."),
@@ -213,6 +220,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         adjust_points::definition(),
         export_client_data::definition(),
         update_contact::definition(),
+        export_list::definition(),
     ]
 }
 
@@ -290,6 +298,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             adjust_points::NAME => adjust_points::run(ctx, parse(name, args)?).await,
             export_client_data::NAME => export_client_data::run(ctx, parse(name, args)?).await,
             update_contact::NAME => update_contact::run(ctx, parse(name, args)?).await,
+            export_list::NAME => export_list::run(ctx, parse(name, args)?).await,
             // The command brain's own tools: role-checked and audited like the rest, never
             // offered to the model (see `brain::llm`).
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,
@@ -299,6 +308,19 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
         }
     }
     .await;
+    let mut result = result;
+    let lists = [
+        get_customer_insights::NAME,
+        get_segment::NAME,
+        search_owners::NAME,
+    ];
+    if let (Ok(out), true) = (&mut result, lists.contains(&name)) {
+        // A list carries its buttons (a client's card, the whole list as a file).
+        let keyboard = crate::render::list_keyboard::for_list(&out.data, ctx.lang);
+        if !keyboard.is_empty() {
+            out.card.set_keyboard(keyboard);
+        }
+    }
     if let (Ok(out), Some(conversation)) = (&result, ctx.conversation) {
         if let Err(e) =
             crate::marketing::lists::record(&ctx.pool, conversation, name, &audited_args, &out.data)

@@ -11,6 +11,7 @@ mod delivery;
 mod edits;
 mod etiquette;
 mod export;
+mod list_files;
 mod media;
 mod mexican_numbers;
 mod nul;

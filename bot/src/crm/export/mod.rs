@@ -123,6 +123,7 @@ impl ClientExport {
             file_name: format!("{}.json", self.file_stem(lang)),
             mime_type: "application/json".into(),
             bytes,
+            caption: String::new(),
             data_request: None,
         }
     }
@@ -133,6 +134,7 @@ impl ClientExport {
             file_name: format!("{}.html", self.file_stem(lang)),
             mime_type: "text/html".into(),
             bytes: html::render(self, lang, tz).into_bytes(),
+            caption: String::new(),
             data_request: None,
         }
     }

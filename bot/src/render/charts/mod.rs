@@ -58,6 +58,7 @@ impl Chart {
                 file_name: "grafica.png".to_owned(),
                 mime_type: "image/png".to_owned(),
                 bytes: png.bytes,
+                caption: String::new(),
                 data_request: None,
             }),
             Err(e) => {

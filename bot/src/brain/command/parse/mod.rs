@@ -5,6 +5,7 @@ mod campaigns;
 mod consent;
 mod export;
 mod insights;
+mod list_file;
 mod lookups;
 mod loyalty;
 mod numbers;
@@ -274,6 +275,8 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "enlace" | "link" => consent::link_command(args),
         "puntos" | "points" | "lealtad" | "loyalty" => loyalty::slash(args),
         "exportar" | "export" => export::slash(args),
+        "excel" | "xlsx" => list_file::slash("xlsx", &fold(args)),
+        "csv" => list_file::slash("csv", &fold(args)),
         "solicitudes" | "requests" => rights::requests_command(),
         "confiabilidad" | "reliability" => reliability::command(&fold(args)),
         "borrar" | "erase" => rights::erase_command(args),
@@ -289,6 +292,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     if let Some(intent) = writes::phrase(f)
         .or_else(|| loyalty::phrase(f))
+        .or_else(|| list_file::phrase(f))
         .or_else(|| export::phrase(f))
         .or_else(|| rights::phrase(f))
     {
