@@ -117,9 +117,11 @@ mod tests {
     /// An owner is offered every tool (18 with data rights), so this is the largest prompt.
     /// The bound keeps it small for local models: the smallest run here (SmolLM2 at
     /// n_ctx 8,192) keeps over 5,500 tokens for the conversation. It was 2,500 until the
-    /// data-rights tools (export, contact correction) took it to ~2,566.
+    /// data-rights tools (export, contact correction) took it to ~2,566, and 2,600 until
+    /// the pet writes (a death, a booking: ~210 tokens, their descriptions kept terse) took
+    /// it to ~2,780.
     #[test]
-    fn system_prompt_and_tool_schemas_fit_in_2600_tokens() {
+    fn system_prompt_and_tool_schemas_fit_in_2800_tokens() {
         let tools = serde_json::to_string(&tool_schemas()).unwrap();
         for lang in [Lang::Es, Lang::En] {
             let prompt = system_prompt(lang, &clock());
@@ -130,7 +132,7 @@ mod tests {
                 tools::definitions().len(),
                 estimate_tokens(&tools)
             );
-            assert!(total <= 2_600, "{lang:?}: ~{total} tokens");
+            assert!(total <= 2_800, "{lang:?}: ~{total} tokens");
         }
     }
 

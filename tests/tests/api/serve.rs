@@ -18,6 +18,7 @@ mod once;
 mod ops;
 mod order;
 mod owner_approval;
+mod pets;
 mod questions;
 mod strangers;
 mod transactions;

@@ -8,10 +8,12 @@ mod insights;
 mod lookups;
 mod loyalty;
 mod numbers;
+mod pets;
 mod reports;
 mod rights;
 mod segments;
 mod talk;
+mod when;
 mod writes;
 
 use chrono::NaiveDate;
@@ -184,6 +186,21 @@ pub fn detect_lang(text: &str) -> Lang {
         "erase",
         "confirm",
         "opt",
+        "passed",
+        "died",
+        "schedule",
+        "today",
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "new client",
+        "cat",
+        "dog",
     ];
     let words: String = fold(text)
         .chars()
@@ -286,6 +303,8 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
     if let Some(intent) = writes::phrase(f)
+        .or_else(|| pets::deceased(f, today))
+        .or_else(|| pets::booking(f, today))
         .or_else(|| loyalty::phrase(f))
         .or_else(|| export::phrase(f))
         .or_else(|| rights::phrase(f))
