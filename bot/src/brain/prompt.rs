@@ -118,10 +118,10 @@ mod tests {
     /// The bound keeps it small for local models: the smallest run here (SmolLM2 at
     /// n_ctx 8,192) keeps over 5,500 tokens for the conversation. It was 2,500 until the
     /// data-rights tools (export, contact correction) took it to ~2,566, and 2,600 until
-    /// the pet writes (a death, a booking: ~210 tokens, their descriptions kept terse) took
-    /// it to ~2,780.
+    /// the chat's basic writes (a pet's death, a booking, a new client: ~325 tokens, their
+    /// descriptions kept terse) took it to ~2,891.
     #[test]
-    fn system_prompt_and_tool_schemas_fit_in_2800_tokens() {
+    fn system_prompt_and_tool_schemas_fit_in_2900_tokens() {
         let tools = serde_json::to_string(&tool_schemas()).unwrap();
         for lang in [Lang::Es, Lang::En] {
             let prompt = system_prompt(lang, &clock());
@@ -132,7 +132,7 @@ mod tests {
                 tools::definitions().len(),
                 estimate_tokens(&tools)
             );
-            assert!(total <= 2_800, "{lang:?}: ~{total} tokens");
+            assert!(total <= 2_900, "{lang:?}: ~{total} tokens");
         }
     }
 

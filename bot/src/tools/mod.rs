@@ -10,6 +10,7 @@ pub mod book_appointment;
 pub mod campaign_results;
 mod caps;
 pub mod client_link;
+pub mod create_client;
 pub mod data_requests;
 pub mod draft_campaign;
 pub mod edit_campaign;
@@ -217,6 +218,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         update_contact::definition(),
         mark_pet_deceased::definition(),
         book_appointment::definition(),
+        create_client::definition(),
     ]
 }
 
@@ -234,6 +236,7 @@ fn writes(name: &str) -> bool {
             | update_contact::NAME
             | mark_pet_deceased::NAME
             | book_appointment::NAME
+            | create_client::NAME
             | erase_client::NAME
     )
 }
@@ -298,6 +301,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             update_contact::NAME => update_contact::run(ctx, parse(name, args)?).await,
             mark_pet_deceased::NAME => mark_pet_deceased::run(ctx, parse(name, args)?).await,
             book_appointment::NAME => book_appointment::run(ctx, parse(name, args)?).await,
+            create_client::NAME => create_client::run(ctx, parse(name, args)?).await,
             // The command brain's own tools: role-checked and audited like the rest, never
             // offered to the model (see `brain::llm`).
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,

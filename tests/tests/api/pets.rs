@@ -346,3 +346,83 @@ async fn a_death_cancels_the_pets_upcoming_appointments() {
         .unwrap();
     assert_eq!(status, "cancelled");
 }
+
+#[tokio::test]
+async fn a_new_client_is_created_once_with_pets_and_no_consent() {
+    let db = TestDb::demo().await;
+    let args = json!({"first_name": "Juan", "last_name": "Pérez", "phone": "998 765 4321",
+        "pets": [{"name": "Rocky", "species": "perro", "breed": "labrador", "age_years": 3}]});
+    let out = as_staff(&db, Lang::Es, "create_client", args.clone())
+        .await
+        .expect("staff may create");
+    let id = out.data["user_id"].as_i64().unwrap();
+    let text = out.card.render(Markup::Plain);
+    assert!(
+        text.contains("Cliente nuevo: Juan Pérez") && text.contains(&format!("#{id}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Rocky (Perro, labrador, ~3 año(s))"),
+        "{text}"
+    );
+    let (phone, opt_in): (String, bool) = sqlx::query_as(
+        "select phone_primary, marketing_opt_in from owner_profiles where owner_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(phone, "+529987654321");
+    assert!(!opt_in);
+    assert_eq!(
+        count(
+            &db,
+            &format!("select count(*) from consent_events where owner_id = {id}")
+        )
+        .await,
+        0
+    );
+    let (species, breed, born): (String, Option<String>, Option<chrono::NaiveDate>) =
+        sqlx::query_as("select species, breed, birth_date from pets where owner_id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (species.as_str(), breed.as_deref()),
+        ("dog", Some("labrador"))
+    );
+    assert_eq!(born.map(|d| d.to_string()).as_deref(), Some("2022-11-20"));
+    // The same phone in another format: no second client, and the card says who it is.
+    let owners = count(&db, "select count(*) from owners").await;
+    let again = call(
+        &db.pool,
+        "create_client",
+        json!({"first_name": "Juan", "phone": "+52 1 998 765 4321"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.data["created"], false);
+    assert_eq!(again.data["user_id"], id);
+    assert!(again.card.render(Markup::Plain).contains("Juan Pérez"));
+    assert_eq!(count(&db, "select count(*) from owners").await, owners);
+    // María García's phone is hers.
+    let maria = call(
+        &db.pool,
+        "create_client",
+        json!({"first_name": "Otra", "phone": "998-123-4567"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(maria.data["existing"], "María García");
+    // A phone that is no phone writes nothing.
+    let bad = call(
+        &db.pool,
+        "create_client",
+        json!({"first_name": "X", "phone": "12"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(bad, ToolError::InvalidArguments(_)), "{bad:?}");
+    assert_eq!(count(&db, "select count(*) from owners").await, owners);
+}

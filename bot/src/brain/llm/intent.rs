@@ -72,6 +72,11 @@ const CHANGE_STEMS: &[&str] = &[
     "book",
     "schedul",
     "appointment",
+    // A new client: «nuevo cliente Juan Pérez…», «da de alta a…», "new client John Smith…".
+    "nuev",
+    "alta",
+    "new",
+    "crea",
 ];
 
 /// True when some word of `text` starts like a request for a change.
@@ -169,6 +174,8 @@ mod tests {
             "Max passed away",
             "cita de Max el martes a las 10 (vacuna)",
             "book Luna on Friday at 4pm for a checkup",
+            "nuevo cliente Juan Pérez 998 765 4321, perro Rocky",
+            "new client John Smith 998 123 4567, cat Luna",
         ] {
             assert!(asks_for_change(change), "{change}");
         }

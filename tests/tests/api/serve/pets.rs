@@ -37,3 +37,23 @@ async fn the_front_desk_records_a_death_on_telegram_and_a_later_booking_is_refus
         before
     );
 }
+
+#[tokio::test]
+async fn the_front_desk_adds_a_client_with_a_pet_on_telegram() {
+    let app = ServeApp::start().await;
+    app.link_telegram_staff().await;
+    let msg = p::telegram_text_update(
+        2,
+        TG_STAFF,
+        "nuevo cliente Juan Pérez 998 765 4321, perro Rocky labrador de 3 años",
+    );
+    assert_eq!(app.post_telegram(&msg).await, 200);
+    app.telegram_message("Cliente nuevo: Juan Pérez").await;
+    let pets = app
+        .scalar_i64(
+            "select count(*) from pets p join owner_profiles o on o.owner_id = p.owner_id
+              where o.phone_primary = '+529987654321' and p.name = 'Rocky' and p.species = 'dog'",
+        )
+        .await;
+    assert_eq!(pets, 1);
+}

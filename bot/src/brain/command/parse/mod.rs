@@ -2,6 +2,7 @@
 //! phrasings of the questions the clinic asks most.
 
 mod campaigns;
+mod clients;
 mod consent;
 mod export;
 mod insights;
@@ -302,7 +303,8 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = writes::phrase(f)
+    if let Some(intent) = clients::new_client(f)
+        .or_else(|| writes::phrase(f))
         .or_else(|| pets::deceased(f, today))
         .or_else(|| pets::booking(f, today))
         .or_else(|| loyalty::phrase(f))
