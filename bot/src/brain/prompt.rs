@@ -114,13 +114,14 @@ mod tests {
         );
     }
 
-    /// An owner is offered every tool (19 with data rights), so this is the largest prompt.
+    /// An owner is offered every tool (22 with data rights, lists as files and the chat's writes), so this is the largest prompt.
     /// The bound keeps it small for local models: the smallest run here (SmolLM2 at
-    /// n_ctx 8,192) keeps over 5,400 tokens for the conversation. It was 2,500 until the
+    /// n_ctx 8,192) keeps over 5,100 tokens for the conversation. It was 2,500 until the
     /// data-rights tools (export, contact correction) took it to ~2,566, and 2,600 until
-    /// lists as files (`export_list`, ~70 tokens).
+    /// lists as files (`export_list`, ~70 tokens) and the chat's basic writes (a pet's death,
+    /// a booking, a new client: ~325 tokens, their descriptions kept terse).
     #[test]
-    fn system_prompt_and_tool_schemas_fit_in_2650_tokens() {
+    fn system_prompt_and_tool_schemas_fit_in_3000_tokens() {
         let tools = serde_json::to_string(&tool_schemas()).unwrap();
         for lang in [Lang::Es, Lang::En] {
             let prompt = system_prompt(lang, &clock());
@@ -131,7 +132,7 @@ mod tests {
                 tools::definitions().len(),
                 estimate_tokens(&tools)
             );
-            assert!(total <= 2_650, "{lang:?}: ~{total} tokens");
+            assert!(total <= 3_000, "{lang:?}: ~{total} tokens");
         }
     }
 

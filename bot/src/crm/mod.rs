@@ -4,6 +4,7 @@ pub mod export;
 pub mod insights;
 pub mod list_file;
 pub mod notes;
+pub mod pet_match;
 pub mod pets;
 pub mod profile;
 pub mod reports;

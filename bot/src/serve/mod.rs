@@ -8,7 +8,7 @@
 
 mod answers;
 mod app;
-mod clients;
+pub(crate) mod clients;
 pub(crate) mod context;
 mod edits;
 mod failures;

@@ -6,9 +6,11 @@
 pub mod add_owner_note;
 pub mod adjust_points;
 pub(crate) mod audit;
+pub mod book_appointment;
 pub mod campaign_results;
 mod caps;
 pub mod client_link;
+pub mod create_client;
 pub mod data_requests;
 pub mod draft_campaign;
 pub mod edit_campaign;
@@ -21,6 +23,8 @@ pub mod get_loyalty;
 pub mod get_owner_profile;
 pub mod get_segment;
 pub mod list_campaigns;
+pub mod mark_pet_deceased;
+mod pet_target;
 mod points;
 pub mod record_consent;
 pub mod redeem_points;
@@ -221,6 +225,9 @@ pub fn definitions() -> Vec<ToolDefinition> {
         export_client_data::definition(),
         update_contact::definition(),
         export_list::definition(),
+        mark_pet_deceased::definition(),
+        book_appointment::definition(),
+        create_client::definition(),
     ]
 }
 
@@ -236,6 +243,9 @@ fn writes(name: &str) -> bool {
             | adjust_points::NAME
             | export_client_data::NAME
             | update_contact::NAME
+            | mark_pet_deceased::NAME
+            | book_appointment::NAME
+            | create_client::NAME
             | erase_client::NAME
     )
 }
@@ -299,6 +309,9 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             export_client_data::NAME => export_client_data::run(ctx, parse(name, args)?).await,
             update_contact::NAME => update_contact::run(ctx, parse(name, args)?).await,
             export_list::NAME => export_list::run(ctx, parse(name, args)?).await,
+            mark_pet_deceased::NAME => mark_pet_deceased::run(ctx, parse(name, args)?).await,
+            book_appointment::NAME => book_appointment::run(ctx, parse(name, args)?).await,
+            create_client::NAME => create_client::run(ctx, parse(name, args)?).await,
             // The command brain's own tools: role-checked and audited like the rest, never
             // offered to the model (see `brain::llm`).
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,

@@ -10,6 +10,7 @@ mod follow_ups;
 mod honesty;
 mod hostile;
 mod look_up;
+mod pets;
 mod quirks;
 mod rights;
 mod tool_loop;

@@ -18,6 +18,7 @@ mod loyalty;
 mod migrations;
 mod notes_tags;
 mod owner_activity;
+mod pets;
 mod profile;
 mod reliability;
 mod report;

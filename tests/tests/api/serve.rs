@@ -19,6 +19,7 @@ mod once;
 mod ops;
 mod order;
 mod owner_approval;
+mod pets;
 mod questions;
 mod strangers;
 mod transactions;

@@ -371,6 +371,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
             "• «exporta los datos de María García» — todos sus datos en archivos (solo el dueño)",
             "• «cambia el teléfono de María García a 998 123 4567» — corregir datos de contacto; /solicitudes — solicitudes de datos (dueño)",
+            "• «nuevo cliente Juan Pérez 998 765 4321, perro Rocky» — alta de cliente; «Rocky falleció ayer»; «cita de Max el martes a las 10 (vacuna)»",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -386,6 +387,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",
             "• \"export María García's data\" — all their data as files (owner only)",
             "• \"change María García's phone to 998 123 4567\" — correct contact data; /requests — data requests (owner)",
+            "• \"new client John Smith 998 123 4567, cat Luna\" — add a client; \"Max passed away\"; \"book Luna on Friday at 4pm for a checkup\"",
             "• /reset — start over",
         ],
     };

@@ -61,6 +61,22 @@ const CHANGE_STEMS: &[&str] = &[
     "prefer",
     "rectific",
     "correct",
+    // A pet's death and a booking: «Rocky falleció ayer», «cita de Max el martes a las 10»,
+    // "Max passed away", "book Luna on Friday at 4pm".
+    "fallec",
+    "muri",
+    "died",
+    "passed",
+    "cita",
+    "agend",
+    "book",
+    "schedul",
+    "appointment",
+    // A new client: «nuevo cliente Juan Pérez…», «da de alta a…», "new client John Smith…".
+    "nuev",
+    "alta",
+    "new",
+    "crea",
 ];
 
 /// True when some word of `text` starts like a request for a change.
@@ -154,6 +170,12 @@ mod tests {
             "María García acepta mensajes por WhatsApp",
             "Carlos no quiere promociones",
             "María García consent WhatsApp marketing",
+            "Rocky falleció ayer",
+            "Max passed away",
+            "cita de Max el martes a las 10 (vacuna)",
+            "book Luna on Friday at 4pm for a checkup",
+            "nuevo cliente Juan Pérez 998 765 4321, perro Rocky",
+            "new client John Smith 998 123 4567, cat Luna",
         ] {
             assert!(asks_for_change(change), "{change}");
         }

@@ -2,6 +2,7 @@
 //! phrasings of the questions the clinic asks most.
 
 mod campaigns;
+mod clients;
 mod consent;
 mod export;
 mod insights;
@@ -9,11 +10,13 @@ mod list_file;
 mod lookups;
 mod loyalty;
 mod numbers;
+mod pets;
 mod reliability;
 mod reports;
 mod rights;
 mod segments;
 mod talk;
+mod when;
 mod writes;
 
 use chrono::NaiveDate;
@@ -186,6 +189,21 @@ pub fn detect_lang(text: &str) -> Lang {
         "erase",
         "confirm",
         "opt",
+        "passed",
+        "died",
+        "schedule",
+        "today",
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "new client",
+        "cat",
+        "dog",
     ];
     let words: String = fold(text)
         .chars()
@@ -290,7 +308,10 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = writes::phrase(f)
+    if let Some(intent) = clients::new_client(f)
+        .or_else(|| writes::phrase(f))
+        .or_else(|| pets::deceased(f, today))
+        .or_else(|| pets::booking(f, today))
         .or_else(|| loyalty::phrase(f))
         .or_else(|| list_file::phrase(f))
         .or_else(|| export::phrase(f))

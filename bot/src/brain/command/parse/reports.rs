@@ -330,7 +330,7 @@ fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
 }
 
 /// A month's name (full: always; short: only next to a day, year or preposition).
-fn month_at(w: &[&str], i: usize) -> Option<u32> {
+pub(super) fn month_at(w: &[&str], i: usize) -> Option<u32> {
     let word = w[i];
     if let Some(m) = MONTHS_ES.iter().position(|m| *m == word) {
         return Some(m as u32 + 1);
@@ -356,7 +356,7 @@ fn month_at(w: &[&str], i: usize) -> Option<u32> {
 }
 
 /// A day of the month as typed: "1", "15", "1ro", "1st", "15th".
-fn day(w: &str) -> Option<u32> {
+pub(super) fn day(w: &str) -> Option<u32> {
     let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &w[digits.len()..];
     if digits.is_empty() || digits.len() > 2 || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -372,7 +372,7 @@ fn day(w: &str) -> Option<u32> {
 }
 
 /// A year as typed: "2024".
-fn year(w: &str) -> Option<i32> {
+pub(super) fn year(w: &str) -> Option<i32> {
     (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
         .then(|| w.parse().ok())
         .flatten()
@@ -380,7 +380,7 @@ fn year(w: &str) -> Option<i32> {
 }
 
 /// A date as typed: "2025-10-01", "01/10/2025", "1-10-2025", "01/10/25".
-fn date(w: &str) -> Option<NaiveDate> {
+pub(super) fn date(w: &str) -> Option<NaiveDate> {
     if let Ok(d) = NaiveDate::parse_from_str(w, "%Y-%m-%d") {
         return Some(d);
     }
