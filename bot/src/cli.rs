@@ -132,6 +132,17 @@ pub enum Command {
         /// Also write P(alive), expected transactions and lifetime value per customer here.
         #[arg(long, value_name = "OUT.csv")]
         per_customer: Option<PathBuf>,
+        /// Fit only these models, comma-separated: bgnbd, pnbd, mbgnbd, mbgcnbd, gg
+        /// (default: all; mbgcnbd when the file has a `litt` column).
+        #[arg(long, value_name = "LIST")]
+        models: Option<String>,
+        /// A CSV `ID,count` of each customer's purchases after T: adds each model's
+        /// holdout MAE to the table.
+        #[arg(long, value_name = "COUNTS.csv")]
+        holdout: Option<PathBuf>,
+        /// Length of the --holdout period in weeks (default 39).
+        #[arg(long, value_name = "WEEKS", requires = "holdout")]
+        holdout_weeks: Option<f64>,
     },
 }
 
@@ -256,11 +267,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::FitBtyd {
         summary,
         per_customer,
+        models,
+        holdout,
+        holdout_weeks,
     } = &cli.command
     {
         // Works on a file; no database needed.
+        let opts = btyd::cli::FitOptions {
+            models: models
+                .as_deref()
+                .map(btyd::cli::ModelSet::parse)
+                .transpose()?,
+            holdout: holdout.clone(),
+            holdout_weeks: *holdout_weeks,
+        };
         let mut out = std::io::stdout().lock();
-        return btyd::cli::run_fit_btyd(summary, per_customer.as_deref(), &mut out);
+        return btyd::cli::run_fit_btyd_with(summary, per_customer.as_deref(), &opts, &mut out);
     }
     if let Command::Eval { corpus, llm: false } = &cli.command {
         // The command brain needs no database.

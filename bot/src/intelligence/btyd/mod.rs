@@ -13,6 +13,9 @@
 //! * [`paretonbd`]: Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader & Hardie's
 //!   2005 note for the likelihood), stable for alpha < beta and alpha >= beta.
 //! * [`mbgnbd`]: MBG/NBD (Batislam et al. 2007), BG/NBD with P(alive) < 1 for x = 0.
+//! * [`mbgcnbd`]: MBG/CNBD-k (Platzer & Reutterer 2016), the regular-visit model: Erlang-k
+//!   inter-visit times; needs each customer's `litt` (sum of log inter-visit times) as well.
+//!   Offered by `fit-btyd`; not (yet) in the nightly selection, whose summaries carry no litt.
 //! * [`gamma_gamma`]: spend per transaction (Fader & Hardie 2013).
 //! * [`clv`]: discounted lifetime value like lifetimes' `customer_lifetime_value`.
 //! * [`select`]: holdout model selection and the per-customer policy (below).
@@ -47,6 +50,7 @@ pub mod cli;
 pub mod clv;
 pub mod gamma_gamma;
 pub mod hyp2f1;
+pub mod mbgcnbd;
 pub mod mbgnbd;
 pub mod optimise;
 pub mod paretonbd;
@@ -61,10 +65,13 @@ pub use bgnbd::{fit_bgnbd, BgNbdFit, BgNbdParams};
 pub use cli::run_fit_btyd;
 pub use clv::{customer_lifetime_value, ClvOptions, WEEKS_PER_MONTH};
 pub use gamma_gamma::{fit_gamma_gamma, GammaGammaFit, GammaGammaParams};
+pub use mbgcnbd::{fit_mbgcnbd, MbgCnbdFit, MbgCnbdParams};
 pub use mbgnbd::{fit_mbgnbd, MbgNbdFit, MbgNbdParams};
 pub use paretonbd::{fit_pareto_nbd, ParetoNbdFit, ParetoNbdParams};
 pub use select::{choose, score, CustomerScore, ModelScore, Selection};
-pub use summary::{read_summaries, read_summaries_path, CustomerSummary};
+pub use summary::{
+    read_litt, read_litt_path, read_summaries, read_summaries_path, CustomerSummary,
+};
 
 /// The transaction (purchase-count) models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -134,6 +141,19 @@ pub(crate) mod tests_support {
             .map(|(id, n)| (id, n.trim().parse().expect("holdout count")))
             .collect();
         rows.iter().map(|r| map[r.id.as_str()]).collect()
+    }
+
+    /// CDNOW summaries with litt (testdata/cdnow/make_summary_litt.py).
+    pub fn cdnow_with_litt() -> (Vec<CustomerSummary>, Vec<f64>) {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/cdnow/cdnow_summary_litt.csv"
+        ));
+        let rows = read_summaries_path(path).expect("CDNOW litt data");
+        let litt = super::summary::read_litt_path(path)
+            .expect("CDNOW litt data")
+            .expect("litt column");
+        (rows, litt)
     }
 
     /// Asserts `got` is within `rel` (relative) of `want`.

@@ -167,6 +167,47 @@ pub fn read_summaries_path(path: &Path) -> Result<Vec<CustomerSummary>> {
     read_summaries(std::io::BufReader::new(file)).with_context(|| format!("{}", path.display()))
 }
 
+/// Reads the optional `litt` column (sum of the logs of a customer's inter-purchase times,
+/// 0 when x = 0; needed by MBG/CNBD-k) of a summary CSV, in the order [`read_summaries`]
+/// returns the rows; `None` when the header has no such column.
+pub fn read_litt(reader: impl BufRead) -> Result<Option<Vec<f64>>> {
+    let mut lines = reader
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()));
+    let Some((_, header)) = lines.next() else {
+        bail!("empty CSV: no header line");
+    };
+    let header = header?;
+    let Some(col) = header
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .position(|c| unquote(c).eq_ignore_ascii_case("litt"))
+    else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for (i, line) in lines {
+        let line = line.with_context(|| format!("line {}: read error", i + 1))?;
+        let field = line.split(',').nth(col).map(unquote).unwrap_or("");
+        let v: f64 = field
+            .parse()
+            .map_err(|_| anyhow!("line {}: column `litt`: `{field}` is not a number", i + 1))?;
+        if !v.is_finite() {
+            bail!("line {}: column `litt` must be finite, got {v}", i + 1);
+        }
+        out.push(v);
+    }
+    Ok(Some(out))
+}
+
+/// Reads the optional `litt` column of a summary CSV file (see [`read_litt`]).
+pub fn read_litt_path(path: &Path) -> Result<Option<Vec<f64>>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    read_litt(std::io::BufReader::new(file)).with_context(|| format!("{}", path.display()))
+}
+
 /// A distinct (x, t_x, T) triple with the number of customers sharing it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeightedRow {
@@ -297,6 +338,19 @@ mod tests {
         assert!(err("ID,x,t_x,T\n1,-1,0,4\n").contains("line 2"));
         assert!(err("ID,x,T\n1,0,4\n").contains("no recency column"));
         assert!(err("").contains("empty CSV"));
+    }
+
+    #[test]
+    fn reads_the_optional_litt_column() {
+        let text = "ID,x,t_x,T,litt\n1,2,3,4,0.5\n\n2,0,0,4,0\n";
+        assert_eq!(read_litt(text.as_bytes()).unwrap(), Some(vec![0.5, 0.0]));
+        assert_eq!(parse(text).unwrap().len(), 2);
+        assert_eq!(read_litt("ID,x,t_x,T\n1,0,0,4\n".as_bytes()).unwrap(), None);
+        let e = format!(
+            "{:#}",
+            read_litt("ID,x,t_x,T,litt\n1,1,1,4,x\n".as_bytes()).unwrap_err()
+        );
+        assert!(e.contains("line 2"), "{e}");
     }
 
     #[test]

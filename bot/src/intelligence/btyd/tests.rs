@@ -50,6 +50,94 @@ fn cli_fits_cdnow_and_writes_per_customer_scores() {
 }
 
 #[test]
+fn cli_fits_only_the_models_asked_for() {
+    use super::cli::{run_fit_btyd_with, FitOptions, ModelSet};
+    let dir = std::env::temp_dir().join(format!("btyd-cli-models-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let per = dir.join("scores.csv");
+    let opts = FitOptions {
+        models: Some(ModelSet::parse("bgnbd, GG").unwrap()),
+        ..FitOptions::default()
+    };
+    let mut out = Vec::new();
+    run_fit_btyd_with(
+        std::path::Path::new(CDNOW_SUMMARY),
+        Some(&per),
+        &opts,
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("r=0.2426") && text.contains("(n=946)"),
+        "{text}"
+    );
+    for absent in ["Pareto/NBD", "MBG/NBD", "MBG/CNBD-k", "holdout MAE"] {
+        assert!(!text.contains(absent), "{absent} in\n{text}");
+    }
+    // Same per-customer layout as without --models; Pareto's column is empty.
+    let csv = std::fs::read_to_string(&per).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("ID,p_alive_bgnbd,p_alive_pareto,expected_39,clv")
+    );
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(first[0], "1");
+    assert_eq!(first[2], "");
+    assert!((first[3].parse::<f64>().unwrap() - 1.226).abs() < 0.01);
+    assert!(first[4].parse::<f64>().unwrap() > 0.0);
+    assert_eq!(csv.lines().count(), 2358);
+
+    // Only the regular-visit model, with the holdout: its row, MAE and the verdict.
+    let litt_file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/cdnow/cdnow_summary_litt.csv"
+    );
+    let opts = FitOptions {
+        models: Some(ModelSet::parse("mbgcnbd,bgnbd").unwrap()),
+        holdout: Some(CDNOW_HOLDOUT.into()),
+        holdout_weeks: Some(39.0),
+    };
+    let mut out = Vec::new();
+    run_fit_btyd_with(std::path::Path::new(litt_file), Some(&per), &opts, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("MBG/CNBD-k") && text.contains("k=1 "),
+        "{text}"
+    );
+    assert!(text.contains("holdout MAE") && text.contains("lowest holdout MAE over 39 weeks"));
+    for absent in ["Gamma-Gamma", "Pareto/NBD", "MBG/NBD"] {
+        assert!(
+            !text.lines().any(|l| l.starts_with(absent)),
+            "{absent} in\n{text}"
+        );
+    }
+    let csv = std::fs::read_to_string(&per).unwrap();
+    assert!(csv.starts_with(
+        "ID,p_alive_bgnbd,p_alive_pareto,expected_39,clv,p_alive_mbgcnbd,expected_39_mbgcnbd\n"
+    ));
+
+    // Unknown names and MBG/CNBD-k without litt are refused.
+    let e = ModelSet::parse("bgnbd,foo").unwrap_err().to_string();
+    assert!(e.contains("unknown model `foo`"), "{e}");
+    assert!(ModelSet::parse(" , ").is_err());
+    let opts = FitOptions {
+        models: Some(ModelSet::parse("mbgcnbd").unwrap()),
+        ..FitOptions::default()
+    };
+    let e = run_fit_btyd_with(
+        std::path::Path::new(CDNOW_SUMMARY),
+        None,
+        &opts,
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert!(format!("{e:#}").contains("litt"), "{e:#}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn cli_reports_bad_input() {
     let dir = std::env::temp_dir().join(format!("btyd-cli-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
