@@ -50,12 +50,13 @@ pub enum ChartError {
 }
 
 impl Chart {
-    /// The chart as a PNG file (`grafica.png`) to send with a reply, as a photo where the
-    /// channel shows photos; None, logged, when it cannot be drawn: the text still goes.
-    pub fn attachment(&self) -> Option<super::Attachment> {
+    /// The chart as a PNG file named in the reader's language (`grafica.png`, `chart.png`)
+    /// to send with a reply, as a photo where the channel shows photos; None, logged, when
+    /// it cannot be drawn: the text still goes.
+    pub fn attachment(&self, lang: crate::domain::Lang) -> Option<super::Attachment> {
         match self.render() {
             Ok(png) => Some(super::Attachment {
-                file_name: "grafica.png".to_owned(),
+                file_name: lang.pick("grafica.png", "chart.png").to_owned(),
                 mime_type: "image/png".to_owned(),
                 bytes: png.bytes,
                 data_request: None,
