@@ -1,17 +1,20 @@
 //! Report charts as PNG images sized for a phone: the period against the previous one
-//! (grouped bars by day, week or month) and top items (horizontal bars).
+//! (grouped bars by day, week or month), top items (horizontal bars), and a campaign's
+//! results (came back, messaged against holdout; or the sends' funnel).
 //!
 //! Drawn in-process with `plotters` on a bitmap (no browser, no network, no system fonts:
 //! DejaVu Sans is bundled), in large type and two colours of the Okabe–Ito palette, which
 //! stay distinguishable under the common colour-vision deficiencies. Axis labels are
 //! formatted like every other figure (`render::fmt`). The PNG is compressed with `png`.
 
+mod campaign;
 mod comparison;
 mod font;
 mod palette;
 mod ranking;
 mod report;
 
+pub use campaign::for_campaign;
 pub use comparison::Comparison;
 pub use ranking::Ranking;
 pub use report::{for_report, Chart};
