@@ -57,6 +57,8 @@ impl Day {
 #[derive(Debug, Clone, Default)]
 pub struct Digest {
     pub day: Option<Day>,
+    /// Revenue by day, the last seven days against the seven before: the digest's chart.
+    pub week: Option<reports::series::Series>,
     pub campaigns: Vec<crate::render::CampaignResultsCard>,
     pub tier_changes: Vec<TierChange>,
 }
@@ -250,8 +252,17 @@ pub async fn load(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result<Digest> {
     )
     .fetch_all(pool)
     .await?;
+    let today = clock.today();
+    let midnight = |d: NaiveDate| clock.local(d, NaiveTime::MIN);
+    let week = Window {
+        prev2: midnight(today - Days::new(21)),
+        prev: midnight(today - Days::new(14)),
+        start: midnight(today - Days::new(7)),
+        end: midnight(today),
+    };
     Ok(Digest {
         day: Some(day(pool, clock).await?),
+        week: Some(reports::series::revenue(pool, &week).await?),
         campaigns,
         tier_changes,
     })
@@ -288,7 +299,14 @@ pub async fn morning(
     let mut notices = birthdays::run(ctx, mode).await?.notices;
     let digest = load(&ctx.pool, &ctx.clock).await?;
     if !digest.is_empty() {
-        notices.extend(converse::tell_owners(&ctx.pool, |lang| digest.render(lang)).await?);
+        let text = |lang| {
+            let mut doc = digest.render(lang);
+            if let Some(week) = &digest.week {
+                doc.set_chart(crate::render::charts::daily_revenue(week, lang));
+            }
+            doc
+        };
+        notices.extend(converse::tell_owners(&ctx.pool, text).await?);
         reported(&ctx.pool, &digest).await?;
     }
     Ok(notices)

@@ -731,9 +731,29 @@ mod morning {
             "{summary}"
         );
         assert!(
-            vy + vw + booked > 0,
-            "the demo clinic has visits around its today"
+            y >= Decimal::from(500) && w >= Decimal::from(400),
+            "{y} {w}"
         );
+        assert!(vy >= 2 && vw >= 1 && booked >= 1, "{vy} {vw} {booked}");
+        // One chart: revenue by day, the last seven days against the seven before.
+        let pablo = notices
+            .iter()
+            .find(|n| n.chat_id == TG_PABLO && n.text.render(Markup::Plain).contains("Buenos días"))
+            .unwrap();
+        let Some(bot::render::charts::Chart::Comparison(chart)) = pablo.text.chart() else {
+            panic!("the digest's chart")
+        };
+        assert_eq!((chart.current.len(), chart.previous.len()), (7, 7));
+        let last = |c: &[f64]| c.last().copied().unwrap_or_default();
+        let as_f64 = |d: Decimal| rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap();
+        assert_eq!(last(&chart.current), as_f64(y), "yesterday is the last day");
+        assert_eq!(
+            last(&chart.previous),
+            as_f64(w),
+            "its weekday a week before"
+        );
+        let png = pablo.text.chart().unwrap().render().unwrap();
+        assert_eq!((png.width, png.height), bot::render::charts::SIZE);
         // Once a day: a second run (another replica, a restart) sends nothing, and the tier
         // change is reported.
         assert!(digest::morning(&ctx, BirthdayMode::Ask)

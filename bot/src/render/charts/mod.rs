@@ -17,7 +17,7 @@ mod report;
 pub use campaign::for_campaign;
 pub use comparison::Comparison;
 pub use ranking::Ranking;
-pub use report::{for_report, Chart};
+pub use report::{daily_revenue, for_report, Chart};
 
 /// Width and height of every chart: 4:3, legible on a 6-inch screen when the platform scales
 /// it to the chat's width.

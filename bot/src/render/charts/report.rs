@@ -140,3 +140,22 @@ fn figures(card: &ReportCard, lang: Lang) -> Option<Comparison> {
         previous_name,
     })
 }
+
+/// Revenue by day over the last seven days against the seven before (the morning digest's
+/// chart).
+pub fn daily_revenue(s: &Series, lang: Lang) -> Chart {
+    let start = s.starts.first().copied().unwrap_or_default();
+    let card = ReportCard {
+        kind: ReportKind::Revenue,
+        period: crate::render::cards::Period { start, end: start },
+        previous_period: None,
+        rows: Vec::new(),
+        top_items: Vec::new(),
+    };
+    let mut c = by_bucket(&card, s, lang);
+    c.current_name = lang.pick("Últimos 7 días", "Last 7 days").to_owned();
+    c.previous_name = lang
+        .pick("7 días anteriores", "The 7 days before")
+        .to_owned();
+    Chart::Comparison(c)
+}
