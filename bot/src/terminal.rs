@@ -41,7 +41,14 @@ pub async fn chat(
             let mut reply = engine.handle(&msg).await?;
             let mut files = reply.reply.take_files();
             // A report's chart is saved next to the other files and its path printed.
-            files.extend(reply.reply.take_chart().and_then(|c| c.attachment()));
+            if let Some(chart) = reply.reply.take_chart() {
+                let member =
+                    crate::staff::identify(engine.pool(), "terminal", TERMINAL_STAFF_ID).await?;
+                let lang = crate::domain::Lang::from_code(
+                    member.as_ref().map_or("es", |m| m.language.as_str()),
+                );
+                files.extend(chart.attachment(lang));
+            }
             output
                 .write_all(reply.reply.render(Markup::Markdown).as_bytes())
                 .await?;

@@ -46,6 +46,85 @@ fn pair<T>(current: T, previous: T) -> Pair<T> {
     Pair { current, previous }
 }
 
+impl<T> Pair<T> {
+    /// This period's figure against `other`'s own period (another window's `current`).
+    pub fn against(self, other: Pair<T>) -> Pair<T> {
+        pair(self.current, other.current)
+    }
+}
+
+/// Figures computed for one window, compared instead with another window's period (the same
+/// period last year): its current figures become the previous ones; lists and balances stay.
+pub trait Against {
+    fn against(self, other: Self) -> Self;
+}
+
+impl Against for Revenue {
+    fn against(self, o: Self) -> Self {
+        Revenue {
+            revenue: self.revenue.against(o.revenue),
+            orders: self.orders.against(o.orders),
+            ..self
+        }
+    }
+}
+
+impl Against for Appointments {
+    fn against(self, o: Self) -> Self {
+        Appointments {
+            appointments: self.appointments.against(o.appointments),
+            completed: self.completed.against(o.completed),
+            cancelled: self.cancelled.against(o.cancelled),
+            no_shows: self.no_shows.against(o.no_shows),
+            emergencies: self.emergencies.against(o.emergencies),
+            ..self
+        }
+    }
+}
+
+impl Against for Products {
+    fn against(self, o: Self) -> Self {
+        Products {
+            units: self.units.against(o.units),
+            distinct_products: self.distinct_products.against(o.distinct_products),
+            revenue: self.revenue.against(o.revenue),
+            ..self
+        }
+    }
+}
+
+impl Against for Customers {
+    fn against(self, o: Self) -> Self {
+        Customers {
+            active: self.active.against(o.active),
+            new: self.new.against(o.new),
+            returning: self.returning.against(o.returning),
+            revenue: self.revenue.against(o.revenue),
+            ..self
+        }
+    }
+}
+
+impl Against for Retention {
+    fn against(self, o: Self) -> Self {
+        Retention {
+            base: self.base.against(o.base),
+            kept: self.kept.against(o.kept),
+            days_between_visits: self.days_between_visits.against(o.days_between_visits),
+            ..self
+        }
+    }
+}
+
+impl Against for series::Series {
+    /// `other`'s period bucket by bucket (a day shorter, a year-ago February ends in a zero).
+    fn against(self, o: Self) -> Self {
+        let mut previous = o.current;
+        previous.resize(self.current.len(), Decimal::ZERO);
+        series::Series { previous, ..self }
+    }
+}
+
 /// An entry of a top list: a code or a name, a count (units, visits) and an amount (MXN).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopRow {

@@ -23,6 +23,18 @@ pub struct LoyaltyFigures {
     pub members: Vec<(LoyaltyTier, i64)>,
 }
 
+impl crate::crm::reports::Against for LoyaltyFigures {
+    fn against(self, o: Self) -> Self {
+        LoyaltyFigures {
+            issued: self.issued.against(o.issued),
+            redeemed: self.redeemed.against(o.redeemed),
+            expired: self.expired.against(o.expired),
+            reversed: self.reversed.against(o.reversed),
+            ..self
+        }
+    }
+}
+
 /// The figures for `w` (period and previous period).
 pub async fn figures(pool: &PgPool, w: &Window) -> sqlx::Result<LoyaltyFigures> {
     let r = sqlx::query!(

@@ -1,13 +1,18 @@
-//! The owners' morning digest: how the recent campaigns are going (sent, delivered,
-//! replied, came back against the holdout) and the clients whose loyalty tier changed.
+//! The owners' morning digest: yesterday's revenue and completed visits against the same
+//! weekday a week before, today's appointments, how the recent campaigns are going (sent,
+//! delivered, replied, came back against the holdout) and the clients whose loyalty tier
+//! changed.
 //! Sent once a day with the day's greetings by `vetbot serve` (see `serve/morning.rs`).
 
+use chrono::{Days, NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
 use sqlx::PgPool;
 
 use super::birthdays::{self, BirthdayMode};
 use super::{converse, results};
 use crate::brain::pending::Notice;
 use crate::clock::ClinicClock;
+use crate::crm::reports::{self, Against, Pair, Window};
 use crate::domain::{Lang, LoyaltyTier};
 use crate::render::rich::{b, t};
 use crate::render::{fmt, RichText};
@@ -26,16 +31,44 @@ pub struct TierChange {
     pub to: String,
 }
 
+/// Yesterday against the same weekday a week before, and today's appointments.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Day {
+    pub yesterday: NaiveDate,
+    /// Completed orders' revenue.
+    pub revenue: Pair<Decimal>,
+    /// Completed appointments.
+    pub visits: Pair<i64>,
+    /// Appointments scheduled today, cancelled ones left out.
+    pub today_appointments: i64,
+}
+
+impl Day {
+    fn is_quiet(&self) -> bool {
+        self.revenue.current.is_zero()
+            && self.revenue.previous.is_zero()
+            && self.visits.current == 0
+            && self.visits.previous == 0
+            && self.today_appointments == 0
+    }
+}
+
 /// What the digest reports, read once for every owner.
 #[derive(Debug, Clone, Default)]
 pub struct Digest {
+    pub day: Option<Day>,
+    /// Revenue by day, the last seven days against the seven before: the digest's chart.
+    pub week: Option<reports::series::Series>,
     pub campaigns: Vec<crate::render::CampaignResultsCard>,
     pub tier_changes: Vec<TierChange>,
 }
 
 impl Digest {
+    /// Nothing to tell: no campaign, no tier change, and a clinic without activity.
     pub fn is_empty(&self) -> bool {
-        self.campaigns.is_empty() && self.tier_changes.is_empty()
+        self.campaigns.is_empty()
+            && self.tier_changes.is_empty()
+            && self.day.is_none_or(|d| d.is_quiet())
     }
 
     /// The digest in `lang`.
@@ -45,6 +78,34 @@ impl Digest {
             "☀️ Buenos días. Resumen del día:",
             "☀️ Good morning. Today's summary:",
         ))]);
+        if let Some(d) = &self.day {
+            let revenue = &d.revenue;
+            let change = fmt::pct_change(
+                decimal_f64(revenue.current),
+                decimal_f64(revenue.previous),
+                lang,
+            );
+            let visits = fmt::pct_change(d.visits.current as f64, d.visits.previous as f64, lang);
+            let (cur, prev) = (
+                fmt::money_cents(revenue.current),
+                fmt::money_cents(revenue.previous),
+            );
+            let day = fmt::date(d.yesterday, lang);
+            doc.bullet(vec![t(match lang {
+                Lang::Es => format!(
+                    "💵 Ayer ({day}): ingresos {cur} ({change} vs. {prev} el mismo día de la semana pasada); consultas completadas: {} ({visits} vs. {})",
+                    d.visits.current, d.visits.previous
+                ),
+                Lang::En => format!(
+                    "💵 Yesterday ({day}): revenue {cur} ({change} vs. {prev} the same weekday last week); completed visits: {} ({visits} vs. {})",
+                    d.visits.current, d.visits.previous
+                ),
+            })]);
+            doc.bullet(vec![t(match lang {
+                Lang::Es => format!("📅 Citas para hoy: {}", d.today_appointments),
+                Lang::En => format!("📅 Appointments today: {}", d.today_appointments),
+            })]);
+        }
         for c in &self.campaigns {
             let back = c.came_back.first().map(|w| {
                 let rate = |a: &crate::render::Arm| {
@@ -122,8 +183,44 @@ impl Digest {
     }
 }
 
-/// The digest as of `clock`: campaigns approved in the last two weeks, and unreported tier
-/// changes.
+fn decimal_f64(d: Decimal) -> f64 {
+    rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(0.0)
+}
+
+/// Yesterday's figures against the same weekday a week before (each day's own figures, as
+/// the reports compute them), and today's appointments.
+pub async fn day(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result<Day> {
+    let midnight = |d: NaiveDate| clock.local(d, NaiveTime::MIN);
+    let window = |d: NaiveDate| Window {
+        prev2: midnight(d - Days::new(2)),
+        prev: midnight(d - Days::new(1)),
+        start: midnight(d),
+        end: midnight(d + Days::new(1)),
+    };
+    let today = clock.today();
+    let yesterday = today - Days::new(1);
+    let (y, week_before, t) = (
+        window(yesterday),
+        window(yesterday - Days::new(7)),
+        window(today),
+    );
+    let (revenue, revenue_before, visits, visits_before, today) = tokio::try_join!(
+        reports::revenue(pool, &y),
+        reports::revenue(pool, &week_before),
+        reports::appointments(pool, &y),
+        reports::appointments(pool, &week_before),
+        reports::appointments(pool, &t),
+    )?;
+    Ok(Day {
+        yesterday,
+        revenue: revenue.against(revenue_before).revenue,
+        visits: visits.against(visits_before).completed,
+        today_appointments: today.appointments.current - today.cancelled.current,
+    })
+}
+
+/// The digest as of `clock`: yesterday and today, campaigns approved in the last two weeks,
+/// and unreported tier changes.
 pub async fn load(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result<Digest> {
     let ids = sqlx::query_scalar!(
         r#"
@@ -155,7 +252,17 @@ pub async fn load(pool: &PgPool, clock: &ClinicClock) -> sqlx::Result<Digest> {
     )
     .fetch_all(pool)
     .await?;
+    let today = clock.today();
+    let midnight = |d: NaiveDate| clock.local(d, NaiveTime::MIN);
+    let week = Window {
+        prev2: midnight(today - Days::new(21)),
+        prev: midnight(today - Days::new(14)),
+        start: midnight(today - Days::new(7)),
+        end: midnight(today),
+    };
     Ok(Digest {
+        day: Some(day(pool, clock).await?),
+        week: Some(reports::series::revenue(pool, &week).await?),
         campaigns,
         tier_changes,
     })
@@ -192,7 +299,14 @@ pub async fn morning(
     let mut notices = birthdays::run(ctx, mode).await?.notices;
     let digest = load(&ctx.pool, &ctx.clock).await?;
     if !digest.is_empty() {
-        notices.extend(converse::tell_owners(&ctx.pool, |lang| digest.render(lang)).await?);
+        let text = |lang| {
+            let mut doc = digest.render(lang);
+            if let Some(week) = &digest.week {
+                doc.set_chart(crate::render::charts::daily_revenue(week, lang));
+            }
+            doc
+        };
+        notices.extend(converse::tell_owners(&ctx.pool, text).await?);
         reported(&ctx.pool, &digest).await?;
     }
     Ok(notices)

@@ -60,7 +60,7 @@ async fn morning(ctx: &Context, mode: BirthdayMode) -> anyhow::Result<usize> {
         let Some(channel) = context::channel(&notice.channel) else {
             continue;
         };
-        let reply = super::respond::with_buttons(&notice.text, channel);
+        let reply = super::respond::with_buttons(&notice.text, channel, tools.lang);
         outbox::enqueue(&mut tx, None, channel, &notice.chat_id, &reply).await?;
     }
     tx.commit().await?;

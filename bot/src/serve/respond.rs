@@ -43,7 +43,6 @@ use crate::brain::engine::Incoming;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::Lang;
 use crate::marketing::consent::{self, ConsentChannel};
-use crate::render::charts::Chart;
 use crate::render::RichText;
 use crate::staff::{self, StaffMember};
 
@@ -279,13 +278,14 @@ pub(crate) async fn answer(
     let reply = match &heard {
         Some(words) => {
             let doc = RichText::join([voice::quote(words), out.reply.clone()]);
-            with_buttons(&doc, inbound.channel)
+            with_buttons(&doc, inbound.channel, lang)
         }
-        None => with_buttons(&out.reply, inbound.channel),
+        None => with_buttons(&out.reply, inbound.channel, lang),
     };
     let notices = out.notices.into_iter().filter_map(|n| {
         let channel = context::channel(&n.channel)?;
-        Some((channel, n.chat_id, with_buttons(&n.text, channel)))
+        // Notices (approvals, hand-offs) carry no chart: the file name's language is moot.
+        Some((channel, n.chat_id, with_buttons(&n.text, channel, Lang::Es)))
     });
     let notices = notices.collect();
     if let Some(earlier) = editing {
@@ -314,8 +314,9 @@ pub(crate) async fn answer(
 
 /// `doc` for `channel`, its choices as buttons: at most 3 (WhatsApp's limit for reply
 /// buttons), then on Telegram a list's keyboard. A tap sends `say` back as a button press,
-/// which is read as typed text.
-pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> Reply {
+/// which is read as typed text. A chart goes as a photo named in `lang`, the reader's
+/// language.
+pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel, lang: Lang) -> Reply {
     Reply {
         body: doc.render(markup(channel)),
         buttons: doc
@@ -330,12 +331,13 @@ pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel) -> R
             })
             .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
             .collect(),
-        // A chart is drawn here, in the worker, and sent as a photo after the text.
+        // A chart is drawn here, in the worker, and sent as a photo with the text as its
+        // caption (`sender.rs`).
         files: doc
             .files()
             .iter()
             .cloned()
-            .chain(doc.chart().and_then(Chart::attachment))
+            .chain(doc.chart().and_then(|c| c.attachment(lang)))
             .collect(),
     }
 }

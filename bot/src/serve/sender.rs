@@ -7,6 +7,17 @@ use std::time::{Duration, Instant};
 use teloxide::RequestError;
 use tokio::sync::watch;
 use webhooks::split::{TELEGRAM_MAX_CHARS, WHATSAPP_MAX_CHARS};
+
+use crate::render::Attachment;
+
+/// A text message's limit, the same on both platforms.
+const TEXT_MAX_CHARS: usize = if TELEGRAM_MAX_CHARS < WHATSAPP_MAX_CHARS {
+    TELEGRAM_MAX_CHARS
+} else {
+    WHATSAPP_MAX_CHARS
+};
+/// A photo's caption limit (Telegram's `sendPhoto`; WhatsApp's image caption is as long).
+const CAPTION_MAX_CHARS: usize = 1024;
 use webhooks::{
     split_message, split_plain, Button, Channel, ChannelSender, MediaFile, SendError,
     TelegramError, WhatsAppError,
@@ -123,9 +134,9 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         outbox::mark_unsent(&ctx.queue, row.id, fail, "channel is off").await?;
         return Ok(());
     };
-    let pieces = match channel {
-        Channel::Telegram => split_message(&row.body, TELEGRAM_MAX_CHARS),
-        Channel::WhatsApp => split_plain(&row.body, WHATSAPP_MAX_CHARS),
+    let split = |text: &str, max: usize| match channel {
+        Channel::Telegram => split_message(text, max),
+        Channel::WhatsApp => split_plain(text, max),
     };
     let mut to = row.chat_id.clone();
     let mut other_form = None;
@@ -146,21 +157,64 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         0 => Vec::new(),
         _ => outbox::files(&ctx.queue, row.id).await?,
     };
-    let total = pieces.len() + files.len();
-    for (i, piece) in pieces.iter().enumerate().skip(row.pieces_sent) {
-        let last = i + 1 == pieces.len();
-        let buttons = if last { &row.buttons[..] } else { &[] };
+    // A reply whose one file is a photo (a report's chart), with no buttons and correcting
+    // nothing, is that photo with the text as its caption; text past a caption's limit
+    // follows it. Anything else: the text, then the files (each with its own caption, if any).
+    let photo = files.len() == 1 && is_photo(&files[0].mime_type);
+    let captioned = photo && row.buttons.is_empty() && edited.is_none();
+    let mut steps: Vec<Step<'_>> = Vec::new();
+    if captioned {
+        let mut caption = split(&row.body, CAPTION_MAX_CHARS).into_iter();
+        let first = caption.next().unwrap_or_default();
+        let rest: Vec<String> = caption.collect();
+        steps.push(Step::File(&files[0], first));
+        let more = split(&rest.join("\n"), TEXT_MAX_CHARS);
+        steps.extend(more.into_iter().map(Step::Text));
+    } else {
+        let pieces = split(&row.body, TEXT_MAX_CHARS);
+        steps.extend(pieces.into_iter().map(Step::Text));
+        // A document's own caption (a list's file: «Segmento: 42 clientes») is stored as
+        // plain text and marked up for the channel here.
+        steps.extend(files.iter().map(|f| {
+            let caption = match f.caption.as_str() {
+                "" => String::new(),
+                line => crate::render::RichText::plain(line).render(context::markup(channel)),
+            };
+            Step::File(f, caption)
+        }));
+    }
+    let total = steps.len();
+    let last_text = steps.iter().rposition(|s| matches!(s, Step::Text(_)));
+    for (i, step) in steps.iter().enumerate().skip(row.pieces_sent) {
         ctx.pacer.until_ready(channel, &row.chat_id).await;
-        let mut sent = match targets.get(i) {
-            Some(old) => edit_piece(ctx, &sender, &to, old, piece, buttons).await,
-            None => send_piece(&sender, &to, piece, buttons).await,
+        let mut sent = match step {
+            Step::Text(piece) => {
+                let buttons = match Some(i) == last_text {
+                    true => &row.buttons[..],
+                    false => &[],
+                };
+                match targets.get(i) {
+                    Some(old) => edit_piece(ctx, &sender, &to, old, piece, buttons).await,
+                    None => send_piece(&sender, &to, piece, buttons).await,
+                }
+            }
+            Step::File(file, caption) => send_file(&sender, &to, file, caption).await,
         };
         // A Mexican mobile in the form the Cloud API does not know for this recipient:
         // nothing was sent, so the other form is tried once, and remembered if it works.
         if let (Err(e), Some(other)) = (&sent, &other_form) {
             if recipient_not_allowed(e) {
                 tracing::info!("131030 for one form of a Mexican mobile; trying the other");
-                sent = send_piece(&sender, other, piece, buttons).await;
+                sent = match step {
+                    Step::Text(piece) => {
+                        let buttons = match Some(i) == last_text {
+                            true => &row.buttons[..],
+                            false => &[],
+                        };
+                        send_piece(&sender, other, piece, buttons).await
+                    }
+                    Step::File(file, caption) => send_file(&sender, other, file, caption).await,
+                };
                 if sent.is_ok() {
                     send_forms::remember(&ctx.queue, &row.chat_id, other).await?;
                     to.clone_from(other);
@@ -168,31 +222,6 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
             }
         }
         other_form = None; // once per row: later pieces go where the first one went
-        if !recorded(ctx, &row, i, total, sent).await? {
-            return Ok(());
-        }
-    }
-    // The files, after the text, each one more piece: sent where the text went.
-    for (n, file) in files.iter().enumerate() {
-        let i = pieces.len() + n;
-        if i < row.pieces_sent {
-            continue;
-        }
-        ctx.pacer.until_ready(channel, &row.chat_id).await;
-        let media = MediaFile {
-            bytes: file.bytes.clone(),
-            mime_type: file.mime_type.clone(),
-            file_name: file.file_name.clone(),
-        };
-        // The caption is stored as plain text and marked up for the channel here.
-        let caption = match file.caption.as_str() {
-            "" => String::new(),
-            line => crate::render::RichText::plain(line).render(context::markup(channel)),
-        };
-        let sent = sender
-            .send_file(&to, &media, &caption)
-            .await
-            .map(|id| vec![id]);
         if !recorded(ctx, &row, i, total, sent).await? {
             return Ok(());
         }
@@ -206,7 +235,8 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
     }
     // A shorter correction: the earlier reply's extra pieces go (best effort: Telegram lets
     // a bot delete its messages for 48 hours).
-    for old in targets.iter().skip(pieces.len()) {
+    let texts = steps.iter().filter(|s| matches!(s, Step::Text(_))).count();
+    for old in targets.iter().skip(texts) {
         ctx.pacer.until_ready(channel, &row.chat_id).await;
         if let Err(e) = sender.delete(&row.chat_id, old).await {
             tracing::warn!(error.message = %e, "could not delete a corrected reply's extra piece");
@@ -253,6 +283,34 @@ async fn recorded(
 }
 
 /// Sends one piece, with `buttons` under it (the last piece's).
+/// One message of a reply: a piece of its text, or a file with its caption (may be empty).
+enum Step<'a> {
+    Text(String),
+    File(&'a Attachment, String),
+}
+
+/// A photo Telegram and WhatsApp show inline.
+fn is_photo(mime_type: &str) -> bool {
+    matches!(mime_type, "image/png" | "image/jpeg")
+}
+
+async fn send_file(
+    sender: &ChannelSender,
+    chat_id: &str,
+    file: &Attachment,
+    caption: &str,
+) -> Result<Vec<String>, SendError> {
+    let media = MediaFile {
+        bytes: file.bytes.clone(),
+        mime_type: file.mime_type.clone(),
+        file_name: file.file_name.clone(),
+    };
+    sender
+        .send_file(chat_id, &media, caption)
+        .await
+        .map(|id| vec![id])
+}
+
 async fn send_piece(
     sender: &ChannelSender,
     chat_id: &str,

@@ -64,5 +64,9 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
     let Some(card) = results::load(&ctx.pool, &ctx.clock, id).await? else {
         return Err(ToolError::NotFound(not_found()));
     };
-    Ok(ToolOutput::new(&card, card.render(ctx.lang)))
+    let mut text = card.render(ctx.lang);
+    if let Some(chart) = crate::render::charts::for_campaign(&card, ctx.lang) {
+        text.set_chart(chart);
+    }
+    Ok(ToolOutput::new(&card, text))
 }

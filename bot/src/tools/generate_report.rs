@@ -1,5 +1,7 @@
 //! `generate_report`: a business report for a period of the clinic's calendar, each figure
-//! compared with the previous period of equal length.
+//! compared with the previous period of equal length or, asked, with the same period last
+//! year (1 Jan – 20 Nov 2025 against 1 Jan – 20 Nov 2024). A year-ago comparison runs the
+//! report for both periods and takes each one's own figures (`reports::Against`).
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -7,7 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ToolContext, ToolDefinition, ToolError, ToolOutput};
-use crate::crm::reports::{self, series, Pair, TopRow, Window};
+use crate::clock::ClinicClock;
+use crate::crm::reports::{self, series, Against, Pair, TopRow, Window};
 use crate::domain::{AppointmentKind, ProductCategory};
 use crate::render::charts;
 use crate::render::{
@@ -23,7 +26,7 @@ const MAX_MONTHS: u32 = 36;
 pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: NAME,
-        description: "Business reports, each figure vs the previous period of equal length. \
+        description: "Business reports, each figure vs the previous period of equal length (or compare=last_year). \
                       revenue: revenue, orders, average order, top categories. appointments: counts, no-show rate, \
                       emergencies, top kinds. products: units, revenue, best sellers. customers: active, new, returning, \
                       spend per active client, top clients. retention: % of the previous period's active clients \
@@ -35,7 +38,8 @@ pub fn definition() -> ToolDefinition {
                 "report_type": {"type": "string", "enum": ["revenue", "appointments", "products", "customers", "retention", "loyalty"]},
                 "start_date": {"type": "string", "format": "date", "description": "First day included (clinic's calendar); default: 1st of end_date's month"},
                 "end_date": {"type": "string", "format": "date", "description": "Last day included; default: today; at most 3 years after start_date"},
-                "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report: rank best sellers by"}
+                "top_by": {"type": "string", "enum": ["units", "revenue"], "default": "units", "description": "products report: rank best sellers by"},
+                "compare": {"type": "string", "enum": ["previous_period", "last_year"], "default": "previous_period"}
             },
             "required": ["report_type"],
             "additionalProperties": false
@@ -64,6 +68,17 @@ pub enum TopBy {
     Revenue,
 }
 
+/// What the period is compared with (`compare`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// The days just before, as many as the period has.
+    #[default]
+    PreviousPeriod,
+    /// The same dates a year earlier (29 Feb becomes 28 Feb).
+    LastYear,
+}
+
 /// The arguments; dates stay strings so a malformed one gets a clear message.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +87,7 @@ pub struct Args {
     pub start_date: Option<String>,
     pub end_date: Option<String>,
     pub top_by: Option<TopBy>,
+    pub compare: Option<Compare>,
 }
 
 /// Resolves the period, runs the report's SQL and fills the report card.
@@ -83,33 +99,51 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
             "top_by applies to the products report only",
         ));
     }
-    let days = Days::new((period.end - period.start).num_days() as u64 + 1);
-    let previous = Period {
-        start: period.start - days,
-        end: period.start - Days::new(1),
+    let w = window(period, &ctx.clock);
+    let year_ago = match args.compare.unwrap_or_default() {
+        Compare::PreviousPeriod => None,
+        Compare::LastYear => Some(year_before(period)?),
     };
-    let midnight = |d: NaiveDate| ctx.clock.local(d, NaiveTime::MIN);
-    let w = Window {
-        prev2: midnight(previous.start - days),
-        prev: midnight(previous.start),
-        start: midnight(period.start),
-        end: midnight(period.end + Days::new(1)),
-    };
+    let against = year_ago.map(|p| window(p, &ctx.clock));
+    let previous = year_ago.unwrap_or_else(|| previous_period(period));
     let (kind, rows, top_items) = match args.report_type {
-        ReportType::Revenue => revenue(reports::revenue(&ctx.pool, &w).await?),
-        ReportType::Appointments => appointments(reports::appointments(&ctx.pool, &w).await?),
+        ReportType::Revenue => {
+            revenue(figures(&w, against.as_ref(), |w| reports::revenue(&ctx.pool, w)).await?)
+        }
+        ReportType::Appointments => appointments(
+            figures(&w, against.as_ref(), |w| {
+                reports::appointments(&ctx.pool, w)
+            })
+            .await?,
+        ),
         ReportType::Products => {
             let by_revenue = args.top_by == Some(TopBy::Revenue);
             products(
-                reports::products(&ctx.pool, &w, by_revenue).await?,
+                figures(&w, against.as_ref(), |w| {
+                    reports::products(&ctx.pool, w, by_revenue)
+                })
+                .await?,
                 by_revenue,
             )
         }
-        ReportType::Customers => customers(reports::customers(&ctx.pool, &w).await?),
-        ReportType::Retention => {
-            retention(reports::retention(&ctx.pool, &w, ctx.clock.tz().name()).await?)
+        ReportType::Customers => {
+            customers(figures(&w, against.as_ref(), |w| reports::customers(&ctx.pool, w)).await?)
         }
-        ReportType::Loyalty => loyalty(crate::loyalty::report::figures(&ctx.pool, &w).await?),
+        ReportType::Retention => {
+            let tz = ctx.clock.tz().name();
+            retention(
+                figures(&w, against.as_ref(), |w| {
+                    reports::retention(&ctx.pool, w, tz)
+                })
+                .await?,
+            )
+        }
+        ReportType::Loyalty => loyalty(
+            figures(&w, against.as_ref(), |w| {
+                crate::loyalty::report::figures(&ctx.pool, w)
+            })
+            .await?,
+        ),
     };
     let card = ReportCard {
         kind,
@@ -119,8 +153,12 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         top_items,
     };
     let series = match args.report_type {
-        ReportType::Revenue => Some(series::revenue(&ctx.pool, &w).await?),
-        ReportType::Appointments => Some(series::visits(&ctx.pool, &w).await?),
+        ReportType::Revenue => {
+            Some(figures(&w, against.as_ref(), |w| series::revenue(&ctx.pool, w)).await?)
+        }
+        ReportType::Appointments => {
+            Some(figures(&w, against.as_ref(), |w| series::visits(&ctx.pool, w)).await?)
+        }
         _ => None,
     };
     let mut text = card.render(ctx.lang);
@@ -128,6 +166,61 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         text.set_chart(chart);
     }
     Ok(ToolOutput::new(&card, text))
+}
+
+/// The instants bounding `period`, the previous period of equal length and the one before.
+fn window(period: Period, clock: &ClinicClock) -> Window {
+    let days = Days::new((period.end - period.start).num_days() as u64 + 1);
+    let previous = previous_period(period);
+    let midnight = |d: NaiveDate| clock.local(d, NaiveTime::MIN);
+    Window {
+        prev2: midnight(previous.start - days),
+        prev: midnight(previous.start),
+        start: midnight(period.start),
+        end: midnight(period.end + Days::new(1)),
+    }
+}
+
+/// The days just before `period`, as many as it has.
+fn previous_period(period: Period) -> Period {
+    let days = Days::new((period.end - period.start).num_days() as u64 + 1);
+    Period {
+        start: period.start - days,
+        end: period.start - Days::new(1),
+    }
+}
+
+/// The same dates a year earlier; a leap day becomes 28 February.
+fn year_before(period: Period) -> Result<Period, ToolError> {
+    let back = |d: NaiveDate| {
+        d.checked_sub_months(Months::new(12))
+            .ok_or_else(|| ToolError::invalid("dates must be between 1900 and 9000"))
+    };
+    Ok(Period {
+        start: back(period.start)?,
+        end: back(period.end)?,
+    })
+}
+
+/// The report's figures for `w`; with `against` (another window), each compared with that
+/// window's own period instead of `w`'s previous one (both run concurrently).
+async fn figures<'a, T, F, Fut>(
+    w: &'a Window,
+    against: Option<&'a Window>,
+    report: F,
+) -> sqlx::Result<T>
+where
+    T: Against,
+    F: Fn(&'a Window) -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<T>>,
+{
+    match against {
+        None => report(w).await,
+        Some(other) => {
+            let (this, that) = tokio::try_join!(report(w), report(other))?;
+            Ok(this.against(that))
+        }
+    }
 }
 
 /// The period asked for, defaulted and checked.

@@ -613,6 +613,7 @@ async fn follow_ups_go_to_who_did_not_answer_or_come_back_and_the_third_is_a_cal
 mod morning {
     use bot::marketing::birthdays::BirthdayMode;
     use bot::marketing::digest;
+    use rust_decimal::Decimal;
 
     use super::*;
 
@@ -643,6 +644,28 @@ mod morning {
         .await
         .unwrap();
         let ctx = tests::tools::context(&db.pool, bot::domain::Lang::Es).await;
+        // Sarah's orders and visits yesterday and the same weekday a week before (local
+        // noon), and today's bookings (a cancelled one does not count).
+        sqlx::query(
+            "with d as (select $2::date as today, $2::date - 1 as y, $2::date - 8 as w),
+                  at_noon as (select (y + time '12:00') at time zone 'America/Cancun' as y,
+                                     (w + time '12:00') at time zone 'America/Cancun' as w,
+                                     (today + time '12:00') at time zone 'America/Cancun' as t from d),
+                  o as (insert into orders (owner_id, ordered_at, status, total)
+                        select $1, y, 'completed', 500 from at_noon
+                        union all select $1, w, 'completed', 400 from at_noon returning id)
+             insert into appointments (owner_id, kind, status, scheduled_at)
+             select $1, 'checkup', 'completed', y from at_noon
+             union all select $1, 'vaccination', 'completed', y + interval '1 hour' from at_noon
+             union all select $1, 'checkup', 'completed', w from at_noon
+             union all select $1, 'checkup', 'scheduled', t from at_noon
+             union all select $1, 'grooming', 'cancelled', t from at_noon",
+        )
+        .bind(SARAH)
+        .bind(ctx.clock.today())
+        .execute(&db.pool)
+        .await
+        .unwrap();
         let notices = digest::morning(&ctx, BirthdayMode::Ask).await.unwrap();
         let to_pablo: Vec<String> = notices
             .iter()
@@ -659,6 +682,78 @@ mod morning {
             "{summary}"
         );
         assert!(summary.contains("Sarah Johnson: Plata → Oro"), "{summary}");
+        // Yesterday against the same weekday a week before, and today's appointments, as
+        // the database has them (clinic days in the clinic's zone).
+        let today = ctx.clock.today();
+        let day = |back: i64| today - chrono::Duration::days(back);
+        let revenue = |d: chrono::NaiveDate| {
+            sqlx::query_scalar::<_, Decimal>(
+                "select coalesce(sum(total), 0) from orders where status = 'completed'
+                   and (ordered_at at time zone 'America/Cancun')::date = $1",
+            )
+            .bind(d)
+            .fetch_one(&db.pool)
+        };
+        let visits = |d: chrono::NaiveDate, status: &'static str| {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from appointments where status = any(string_to_array($2, ','))
+                   and (scheduled_at at time zone 'America/Cancun')::date = $1",
+            )
+            .bind(d)
+            .bind(status)
+            .fetch_one(&db.pool)
+        };
+        let (y, w) = (
+            revenue(day(1)).await.unwrap(),
+            revenue(day(8)).await.unwrap(),
+        );
+        let (vy, vw) = (
+            visits(day(1), "completed").await.unwrap(),
+            visits(day(8), "completed").await.unwrap(),
+        );
+        let booked = visits(day(0), "scheduled,completed,no_show").await.unwrap();
+        let money = bot::render::fmt::money_cents;
+        assert!(
+            summary.contains(&format!("ingresos {} (", money(y)))
+                && summary.contains(&format!(
+                    "vs. {} el mismo día de la semana pasada",
+                    money(w)
+                )),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("consultas completadas: {vy} ("))
+                && summary.contains(&format!("vs. {vw})")),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("📅 Citas para hoy: {booked}")),
+            "{summary}"
+        );
+        assert!(
+            y >= Decimal::from(500) && w >= Decimal::from(400),
+            "{y} {w}"
+        );
+        assert!(vy >= 2 && vw >= 1 && booked >= 1, "{vy} {vw} {booked}");
+        // One chart: revenue by day, the last seven days against the seven before.
+        let pablo = notices
+            .iter()
+            .find(|n| n.chat_id == TG_PABLO && n.text.render(Markup::Plain).contains("Buenos días"))
+            .unwrap();
+        let Some(bot::render::charts::Chart::Comparison(chart)) = pablo.text.chart() else {
+            panic!("the digest's chart")
+        };
+        assert_eq!((chart.current.len(), chart.previous.len()), (7, 7));
+        let last = |c: &[f64]| c.last().copied().unwrap_or_default();
+        let as_f64 = |d: Decimal| rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap();
+        assert_eq!(last(&chart.current), as_f64(y), "yesterday is the last day");
+        assert_eq!(
+            last(&chart.previous),
+            as_f64(w),
+            "its weekday a week before"
+        );
+        let png = pablo.text.chart().unwrap().render().unwrap();
+        assert_eq!((png.width, png.height), bot::render::charts::SIZE);
         // Once a day: a second run (another replica, a restart) sends nothing, and the tier
         // change is reported.
         assert!(digest::morning(&ctx, BirthdayMode::Ask)

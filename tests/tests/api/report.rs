@@ -376,6 +376,10 @@ async fn bad_report_arguments_are_rejected() {
             json!({"report_type": "products", "top_by": "price"}),
             "unknown ranking",
         ),
+        (
+            json!({"report_type": "revenue", "compare": "last_decade"}),
+            "unknown comparison",
+        ),
     ] {
         let result = tools::call(&ctx, "generate_report", args).await;
         assert!(
@@ -401,4 +405,138 @@ async fn each_report_call_writes_one_audit_row() {
     .await
     .unwrap();
     assert_eq!(rows, [(args, "ok".to_owned(), Some(1), "test".to_owned())]);
+}
+
+/// Two Octobers a year apart, with orders just outside each and a September between them
+/// (the previous period of equal length, which a year-ago comparison must not count):
+/// - Oct 2025: Ana 300 (Oct 1 00:30), Beto 150 (Oct 20); visits Ana Oct 3, Beto Oct 21.
+/// - Sep 2025: Ana 1000 (Sep 15); a visit Sep 10.
+/// - Oct 2024: Ana 600 (Oct 10), 150 (Oct 31 23:30); a visit Oct 15.
+/// - Just outside Oct 2024: Ana 5000 (Sep 30 23:50), 9000 (Nov 1 00:10).
+async fn two_octobers() -> TestDb {
+    let db = TestDb::migrated().await;
+    sqlx::raw_sql(
+        r#"
+        insert into staff (id, name, role) values (1, 'Dr. Pablo', 'owner');
+        insert into owners (id, first_name, last_name, created_at) values
+            (1, 'Ana', 'Alvarez', '2024-01-05 10:00-05'), (2, 'Beto', 'Bravo', '2025-10-05 10:00-05');
+        insert into owner_profiles (owner_id) values (1), (2);
+        insert into products (id, sku, name, category, price) values (1, 'CRQ-1', 'Croquetas 1 kg', 'food', 150);
+        insert into orders (id, owner_id, ordered_at, status, total) values
+            (1, 1, '2025-10-01 00:30-05', 'completed', 300),
+            (2, 2, '2025-10-20 12:00-05', 'completed', 150),
+            (3, 1, '2025-09-15 12:00-05', 'completed', 1000),
+            (4, 1, '2024-10-10 12:00-05', 'completed', 600),
+            (5, 1, '2024-10-31 23:30-05', 'completed', 150),
+            (6, 1, '2024-09-30 23:50-05', 'completed', 5000),
+            (7, 1, '2024-11-01 00:10-05', 'completed', 9000);
+        insert into order_items (order_id, product_id, quantity, unit_price) values
+            (1, 1, 2, 150), (2, 1, 1, 150), (3, 1, 1, 1000), (4, 1, 4, 150), (5, 1, 1, 150),
+            (6, 1, 1, 5000), (7, 1, 1, 9000);
+        insert into appointments (owner_id, kind, status, scheduled_at) values
+            (1, 'checkup', 'completed', '2025-10-03 10:00-05'),
+            (2, 'checkup', 'completed', '2025-10-21 10:00-05'),
+            (1, 'checkup', 'completed', '2025-09-10 10:00-05'),
+            (1, 'checkup', 'completed', '2024-10-15 10:00-05');
+        "#,
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    db
+}
+
+fn comparison(out: &ToolOutput) -> &bot::render::charts::Comparison {
+    match out.card.chart() {
+        Some(bot::render::charts::Chart::Comparison(c)) => c,
+        other => panic!("a comparison chart, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_period_compares_with_the_same_period_last_year_when_asked() {
+    // Arrange
+    let db = two_octobers().await;
+    let october = |compare: Option<&str>| {
+        let mut args =
+            json!({"report_type": "revenue", "start_date": "2025-10-01", "end_date": "2025-10-31"});
+        if let Some(c) = compare {
+            args["compare"] = json!(c);
+        }
+        args
+    };
+    // Act
+    let year_ago = report(&db, Lang::Es, october(Some("last_year"))).await;
+    let default = report(&db, Lang::Es, october(None)).await;
+    let previous = report(&db, Lang::En, october(Some("previous_period"))).await;
+    // Assert: Oct 2024's orders only (not Sep 2025's, nor the ones just outside Oct 2024).
+    assert_eq!(
+        year_ago.card.render(Markup::Markdown),
+        "\
+📈 **Reporte de Ingresos**
+📆 1–31 Oct 2025 · vs. 1–31 Oct 2024
+
+• Ingresos: $450.00 MXN (-40.0% vs. $750.00 MXN)
+• Órdenes: 2 (0.0% vs. 2)
+• Ticket promedio: $225.00 MXN (-40.0% vs. $375.00 MXN)
+
+🏆 **Mayores ingresos:**
+1. Alimento — $450.00 MXN"
+    );
+    assert_eq!(
+        year_ago.data["previous_period"],
+        json!({"start": "2024-10-01", "end": "2024-10-31"})
+    );
+    // The chart's other line is last October, named so.
+    let chart = comparison(&year_ago);
+    assert_eq!(chart.previous.iter().sum::<f64>(), 750.0);
+    assert_eq!(chart.current.iter().sum::<f64>(), 450.0);
+    assert_eq!(chart.previous_name, "Mismo periodo, año anterior");
+    // The previous period of equal length stays the default.
+    for out in [&default, &previous] {
+        assert_eq!(
+            out.data["previous_period"],
+            json!({"start": "2025-08-31", "end": "2025-09-30"})
+        );
+        assert_eq!(out.data["rows"][0]["previous"]["value"], "1000.00");
+    }
+    assert_eq!(comparison(&previous).previous_name, "Previous period");
+}
+
+#[tokio::test]
+async fn this_year_so_far_compares_with_the_same_days_of_last_year() {
+    // Arrange
+    let db = two_octobers().await;
+    // Act
+    let out = report(
+        &db,
+        Lang::Es,
+        json!({"report_type": "appointments", "start_date": "2025-01-01", "end_date": "2025-11-20", "compare": "last_year"}),
+    )
+    .await;
+    // Assert: 1 Jan – 20 Nov 2024, not the 324 days before 1 Jan 2025.
+    assert_eq!(
+        out.data["previous_period"],
+        json!({"start": "2024-01-01", "end": "2024-11-20"})
+    );
+    let completed = &out.data["rows"][1];
+    assert_eq!(completed["metric"], "completed");
+    assert_eq!(completed["current"]["value"], 3);
+    assert_eq!(completed["previous"]["value"], 1);
+    assert_eq!(comparison(&out).previous.iter().sum::<f64>(), 1.0);
+}
+
+#[tokio::test]
+async fn a_leap_day_compares_with_the_last_day_of_february() {
+    let db = two_octobers().await;
+    let out = report(
+        &db,
+        Lang::En,
+        json!({"report_type": "customers", "start_date": "2024-02-01", "end_date": "2024-02-29", "compare": "last_year"}),
+    )
+    .await;
+    assert_eq!(
+        out.data["previous_period"],
+        json!({"start": "2023-02-01", "end": "2023-02-28"})
+    );
 }

@@ -4,6 +4,7 @@
 mod adversarial;
 mod campaigns;
 mod channels;
+mod charts;
 mod clinic_number;
 mod consent;
 mod crash;

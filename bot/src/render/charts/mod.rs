@@ -1,20 +1,23 @@
 //! Report charts as PNG images sized for a phone: the period against the previous one
-//! (grouped bars by day, week or month) and top items (horizontal bars).
+//! (grouped bars by day, week or month), top items (horizontal bars), and a campaign's
+//! results (came back, messaged against holdout; or the sends' funnel).
 //!
 //! Drawn in-process with `plotters` on a bitmap (no browser, no network, no system fonts:
 //! DejaVu Sans is bundled), in large type and two colours of the Okabe–Ito palette, which
 //! stay distinguishable under the common colour-vision deficiencies. Axis labels are
 //! formatted like every other figure (`render::fmt`). The PNG is compressed with `png`.
 
+mod campaign;
 mod comparison;
 mod font;
 mod palette;
 mod ranking;
 mod report;
 
+pub use campaign::for_campaign;
 pub use comparison::Comparison;
 pub use ranking::Ranking;
-pub use report::{for_report, Chart};
+pub use report::{daily_revenue, for_report, Chart};
 
 /// Width and height of every chart: 4:3, legible on a 6-inch screen when the platform scales
 /// it to the chat's width.
@@ -50,12 +53,13 @@ pub enum ChartError {
 }
 
 impl Chart {
-    /// The chart as a PNG file (`grafica.png`) to send with a reply, as a photo where the
-    /// channel shows photos; None, logged, when it cannot be drawn: the text still goes.
-    pub fn attachment(&self) -> Option<super::Attachment> {
+    /// The chart as a PNG file named in the reader's language (`grafica.png`, `chart.png`)
+    /// to send with a reply, as a photo where the channel shows photos; None, logged, when
+    /// it cannot be drawn: the text still goes.
+    pub fn attachment(&self, lang: crate::domain::Lang) -> Option<super::Attachment> {
         match self.render() {
             Ok(png) => Some(super::Attachment {
-                file_name: "grafica.png".to_owned(),
+                file_name: lang.pick("grafica.png", "chart.png").to_owned(),
                 mime_type: "image/png".to_owned(),
                 bytes: png.bytes,
                 caption: String::new(),

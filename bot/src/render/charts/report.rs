@@ -31,7 +31,7 @@ impl Chart {
 /// `None` when there is nothing to draw.
 pub fn for_report(card: &ReportCard, series: Option<&Series>, lang: Lang) -> Option<Chart> {
     if let Some(series) = series {
-        return Some(Chart::Comparison(by_bucket(card.kind, series, lang)));
+        return Some(Chart::Comparison(by_bucket(card, series, lang)));
     }
     if card.kind != ReportKind::Retention && !card.top_items.is_empty() {
         let unit = unit(&card.top_items[0].figure);
@@ -55,16 +55,25 @@ fn unit(figure: &Figure) -> Unit {
     }
 }
 
-fn legend(lang: Lang) -> (String, String) {
+/// The two lines' names: the previous period, or the same period last year.
+fn legend(card: &ReportCard, lang: Lang) -> (String, String) {
+    let year_back = |d: chrono::NaiveDate| d.checked_sub_months(chrono::Months::new(12));
+    let last_year = card.previous_period.is_some_and(|p| {
+        Some(p.start) == year_back(card.period.start) && Some(p.end) == year_back(card.period.end)
+    });
+    let previous = match last_year {
+        true => lang.pick("Mismo periodo, año anterior", "Same period last year"),
+        false => lang.pick("Periodo anterior", "Previous period"),
+    };
     (
         lang.pick("Este periodo", "This period").to_owned(),
-        lang.pick("Periodo anterior", "Previous period").to_owned(),
+        previous.to_owned(),
     )
 }
 
 /// The report's figure by bucket.
-fn by_bucket(kind: ReportKind, s: &Series, lang: Lang) -> Comparison {
-    let (what, unit) = match kind {
+fn by_bucket(card: &ReportCard, s: &Series, lang: Lang) -> Comparison {
+    let (what, unit) = match card.kind {
         ReportKind::Revenue => (lang.pick("Ingresos", "Revenue"), Unit::Money),
         ReportKind::Appointments => (
             lang.pick("Citas completadas", "Completed visits"),
@@ -89,7 +98,7 @@ fn by_bucket(kind: ReportKind, s: &Series, lang: Lang) -> Comparison {
         .collect();
     let number =
         |v: &rust_decimal::Decimal| rust_decimal::prelude::ToPrimitive::to_f64(v).unwrap_or(0.0);
-    let (current_name, previous_name) = legend(lang);
+    let (current_name, previous_name) = legend(card, lang);
     Comparison {
         title: format!("{what} {per}"),
         unit,
@@ -114,7 +123,7 @@ fn figures(card: &ReportCard, lang: Lang) -> Option<Comparison> {
         .take(4)
         .collect();
     let title = card.kind.title(lang).1.to_owned();
-    let (current_name, previous_name) = legend(lang);
+    let (current_name, previous_name) = legend(card, lang);
     Some(Comparison {
         title,
         unit,
@@ -130,4 +139,23 @@ fn figures(card: &ReportCard, lang: Lang) -> Option<Comparison> {
         current_name,
         previous_name,
     })
+}
+
+/// Revenue by day over the last seven days against the seven before (the morning digest's
+/// chart).
+pub fn daily_revenue(s: &Series, lang: Lang) -> Chart {
+    let start = s.starts.first().copied().unwrap_or_default();
+    let card = ReportCard {
+        kind: ReportKind::Revenue,
+        period: crate::render::cards::Period { start, end: start },
+        previous_period: None,
+        rows: Vec::new(),
+        top_items: Vec::new(),
+    };
+    let mut c = by_bucket(&card, s, lang);
+    c.current_name = lang.pick("Últimos 7 días", "Last 7 days").to_owned();
+    c.previous_name = lang
+        .pick("7 días anteriores", "The 7 days before")
+        .to_owned();
+    Chart::Comparison(c)
 }

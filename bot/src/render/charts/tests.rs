@@ -325,3 +325,92 @@ fn axis_labels_are_compact() {
     assert_eq!(axis_label(9_999.0, Unit::Money), "$9,999");
     assert_eq!(axis_label(45.0, Unit::Percent), "45%");
 }
+
+mod campaigns {
+    use super::super::*;
+    use super::decode;
+    use crate::domain::Lang;
+    use crate::render::cards::{Arm, CampaignResultsCard, ComeBack};
+
+    fn results(holdout: i64, came_back: Vec<ComeBack>) -> CampaignResultsCard {
+        CampaignResultsCard {
+            campaign_id: 3,
+            name: "Reactivación".into(),
+            status: "sent".into(),
+            started_on: chrono::NaiveDate::from_ymd_opt(2025, 9, 1),
+            targeted: 120,
+            sent: 100,
+            delivered: 90,
+            read: 60,
+            failed: vec![],
+            needs_template: 0,
+            skipped: vec![],
+            unknown: 0,
+            waiting: 0,
+            replied: 15,
+            opted_out: 1,
+            holdout,
+            came_back,
+        }
+    }
+
+    fn window(days: i64, targets: (i64, i64), holdout: (i64, i64)) -> ComeBack {
+        ComeBack {
+            days,
+            complete: true,
+            targets: Arm {
+                n: targets.0,
+                returned: targets.1,
+            },
+            holdout: Arm {
+                n: holdout.0,
+                returned: holdout.1,
+            },
+            difference: None,
+        }
+    }
+
+    #[test]
+    fn a_campaign_with_a_holdout_charts_who_came_back_in_each_window() {
+        let card = results(
+            20,
+            vec![
+                window(30, (120, 30), (20, 2)),
+                window(60, (120, 48), (20, 5)),
+            ],
+        );
+        let Some(Chart::Comparison(c)) = for_campaign(&card, Lang::Es) else {
+            panic!("a comparison")
+        };
+        assert_eq!(c.unit, Unit::Percent);
+        assert_eq!(c.labels, ["30 días", "60 días"]);
+        assert_eq!(c.current, [25.0, 40.0]);
+        assert_eq!(c.previous, [10.0, 25.0]);
+        assert_eq!(
+            (c.current_name.as_str(), c.previous_name.as_str()),
+            ("Campaña", "Grupo de control")
+        );
+        let png = Chart::Comparison(c).render().unwrap();
+        let (w, h, _) = decode(&png.bytes);
+        assert_eq!((w, h), SIZE);
+        assert!(png.bytes.len() > 5_000 && png.bytes.len() < 2_000_000);
+    }
+
+    #[test]
+    fn without_a_holdout_the_chart_is_the_sends_funnel_and_nothing_before_a_send() {
+        let card = results(0, vec![window(30, (120, 30), (0, 0))]);
+        let Some(Chart::Ranking(r)) = for_campaign(&card, Lang::En) else {
+            panic!("a ranking")
+        };
+        let values: Vec<f64> = r.rows.iter().map(|(_, v)| *v).collect();
+        assert_eq!(values, [120.0, 100.0, 90.0, 60.0, 15.0]);
+        assert_eq!(r.rows[0].0, "Targeted");
+        let png = Chart::Ranking(r).render().unwrap();
+        assert_eq!(decode(&png.bytes).0, SIZE.0);
+        let draft = CampaignResultsCard {
+            sent: 0,
+            ..results(0, vec![])
+        };
+        assert_eq!(for_campaign(&draft, Lang::Es), None);
+    }
+}

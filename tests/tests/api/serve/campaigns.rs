@@ -843,8 +843,29 @@ async fn the_owner_asks_how_the_campaign_went_and_sees_the_lift_against_the_hold
     // Act: the owner asks on Telegram.
     let ask = p::telegram_text_update(900, TG_OWNER, "¿cómo va la campaña de reactivación?");
     assert_eq!(app.post_telegram(&ask).await, 200);
-    let card = app.telegram_message("Campaña: Reactivación agosto").await;
-    let text = card.body["text"].as_str().unwrap();
+    // The card is the caption of its chart (messaged against holdout), continued in a
+    // message when longer than a caption.
+    let photo = eventually("the results' chart", || {
+        let photos = app.telegram.requests_for("sendPhoto").into_iter();
+        std::future::ready(photos.into_iter().find(|r| {
+            let caption = r.body["caption"].as_str().unwrap_or_default();
+            caption.contains("Campaña: Reactivación agosto")
+        }))
+    })
+    .await;
+    app.all_processed().await;
+    assert_eq!(&photo.files[0].bytes[..4], b"\x89PNG");
+    let mut text = photo.body["caption"].as_str().unwrap().to_owned();
+    let chat = |v: &Value| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
+    for message in app.telegram.requests_for("sendMessage") {
+        if message.at > photo.at && chat(&message.body["chat_id"]) == chat(&photo.body["chat_id"]) {
+            text.push('\n');
+            text.push_str(message.body["text"].as_str().unwrap_or_default());
+        }
+    }
     // Assert: sends, the failure's reason, and the lift per window with n per arm.
     for words in [
         "Destinatarios: <b>6</b>",

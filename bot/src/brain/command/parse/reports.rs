@@ -7,6 +7,12 @@
 //! meses" run from the day after the same date N months ago to today; a month or range
 //! named without a year is the latest one that has begun; a period that includes today
 //! ends today (so it compares with the same number of days before it).
+//!
+//! Comparisons: a report compares with the previous period of equal length unless the
+//! message asks for last year ("este año vs el año pasado", "octubre contra el año pasado",
+//! "ventas 2025 vs 2024", "same period last year", "year over year"): then `compare` is
+//! `last_year` and the period is the one named before the comparison (1 Jan – 20 Nov 2025
+//! against 1 Jan – 20 Nov 2024). "este mes vs el mes pasado" is the default comparison.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde_json::json;
@@ -257,9 +263,13 @@ pub(super) fn report(t: &str, today: NaiveDate) -> Option<Intent> {
 
 fn tool(kind: &str, t: &str, today: NaiveDate) -> Intent {
     let mut args = json!({"report_type": kind});
-    if let Some((start, end)) = period(t, today) {
+    let (said, last_year) = compared(t, today);
+    if let Some((start, end)) = period(&said, today) {
         args["start_date"] = json!(start.to_string());
         args["end_date"] = json!(end.to_string());
+    }
+    if last_year {
+        args["compare"] = json!("last_year");
     }
     if kind == "products" {
         if let Some(by) = top_by(t) {
@@ -313,6 +323,117 @@ pub(super) fn phrase(f: &Folded, today: NaiveDate) -> Option<Intent> {
         .iter()
         .any(|w| has_prefix(t, w));
     (asks || question || period.is_some() || leads || best_sellers).then(|| tool(kind, t, today))
+}
+
+/// Words that introduce what a period is compared with ("octubre vs septiembre").
+const VERSUS: &[&str] = &[
+    "vs",
+    "versus",
+    "contra",
+    "comparado con",
+    "comparada con",
+    "comparado al",
+    "comparado a",
+    "comparando con",
+    "en comparacion con",
+    "frente al",
+    "frente a",
+    "respecto al",
+    "respecto a",
+    "compared to",
+    "compared with",
+    "comparing with",
+    "against",
+];
+
+/// Last year, said in words.
+const LAST_YEAR: &[&str] = &[
+    "ano pasado",
+    "ano anterior",
+    "last year",
+    "previous year",
+    "year before",
+    "prior year",
+];
+
+/// Asking for last year's same period without naming it after a "vs".
+const YEAR_ON_YEAR: &[&str] = &[
+    "year over year",
+    "year on year",
+    "yoy",
+    "interanual",
+    "ano contra ano",
+    "ano vs ano",
+];
+
+/// Where `phrase` first stands as whole words in `t`.
+fn find(t: &str, phrase: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = t[from..].find(phrase) {
+        let start = from + i;
+        let end = start + phrase.len();
+        let before = t[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = t[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before && after {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
+}
+
+/// The words naming the period and whether it is compared with the same period last year.
+/// "X vs Y": the period is X's and the comparison last year's when Y says last year or
+/// names X's dates a year earlier; "el mismo mes del año pasado", "year over year" too.
+fn compared(t: &str, today: NaiveDate) -> (String, bool) {
+    let year_back = |d: NaiveDate| d.checked_sub_months(Months::new(12));
+    let versus = VERSUS.iter().filter_map(|v| find(t, v)).min();
+    if let Some(at) = versus {
+        let (before, after) = t.split_at(at);
+        let names_last_year = LAST_YEAR.iter().any(|p| has(after, p));
+        let other = period(after, today);
+        if names_last_year || other.is_some() {
+            let this = period(before, today);
+            let a_year_earlier = match (this, other) {
+                (Some((start, _)), Some((other_start, _))) => year_back(start) == Some(other_start),
+                _ => false,
+            };
+            return (before.to_owned(), names_last_year || a_year_earlier);
+        }
+    }
+    // "el mismo mes del año pasado", "same period last year"; "más que el año pasado",
+    // "more than last year" (the year right after "que"/"than").
+    for (word, reach) in [
+        ("mismo", 30),
+        ("misma", 30),
+        ("same", 30),
+        ("que", 5),
+        ("than", 5),
+    ] {
+        let mut from = 0;
+        while let Some(i) = find(&t[from..], word) {
+            let at = from + i;
+            let rest = &t[at + word.len()..];
+            let end = LAST_YEAR
+                .iter()
+                .filter_map(|p| find(rest, p).filter(|&j| j <= reach).map(|j| j + p.len()))
+                .min();
+            if let Some(end) = end {
+                return (format!("{}{}", &t[..at], &rest[end..]), true);
+            }
+            from = at + word.len();
+        }
+    }
+    if let Some((at, p)) = YEAR_ON_YEAR
+        .iter()
+        .find_map(|p| find(t, p).map(|at| (at, *p)))
+    {
+        return (format!("{}{}", &t[..at], &t[at + p.len()..]), true);
+    }
+    (t.to_owned(), false)
 }
 
 fn month_range(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
