@@ -1043,4 +1043,68 @@ mod tests {
         };
         assert_eq!(moved.hash(), a.hash());
     }
+
+    #[test]
+    fn a_sale_line_reads_its_amounts_as_decimal_and_warns_when_they_disagree() {
+        let headers = [
+            "Factura", "Fecha", "Cliente", "Producto", "Cantidad", "Importe", "Estado",
+        ];
+        let out = row(
+            &headers,
+            &[
+                "F-1",
+                "05/03/2025 16:30",
+                "C001",
+                "A-001",
+                "3",
+                "1.234,50",
+                "Devuelto",
+            ],
+        );
+        let sale = out.sale.expect("a sale line");
+        assert_eq!(
+            (
+                sale.folio.as_str(),
+                sale.owner_key.as_str(),
+                sale.product_key.as_str()
+            ),
+            ("F-1", "C001", "A-001")
+        );
+        assert_eq!(sale.date, NaiveDate::from_ymd_opt(2025, 3, 5).unwrap());
+        assert_eq!(sale.time, NaiveTime::from_hms_opt(16, 30, 0).unwrap());
+        assert_eq!(sale.status, "refunded");
+        // No unit price: the amount over the quantity, to the cent.
+        assert_eq!(sale.unit_price, rust_decimal_macros::dec!(411.50));
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+
+        let out = row(
+            &[
+                "Folio", "Fecha", "Cliente", "SKU", "Cantidad", "Precio", "Importe",
+            ],
+            &[
+                "F-2",
+                "2025-03-05",
+                "C001",
+                "A-1",
+                "2",
+                "$1,000.00",
+                "$1,500.00",
+            ],
+        );
+        let sale = out.sale.expect("a sale line");
+        assert_eq!(sale.unit_price, rust_decimal_macros::dec!(1000));
+        assert_eq!(sale.amount(), rust_decimal_macros::dec!(2000));
+        assert!(out.warnings[0].contains("1500"), "{:?}", out.warnings);
+
+        let out = row(
+            &["Folio", "Fecha", "Cliente", "SKU", "Cantidad", "Precio"],
+            &["F-3", "2025-03-05", "C001", "A-1", "-2", "10"],
+        );
+        assert!(out.sale.is_none());
+        assert!(
+            out.rejects[0].contains("mayor que cero"),
+            "{:?}",
+            out.rejects
+        );
+    }
 }
