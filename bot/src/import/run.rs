@@ -487,7 +487,8 @@ async fn store(
     let mut sale_counts = sales::UpsertedSales::default();
     if !p.sales.is_empty() {
         stage::sales(conn, run, &p.sales).await.map_err(db(path))?;
-        sale_counts = sales::upsert(conn, run, source, tz)
+        let lines: Vec<String> = p.sales.iter().map(|s| s.key.clone()).collect();
+        sale_counts = sales::upsert(conn, run, source, tz, &lines)
             .await
             .map_err(db(path))?;
         sqlx::query("update import_runs set sales_added = $2, sales_updated = $3 where id = $1")

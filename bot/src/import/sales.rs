@@ -2,7 +2,8 @@
 //! line linked to its client and product through their import keys (the product also by
 //! its code), a line whose client or product was never imported rejected; an order per
 //! folio (keyed by it), its lines keyed by folio and place; unchanged lines left alone, new
-//! ones inserted, changed ones updated, and each touched order's total the sum of its lines.
+//! ones inserted, changed ones updated, a line its folio no longer has in the file removed,
+//! and each touched order's total the sum of its lines.
 //! An order keeps its id across imports, so the loyalty job's "earn once per order" holds
 //! and a status that turns cancelled or refunded is reversed by it.
 
@@ -19,13 +20,16 @@ pub struct UpsertedSales {
 }
 
 /// Upserts the sale lines staged under `run`, keyed under `source`; `tz` is the clinic's
-/// time zone (the staged times are its wall-clock time).
+/// time zone (the staged times are its wall-clock time); `lines` are the keys of every
+/// line the file has (staged or not), so an earlier line of one of its folios that is no
+/// longer there is removed from its order.
 #[tracing::instrument(name = "upsert_sales", skip_all, fields(run))]
 pub async fn upsert(
     conn: &mut PgConnection,
     run: i64,
     source: &str,
     tz: &str,
+    lines: &[String],
 ) -> sqlx::Result<UpsertedSales> {
     let mut done = UpsertedSales::default();
     sqlx::query(
@@ -188,25 +192,52 @@ pub async fn upsert(
     .bind(run)
     .execute(&mut *conn)
     .await?;
+    // A line an earlier export had in one of this file's folios and this one does not.
+    let shortened: Vec<i64> = sqlx::query_scalar(
+        "with folios as (
+             select distinct regexp_replace(key, '#[0-9]+$', '') as folio
+               from unnest($3::text[]) as l(key)
+         ), gone as (
+             select k.source_key, k.target_id from import_keys k
+               join folios f on regexp_replace(k.source_key, '#[0-9]+$', '') = f.folio
+               left join unnest($3::text[]) as l(key) on l.key = k.source_key
+              where k.source = $2 and k.entity = 'order_item' and l.key is null
+         ), forgotten as (
+             delete from import_keys k using gone g
+              where k.source = $2 and k.entity = 'order_item' and k.source_key = g.source_key
+         )
+         delete from order_items i using gone g where i.id = g.target_id
+         returning i.order_id",
+    )
+    .bind(run)
+    .bind(source)
+    .bind(lines)
+    .fetch_all(&mut *conn)
+    .await?;
     // The order's total is the sum of its lines (a stated total that disagrees was a
     // warning when the file was read).
     sqlx::query(
         "update orders o set total = t.total
-           from (select i.order_id, sum(i.quantity * i.unit_price) as total
-                   from order_items i
-                  where i.order_id in (select order_id from import_sale_rows where run_id = $1)
-                  group by i.order_id) t
+           from (select o.id as order_id, coalesce(sum(i.quantity * i.unit_price), 0) as total
+                   from orders o left join order_items i on i.order_id = o.id
+                  where o.id in (select order_id from import_sale_rows where run_id = $1)
+                     or o.id = any($2)
+                  group by o.id) t
           where o.id = t.order_id and o.total is distinct from t.total",
     )
     .bind(run)
+    .bind(&shortened)
     .execute(&mut *conn)
     .await?;
     let updated: i64 = sqlx::query_scalar(
-        "select count(distinct order_id) from import_sale_rows
-          where run_id = $1 and order_id <> all($2)",
+        "select count(distinct order_id)
+           from (select order_id from import_sale_rows where run_id = $1
+                 union all select unnest($3::bigint[])) t
+          where order_id <> all($2)",
     )
     .bind(run)
     .bind(&added)
+    .bind(&shortened)
     .fetch_one(&mut *conn)
     .await?;
     keyed::record_keys(conn, SALE_LINES, run, source).await?;

@@ -1008,7 +1008,7 @@ async fn a_messy_sales_export_gives_orders_whose_totals_are_their_lines_and_reje
             "F-100|María García López|completed|2819.00|A-001×2@1234.50 A-002×1@350.00",
             // The stated 300,00 disagrees with its lines: their sum is kept.
             "F-101|Carlos Méndez|completed|269.70|A-003×3@89.90",
-            "F-102|María García López|cancelled|1299.00|A-004×1@1299.00",
+            "F-102|María García López|cancelled|1309.00|A-004×1@1299.00 A-008×1@10.00",
             "F-108|María García López|refunded|50.00|A-008×5@10.00",
         ]
     );
@@ -1028,12 +1028,12 @@ async fn a_messy_sales_export_gives_orders_whose_totals_are_their_lines_and_reje
         })
     };
     assert!(has(4, &["aviso", "F-101", "300", "269.70"]), "{lines:#?}");
-    assert!(has(6, &["F-103", "C999", "no existe"]), "{lines:#?}");
-    assert!(has(7, &["F-104", "Z-999", "no existe"]), "{lines:#?}");
-    assert!(has(8, &["venta sin folio"]), "{lines:#?}");
-    assert!(has(9, &["cantidad 0", "mayor que cero"]), "{lines:#?}");
-    assert!(has(10, &["importe ilegible", "doce"]), "{lines:#?}");
-    assert!(has(11, &["fecha imposible", "31/02/2025"]), "{lines:#?}");
+    assert!(has(7, &["F-103", "C999", "no existe"]), "{lines:#?}");
+    assert!(has(8, &["F-104", "Z-999", "no existe"]), "{lines:#?}");
+    assert!(has(9, &["venta sin folio"]), "{lines:#?}");
+    assert!(has(10, &["cantidad 0", "mayor que cero"]), "{lines:#?}");
+    assert!(has(11, &["importe ilegible", "doce"]), "{lines:#?}");
+    assert!(has(12, &["fecha imposible", "31/02/2025"]), "{lines:#?}");
     assert_eq!(lines.len(), 7, "{lines:#?}");
 
     // The changed clients' metrics were recomputed: completed sales only.
@@ -1098,10 +1098,10 @@ async fn sales_import_again_unchanged_a_newer_export_updates_and_an_order_earns_
     assert_eq!(sales(&db).await, before);
     assert_eq!(second.earned_orders, 0, "{second:?}");
     assert_eq!(count(&db, &format!("{earns}'earn'")).await, 1);
-    assert_eq!(count(&db, "select count(*) from order_items").await, 5);
+    assert_eq!(count(&db, "select count(*) from order_items").await, 6);
 
     // Act: a newer export (UTF-8, commas, no amounts): F-100 refunded, F-101 a line
-    // changed and one added, F-109 new; then the job.
+    // changed and one added, F-102 without its second line, F-109 new; then the job.
     let (newer, printed) = import(&db, &options(&["ventas_v2.csv"], "sales-again-3")).await;
     let third = bot::loyalty::nightly(&db.pool, &settings, night(3))
         .await
@@ -1114,7 +1114,7 @@ async fn sales_import_again_unchanged_a_newer_export_updates_and_an_order_earns_
             newer.sales.updated,
             newer.sales.unchanged
         ),
-        (1, 2, 2),
+        (1, 3, 1),
         "{printed}"
     );
     assert!(newer.issues.is_empty(), "{:#?}", newer.issues);
@@ -1123,6 +1123,7 @@ async fn sales_import_again_unchanged_a_newer_export_updates_and_an_order_earns_
         [
             "F-100|María García López|refunded|2819.00|A-001×2@1234.50 A-002×1@350.00",
             "F-101|Carlos Méndez|completed|369.60|A-003×4@89.90 A-008×1@10.00",
+            // The line the newer export no longer has is gone from its order.
             "F-102|María García López|cancelled|1299.00|A-004×1@1299.00",
             "F-108|María García López|refunded|50.00|A-008×5@10.00",
             "F-109|Carlos Méndez|completed|1234.50|A-001×1@1234.50",
@@ -1140,4 +1141,13 @@ async fn sales_import_again_unchanged_a_newer_export_updates_and_an_order_earns_
     .await
     .unwrap();
     assert_eq!(maria, rust_decimal::Decimal::ZERO);
+    assert_eq!(count(&db, "select count(*) from order_items").await, 7);
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from import_keys where entity = 'order_item'"
+        )
+        .await,
+        7
+    );
 }
