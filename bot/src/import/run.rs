@@ -375,25 +375,26 @@ fn prepare(
         }
         progress.inc(1);
     }
-    // A sale's stated total that is not the sum of its lines: the lines win.
-    let mut folios: Vec<_> = folio_at.into_iter().collect();
-    folios.sort_by_key(|(_, (first, _))| *first);
-    for (folio, _) in folios {
-        let lines: Vec<&SaleRecord> = sales.iter().filter(|s| s.folio == folio).collect();
-        let sum: rust_decimal::Decimal = lines.iter().map(|s| s.amount()).sum();
-        if let Some(stated) = lines.iter().find(|s| {
-            s.stated_total
-                .is_some_and(|t| t.round_dp(2) != sum.round_dp(2))
-        }) {
-            issues.push(issue(
-                stated.line,
-                IssueKind::Warning,
-                format!(
-                    "la venta «{folio}» dice total {} pero sus líneas suman {}: se guarda la suma",
-                    stated.stated_total.unwrap_or_default(),
-                    sum.round_dp(2)
-                ),
-            ));
+    // A sale's stated total that is not the sum of its lines: the lines win. One pass:
+    // each folio's sum, then its first line whose stated total disagrees.
+    let mut sums: HashMap<&str, rust_decimal::Decimal> = HashMap::new();
+    for sale in &sales {
+        *sums.entry(sale.folio.as_str()).or_default() += sale.amount();
+    }
+    let mut warned: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for sale in &sales {
+        let sum = sums[sale.folio.as_str()].round_dp(2);
+        if let Some(stated) = sale.stated_total.filter(|t| t.round_dp(2) != sum) {
+            if warned.insert(sale.folio.as_str()) {
+                issues.push(issue(
+                    sale.line,
+                    IssueKind::Warning,
+                    format!(
+                        "la venta «{}» dice total {stated} pero sus líneas suman {sum}: se guarda la suma",
+                        sale.folio
+                    ),
+                ));
+            }
         }
     }
     Prepared {
