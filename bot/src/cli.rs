@@ -121,8 +121,9 @@ pub enum Command {
         #[arg(long)]
         llm: bool,
     },
-    /// Import clients and pets from the practice system's CSV exports (any of `, ; tab`,
-    /// UTF-8 or Windows-1252): again with a newer export, only what changed is written.
+    /// Import clients, pets, visits, products and sales from the practice system's CSV
+    /// exports (any of `, ; tab`, UTF-8 or Windows-1252): again with a newer export, only
+    /// what changed is written.
     Import(ImportArgs),
     /// Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a customer summary CSV
     /// (`ID,x,t_x,T,zbar`, CDNOW layout) and print parameters and log-likelihoods.

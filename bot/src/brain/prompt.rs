@@ -118,10 +118,11 @@ mod tests {
     /// The bound keeps it small for local models: the smallest run here (SmolLM2 at
     /// n_ctx 8,192) keeps over 5,100 tokens for the conversation. It was 2,500 until the
     /// data-rights tools (export, contact correction) took it to ~2,566, and 2,600 until
-    /// lists as files (`export_list`, ~70 tokens) and the chat's basic writes (a pet's death,
-    /// a booking, a new client: ~325 tokens, their descriptions kept terse).
+    /// lists as files (`export_list`, ~70 tokens), the chat's basic writes (a pet's death,
+    /// a booking, a new client: ~325 tokens, their descriptions kept terse) and a report's
+    /// comparison with last year (`compare`, ~40) took it to ~3,004.
     #[test]
-    fn system_prompt_and_tool_schemas_fit_in_3000_tokens() {
+    fn system_prompt_and_tool_schemas_fit_in_3050_tokens() {
         let tools = serde_json::to_string(&tool_schemas()).unwrap();
         for lang in [Lang::Es, Lang::En] {
             let prompt = system_prompt(lang, &clock());
@@ -132,7 +133,7 @@ mod tests {
                 tools::definitions().len(),
                 estimate_tokens(&tools)
             );
-            assert!(total <= 3_000, "{lang:?}: ~{total} tokens");
+            assert!(total <= 3_050, "{lang:?}: ~{total} tokens");
         }
     }
 

@@ -16,6 +16,8 @@ pub struct Columns {
     pub visits: bool,
     /// Whether rows are products (a catalogue: name and price).
     pub products: bool,
+    /// Whether rows are sale lines (folio, client, product, quantity, price).
+    pub sales: bool,
 }
 
 impl Columns {
@@ -51,15 +53,66 @@ impl Columns {
                 )
             })
             && has_any(&fields, Field::is_pet);
-        let products = match mapping.entity {
-            Some(entity) => entity == Entity::Products,
+        // A sales export: quantities with a price or amount (its "Folio" the sale's, its
+        // "Cliente" and "Producto" their source ids or codes).
+        let sales = match mapping.entity {
+            Some(entity) => entity == Entity::Sales,
             None => {
-                has(&fields, Field::Price)
-                    && (has(&fields, Field::ProductName)
-                        || ambiguous.iter().any(|(_, a)| *a == Ambiguous::Name))
-                    && !has_any(&fields, |f| f.is_owner_name() || f.is_visit())
+                has(&fields, Field::Quantity)
+                    && (has(&fields, Field::Price)
+                        || has(&fields, Field::LineAmount)
+                        || has(&fields, Field::SaleTotal))
             }
         };
+        if sales {
+            let client_key = has(&fields, Field::ClientKey);
+            let mut sale_key = has(&fields, Field::SaleKey);
+            let mut product_key = has(&fields, Field::ProductKey);
+            for slot in fields.iter_mut() {
+                *slot = match *slot {
+                    Some(Field::FullName) if !client_key => Some(Field::ClientKey),
+                    Some(Field::ProductName) if !product_key => Some(Field::ProductKey),
+                    Some(Field::VisitDate) => Some(Field::SaleDate),
+                    Some(Field::VisitStatus) => Some(Field::SaleStatus),
+                    Some(Field::VisitKey) if !sale_key => Some(Field::SaleKey),
+                    Some(f) if f.is_visit() || f.is_pet() || f.is_owner_name() => None,
+                    Some(Field::Category | Field::Brand | Field::ProductName) => None,
+                    other => other,
+                };
+            }
+            product_key = product_key || has(&fields, Field::ProductKey);
+            sale_key = sale_key || has(&fields, Field::SaleKey);
+            // "Folio" then "Código": the sale's, then the product's.
+            for (i, a) in ambiguous.drain(..) {
+                fields[i] = match a {
+                    Ambiguous::Id if !sale_key => {
+                        sale_key = true;
+                        Some(Field::SaleKey)
+                    }
+                    Ambiguous::Id if !product_key => {
+                        product_key = true;
+                        Some(Field::ProductKey)
+                    }
+                    _ => None,
+                };
+            }
+        } else {
+            for slot in fields.iter_mut() {
+                if slot.is_some_and(Field::is_sale) {
+                    *slot = None;
+                }
+            }
+        }
+        let products = !sales
+            && match mapping.entity {
+                Some(entity) => entity == Entity::Products,
+                None => {
+                    has(&fields, Field::Price)
+                        && (has(&fields, Field::ProductName)
+                            || ambiguous.iter().any(|(_, a)| *a == Ambiguous::Name))
+                        && !has_any(&fields, |f| f.is_owner_name() || f.is_visit())
+                }
+            };
         if products {
             let (key, name) = (
                 has(&fields, Field::ProductKey),
@@ -72,7 +125,7 @@ impl Columns {
                     _ => None,
                 };
             }
-        } else {
+        } else if !sales {
             for slot in fields.iter_mut() {
                 if slot.is_some_and(Field::is_product) {
                     *slot = None;
@@ -80,6 +133,7 @@ impl Columns {
             }
         }
         let visits = !products
+            && !sales
             && match mapping.entity {
                 Some(entity) => entity == Entity::Visits,
                 None => {
@@ -114,7 +168,7 @@ impl Columns {
                     _ => None,
                 };
             }
-        } else {
+        } else if !sales {
             // Visit columns ("Fecha", "Tipo") in a clients or patients file mean something
             // else there: named as unmapped.
             for slot in fields.iter_mut() {
@@ -154,6 +208,7 @@ impl Columns {
             fields,
             visits,
             products,
+            sales,
         }
     }
 
@@ -169,17 +224,25 @@ impl Columns {
 
     /// Whether rows of this file describe clients (a column names them).
     pub fn holds_owners(&self) -> bool {
-        !self.visits && !self.products && self.fields.iter().flatten().any(|f| f.is_owner_name())
+        !self.visits
+            && !self.products
+            && !self.sales
+            && self.fields.iter().flatten().any(|f| f.is_owner_name())
     }
 
     /// Whether rows of this file describe pets (a column names them).
     pub fn holds_pets(&self) -> bool {
-        !self.visits && !self.products && self.has(Field::PetName)
+        !self.visits && !self.products && !self.sales && self.has(Field::PetName)
     }
 
     /// Whether rows of this file are products (a column names them).
     pub fn holds_products(&self) -> bool {
         self.products && self.has(Field::ProductName)
+    }
+
+    /// Whether rows of this file are sale lines.
+    pub fn holds_sales(&self) -> bool {
+        self.sales
     }
 
     /// Whether rows of this file are visits (and say whose: a client or pet id).
@@ -308,6 +371,53 @@ mod tests {
             ]
         );
         assert!(c.holds_products() && !c.holds_owners() && !c.holds_visits());
+    }
+
+    #[test]
+    fn a_sales_export_names_its_folio_client_and_product_by_id() {
+        let c = resolve(&[
+            "Folio",
+            "Fecha",
+            "Cliente",
+            "Código",
+            "Cantidad",
+            "Precio unitario",
+            "Importe",
+            "Total",
+            "Estado",
+        ]);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::SaleKey),
+                Some(Field::SaleDate),
+                Some(Field::ClientKey),
+                Some(Field::ProductKey),
+                Some(Field::Quantity),
+                Some(Field::Price),
+                Some(Field::LineAmount),
+                Some(Field::SaleTotal),
+                Some(Field::SaleStatus),
+            ]
+        );
+        assert!(c.holds_sales() && !c.holds_owners() && !c.holds_visits() && !c.holds_products());
+        let c = resolve(&[
+            "Factura", "Fecha", "Cliente", "Producto", "Cantidad", "Precio",
+        ]);
+        assert_eq!(c.index(Field::ProductKey), Some(3));
+        assert!(c.holds_sales());
+    }
+
+    #[test]
+    fn sale_columns_mean_nothing_in_a_clients_file_and_the_mapping_file_can_say_sales() {
+        let c = resolve(&["ID", "Nombre", "Apellidos", "Total"]);
+        assert!(c.holds_owners() && !c.holds_sales());
+        assert_eq!(c.unmapped(), ["Total"]);
+        let mapping = Mapping::parse("entity = \"ventas\"\n").unwrap();
+        let headers: Vec<String> = ["Folio", "Cliente", "Producto"].map(String::from).to_vec();
+        let c = Columns::resolve(&headers, &mapping);
+        assert!(c.holds_sales());
+        assert_eq!(c.index(Field::SaleKey), Some(0));
     }
 
     #[test]

@@ -44,6 +44,15 @@ pub enum Field {
     Category,
     Brand,
     Price,
+    /// A sale's folio (order, invoice or ticket number).
+    SaleKey,
+    SaleDate,
+    SaleStatus,
+    Quantity,
+    /// A sale line's amount (quantity × unit price).
+    LineAmount,
+    /// The whole sale's total (repeated on each of its lines).
+    SaleTotal,
     /// A column the mapping file says to skip.
     Ignore,
 }
@@ -101,6 +110,12 @@ const CODES: &[(Field, &str)] = &[
     (Field::Category, "category"),
     (Field::Brand, "brand"),
     (Field::Price, "price"),
+    (Field::SaleKey, "sale_id"),
+    (Field::SaleDate, "sale_date"),
+    (Field::SaleStatus, "sale_status"),
+    (Field::Quantity, "quantity"),
+    (Field::LineAmount, "line_amount"),
+    (Field::SaleTotal, "sale_total"),
     (Field::Ignore, "ignore"),
 ];
 
@@ -565,6 +580,86 @@ const NAMES: &[(Field, &[&str])] = &[
             "unit price",
         ],
     ),
+    (
+        Field::SaleKey,
+        &[
+            "factura",
+            "folio factura",
+            "folio de factura",
+            "no factura",
+            "numero de factura",
+            "ticket",
+            "no ticket",
+            "folio ticket",
+            "folio venta",
+            "folio de venta",
+            "nota de venta",
+            "no venta",
+            "id venta",
+            "remision",
+            "invoice",
+            "invoice no",
+            "invoice number",
+            "order id",
+            "order number",
+            "receipt",
+            "sale id",
+        ],
+    ),
+    (
+        Field::SaleDate,
+        &[
+            "fecha venta",
+            "fecha de venta",
+            "fecha factura",
+            "fecha de factura",
+            "fecha de compra",
+            "fecha ticket",
+            "sale date",
+            "invoice date",
+            "order date",
+        ],
+    ),
+    (
+        Field::SaleStatus,
+        &[
+            "estado venta",
+            "estado de la venta",
+            "estado factura",
+            "estado de pago",
+            "payment status",
+            "order status",
+        ],
+    ),
+    (
+        Field::Quantity,
+        &[
+            "cantidad", "cant", "piezas", "unidades", "qty", "quantity", "units",
+        ],
+    ),
+    (
+        Field::LineAmount,
+        &[
+            "importe",
+            "subtotal",
+            "importe linea",
+            "importe partida",
+            "amount",
+            "line total",
+        ],
+    ),
+    (
+        Field::SaleTotal,
+        &[
+            "total",
+            "total venta",
+            "total factura",
+            "total ticket",
+            "importe total",
+            "order total",
+            "invoice total",
+        ],
+    ),
 ];
 
 const AMBIGUOUS: &[(Ambiguous, &[&str])] = &[
@@ -640,6 +735,19 @@ impl Field {
         matches!(
             self,
             Field::ProductKey | Field::ProductName | Field::Category | Field::Brand | Field::Price
+        )
+    }
+
+    /// Whether the field describes a sale (a file with its quantity and price is a sales file).
+    pub fn is_sale(self) -> bool {
+        matches!(
+            self,
+            Field::SaleKey
+                | Field::SaleDate
+                | Field::SaleStatus
+                | Field::Quantity
+                | Field::LineAmount
+                | Field::SaleTotal
         )
     }
 
@@ -726,6 +834,12 @@ mod tests {
             ("Categoría", Field::Category),
             ("Marca", Field::Brand),
             ("Precio de venta", Field::Price),
+            ("Factura", Field::SaleKey),
+            ("No. Ticket", Field::SaleKey),
+            ("Fecha de venta", Field::SaleDate),
+            ("Cantidad", Field::Quantity),
+            ("Importe", Field::LineAmount),
+            ("Total", Field::SaleTotal),
         ] {
             assert_eq!(recognise(header), Some(Header::Known(field)), "{header}");
         }

@@ -2,7 +2,7 @@
 //! rows the source's keys already became, leave unchanged ones alone, refuse to bring back
 //! what was deleted here, draw ids for the new ones, and record every key. Each is one
 //! set-based statement; the entity's own upsert ([`owners`](super::owners),
-//! [`pets`](super::pets), [`visits`](super::visits), [`products`](super::products)) inserts and updates between them.
+//! [`pets`](super::pets), [`visits`](super::visits), [`products`](super::products), [`sales`](super::sales)) inserts and updates between them.
 
 use sqlx::{PgConnection, Row};
 
@@ -50,6 +50,15 @@ pub const VISITS: Staged = Staged {
     rows: "import_visit_rows",
     id: "appointment_id",
     target: "appointments",
+    label: "source_key",
+};
+
+/// A sale's lines (their orders are keyed by folio in [`sales`](super::sales)).
+pub const SALE_LINES: Staged = Staged {
+    entity: "order_item",
+    rows: "import_sale_rows",
+    id: "item_id",
+    target: "order_items",
     label: "source_key",
 };
 

@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! source = "qvet"            # optional: the name this system's keys are kept under
-//! entity = "visits"          # optional: what the rows are (clients, pets, visits, products)
+//! entity = "visits"          # optional: what the rows are (clients, pets, visits, products, sales)
 //! [columns]
 //! "Tel. oficina" = "phone2"  # a field code, or a header name that means it ("Teléfono 2")
 //! "Notas" = "ignore"         # skip it
@@ -33,6 +33,8 @@ pub enum Entity {
     ClientsAndPets,
     Visits,
     Products,
+    /// Sales: orders with their lines (or invoice lines grouped by folio).
+    Sales,
 }
 
 impl Entity {
@@ -43,6 +45,9 @@ impl Entity {
             }
             "visits" | "visitas" | "citas" | "appointments" | "consultas" => Some(Entity::Visits),
             "products" | "productos" | "catalogo" | "articulos" => Some(Entity::Products),
+            "sales" | "ventas" | "facturas" | "pedidos" | "orders" | "invoices" | "tickets" => {
+                Some(Entity::Sales)
+            }
             _ => None,
         }
     }

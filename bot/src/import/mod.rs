@@ -1,11 +1,11 @@
-//! `vetbot import`: the clinic's clients, pets, visits and products from its practice
+//! `vetbot import`: the clinic's clients, pets, visits, products and sales from its practice
 //! system's CSV exports (`--template DIR` writes the documented layout: [`template`]).
 //!
 //! A file is read ([`read`]: encoding, delimiter), its columns mapped ([`columns`], with the
 //! header names in [`field`] and the mapping file in [`mapping`]), each row cleaned
 //! ([`record`], rules in [`clean`]) and then, per file and in one transaction, COPied into
 //! staging tables ([`stage`]) and upserted set-based ([`owners`], [`pets`], [`visits`], [`products`],
-//! [`consent`], with the steps they share in [`keyed`]),
+//! [`sales`], [`consent`], with the steps they share in [`keyed`]),
 //! keyed by (source, entity, source key) so a second import of the same export changes
 //! nothing. Rows that cannot be stored, dropped values and possible duplicates go to the
 //! report ([`report`]); [`run`] ties it together and prints the summary.
@@ -26,6 +26,7 @@ pub mod read;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod sales;
 pub mod stage;
 pub mod template;
 pub mod visits;

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::columns::Columns;
 use super::read::SourceFile;
-use super::record::{OwnerRecord, PetRecord, ProductRecord, RowOutcome, VisitRecord};
+use super::record::{OwnerRecord, PetRecord, ProductRecord, RowOutcome, SaleRecord, VisitRecord};
 
 /// Rows shown per file.
 pub const ROWS: usize = 5;
@@ -59,6 +59,9 @@ pub fn rows(out: &mut impl Write, rows: &[(u64, RowOutcome)]) -> io::Result<()> 
         }
         if let Some(product) = &row.product {
             parts.push(product_line(product));
+        }
+        if let Some(sale) = &row.sale {
+            parts.push(sale_line(sale));
         }
         parts.extend(row.rejects.iter().map(|r| format!("rechazada: {r}")));
         parts.extend(row.warnings.iter().map(|w| format!("aviso: {w}")));
@@ -140,4 +143,18 @@ fn product_line(p: &ProductRecord) -> String {
     }
     fields.push(format!("${}", p.price));
     fields.join(" · ")
+}
+
+fn sale_line(s: &SaleRecord) -> String {
+    format!(
+        "venta [{}] {} de cliente [{}] · {} × [{}] a ${} = ${} · {}",
+        s.folio,
+        s.date,
+        s.owner_key,
+        s.quantity,
+        s.product_key,
+        s.unit_price,
+        s.amount(),
+        s.status
+    )
 }

@@ -108,6 +108,62 @@ impl ProductRecord {
     }
 }
 
+/// A sale's line as it would be stored, its client and product by source key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleRecord {
+    pub line: u64,
+    /// The line's key: its folio and its place among the folio's lines ("F-100#2"),
+    /// numbered when the file is prepared.
+    pub key: String,
+    pub folio: String,
+    pub owner_key: String,
+    /// The product's source id or code (SKU).
+    pub product_key: String,
+    pub date: NaiveDate,
+    /// The hour in the clinic's time zone (midnight when the export has none).
+    pub time: NaiveTime,
+    pub status: &'static str,
+    pub quantity: i32,
+    pub unit_price: rust_decimal::Decimal,
+    /// The sale's total as the file states it (checked against its lines' sum, not stored).
+    pub stated_total: Option<rust_decimal::Decimal>,
+}
+
+impl SaleRecord {
+    /// See [`row_hash`].
+    pub fn hash(&self) -> String {
+        let Self {
+            line: _,
+            key,
+            folio,
+            owner_key,
+            product_key,
+            date,
+            time,
+            status,
+            quantity,
+            unit_price,
+            stated_total: _,
+        } = self;
+        row_hash(&(
+            key,
+            folio,
+            owner_key,
+            product_key,
+            date,
+            time,
+            status,
+            quantity,
+            unit_price.normalize(),
+        ))
+    }
+
+    /// The line's amount: quantity × unit price.
+    pub fn amount(&self) -> rust_decimal::Decimal {
+        rust_decimal::Decimal::from(self.quantity) * self.unit_price
+    }
+}
+
 /// What one row gave.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowOutcome {
@@ -115,6 +171,7 @@ pub struct RowOutcome {
     pub pet: Option<PetRecord>,
     pub visit: Option<VisitRecord>,
     pub product: Option<ProductRecord>,
+    pub sale: Option<SaleRecord>,
     /// Optional values dropped (the row is kept).
     pub warnings: Vec<String>,
     /// Why (part of) the row cannot be stored.
@@ -199,6 +256,10 @@ pub fn read_row(
         let value = cells.get(columns.index(field)?)?.trim();
         (!clean::is_blank(value)).then_some(value)
     };
+    if columns.holds_sales() {
+        read_sale(&cell, line, today, &mut out);
+        return out;
+    }
     if columns.holds_visits() {
         read_visit(&cell, line, today, &mut out);
         return out;
@@ -582,6 +643,128 @@ fn read_visit<'a>(
     });
 }
 
+fn read_sale<'a>(
+    cell: &impl Fn(Field) -> Option<&'a str>,
+    line: u64,
+    today: NaiveDate,
+    out: &mut RowOutcome,
+) {
+    let Some(folio) = cell(Field::SaleKey).map(source_key) else {
+        out.rejects.push("venta sin folio".into());
+        return;
+    };
+    let Some(owner_key) = cell(Field::ClientKey).map(source_key) else {
+        out.rejects
+            .push(format!("la venta «{folio}» no dice de qué cliente es"));
+        return;
+    };
+    let Some(product_key) = cell(Field::ProductKey).map(source_key) else {
+        out.rejects
+            .push(format!("la venta «{folio}» no dice qué producto se vendió"));
+        return;
+    };
+    let Some(date_text) = cell(Field::SaleDate) else {
+        out.rejects
+            .push(format!("la venta «{folio}» no tiene fecha"));
+        return;
+    };
+    let date = match clean::parse_date(date_text, today) {
+        Ok(date) => date,
+        Err(reason) => {
+            out.rejects
+                .push(format!("{reason}: la venta «{folio}» no se importa"));
+            return;
+        }
+    };
+    // The hour after the date ("05/03/2025 16:30"), if any.
+    let time = date_text
+        .split_once(|c: char| c.is_whitespace() || c == 'T')
+        .map(|(_, rest)| rest.trim())
+        .filter(|rest| !rest.is_empty())
+        .and_then(|rest| clean::parse_time(rest).ok())
+        .unwrap_or(NaiveTime::MIN);
+    let quantity = match cell(Field::Quantity).map(clean::quantity) {
+        None => {
+            out.warnings.push(format!(
+                "la venta «{folio}» no dice la cantidad: se toma 1 pieza"
+            ));
+            1
+        }
+        Some(Ok(q)) => q,
+        Some(Err(reason)) => {
+            out.rejects.push(format!(
+                "{reason}: la línea de la venta «{folio}» no se importa"
+            ));
+            return;
+        }
+    };
+    let money = |field: Field| match cell(field).map(clean::money) {
+        None => Ok(None),
+        Some(Ok(amount)) => Ok(Some(amount)),
+        Some(Err(reason)) => Err(format!(
+            "{reason}: la línea de la venta «{folio}» no se importa"
+        )),
+    };
+    let (price, amount) = match (money(Field::Price), money(Field::LineAmount)) {
+        (Ok(price), Ok(amount)) => (price, amount),
+        (Err(reason), _) | (_, Err(reason)) => {
+            out.rejects.push(reason);
+            return;
+        }
+    };
+    let quantity_d = rust_decimal::Decimal::from(quantity);
+    let unit_price = match (price, amount) {
+        (Some(price), Some(amount)) => {
+            if (price * quantity_d).round_dp(2) != amount.round_dp(2) {
+                out.warnings.push(format!(
+                    "la venta «{folio}» dice importe {amount} pero {quantity} × {price} = {}: se usa este",
+                    (price * quantity_d).round_dp(2)
+                ));
+            }
+            price
+        }
+        (Some(price), None) => price,
+        (None, Some(amount)) => (amount / quantity_d).round_dp(2),
+        (None, None) => {
+            out.rejects.push(format!(
+                "la línea de la venta «{folio}» no tiene precio ni importe"
+            ));
+            return;
+        }
+    };
+    let stated_total = match cell(Field::SaleTotal).map(clean::money) {
+        None => None,
+        Some(Ok(total)) => Some(total),
+        Some(Err(reason)) => {
+            out.warnings
+                .push(format!("{reason}: se usa la suma de sus líneas"));
+            None
+        }
+    };
+    let status = match cell(Field::SaleStatus) {
+        None => "completed",
+        Some(text) => clean::sale_status(text).unwrap_or_else(|| {
+            out.warnings.push(format!(
+                "estado «{text}» desconocido: la venta «{folio}» se guarda como pagada"
+            ));
+            "completed"
+        }),
+    };
+    out.sale = Some(SaleRecord {
+        line,
+        key: folio.clone(),
+        folio,
+        owner_key,
+        product_key,
+        date,
+        time,
+        status,
+        quantity,
+        unit_price: unit_price.round_dp(2),
+        stated_total,
+    });
+}
+
 /// A date cell; an unreadable, impossible or future date is dropped with a warning.
 fn date_cell(
     text: Option<&str>,
@@ -859,5 +1042,69 @@ mod tests {
             ..a.clone()
         };
         assert_eq!(moved.hash(), a.hash());
+    }
+
+    #[test]
+    fn a_sale_line_reads_its_amounts_as_decimal_and_warns_when_they_disagree() {
+        let headers = [
+            "Factura", "Fecha", "Cliente", "Producto", "Cantidad", "Importe", "Estado",
+        ];
+        let out = row(
+            &headers,
+            &[
+                "F-1",
+                "05/03/2025 16:30",
+                "C001",
+                "A-001",
+                "3",
+                "1.234,50",
+                "Devuelto",
+            ],
+        );
+        let sale = out.sale.expect("a sale line");
+        assert_eq!(
+            (
+                sale.folio.as_str(),
+                sale.owner_key.as_str(),
+                sale.product_key.as_str()
+            ),
+            ("F-1", "C001", "A-001")
+        );
+        assert_eq!(sale.date, NaiveDate::from_ymd_opt(2025, 3, 5).unwrap());
+        assert_eq!(sale.time, NaiveTime::from_hms_opt(16, 30, 0).unwrap());
+        assert_eq!(sale.status, "refunded");
+        // No unit price: the amount over the quantity, to the cent.
+        assert_eq!(sale.unit_price, rust_decimal_macros::dec!(411.50));
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+
+        let out = row(
+            &[
+                "Folio", "Fecha", "Cliente", "SKU", "Cantidad", "Precio", "Importe",
+            ],
+            &[
+                "F-2",
+                "2025-03-05",
+                "C001",
+                "A-1",
+                "2",
+                "$1,000.00",
+                "$1,500.00",
+            ],
+        );
+        let sale = out.sale.expect("a sale line");
+        assert_eq!(sale.unit_price, rust_decimal_macros::dec!(1000));
+        assert_eq!(sale.amount(), rust_decimal_macros::dec!(2000));
+        assert!(out.warnings[0].contains("1500"), "{:?}", out.warnings);
+
+        let out = row(
+            &["Folio", "Fecha", "Cliente", "SKU", "Cantidad", "Precio"],
+            &["F-3", "2025-03-05", "C001", "A-1", "-2", "10"],
+        );
+        assert!(out.sale.is_none());
+        assert!(
+            out.rejects[0].contains("mayor que cero"),
+            "{:?}",
+            out.rejects
+        );
     }
 }

@@ -16,10 +16,12 @@ use super::owners::{OwnerColumns, Upserted};
 use super::pets::PetColumns;
 use super::products::ProductColumns;
 use super::read::SourceFile;
-use super::record::{read_row, OwnerRecord, PetRecord, ProductRecord, RowOutcome, VisitRecord};
+use super::record::{
+    read_row, OwnerRecord, PetRecord, ProductRecord, RowOutcome, SaleRecord, VisitRecord,
+};
 use super::report::{Issue, IssueKind};
 use super::{
-    consent, duplicates, owners, pets, preview, products, report, stage, visits, ImportError,
+    consent, duplicates, owners, pets, preview, products, report, sales, stage, visits, ImportError,
 };
 use crate::clock::ClinicClock;
 use crate::intelligence::recompute::{self, Outcome};
@@ -56,6 +58,8 @@ pub struct Summary {
     pub pets: Counts,
     pub visits: Counts,
     pub products: Counts,
+    /// Sales (orders; their lines are counted in them).
+    pub sales: Counts,
     pub rejected: u64,
     pub warnings: u64,
     pub duplicates: u64,
@@ -73,6 +77,7 @@ struct Prepared {
     pets: Vec<PetRecord>,
     visits: Vec<VisitRecord>,
     products: Vec<ProductRecord>,
+    sales: Vec<SaleRecord>,
     outcomes: Vec<(u64, RowOutcome)>,
 }
 
@@ -104,6 +109,7 @@ pub async fn run(
             && !columns.holds_pets()
             && !columns.holds_visits()
             && !columns.holds_products()
+            && !columns.holds_sales()
         {
             return Err(ImportError::Unrecognised {
                 path: file.name,
@@ -112,10 +118,13 @@ pub async fn run(
         }
         files.push((file, columns));
     }
-    // Clients before the pets that may refer to them, and both before their visits.
+    // Clients before the pets that may refer to them, both before their visits, and
+    // clients and products before the sales that name them.
     files.sort_by_key(|(_, columns)| {
         if columns.holds_products() || columns.holds_owners() {
             0
+        } else if columns.holds_sales() {
+            3
         } else if columns.holds_visits() {
             2
         } else {
@@ -247,6 +256,9 @@ fn prepare(
     let mut visit_at: HashMap<String, usize> = HashMap::new();
     let mut products: Vec<ProductRecord> = Vec::new();
     let mut product_at: HashMap<String, usize> = HashMap::new();
+    let mut sales: Vec<SaleRecord> = Vec::new();
+    // Per folio: its first line's index in `sales` and how many lines it has.
+    let mut folio_at: HashMap<String, (usize, usize)> = HashMap::new();
     let mut outcomes = Vec::new();
     let issue = |line, kind, text: String| Issue {
         file: file.name.clone(),
@@ -333,10 +345,57 @@ fn prepare(
                 )),
             }
         }
+        if let Some(sale) = &outcome.sale {
+            let mut sale = sale.clone();
+            let (first, lines) = folio_at
+                .entry(sale.folio.clone())
+                .or_insert((sales.len(), 0));
+            *lines += 1;
+            sale.key = format!("{}#{}", sale.folio, lines);
+            if let Some(head) = sales.get(*first) {
+                if (&head.owner_key, head.date, head.time, head.status)
+                    != (&sale.owner_key, sale.date, sale.time, sale.status)
+                {
+                    issues.push(issue(
+                        *line,
+                        IssueKind::Warning,
+                        format!(
+                            "la venta «{}» ya apareció en la línea {} con otro cliente, fecha o estado: se usan aquellos",
+                            sale.folio, head.line
+                        ),
+                    ));
+                    (sale.owner_key, sale.date, sale.time, sale.status) =
+                        (head.owner_key.clone(), head.date, head.time, head.status);
+                }
+            }
+            sales.push(sale);
+        }
         if outcomes.len() < preview::ROWS {
             outcomes.push((*line, outcome));
         }
         progress.inc(1);
+    }
+    // A sale's stated total that is not the sum of its lines: the lines win. One pass:
+    // each folio's sum, then its first line whose stated total disagrees.
+    let mut sums: HashMap<&str, rust_decimal::Decimal> = HashMap::new();
+    for sale in &sales {
+        *sums.entry(sale.folio.as_str()).or_default() += sale.amount();
+    }
+    let mut warned: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for sale in &sales {
+        let sum = sums[sale.folio.as_str()].round_dp(2);
+        if let Some(stated) = sale.stated_total.filter(|t| t.round_dp(2) != sum) {
+            if warned.insert(sale.folio.as_str()) {
+                issues.push(issue(
+                    sale.line,
+                    IssueKind::Warning,
+                    format!(
+                        "la venta «{}» dice total {stated} pero sus líneas suman {sum}: se guarda la suma",
+                        sale.folio
+                    ),
+                ));
+            }
+        }
     }
     Prepared {
         file,
@@ -345,6 +404,7 @@ fn prepare(
         pets,
         visits,
         products,
+        sales,
         outcomes,
     }
 }
@@ -425,12 +485,33 @@ async fn store(
             .await
             .map_err(db(path))?;
     }
+    let mut sale_counts = sales::UpsertedSales::default();
+    if !p.sales.is_empty() {
+        stage::sales(conn, run, &p.sales).await.map_err(db(path))?;
+        let lines: Vec<String> = p.sales.iter().map(|s| s.key.clone()).collect();
+        sale_counts = sales::upsert(conn, run, source, tz, &lines)
+            .await
+            .map_err(db(path))?;
+        sqlx::query("update import_runs set sales_added = $2, sales_updated = $3 where id = $1")
+            .bind(run)
+            .bind(sale_counts.orders.added as i32)
+            .bind(sale_counts.orders.updated as i32)
+            .execute(&mut *conn)
+            .await
+            .map_err(db(path))?;
+        sqlx::query("delete from import_sale_rows where run_id = $1")
+            .bind(run)
+            .execute(&mut *conn)
+            .await
+            .map_err(db(path))?;
+    }
     for (line, reason) in owner_counts
         .rejects
         .iter()
         .chain(&pet_counts.rejects)
         .chain(&visit_counts.rejects)
         .chain(&product_counts.rejects)
+        .chain(&sale_counts.rejects)
     {
         summary
             .issues
@@ -514,6 +595,7 @@ async fn store(
         (&mut summary.pets, pets),
         (&mut summary.visits, visits),
         (&mut summary.products, products),
+        (&mut summary.sales, sale_counts.orders),
     ] {
         total.added += add.added;
         total.updated += add.updated;
@@ -525,9 +607,15 @@ async fn store(
 impl Summary {
     /// Whether the import added or updated anything.
     pub fn changed(&self) -> bool {
-        [self.owners, self.pets, self.visits, self.products]
-            .iter()
-            .any(|c| c.added + c.updated > 0)
+        [
+            self.owners,
+            self.pets,
+            self.visits,
+            self.products,
+            self.sales,
+        ]
+        .iter()
+        .any(|c| c.added + c.updated > 0)
     }
 
     /// The summary printed at the end.
@@ -538,7 +626,7 @@ impl Summary {
             "Importación terminada"
         };
         let mut out = format!(
-            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Productos: {} nuevos, {} actualizados, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
+            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Productos: {} nuevos, {} actualizados, {} sin cambios\n  Ventas: {} nuevas, {} actualizadas, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
             self.files,
             self.owners.added,
             self.owners.updated,
@@ -552,6 +640,9 @@ impl Summary {
             self.products.added,
             self.products.updated,
             self.products.unchanged,
+            self.sales.added,
+            self.sales.updated,
+            self.sales.unchanged,
             self.rejected,
             self.warnings,
             self.duplicates,

@@ -3,7 +3,7 @@
 
 use sqlx::PgConnection;
 
-use super::record::{OwnerRecord, PetRecord, ProductRecord, VisitRecord};
+use super::record::{OwnerRecord, PetRecord, ProductRecord, SaleRecord, VisitRecord};
 
 /// Rows per COPY message.
 const CHUNK: usize = 1 << 20;
@@ -142,6 +142,40 @@ pub async fn products(
     )
     .await?;
     analyze(conn, "analyze import_product_rows, import_keys").await
+}
+
+/// Stages `sales` (their lines) under `run`.
+#[tracing::instrument(name = "stage_sales", skip_all, fields(rows = sales.len()))]
+pub async fn sales(conn: &mut PgConnection, run: i64, sales: &[SaleRecord]) -> sqlx::Result<()> {
+    let run = run.to_string();
+    let rows = sales.iter().map(|s| {
+        let hash = s.hash();
+        let line = s.line.to_string();
+        let at = format!("{} {}", s.date, s.time);
+        let quantity = s.quantity.to_string();
+        let price = s.unit_price.to_string();
+        copy_row(&[
+            Some(run.as_str()),
+            Some(&line),
+            Some(&s.key),
+            Some(&s.folio),
+            Some(&s.owner_key),
+            Some(&s.product_key),
+            Some(&hash),
+            Some(&at),
+            Some(s.status),
+            Some(&quantity),
+            Some(&price),
+        ])
+    });
+    copy(
+        conn,
+        "copy import_sale_rows (run_id, line, source_key, folio, owner_key, product_key, \
+         row_hash, ordered_local, status, quantity, unit_price) from stdin",
+        rows,
+    )
+    .await?;
+    analyze(conn, "analyze import_sale_rows, import_keys").await
 }
 
 /// Fresh statistics for the upserts' joins: without them the planner takes a just-filled

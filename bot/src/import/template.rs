@@ -1,5 +1,5 @@
 //! `vetbot import --template DIR`: the documented CSV layout, one file per entity (products,
-//! clients, pets, visits) with its
+//! clients, pets, visits, sales) with its
 //! headers and one example row, in the column names the importer recognises (README,
 //! "Importing from your practice system").
 
@@ -112,6 +112,31 @@ pub const TEMPLATES: &[Template] = &[
             "Atendida",
         ],
     },
+    Template {
+        file: "ventas.csv",
+        headers: &[
+            "Folio",
+            "Fecha",
+            "Clave de cliente",
+            "SKU",
+            "Cantidad",
+            "Precio unitario",
+            "Importe",
+            "Total",
+            "Estado",
+        ],
+        example: &[
+            "F-0001",
+            "05/11/2025",
+            "C001",
+            "A-001",
+            "2",
+            "$1,234.50",
+            "$2,469.00",
+            "$2,469.00",
+            "Pagado",
+        ],
+    },
 ];
 
 /// Writes the template set into `dir` (created if missing); returns the files written.
@@ -175,6 +200,7 @@ mod tests {
                 row.pet.is_some(),
                 row.visit.is_some(),
                 row.product.is_some(),
+                row.sale.is_some(),
             ];
             assert_eq!(
                 kinds.iter().filter(|k| **k).count(),

@@ -2,7 +2,8 @@
 //! (testdata/import: UTF-8 with BOM and `;`, Windows-1252 with tabs, capitals, every phone
 //! form, Excel serial dates, rejects) into a real clinic database: idempotent re-imports,
 //! newer exports, rejects with `file:line`, possible duplicates, consent only when the file
-//! says so, dry runs that write nothing, mapping files, and the command line.
+//! says so, dry runs that write nothing, mapping files, and the command line; visits,
+//! products and sales (orders from their lines, earning loyalty points once).
 
 use std::path::{Path, PathBuf};
 
@@ -773,6 +774,7 @@ async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
         "clientes.csv",
         "mascotas.csv",
         "visitas.csv",
+        "ventas.csv",
     ]
     .iter()
     .map(|f| dir.join(f))
@@ -797,6 +799,12 @@ async fn the_template_set_is_written_and_imports_cleanly_into_a_fresh_clinic() {
     );
     assert!(summary.issues.is_empty(), "{:#?}", summary.issues);
     assert_eq!(summary.products.added, 1, "{printed}");
+    assert_eq!(summary.sales.added, 1, "{printed}");
+    let total: rust_decimal::Decimal = sqlx::query_scalar("select total from orders")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(total, rust_decimal_macros::dec!(2469.00));
     let price: rust_decimal::Decimal =
         sqlx::query_scalar("select price from products where sku = 'A-001'")
             .fetch_one(&db.pool)
@@ -823,7 +831,16 @@ async fn the_storys_questions_are_answered_about_an_imported_clinic() {
     bot::demo::finish(&db.pool, "Clínica importada", today)
         .await
         .unwrap();
-    let options = options(&["clientes.csv", "pacientes.tsv", "visitas.csv"], "story");
+    let options = options(
+        &[
+            "clientes.csv",
+            "pacientes.tsv",
+            "visitas.csv",
+            "productos.csv",
+            "ventas.csv",
+        ],
+        "story",
+    );
     import(&db, &options).await;
     let engine = bot::brain::engine::Engine::new(db.pool.clone(), None);
 
@@ -839,6 +856,8 @@ async fn the_storys_questions_are_answered_about_an_imported_clinic() {
     );
     assert!(profile.contains("3 citas (0 ausencias)"), "{profile}");
     assert!(profile.contains("Esterilización de Max"), "{profile}");
+    // Her imported sales: F-100 paid ($2,819); the cancelled and refunded ones not spent.
+    assert!(profile.contains("Total Gastado: $2,819 MXN"), "{profile}");
     // Roberto Sánchez's last visit was 12 Jun 2025 (142 days): lapsed, listed. María's
     // was 88 days ago, Carlos never completed one: not listed.
     assert!(at_risk.contains("Roberto Sánchez"), "{at_risk}");
@@ -939,4 +958,196 @@ async fn a_messy_catalogue_gives_products_with_decimal_prices_and_a_newer_one_up
         "{after:#?}"
     );
     assert_eq!(after.len(), 6);
+}
+
+/// Each stored order: folio, client, status, total and its lines (sku × quantity @ price).
+async fn sales(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select format('%s|%s|%s|%s|%s', k.source_key, ow.full_name, o.status, o.total,
+                       (select string_agg(format('%s×%s@%s', p.sku, i.quantity, i.unit_price),
+                                          ' ' order by p.sku)
+                          from order_items i join products p on p.id = i.product_id
+                         where i.order_id = o.id))
+           from orders o
+           join owners ow on ow.id = o.owner_id
+           join import_keys k on k.entity = 'order' and k.target_id = o.id
+          order by k.source_key",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+/// The clinic's clients and products, imported, then its sales.
+async fn sales_clinic(tag: &str) -> (TestDb, Summary, String) {
+    let db = TestDb::migrated().await;
+    import(&db, &options(&["clientes.csv", "productos.csv"], tag)).await;
+    let (summary, printed) = import(&db, &options(&["ventas.csv"], &format!("{tag}-v"))).await;
+    (db, summary, printed)
+}
+
+#[tokio::test]
+async fn a_messy_sales_export_gives_orders_whose_totals_are_their_lines_and_rejects_with_file_line()
+{
+    // Act: Windows-1252, `;`, `$1,234.50`, `1.299,00`, decimal commas, dd/mm/yyyy.
+    let (db, summary, printed) = sales_clinic("sales").await;
+
+    // Assert
+    assert_eq!(
+        (summary.sales.added, summary.sales.updated),
+        (4, 0),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Ventas: 4 nuevas, 0 actualizadas"),
+        "{printed}"
+    );
+    assert_eq!(
+        sales(&db).await,
+        [
+            "F-100|María García López|completed|2819.00|A-001×2@1234.50 A-002×1@350.00",
+            // The stated 300,00 disagrees with its lines: their sum is kept.
+            "F-101|Carlos Méndez|completed|269.70|A-003×3@89.90",
+            "F-102|María García López|cancelled|1309.00|A-004×1@1299.00 A-008×1@10.00",
+            "F-108|María García López|refunded|50.00|A-008×5@10.00",
+        ]
+    );
+    let ordered: String = sqlx::query_scalar(
+        "select (o.ordered_at at time zone 'America/Cancun')::date::text from orders o
+           join import_keys k on k.entity = 'order' and k.target_id = o.id
+          where k.source_key = 'F-101'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(ordered, "2025-02-03");
+    let lines: Vec<String> = summary.issues.iter().map(|i| i.to_string()).collect();
+    let has = |line: u64, words: &[&str]| {
+        lines.iter().any(|l| {
+            l.contains(&format!("ventas.csv:{line}: ")) && words.iter().all(|w| l.contains(w))
+        })
+    };
+    assert!(has(4, &["aviso", "F-101", "300", "269.70"]), "{lines:#?}");
+    assert!(has(7, &["F-103", "C999", "no existe"]), "{lines:#?}");
+    assert!(has(8, &["F-104", "Z-999", "no existe"]), "{lines:#?}");
+    assert!(has(9, &["venta sin folio"]), "{lines:#?}");
+    assert!(has(10, &["cantidad 0", "mayor que cero"]), "{lines:#?}");
+    assert!(has(11, &["importe ilegible", "doce"]), "{lines:#?}");
+    assert!(has(12, &["fecha imposible", "31/02/2025"]), "{lines:#?}");
+    assert_eq!(lines.len(), 7, "{lines:#?}");
+
+    // The changed clients' metrics were recomputed: completed sales only.
+    let spent: Vec<(String, rust_decimal::Decimal, i32)> = sqlx::query_as(
+        "select o.full_name, m.total_spent, m.order_count from customer_metrics m
+           join owners o on o.id = m.owner_id
+          where m.total_spent > 0 order by o.full_name",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        spent,
+        [
+            (
+                "Carlos Méndez".to_owned(),
+                rust_decimal_macros::dec!(269.70),
+                1
+            ),
+            (
+                "María García López".to_owned(),
+                rust_decimal_macros::dec!(2819.00),
+                1
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sales_import_again_unchanged_a_newer_export_updates_and_an_order_earns_points_once() {
+    // Arrange: the sales imported and the loyalty job run once.
+    let (db, _, _) = sales_clinic("sales-again").await;
+    let settings = bot::loyalty::LoyaltySettings::default();
+    let night =
+        |d: u32| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 7, d, 9, 0, 0).unwrap();
+    let first = bot::loyalty::nightly(&db.pool, &settings, night(1))
+        .await
+        .unwrap();
+    assert!(first.earned_orders >= 1, "{first:?}");
+    let earns = "select count(*) from loyalty_transactions t
+                   join import_keys k on k.entity = 'order' and k.target_id = t.related_order_id
+                  where k.source_key = 'F-100' and t.transaction_type = ";
+    assert_eq!(count(&db, &format!("{earns}'earn'")).await, 1);
+    let before = sales(&db).await;
+
+    // Act: the same export again, and the job again.
+    let (again, printed) = import(&db, &options(&["ventas.csv"], "sales-again-2")).await;
+    let second = bot::loyalty::nightly(&db.pool, &settings, night(2))
+        .await
+        .unwrap();
+
+    // Assert: nothing changed, nothing earned twice.
+    assert_eq!(
+        (
+            again.sales.added,
+            again.sales.updated,
+            again.sales.unchanged
+        ),
+        (0, 0, 4),
+        "{printed}"
+    );
+    assert_eq!(sales(&db).await, before);
+    assert_eq!(second.earned_orders, 0, "{second:?}");
+    assert_eq!(count(&db, &format!("{earns}'earn'")).await, 1);
+    assert_eq!(count(&db, "select count(*) from order_items").await, 6);
+
+    // Act: a newer export (UTF-8, commas, no amounts): F-100 refunded, F-101 a line
+    // changed and one added, F-102 without its second line, F-109 new; then the job.
+    let (newer, printed) = import(&db, &options(&["ventas_v2.csv"], "sales-again-3")).await;
+    let third = bot::loyalty::nightly(&db.pool, &settings, night(3))
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(
+        (
+            newer.sales.added,
+            newer.sales.updated,
+            newer.sales.unchanged
+        ),
+        (1, 3, 1),
+        "{printed}"
+    );
+    assert!(newer.issues.is_empty(), "{:#?}", newer.issues);
+    assert_eq!(
+        sales(&db).await,
+        [
+            "F-100|María García López|refunded|2819.00|A-001×2@1234.50 A-002×1@350.00",
+            "F-101|Carlos Méndez|completed|369.60|A-003×4@89.90 A-008×1@10.00",
+            // The line the newer export no longer has is gone from its order.
+            "F-102|María García López|cancelled|1299.00|A-004×1@1299.00",
+            "F-108|María García López|refunded|50.00|A-008×5@10.00",
+            "F-109|Carlos Méndez|completed|1234.50|A-001×1@1234.50",
+        ]
+    );
+    // The refund is reversed by the job; F-100 still earned once.
+    assert_eq!(third.reversed.orders, 1, "{third:?}");
+    assert_eq!(count(&db, &format!("{earns}'reverse'")).await, 1);
+    assert_eq!(count(&db, &format!("{earns}'earn'")).await, 1);
+    let maria: rust_decimal::Decimal = sqlx::query_scalar(
+        "select m.total_spent from customer_metrics m join owners o on o.id = m.owner_id
+          where o.full_name = 'María García López'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(maria, rust_decimal::Decimal::ZERO);
+    assert_eq!(count(&db, "select count(*) from order_items").await, 7);
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from import_keys where entity = 'order_item'"
+        )
+        .await,
+        7
+    );
 }

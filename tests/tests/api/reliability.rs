@@ -106,7 +106,12 @@ async fn the_card_is_computed_from_the_database() {
         chart.labels,
         (1..=10).map(|d| d.to_string()).collect::<Vec<_>>()
     );
-    assert!(out.card.chart().unwrap().attachment().is_some());
+    assert!(out
+        .card
+        .chart()
+        .unwrap()
+        .attachment(bot::domain::Lang::Es)
+        .is_some());
 }
 
 #[tokio::test]

@@ -6,11 +6,13 @@
 mod date;
 mod name;
 mod product;
+mod sale;
 mod values;
 mod visit;
 
 pub use date::parse_date;
 pub use name::{proper_case, proper_case_surname, split_full_name};
 pub use product::{category, money};
+pub use sale::{quantity, sale_status};
 pub use values::{email, flag, is_blank, sex, species, Flag};
 pub use visit::{kind, parse_time, status};

@@ -1,0 +1,263 @@
+//! Set-based upsert of a file's staged sale lines into `orders` and `order_items`: each
+//! line linked to its client and product through their import keys (the product also by
+//! its code), a line whose client or product was never imported rejected; an order per
+//! folio (keyed by it), its lines keyed by folio and place; unchanged lines left alone, new
+//! ones inserted, changed ones updated, a line its folio no longer has in the file removed,
+//! and each touched order's total the sum of its lines.
+//! An order keeps its id across imports, so the loyalty job's "earn once per order" holds
+//! and a status that turns cancelled or refunded is reversed by it.
+
+use sqlx::{PgConnection, Row};
+
+use super::keyed::{self, SALE_LINES};
+use super::run::Counts;
+
+/// What a sales upsert did: orders added, updated and unchanged, and the lines rejected.
+#[derive(Debug, Default)]
+pub struct UpsertedSales {
+    pub orders: Counts,
+    pub rejects: Vec<(i64, String)>,
+}
+
+/// Upserts the sale lines staged under `run`, keyed under `source`; `tz` is the clinic's
+/// time zone (the staged times are its wall-clock time); `lines` are the keys of every
+/// line the file has (staged or not), so an earlier line of one of its folios that is no
+/// longer there is removed from its order.
+#[tracing::instrument(name = "upsert_sales", skip_all, fields(run))]
+pub async fn upsert(
+    conn: &mut PgConnection,
+    run: i64,
+    source: &str,
+    tz: &str,
+    lines: &[String],
+) -> sqlx::Result<UpsertedSales> {
+    let mut done = UpsertedSales::default();
+    sqlx::query(
+        "update import_sale_rows s set owner_id = o.id
+           from import_keys k join owners o on o.id = k.target_id
+          where s.run_id = $1 and k.source = $2 and k.entity = 'owner'
+            and k.source_key = s.owner_key",
+    )
+    .bind(run)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update import_sale_rows s set product_id = p.id
+           from import_keys k join products p on p.id = k.target_id
+          where s.run_id = $1 and k.source = $2 and k.entity = 'product'
+            and k.source_key = s.product_key",
+    )
+    .bind(run)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    // A code vetbot has (imported, or entered here) names that product.
+    sqlx::query(
+        "update import_sale_rows s set product_id = p.id from products p
+          where s.run_id = $1 and s.product_id is null and p.sku = s.product_key",
+    )
+    .bind(run)
+    .execute(&mut *conn)
+    .await?;
+    let orphans = sqlx::query(
+        "delete from import_sale_rows
+          where run_id = $1 and (owner_id is null or product_id is null)
+         returning line, folio, owner_key, product_key, owner_id is null",
+    )
+    .bind(run)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in orphans {
+        let (line, folio): (i32, String) = (r.try_get(0)?, r.try_get(1)?);
+        let missing = if r.try_get::<bool, _>(4)? {
+            format!(
+                "su cliente «{}» no existe (ni en estos archivos ni en importaciones anteriores)",
+                r.try_get::<String, _>(2)?
+            )
+        } else {
+            format!(
+                "el producto «{}» no existe (ni por clave ni por SKU)",
+                r.try_get::<String, _>(3)?
+            )
+        };
+        done.rejects
+            .push((i64::from(line), format!("la venta «{folio}»: {missing}")));
+    }
+    sqlx::query(
+        "update import_sale_rows s set order_id = k.target_id from import_keys k
+          where s.run_id = $1 and k.source = $2 and k.entity = 'order'
+            and k.source_key = s.folio",
+    )
+    .bind(run)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    let gone = sqlx::query(
+        "delete from import_sale_rows s
+          where s.run_id = $1 and s.order_id is not null
+            and not exists (select 1 from orders o where o.id = s.order_id)
+         returning line, folio",
+    )
+    .bind(run)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in gone {
+        let (line, folio): (i32, String) = (r.try_get(0)?, r.try_get(1)?);
+        done.rejects.push((
+            i64::from(line),
+            format!("la venta «{folio}» se borró en vetbot: no se vuelve a crear"),
+        ));
+    }
+    let folios: i64 =
+        sqlx::query_scalar("select count(distinct folio) from import_sale_rows where run_id = $1")
+            .bind(run)
+            .fetch_one(&mut *conn)
+            .await?;
+    keyed::match_keys(conn, SALE_LINES, run, source).await?;
+    keyed::drop_unchanged(conn, SALE_LINES, run, source).await?;
+    let gone = keyed::drop_gone(conn, SALE_LINES, run).await?;
+    done.rejects.extend(gone.into_iter().map(|(line, key)| {
+        (
+            line,
+            format!("la línea «{key}» de la venta se borró en vetbot: no se vuelve a crear"),
+        )
+    }));
+    // A new folio: one id for its order, on all its lines.
+    let added: Vec<i64> = sqlx::query_scalar(
+        "with f as (
+             select folio, nextval('orders_id_seq') as id
+               from (select distinct folio from import_sale_rows
+                      where run_id = $1 and order_id is null) d
+         )
+         update import_sale_rows s set order_id = f.id from f
+          where s.run_id = $1 and s.folio = f.folio and s.order_id is null
+         returning s.order_id",
+    )
+    .bind(run)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut added = added;
+    added.sort_unstable();
+    added.dedup();
+    // Its client, date and status from its first line in the file.
+    sqlx::query(
+        "insert into orders (id, owner_id, ordered_at, status, total)
+         select distinct on (order_id) order_id, owner_id, ordered_local at time zone $2,
+                status, 0
+           from import_sale_rows
+          where run_id = $1 and order_id = any($3)
+          order by order_id, line",
+    )
+    .bind(run)
+    .bind(tz)
+    .bind(&added)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update orders o
+            set owner_id = s.owner_id, ordered_at = s.ordered_local at time zone $2,
+                status = s.status
+           from (select distinct on (order_id) order_id, owner_id, ordered_local, status
+                   from import_sale_rows where run_id = $1 order by order_id, line) s
+          where o.id = s.order_id and o.id <> all($3)
+            and (o.owner_id, o.ordered_at, o.status) is distinct from
+                (s.owner_id, s.ordered_local at time zone $2, s.status)",
+    )
+    .bind(run)
+    .bind(tz)
+    .bind(&added)
+    .execute(&mut *conn)
+    .await?;
+    keyed::draw_ids(conn, SALE_LINES, run).await?;
+    sqlx::query(
+        "insert into order_items (id, order_id, product_id, quantity, unit_price)
+         select item_id, order_id, product_id, quantity, unit_price
+           from import_sale_rows
+          where run_id = $1 and is_new
+          order by item_id",
+    )
+    .bind(run)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update order_items i
+            set order_id = s.order_id, product_id = s.product_id, quantity = s.quantity,
+                unit_price = s.unit_price
+           from import_sale_rows s
+          where s.run_id = $1 and not s.is_new and i.id = s.item_id
+            and (i.order_id, i.product_id, i.quantity, i.unit_price) is distinct from
+                (s.order_id, s.product_id, s.quantity, s.unit_price)",
+    )
+    .bind(run)
+    .execute(&mut *conn)
+    .await?;
+    // A line an earlier export had in one of this file's folios and this one does not.
+    let shortened: Vec<i64> = sqlx::query_scalar(
+        "with folios as (
+             select distinct regexp_replace(key, '#[0-9]+$', '') as folio
+               from unnest($3::text[]) as l(key)
+         ), gone as (
+             select k.source_key, k.target_id from import_keys k
+               join folios f on regexp_replace(k.source_key, '#[0-9]+$', '') = f.folio
+               left join unnest($3::text[]) as l(key) on l.key = k.source_key
+              where k.source = $2 and k.entity = 'order_item' and l.key is null
+         ), forgotten as (
+             delete from import_keys k using gone g
+              where k.source = $2 and k.entity = 'order_item' and k.source_key = g.source_key
+         )
+         delete from order_items i using gone g where i.id = g.target_id
+         returning i.order_id",
+    )
+    .bind(run)
+    .bind(source)
+    .bind(lines)
+    .fetch_all(&mut *conn)
+    .await?;
+    // The order's total is the sum of its lines (a stated total that disagrees was a
+    // warning when the file was read).
+    sqlx::query(
+        "update orders o set total = t.total
+           from (select o.id as order_id, coalesce(sum(i.quantity * i.unit_price), 0) as total
+                   from orders o left join order_items i on i.order_id = o.id
+                  where o.id in (select order_id from import_sale_rows where run_id = $1)
+                     or o.id = any($2)
+                  group by o.id) t
+          where o.id = t.order_id and o.total is distinct from t.total",
+    )
+    .bind(run)
+    .bind(&shortened)
+    .execute(&mut *conn)
+    .await?;
+    let updated: i64 = sqlx::query_scalar(
+        "select count(distinct order_id)
+           from (select order_id from import_sale_rows where run_id = $1
+                 union all select unnest($3::bigint[])) t
+          where order_id <> all($2)",
+    )
+    .bind(run)
+    .bind(&added)
+    .bind(&shortened)
+    .fetch_one(&mut *conn)
+    .await?;
+    keyed::record_keys(conn, SALE_LINES, run, source).await?;
+    sqlx::query(
+        "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
+         select distinct on (folio) $2, 'order', folio, order_id, '', $1
+           from import_sale_rows where run_id = $1
+          order by folio, line
+         on conflict (source, entity, source_key) do update
+            set target_id = excluded.target_id, run_id = excluded.run_id",
+    )
+    .bind(run)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    let (added, updated) = (added.len() as u64, updated.max(0) as u64);
+    done.orders = Counts {
+        added,
+        updated,
+        unchanged: (folios.max(0) as u64).saturating_sub(added + updated),
+    };
+    Ok(done)
+}
