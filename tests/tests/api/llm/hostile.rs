@@ -29,12 +29,15 @@ async fn instructions_hidden_in_an_owners_note_cannot_send_anything() {
     let second = s.brain.respond(&s.ctx, &first.turns, "ok").await.unwrap();
     // Assert: nothing that sends to clients or exports elsewhere is ever offered. (A
     // client's data export goes only to the asking owner's own chat, and is held unless
-    // their own message asks for it: `llm::rights`.)
+    // their own message asks for it: `llm::rights`. A list as a file goes only to the
+    // asking member's own chat, with the rows their role lets them see on screen anyway:
+    // `serve::list_files`.)
     let bodies = s.fake.bodies();
     for body in &bodies {
         for tool in body["tools"].as_array().unwrap() {
             let name = tool["function"]["name"].as_str().unwrap();
-            let own_chat = name == bot::tools::export_client_data::NAME;
+            let own_chat = name == bot::tools::export_client_data::NAME
+                || name == bot::tools::export_list::NAME;
             assert!(
                 own_chat || !["send", "export"].iter().any(|word| name.contains(word)),
                 "{name} is offered"
