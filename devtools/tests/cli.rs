@@ -97,6 +97,19 @@ fn the_benchmarks_run_on_a_synthetic_clinic() {
             "--chats",
             "2",
         ][..],
+        &["bench", "loyalty", "--new-orders", "10"][..],
+        &["bench", "chart"][..],
+        &["bench", "preview", "--recipients", "20"][..],
+        &[
+            "bench",
+            "campaign",
+            "--recipients",
+            "30",
+            "--kill-after",
+            "10",
+            "--timeout",
+            "120",
+        ][..],
     ] {
         let out = vetbot_dev(&home, args);
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -104,6 +117,13 @@ fn the_benchmarks_run_on_a_synthetic_clinic() {
             out.status.success() && stdout.contains("| "),
             "{args:?}: {out:?}"
         );
+        // What each bench checks besides its timings.
+        let promise = match args[1] {
+            "loyalty" => "every balance = sum of its transactions: true",
+            "campaign" => "| clients messaged twice | **0** |",
+            _ => "",
+        };
+        assert!(stdout.contains(promise), "{args:?}: {stdout}");
     }
 }
 
