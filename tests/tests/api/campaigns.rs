@@ -769,3 +769,76 @@ mod morning {
         assert_eq!(unreported, 0);
     }
 }
+
+#[tokio::test]
+async fn edit_campaign_changes_text_audience_and_time_and_refuses_what_it_cannot_do() {
+    // Arrange: a draft to Carlos, Sarah and Roberto, made through the tool.
+    let db = TestDb::demo().await;
+    let drafted = tests::tools::call(
+        &db.pool,
+        "draft_campaign",
+        serde_json::json!({"kind": "announcement", "audience": "owners",
+                           "owner_ids": [CARLOS, SARAH, ROBERTO],
+                           "text": "Hola {nombre}, llegó la vacuna de la temporada."}),
+    )
+    .await
+    .expect("a draft");
+    let id = drafted.data["campaign_id"]
+        .as_i64()
+        .or_else(|| drafted.data["campaign"]["id"].as_i64())
+        .unwrap_or_else(|| panic!("{}", drafted.data));
+    let edit = |args: serde_json::Value| {
+        let pool = db.pool.clone();
+        async move { tests::tools::call(&pool, "edit_campaign", args).await }
+    };
+
+    // Act
+    let text = edit(serde_json::json!({"campaign_id": id,
+        "text": "Hola {nombre}, ya tenemos la vacuna antirrábica."}))
+    .await;
+    let removed = edit(serde_json::json!({"campaign_id": id, "remove_owner_ids": [SARAH]})).await;
+    let later = edit(serde_json::json!({"campaign_id": id, "send_at": "2030-01-15T10:00"})).await;
+    let now = edit(serde_json::json!({"campaign_id": id, "send_now": true})).await;
+    let both = edit(serde_json::json!({"campaign_id": id, "send_now": true,
+        "send_at": "2030-01-15T10:00"}))
+    .await;
+    let past = edit(serde_json::json!({"campaign_id": id, "send_at": "2001-01-01T10:00"})).await;
+    let bad = edit(serde_json::json!({"campaign_id": id, "send_at": "mañana"})).await;
+    let nothing = edit(serde_json::json!({"campaign_id": id})).await;
+
+    // Assert: each change is a new preview of the same campaign; the refusals say why.
+    for (what, out) in [
+        ("text", &text),
+        ("removal", &removed),
+        ("time", &later),
+        ("now", &now),
+    ] {
+        let out = out.as_ref().unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        assert!(
+            out.data.to_string().contains(&id.to_string()),
+            "{what}: {}",
+            out.data
+        );
+    }
+    let body: String = sqlx::query_scalar("select body from marketing_campaigns where id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(body.contains("antirrábica"), "{body}");
+    let preview = removed.unwrap().card.render(bot::render::Markup::Markdown);
+    assert!(preview.contains("Lo recibirán: **2**"), "{preview}");
+    assert!(
+        preview.contains("Sarah Johnson — quitado del borrador"),
+        "{preview}"
+    );
+    for (what, out, says) in [
+        ("both", both, "not both"),
+        ("past", past, "in the past"),
+        ("bad", bad, "YYYY-MM-DDTHH:MM"),
+        ("nothing", nothing, "nothing to change"),
+    ] {
+        let e = out.expect_err(what);
+        assert!(format!("{e:?}").contains(says), "{what}: {e:?}");
+    }
+}

@@ -1151,3 +1151,50 @@ async fn sales_import_again_unchanged_a_newer_export_updates_and_an_order_earns_
         7
     );
 }
+
+#[tokio::test]
+async fn a_dry_run_of_visits_products_and_sales_shows_their_rows_and_writes_nothing() {
+    // Arrange
+    let db = TestDb::migrated().await;
+    let mut options = options(
+        &[
+            "clientes.csv",
+            "pacientes.tsv",
+            "productos.csv",
+            "visitas.csv",
+            "ventas.csv",
+        ],
+        "dry-all",
+    );
+    options.dry_run = true;
+    let _ = std::fs::remove_file(&options.report);
+
+    // Act
+    let (_, printed) = import(&db, &options).await;
+
+    // Assert: each file's entity is named with its first rows; nothing is stored.
+    for expected in [
+        "visita",
+        "producto",
+        "venta",
+        "simulación (no se guardó nada)",
+    ] {
+        assert!(
+            printed.to_lowercase().contains(expected),
+            "missing «{expected}» in:\n{printed}"
+        );
+    }
+    for table in [
+        "owners",
+        "appointments",
+        "products",
+        "orders",
+        "order_items",
+    ] {
+        assert_eq!(
+            count(&db, &format!("select count(*) from {table}")).await,
+            0,
+            "{table} stays empty"
+        );
+    }
+}

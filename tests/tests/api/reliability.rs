@@ -237,3 +237,53 @@ async fn visits_and_purchases_are_validated_on_their_own() {
         assert_eq!(deciles, actual as f64);
     }
 }
+
+#[tokio::test]
+async fn vetbot_validate_prints_every_kind_and_its_table_names_the_cut_off_and_the_deciles() {
+    // Arrange
+    let db = clinic(300).await;
+    let clock = bot::clock::ClinicClock::load(&db.pool).await.unwrap();
+    let cutoff = "2025-05-20".parse().unwrap();
+    let cli = |args: &[&str]| {
+        let mut all: Vec<String> = vec!["vetbot".into()];
+        all.extend(db.cli_args());
+        all.extend(args.iter().map(|a| a.to_string()));
+        <bot::cli::Cli as clap::Parser>::try_parse_from(&all)
+    };
+
+    // Act: the command for every kind of day, by months and by a date; and one table.
+    bot::cli::run(cli(&["validate", "--months", "6"]).unwrap())
+        .await
+        .unwrap();
+    bot::cli::run(cli(&["validate", "--cutoff", "2025-05-20"]).unwrap())
+        .await
+        .unwrap();
+    let v = bot::intelligence::validation::validate(
+        &db.pool,
+        &clock,
+        cutoff,
+        bot::intelligence::scoring::Activity::Visits,
+    )
+    .await
+    .unwrap()
+    .expect("a year and a half of history is enough");
+    let table = bot::intelligence::validation::table(&v);
+
+    // Assert
+    assert!(
+        cli(&["validate", "--months", "6", "--cutoff", "2025-05-20"]).is_err(),
+        "a cut-off is given one way"
+    );
+    assert!(table.contains("up to 2025-05-20"), "{table}");
+    assert!(table.contains("visit days"), "{table}");
+    let deciles: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|first| first.parse::<u8>().is_ok_and(|d| (1..=10).contains(&d)))
+        .collect();
+    assert_eq!(deciles.len(), 10, "a row per decile: {table}");
+    assert!(
+        table.contains("MAE: ") && table.contains("lapsed"),
+        "{table}"
+    );
+}
