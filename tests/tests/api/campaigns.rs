@@ -807,6 +807,8 @@ async fn edit_campaign_changes_text_audience_and_time_and_refuses_what_it_cannot
     let nothing = edit(serde_json::json!({"campaign_id": id})).await;
 
     // Assert: each change is a new preview of the same campaign; the refusals say why.
+    // Each change is a new version of the same campaign.
+    let mut last_version = drafted.data["version"].as_i64().unwrap_or(1);
     for (what, out) in [
         ("text", &text),
         ("removal", &removed),
@@ -814,11 +816,18 @@ async fn edit_campaign_changes_text_audience_and_time_and_refuses_what_it_cannot
         ("now", &now),
     ] {
         let out = out.as_ref().unwrap_or_else(|e| panic!("{what}: {e:?}"));
-        assert!(
-            out.data.to_string().contains(&id.to_string()),
+        assert_eq!(
+            out.data["campaign_id"].as_i64(),
+            Some(id),
             "{what}: {}",
             out.data
         );
+        let version = out.data["version"].as_i64().unwrap();
+        assert!(
+            version > last_version,
+            "{what}: version {version} after {last_version}"
+        );
+        last_version = version;
     }
     let body: String = sqlx::query_scalar("select body from marketing_campaigns where id = $1")
         .bind(id)
