@@ -44,6 +44,14 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<NaiveDate>,
     },
+    /// Add N past staff messages, their replies and their audit rows (inbox, outbox,
+    /// audit_log), spread over the last `--days` days, to measure the queues with history.
+    History {
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+        rows: i64,
+        #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..))]
+        days: u32,
+    },
     /// Measure tools, engine turns, recompute and webhook load on the current clinic
     /// (Markdown output).
     Bench {
@@ -64,6 +72,8 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
+    /// The database's size and its largest tables.
+    Size,
     /// Full recompute, then an incremental one after N owners change.
     Recompute {
         #[arg(long, default_value_t = 1000)]
@@ -174,8 +184,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 took.as_secs_f64()
             )
         }
+        Command::History { rows, days } => {
+            let took = synth::history::load_history(&pool, rows, days).await?;
+            format!(
+                "Historial añadido: {rows} mensajes, respuestas y auditorías en {:.1} s.\n",
+                took.as_secs_f64()
+            )
+        }
         Command::Bench { what } => match what {
             BenchWhat::Tools { iterations } => bench::tools(&pool, iterations).await?,
+            BenchWhat::Size => bench::size(&pool).await?,
             BenchWhat::Recompute { changed } => bench::recompute(&pool, changed).await?,
             BenchWhat::Engine { iterations } => bench::engine(&pool, iterations).await?,
             BenchWhat::Loyalty { new_orders } => bench::loyalty(&pool, new_orders).await?,

@@ -225,7 +225,7 @@ async fn copy(
     pool: &PgPool,
     table: &'static str,
     columns: &'static str,
-    chunks: Vec<String>,
+    chunks: &[String],
 ) -> anyhow::Result<()> {
     if chunks.is_empty() {
         return Ok(());
@@ -242,7 +242,7 @@ async fn copy(
         .copy_in_raw(&format!("copy {table} ({columns}) from stdin"))
         .await
         .with_context(|| format!("Failed to start COPY into {table}"))?;
-    for chunk in &chunks {
+    for chunk in chunks {
         copy.send(chunk.as_bytes()).await?;
     }
     copy.finish()
@@ -253,16 +253,25 @@ async fn copy(
             .execute(&mut *conn)
             .await?;
     }
-    tracing::info!(table, ms = started.elapsed().as_millis() as u64, "copied");
+    tracing::debug!(table, ms = started.elapsed().as_millis() as u64, "copied");
     Ok(())
 }
 
+/// A [`Dataset`] encoded for COPY: (table, columns, chunks), parents first. Encoding is
+/// CPU work a generator thread can do while the previous batch is being copied.
+pub struct Encoded(Vec<(&'static str, &'static str, Vec<String>)>);
+
 impl Dataset {
     /// Loads every row with COPY, then moves the id sequences past the loaded ids.
-    /// Tables must be empty.
+    /// Tables must not hold rows with these ids.
     pub async fn load(&self, pool: &PgPool) -> anyhow::Result<()> {
+        self.encode().load(pool).await
+    }
+
+    /// Every row in COPY's text format.
+    pub fn encode(&self) -> Encoded {
         // Parents first, so the load also works where foreign keys are checked (see `copy`).
-        let tables: Vec<(&'static str, &'static str, Vec<String>)> = vec![
+        Encoded(vec![
             ("staff", "id, name, role", encode(&self.staff, |o, s| row!(o; s.id, s.name, s.role))),
             ("owners", "id, first_name, last_name, email, created_at", encode(&self.owners, |o, r| {
                 row!(o; r.id, r.first_name, r.last_name, r.email, r.created_at)
@@ -304,8 +313,14 @@ impl Dataset {
             ("consent_events", "owner_id, channel, purpose, granted, source, note, recorded_at", encode(&self.consents, |o, c| {
                 row!(o; c.owner_id, c.channel, "marketing", c.granted, c.source, c.note, c.recorded_at)
             })),
-        ];
-        for (table, columns, chunks) in tables {
+        ])
+    }
+}
+
+impl Encoded {
+    /// Copies the rows, then moves the id sequences past the loaded ids.
+    pub async fn load(&self, pool: &PgPool) -> anyhow::Result<()> {
+        for (table, columns, chunks) in &self.0 {
             copy(pool, table, columns, chunks).await?;
         }
         sqlx::raw_sql(

@@ -13,6 +13,7 @@ mod loyalty;
 mod preview;
 mod recompute;
 mod serve_child;
+mod size;
 mod tools;
 pub mod webhooks;
 
@@ -25,6 +26,7 @@ pub use loyalty::loyalty;
 pub use preview::preview;
 pub use recompute::recompute;
 pub use serve_child::{locate_vetbot, ServeCommand};
+pub use size::size;
 pub use tools::tools;
 
 /// p50 and p99 of a set of timings.

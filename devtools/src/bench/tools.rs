@@ -44,6 +44,7 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
         .collect();
     let today = ctx.clock.today();
     let year_ago = today - chrono::Days::new(365);
+    let month_ago = today - chrono::Days::new(30);
     let cases: Vec<(&str, &str, ArgsFor)> = vec![
         (
             "get_owner_profile",
@@ -95,6 +96,34 @@ pub async fn tools(pool: &PgPool, iterations: usize) -> anyhow::Result<String> {
             "generate_report",
             Box::new(
                 move |_| json!({"report_type": "revenue", "start_date": year_ago.to_string(), "end_date": today.to_string()}),
+            ),
+        ),
+        (
+            "generate_report appointments (1 month)",
+            "generate_report",
+            Box::new(
+                move |_| json!({"report_type": "appointments", "start_date": month_ago.to_string(), "end_date": today.to_string()}),
+            ),
+        ),
+        (
+            "generate_report products (1 month)",
+            "generate_report",
+            Box::new(
+                move |_| json!({"report_type": "products", "start_date": month_ago.to_string(), "end_date": today.to_string()}),
+            ),
+        ),
+        (
+            "generate_report customers (1 month)",
+            "generate_report",
+            Box::new(
+                move |_| json!({"report_type": "customers", "start_date": month_ago.to_string(), "end_date": today.to_string()}),
+            ),
+        ),
+        (
+            "generate_report retention (1 year)",
+            "generate_report",
+            Box::new(
+                move |_| json!({"report_type": "retention", "start_date": year_ago.to_string(), "end_date": today.to_string()}),
             ),
         ),
         (

@@ -383,6 +383,9 @@ struct Stored {
     replies_failed: i64,
     /// Pieces the sender recorded as accepted, per chat.
     pieces_per_chat: HashMap<i64, i64>,
+    /// Received → processed (a worker claimed the message and stored its answer), ms:
+    /// p50 and p99, when any was processed.
+    processing_ms: Option<(f64, f64)>,
 }
 
 impl Stored {
@@ -414,6 +417,17 @@ impl Stored {
             .fetch_one(pool)
             .await
             .context("Failed to read the run's replies")?;
+        let processing_ms: (Option<f64>, Option<f64>) = sqlx::query_as(
+            "select percentile_cont(0.5) within group (order by ms),
+                    percentile_cont(0.99) within group (order by ms)
+               from (select extract(epoch from processed_at - received_at) * 1000 as ms
+                       from inbox where channel = 'telegram' and platform_id = any($1)
+                        and processed_at is not null) t",
+        )
+        .bind(update_ids)
+        .fetch_one(pool)
+        .await
+        .context("Failed to read the run's processing times")?;
         let pieces: Vec<(String, i64)> = sqlx::query_as(
             "select o.chat_id, sum(o.pieces_sent)::bigint
                from inbox i join outbox o on o.inbox_id = i.id
@@ -439,6 +453,7 @@ impl Stored {
                 .into_iter()
                 .filter_map(|(chat, n)| Some((chat.parse().ok()?, n)))
                 .collect(),
+            processing_ms: processing_ms.0.zip(processing_ms.1),
         })
     }
 }
@@ -690,6 +705,11 @@ impl Report<'_> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
+            ),
+            (
+                "received → processed by a worker (claim + answer stored) p50 / p99".into(),
+                st.processing_ms
+                    .map_or("–".into(), |(p50, p99)| format!("{p50:.1} / {p99:.1} ms")),
             ),
             ("drain (last ack → last reply sent)".into(), drain),
             (

@@ -155,30 +155,92 @@ const TAGS: &[(&str, &str)] = &[
 const SEASON: [f64; 12] = [0.8, 0.7, 0.8, 0.9, 1.0, 1.2, 1.3, 1.3, 1.1, 1.0, 0.9, 1.2];
 const YEARS: i64 = 3;
 
-/// Generates `owners` synthetic owners with seed `seed`, as of the clock's today.
+/// Generates `owners` synthetic owners with seed `seed`, as of the clock's today, in one
+/// [`Dataset`] (for tests and small clinics; a large clinic is generated in batches with
+/// [`Generator`]).
 pub fn synthetic_dataset(clock: &ClinicClock, owners: u32, seed: u64) -> Dataset {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let today = clock.today();
-    let mut data = Dataset {
-        staff: staff(),
-        products: catalog::products(),
-        tags: TAGS
-            .iter()
-            .zip(1..)
-            .map(|(&(name, color), id)| Tag { id, name, color })
-            .collect(),
-        ..Dataset::default()
-    };
-    let n = owners as usize;
-    data.owners.reserve(n);
-    data.pets.reserve(n * 3 / 2);
-    data.orders.reserve(n * 10);
-    data.order_items.reserve(n * 16);
-    data.appointments.reserve(n * 6);
-    for id in 1..=owners as i64 {
-        generate_owner(&mut data, &mut rng, clock, today, id);
+    Generator::new(*clock, owners, seed)
+        .next_batch(owners)
+        .unwrap_or_default()
+}
+
+/// The synthetic clinic, owner after owner in batches: memory holds one batch, whatever the
+/// clinic's size. The batches of one seed, concatenated, are the same clinic whatever the
+/// batch size (one random stream; ids continue across batches).
+pub struct Generator {
+    rng: ChaCha8Rng,
+    clock: ClinicClock,
+    products: Vec<Product>,
+    owners: u32,
+    next_owner: i64,
+    next_pet: i64,
+    next_order: i64,
+}
+
+impl Generator {
+    pub fn new(clock: ClinicClock, owners: u32, seed: u64) -> Self {
+        Generator {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            clock,
+            products: catalog::products(),
+            owners,
+            next_owner: 1,
+            next_pet: 1,
+            next_order: 1,
+        }
     }
-    data
+
+    /// The next `size` owners (fewer at the end) with everything they own; the first batch
+    /// also holds the clinic's staff, products and tags. `None` once every owner is out.
+    pub fn next_batch(&mut self, size: u32) -> Option<Dataset> {
+        let remaining = i64::from(self.owners) - self.next_owner + 1;
+        if remaining <= 0 {
+            return None;
+        }
+        let n = remaining.min(i64::from(size.max(1)));
+        let mut data = Dataset::default();
+        if self.next_owner == 1 {
+            data.staff = staff();
+            data.products = self.products.clone();
+            data.tags = TAGS
+                .iter()
+                .zip(1..)
+                .map(|(&(name, color), id)| Tag { id, name, color })
+                .collect();
+        }
+        let n_us = n as usize;
+        data.owners.reserve(n_us);
+        data.pets.reserve(n_us * 3 / 2);
+        data.orders.reserve(n_us * 10);
+        data.order_items.reserve(n_us * 16);
+        data.appointments.reserve(n_us * 6);
+        let today = self.clock.today();
+        for id in self.next_owner..self.next_owner + n {
+            let mut ids = Ids {
+                pet: self.next_pet + data.pets.len() as i64,
+                order: self.next_order + data.orders.len() as i64,
+            };
+            generate_owner(
+                &mut data,
+                &mut self.rng,
+                &self.clock,
+                &self.products,
+                today,
+                id,
+                &mut ids,
+            );
+        }
+        self.next_owner += n;
+        self.next_pet += data.pets.len() as i64;
+        self.next_order += data.orders.len() as i64;
+        Some(data)
+    }
+}
+
+/// The next free pet and order ids while an owner is generated.
+struct Ids {
+    pet: i64,
+    order: i64,
 }
 
 fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
@@ -201,8 +263,10 @@ fn generate_owner(
     data: &mut Dataset,
     rng: &mut ChaCha8Rng,
     clock: &ClinicClock,
+    products: &[Product],
     today: NaiveDate,
     id: i64,
+    ids: &mut Ids,
 ) {
     let english = rng.random_bool(0.15);
     let (first, last) = if english {
@@ -279,7 +343,7 @@ fn generate_owner(
         };
         let birth = since - Days::new(rng.random_range(60..14 * 365));
         data.pets.push(Pet {
-            id: data.pets.len() as i64 + 1,
+            id: ids.pet,
             owner_id: id,
             name: pick(rng, PET_NAMES).into(),
             species,
@@ -292,6 +356,7 @@ fn generate_owner(
             },
             deceased_on: rng.random_bool(0.02).then(|| end.max(birth + Days::new(1))),
         });
+        ids.pet += 1;
     }
     let pets: Vec<(i64, &'static str, String)> = data.pets[first_pet..]
         .iter()
@@ -355,11 +420,12 @@ fn generate_owner(
     let choices = catalog::ids_for(species, None);
     for _ in 0..rng.random_range(4..=16) {
         let d = seasonal_day(rng, since, end);
-        let order_id = data.orders.len() as i64 + 1;
+        let order_id = ids.order;
+        ids.order += 1;
         let mut total = Decimal::ZERO;
         for _ in 0..rng.random_range(1..=2) + rng.random_range(0..=1) {
             let product_id = choices[rng.random_range(0..choices.len())];
-            let price = data.products[product_id as usize - 1].price;
+            let price = products[product_id as usize - 1].price;
             let quantity = rng.random_range(1..=2);
             total += price * Decimal::from(quantity);
             data.order_items.push(OrderItem {

@@ -2,15 +2,46 @@
 //! load ([`load_synthetic`]), for benchmarks (`vetbot-dev synth --owners N --seed S`).
 
 pub mod generator;
+pub mod history;
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bot::clock::{ClinicClock, DEFAULT_TIMEZONE};
 use bot::db::summaries;
-use bot::demo::dataset;
+use bot::demo::dataset::{self, Encoded};
 use chrono::NaiveDate;
 use sqlx::PgPool;
+
+/// Owners per batch: ~10 orders and ~16 order items each, so a batch is ~100 MB of rows
+/// and text at most, whatever the clinic's size.
+const BATCH_OWNERS: u32 = 20_000;
+
+/// Generates and encodes the clinic on a thread of its own, a batch at a time, while the
+/// previous batch is being copied: memory holds at most three batches (one generated, one
+/// queued, one being copied).
+async fn stream(
+    pool: &PgPool,
+    clock: ClinicClock,
+    owners: u32,
+    seed: u64,
+    batch: u32,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Encoded>(1);
+    let generating = tokio::task::spawn_blocking(move || {
+        let mut generator = generator::Generator::new(clock, owners, seed);
+        while let Some(batch) = generator.next_batch(batch) {
+            if tx.blocking_send(batch.encode()).is_err() {
+                break; // the loader failed; its error is the one reported
+            }
+        }
+    });
+    while let Some(batch) = rx.recv().await {
+        batch.load(pool).await?;
+    }
+    generating.await.context("generator panicked")?;
+    Ok(())
+}
 
 /// Replaces the database's contents with a synthetic clinic; returns how long it took.
 /// Secondary indexes are dropped for the load and rebuilt after it.
@@ -20,11 +51,21 @@ pub async fn load_synthetic(
     owners: u32,
     seed: u64,
 ) -> anyhow::Result<Duration> {
+    load_synthetic_in_batches(pool, today, owners, seed, BATCH_OWNERS).await
+}
+
+/// [`load_synthetic`] generating and copying `batch` owners at a time (the same clinic
+/// whatever the batch).
+pub async fn load_synthetic_in_batches(
+    pool: &PgPool,
+    today: NaiveDate,
+    owners: u32,
+    seed: u64,
+    batch: u32,
+) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let clock = ClinicClock::new(DEFAULT_TIMEZONE, Some(today));
     dataset::wipe(pool).await?;
-    let generating =
-        tokio::task::spawn_blocking(move || generator::synthetic_dataset(&clock, owners, seed));
     let indexes: Vec<(String, String)> = sqlx::query_as(
         "select indexname::text, indexdef from pg_indexes i where schemaname = 'public' \
          and not exists (select 1 from pg_constraint c where c.conname = i.indexname)",
@@ -36,12 +77,10 @@ pub async fn load_synthetic(
             .execute(pool)
             .await?;
     }
-    let data = generating.await.context("generator panicked")?;
     // The summaries' triggers are off for the load and the index builds; the summaries are
     // rebuilt after them.
     let (loaded, indexed) = summaries::bulk_load(pool, |pool| async move {
-        data.load(&pool).await?;
-        drop(data);
+        stream(&pool, clock, owners, seed, batch).await?;
         let loaded = started.elapsed();
         // On connections of their own, as many at once as the machine has cores (a build is
         // CPU-bound; more lanes only share the cores).

@@ -74,3 +74,159 @@ async fn a_synthetic_clinic_loads_completely() {
     assert_eq!(indexes, 1, "indexes are rebuilt after the load");
     assert!(!demo::is_seeded(&db.pool).await.unwrap());
 }
+
+#[test]
+fn batches_make_the_same_clinic_whatever_their_size() {
+    let whole = synthetic_dataset(&clock(), 250, 9);
+    let mut generator = synth::generator::Generator::new(clock(), 250, 9);
+    let mut batches = vec![];
+    while let Some(batch) = generator.next_batch(60) {
+        batches.push(batch);
+    }
+    assert_eq!(batches.len(), 5, "60 + 60 + 60 + 60 + 10 owners");
+    assert!(generator.next_batch(60).is_none());
+    // Only the first batch carries the clinic's staff, products and tags.
+    assert!(batches[1..]
+        .iter()
+        .all(|b| b.staff.is_empty() && b.products.is_empty()));
+    let owners: Vec<_> = batches.iter().flat_map(|b| &b.owners).collect();
+    let pets: Vec<_> = batches.iter().flat_map(|b| &b.pets).collect();
+    let orders: Vec<_> = batches.iter().flat_map(|b| &b.orders).collect();
+    let items: Vec<_> = batches.iter().flat_map(|b| &b.order_items).collect();
+    assert_eq!(
+        format!("{owners:?}"),
+        format!("{:?}", whole.owners.iter().collect::<Vec<_>>())
+    );
+    assert_eq!(
+        format!("{pets:?}"),
+        format!("{:?}", whole.pets.iter().collect::<Vec<_>>())
+    );
+    assert_eq!(
+        format!("{orders:?}"),
+        format!("{:?}", whole.orders.iter().collect::<Vec<_>>())
+    );
+    assert_eq!(
+        format!("{items:?}"),
+        format!("{:?}", whole.order_items.iter().collect::<Vec<_>>())
+    );
+    // Ids continue across batches: 1..=n without gaps.
+    assert!(pets.iter().enumerate().all(|(i, p)| p.id == i as i64 + 1));
+    assert!(orders.iter().enumerate().all(|(i, o)| o.id == i as i64 + 1));
+}
+
+#[tokio::test]
+async fn a_clinic_loaded_in_small_batches_is_the_whole_clinic() {
+    let db = TestDb::migrated().await;
+    synth::load_synthetic_in_batches(&db.pool, demo::story_today(), 300, 3, 70)
+        .await
+        .unwrap();
+    let expected = synthetic_dataset(&clock(), 300, 3);
+    let (owners, pets, orders, items, revenue, next_order): (
+        i64,
+        i64,
+        i64,
+        i64,
+        rust_decimal::Decimal,
+        i64,
+    ) = sqlx::query_as(
+        "select (select count(*) from owners), (select count(*) from pets),
+                    (select count(*) from orders), (select count(*) from order_items),
+                    (select sum(total) from orders where status = 'completed'),
+                    nextval('orders_id_seq')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(owners as usize, expected.owners.len());
+    assert_eq!(pets as usize, expected.pets.len());
+    assert_eq!(orders as usize, expected.orders.len());
+    assert_eq!(items as usize, expected.order_items.len());
+    let expected_revenue: rust_decimal::Decimal = expected
+        .orders
+        .iter()
+        .filter(|o| o.status == "completed")
+        .map(|o| o.total)
+        .sum();
+    assert_eq!(revenue, expected_revenue);
+    assert_eq!(
+        next_order as usize,
+        expected.orders.len() + 1,
+        "sequences past the ids"
+    );
+    // Every order item belongs to an order of the right owner's clinic.
+    let orphans: i64 = sqlx::query_scalar(
+        "select count(*) from order_items i where not exists (select 1 from orders o where o.id = i.order_id)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
+}
+
+#[tokio::test]
+async fn history_fills_the_queues_and_retention_prunes_the_old_part() {
+    let db = TestDb::migrated().await;
+    synth::load_synthetic(&db.pool, demo::story_today(), 50, 3)
+        .await
+        .unwrap();
+    synth::history::load_history(&db.pool, 1_200, 360)
+        .await
+        .unwrap();
+    let counts = || async {
+        let c: (i64, i64, i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from inbox), (select count(*) from outbox),
+                    (select count(*) from audit_log),
+                    (select count(*) from outbox o join inbox i on i.id = o.inbox_id
+                      where o.status = 'sent' and i.processed_at is not null),
+                    (select calls from audit_tool_calls
+                      where tool = 'get_owner_profile' and outcome = 'ok')",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        c
+    };
+    assert_eq!(counts().await, (1_200, 1_200, 1_200, 1_200, 1_200));
+    // Spread over the year before yesterday: none in the last day, the oldest ~360 days ago.
+    let (newest, oldest): (f64, f64) = sqlx::query_as(
+        "select extract(epoch from now() - max(received_at))::float8 / 86400,
+                extract(epoch from now() - min(received_at))::float8 / 86400 from inbox",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!((1.0..1.01).contains(&newest), "newest {newest}");
+    assert!((360.0..361.1).contains(&oldest), "oldest {oldest}");
+    // Nothing of it is waiting: no claims, no sends.
+    let waiting: i64 = sqlx::query_scalar(
+        "select (select count(*) from inbox where processed_at is null)
+              + (select count(*) from outbox where status <> 'sent')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 0);
+    // A second call continues the ids and the history.
+    synth::history::load_history(&db.pool, 10, 360)
+        .await
+        .unwrap();
+    assert_eq!(counts().await.0, 1_210);
+    // Retention at 180 days removes about half of a year of messages, keeps the audit log.
+    let cutoff = chrono::Utc::now() - chrono::Days::new(180);
+    let pruned = bot::serve::retention::prune(&db.pool, cutoff)
+        .await
+        .unwrap();
+    assert!(
+        (560..660).contains(&pruned.inbox),
+        "inbox pruned {}",
+        pruned.inbox
+    );
+    assert_eq!(pruned.inbox, pruned.outbox);
+    let (inbox, outbox, audit, _, _) = counts().await;
+    assert_eq!(
+        (inbox + pruned.inbox as i64, outbox + pruned.outbox as i64),
+        (1_210, 1_210)
+    );
+    assert_eq!(audit, 1_210);
+    assert!(synth::history::load_history(&db.pool, 0, 10).await.is_err());
+}
