@@ -11,6 +11,8 @@ mod demo;
 mod engine;
 mod generator;
 mod import;
+mod import_vaccinations;
+mod import_xlsx;
 mod insights;
 mod intelligence;
 mod llm;
