@@ -9,6 +9,7 @@ mod constraints;
 mod data_rights;
 mod demo;
 mod engine;
+mod export;
 mod generator;
 mod import;
 mod import_vaccinations;
