@@ -9,6 +9,7 @@ mod constraints;
 mod data_rights;
 mod demo;
 mod engine;
+mod erased_clients;
 mod export;
 mod generator;
 mod import;
