@@ -193,3 +193,24 @@ async fn english_headers_and_a_mapping_files_entity_read_vaccinations_too() {
         std::fs::remove_file(f).ok();
     }
 }
+
+#[tokio::test]
+async fn the_templates_vaccinations_file_imports_cleanly_with_the_rest() {
+    // Arrange: `vetbot import --template DIR`, then every file it wrote.
+    let db = TestDb::migrated().await;
+    let dir = std::env::temp_dir().join(format!("vetbot-template-vac-{}", std::process::id()));
+    let written = bot::import::template::write(&dir).expect("templates written");
+    assert!(
+        written.iter().any(|p| p.ends_with("vacunas.csv")),
+        "{written:?}"
+    );
+
+    // Act
+    let (summary, printed) = import(&db, &options(written, "template")).await;
+
+    // Assert: its one vaccination on the template's pet, nothing rejected or warned.
+    assert!(summary.issues.is_empty(), "{:#?}", summary.issues);
+    assert_eq!(summary.vaccinations.added, 1, "{printed}");
+    assert_eq!(vaccinations(&db).await, ["Max|Rabia|2025-11-05|2026-11-05"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
