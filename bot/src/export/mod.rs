@@ -9,7 +9,8 @@
 //! keeps their visits and sales (as erasure keeps them) and none of their personal data.
 //!
 //! Files are UTF-8 with a BOM (so Excel shows accents) and commas; dates `dd/mm/yyyy` and
-//! times `hh:mm` in the clinic's time zone; amounts as plain decimals.
+//! times `hh:mm` in the clinic's time zone; amounts as plain decimals. New files are
+//! readable by their owner only (mode 600), as a client's data export is.
 
 pub mod labels;
 pub mod rows;
@@ -105,7 +106,12 @@ fn write_csv(path: &Path, headers: &[&str], rows: &[Vec<String>]) -> Result<(), 
         path: path.display().to_string(),
         source,
     };
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    // Clients' personal data: readable by its owner only where the system has permissions.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = std::io::BufWriter::new(options.open(path).map_err(io)?);
     file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let mut csv = csv::Writer::from_writer(file);
     csv.write_record(headers).map_err(csv_error)?;

@@ -181,6 +181,12 @@ async fn an_export_imported_into_an_empty_clinic_gives_the_same_data_without_era
         "ventas.csv",
     ]) {
         let text = std::fs::read_to_string(path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{template}: personal data, owner only");
+        }
         let t = bot::import::template::TEMPLATES
             .iter()
             .find(|t| t.file == template)
