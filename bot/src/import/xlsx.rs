@@ -1,6 +1,7 @@
 //! Reading an Excel workbook (`.xlsx`): every worksheet is one file of the import, named
-//! `clinica.xlsx[Clientes]` in the report, its first non-empty row the header and each row's
-//! line its row number in Excel. A sheet's name says what it holds when it is one of the
+//! `clinica.xlsx[Clientes]` in the report, its header the first row with column names the
+//! importer knows (a report's title rows above it skipped; else its first non-empty row)
+//! and each row's line its row number in Excel. A sheet's name says what it holds when it is one of the
 //! usual ones ([`sheet_entity`]); otherwise its columns do, as in a CSV file.
 //!
 //! Cells become the text a CSV export of the same sheet would hold, so the same cleaning
@@ -12,7 +13,7 @@ use std::path::Path;
 
 use calamine::{Data, ExcelDateTime, Reader, SheetType, Xlsx};
 
-use super::field::fold_header;
+use super::field::{fold_header, recognise};
 use super::mapping::Entity;
 use super::read::SourceFile;
 use super::ImportError;
@@ -52,21 +53,23 @@ pub fn read(path: &Path) -> Result<Vec<Sheet>, ImportError> {
             .worksheet_range(&sheet)
             .map_err(|e| unreadable(format!("hoja «{sheet}»: {e}")))?;
         let first_row = range.start().map_or(0, |(row, _)| row);
-        let mut rows = range
+        let rows: Vec<(u64, Vec<String>)> = range
             .rows()
             .enumerate()
-            .map(|(i, cells)| (u64::from(first_row) + i as u64 + 1, cells));
-        // The header: the first row with anything in it.
-        let Some(headers) = rows.by_ref().find_map(|(_, cells)| {
-            let texts: Vec<String> = cells.iter().map(cell_text).collect();
-            texts.iter().any(|t| !t.is_empty()).then_some(texts)
-        }) else {
-            continue;
-        };
-        let rows = rows
-            .map(|(line, cells)| (line, cells.iter().map(cell_text).collect::<Vec<_>>()))
+            .map(|(i, cells)| {
+                let line = u64::from(first_row) + i as u64 + 1;
+                (line, cells.iter().map(cell_text).collect::<Vec<_>>())
+            })
             .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
             .collect();
+        let Some(at) = header_row(&rows) else {
+            continue;
+        };
+        let mut rows = rows.into_iter().skip(at);
+        let Some((_, headers)) = rows.next() else {
+            continue;
+        };
+        let rows = rows.collect();
         out.push(Sheet {
             entity: sheet_entity(&sheet),
             file: SourceFile {
@@ -79,6 +82,25 @@ pub fn read(path: &Path) -> Result<Vec<Sheet>, ImportError> {
         });
     }
     Ok(out)
+}
+
+/// Rows a report's title and notes may take above the header ("Reporte de clientes",
+/// "Generado el 05/11/2025").
+const TITLE_ROWS: usize = 5;
+
+/// Which of the first non-empty `rows` is the header: the first with two or more column
+/// names the importer knows (a title or a date above it is skipped), else the first.
+fn header_row(rows: &[(u64, Vec<String>)]) -> Option<usize> {
+    if rows.is_empty() {
+        return None;
+    }
+    let known = |cells: &[String]| cells.iter().filter(|c| recognise(c).is_some()).count();
+    Some(
+        rows.iter()
+            .take(TITLE_ROWS + 1)
+            .position(|(_, cells)| known(cells) >= 2)
+            .unwrap_or(0),
+    )
 }
 
 /// What a sheet holds by its name, in Spanish or English ("Clientes", "Mascotas", "Citas",
@@ -209,6 +231,26 @@ mod tests {
         ] {
             assert_eq!(sheet_entity(sheet), entity, "{sheet}");
         }
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_skipped() {
+        let row = |line: u64, cells: &[&str]| {
+            (
+                line,
+                cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        let titled = [
+            row(1, &["Reporte de clientes", ""]),
+            row(2, &["Generado el", "2025-11-05"]),
+            row(4, &["Clave de cliente", "Nombre"]),
+            row(5, &["C1", "Ana"]),
+        ];
+        assert_eq!(header_row(&titled), Some(2));
+        let plain = [row(1, &["Notas", "Otra"]), row(2, &["x", "y"])];
+        assert_eq!(header_row(&plain), Some(0));
+        assert_eq!(header_row(&[]), None);
     }
 
     #[test]

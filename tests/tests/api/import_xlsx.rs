@@ -15,8 +15,8 @@ fn temp(name: &str) -> PathBuf {
 
 /// The clinic's workbook: clients (a date cell, a serial typed as a number, a phone typed as
 /// a number, a nameless row), a patients sheet named "Hoja2" (known by its columns, one pet
-/// of an unknown client), appointments with a date-time cell, products and sales with
-/// numbers as numbers, vaccinations with date cells, and a summary sheet that is none.
+/// of an unknown client), appointments with a date-time cell, products (under a title)
+/// and sales with numbers as numbers, vaccinations with date cells, and a summary sheet that is none.
 pub fn write_clinic(path: &Path) -> Result<(), XlsxError> {
     let day = Format::new().set_num_format("dd/mm/yyyy");
     let day_time = Format::new().set_num_format("dd/mm/yyyy hh:mm");
@@ -106,17 +106,21 @@ pub fn write_clinic(path: &Path) -> Result<(), XlsxError> {
     visits.write_string(1, 3, "Vacuna anual")?;
     visits.write_string(1, 4, "Atendida")?;
 
+    // A report's title and date above the header, as practice systems print them.
     let products = book.add_worksheet().set_name("Productos")?;
+    products.write_string(0, 0, "Catálogo de productos")?;
+    products.write_string(1, 0, "Generado el")?;
+    products.write_datetime_with_format(1, 1, ExcelDateTime::from_ymd(2025, 11, 5)?, &day)?;
     for (col, header) in ["SKU", "Producto", "Categoría", "Precio"]
         .iter()
         .enumerate()
     {
-        products.write_string(0, col as u16, *header)?;
+        products.write_string(3, col as u16, *header)?;
     }
-    products.write_string(1, 0, "A-1")?;
-    products.write_string(1, 1, "Croquetas 15 kg")?;
-    products.write_string(1, 2, "Alimento")?;
-    products.write_number(1, 3, 1234.5)?;
+    products.write_string(4, 0, "A-1")?;
+    products.write_string(4, 1, "Croquetas 15 kg")?;
+    products.write_string(4, 2, "Alimento")?;
+    products.write_number(4, 3, 1234.5)?;
 
     let sales = book.add_worksheet().set_name("Ventas")?;
     for (col, header) in [
