@@ -121,10 +121,18 @@ pub enum Command {
         #[arg(long)]
         llm: bool,
     },
-    /// Import clients, pets, visits, products and sales from the practice system's CSV
-    /// exports (any of `, ; tab`, UTF-8 or Windows-1252): again with a newer export, only
-    /// what changed is written.
+    /// Import clients, pets, visits, products, sales and vaccinations from the practice
+    /// system's CSV exports (any of `, ; tab`, UTF-8 or Windows-1252) or an Excel workbook
+    /// (.xlsx, one entity per sheet): again with a newer export, only what changed is written.
     Import(ImportArgs),
+    /// Write the clinic's clients (with their consent), pets, visits, products, sales and
+    /// vaccinations as CSV files in the import template's layout (erased clients without
+    /// their personal data); `vetbot import` of them into an empty clinic gives the same data.
+    Export {
+        /// Where to write the files [default: the current directory].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a customer summary CSV
     /// (`ID,x,t_x,T,zbar`, CDNOW layout) and print parameters and log-likelihoods.
     FitBtyd {
@@ -216,11 +224,12 @@ pub struct ImportArgs {
     /// Where the report of rejected rows, dropped values and possible duplicates goes.
     #[arg(long, value_name = "FILE", default_value = "import-report.txt")]
     pub report: PathBuf,
-    /// Write the CSV template set (clients, pets, visits: headers and an example row) into
-    /// DIR and exit.
+    /// Write the CSV template set (products, clients, pets, visits, vaccinations, sales:
+    /// headers and an example row) into DIR and exit.
     #[arg(long, value_name = "DIR", conflicts_with = "files")]
     pub template: Option<PathBuf>,
-    /// The CSV files: clients, pets, visits (in any order: they are ordered).
+    /// The CSV files or Excel workbooks (.xlsx): clients, pets, visits, products, sales,
+    /// vaccinations (in any order: they are ordered).
     #[arg(required_unless_present = "template")]
     pub files: Vec<PathBuf>,
 }
@@ -498,6 +507,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // Clients erased here are never brought back by an old export.
             let erased = crate::rights::tombstone::Tombstones::load(&pool).await?;
             import::run(&pool, &options, &erased, &mut out).await?;
+            Ok(())
+        }
+        Command::Export { out } => {
+            let dir = match out {
+                Some(dir) => dir,
+                None => std::env::current_dir()?,
+            };
+            let exported = crate::export::to_directory(&pool, &dir)
+                .await
+                .with_context(|| format!("Failed to export into {}", dir.display()))?;
+            print!("{}", exported.render());
             Ok(())
         }
         Command::FitBtyd { .. } => unreachable!("handled before connecting"),

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod eval;
+pub mod export;
 pub mod import;
 pub mod intelligence;
 pub mod loyalty;

@@ -18,6 +18,8 @@ pub struct Columns {
     pub products: bool,
     /// Whether rows are sale lines (folio, client, product, quantity, price).
     pub sales: bool,
+    /// Whether rows are vaccinations (pet, vaccine, applied, next due).
+    pub vaccinations: bool,
 }
 
 impl Columns {
@@ -40,6 +42,24 @@ impl Columns {
         let has_any = |fields: &[Option<Field>], pred: fn(Field) -> bool| {
             fields.iter().flatten().any(|f| pred(*f))
         };
+        // A vaccinations export: the vaccine and a date of it ("Fecha" is when it was given).
+        let vaccinations = match mapping.entity {
+            Some(entity) => entity == Entity::Vaccinations,
+            None => {
+                has(&fields, Field::Vaccine)
+                    && (has(&fields, Field::VaccineApplied)
+                        || has(&fields, Field::VaccineDue)
+                        || has(&fields, Field::VisitDate))
+            }
+        };
+        if vaccinations {
+            return Self::of_vaccinations(headers, fields, ambiguous);
+        }
+        for slot in fields.iter_mut() {
+            if slot.is_some_and(Field::is_vaccination) {
+                *slot = None;
+            }
+        }
         // "Nombre" is the pet's name in a patients export (pet columns, no pet name, no
         // client surname); otherwise the client's first name.
         let name_is_pet = !has(&fields, Field::PetName)
@@ -209,6 +229,70 @@ impl Columns {
             visits,
             products,
             sales,
+            vaccinations: false,
+        }
+    }
+
+    /// A vaccinations file's columns: its patient by id ("Paciente: P001"), "Fecha" the day
+    /// the vaccine was given, "ID"/"Folio" the record's id; other entities' columns unmapped.
+    fn of_vaccinations(
+        headers: &[String],
+        mut fields: Vec<Option<Field>>,
+        ambiguous: Vec<(usize, Ambiguous)>,
+    ) -> Self {
+        let has = |fields: &[Option<Field>], f: Field| fields.contains(&Some(f));
+        let mut pet_key = has(&fields, Field::PetKey);
+        let mut applied = has(&fields, Field::VaccineApplied);
+        for slot in fields.iter_mut() {
+            *slot = match *slot {
+                Some(Field::PetName) if !pet_key => {
+                    pet_key = true;
+                    Some(Field::PetKey)
+                }
+                Some(Field::VisitDate) if !applied => {
+                    applied = true;
+                    Some(Field::VaccineApplied)
+                }
+                Some(f) if f.is_vaccination() || f == Field::PetKey || f == Field::Ignore => {
+                    Some(f)
+                }
+                _ => None,
+            };
+        }
+        let (mut key, mut vaccine) = (
+            has(&fields, Field::VaccinationKey),
+            has(&fields, Field::Vaccine),
+        );
+        for (i, a) in ambiguous {
+            fields[i] = match a {
+                Ambiguous::Id if !key => {
+                    key = true;
+                    Some(Field::VaccinationKey)
+                }
+                Ambiguous::Name if !vaccine => {
+                    vaccine = true;
+                    Some(Field::Vaccine)
+                }
+                _ => None,
+            };
+        }
+        let mut seen: Vec<Field> = Vec::new();
+        for slot in fields.iter_mut() {
+            if let Some(field) = *slot {
+                if field != Field::Ignore && seen.contains(&field) {
+                    *slot = None;
+                } else {
+                    seen.push(field);
+                }
+            }
+        }
+        Self {
+            headers: headers.to_vec(),
+            fields,
+            visits: false,
+            products: false,
+            sales: false,
+            vaccinations: true,
         }
     }
 
@@ -225,6 +309,7 @@ impl Columns {
     /// Whether rows of this file describe clients (a column names them).
     pub fn holds_owners(&self) -> bool {
         !self.visits
+            && !self.vaccinations
             && !self.products
             && !self.sales
             && self.fields.iter().flatten().any(|f| f.is_owner_name())
@@ -232,7 +317,11 @@ impl Columns {
 
     /// Whether rows of this file describe pets (a column names them).
     pub fn holds_pets(&self) -> bool {
-        !self.visits && !self.products && !self.sales && self.has(Field::PetName)
+        !self.visits
+            && !self.vaccinations
+            && !self.products
+            && !self.sales
+            && self.has(Field::PetName)
     }
 
     /// Whether rows of this file are products (a column names them).
@@ -243,6 +332,11 @@ impl Columns {
     /// Whether rows of this file are sale lines.
     pub fn holds_sales(&self) -> bool {
         self.sales
+    }
+
+    /// Whether rows of this file are vaccinations (and say of which pet).
+    pub fn holds_vaccinations(&self) -> bool {
+        self.vaccinations && self.has(Field::PetKey)
     }
 
     /// Whether rows of this file are visits (and say whose: a client or pet id).
@@ -418,6 +512,37 @@ mod tests {
         let c = Columns::resolve(&headers, &mapping);
         assert!(c.holds_sales());
         assert_eq!(c.index(Field::SaleKey), Some(0));
+    }
+
+    #[test]
+    fn a_vaccinations_export_names_its_patient_by_id() {
+        let c = resolve(&[
+            "Folio",
+            "Paciente",
+            "Propietario",
+            "Vacuna",
+            "Fecha",
+            "Próxima dosis",
+        ]);
+        assert_eq!(
+            c.fields,
+            [
+                Some(Field::VaccinationKey),
+                Some(Field::PetKey),
+                None,
+                Some(Field::Vaccine),
+                Some(Field::VaccineApplied),
+                Some(Field::VaccineDue),
+            ]
+        );
+        assert!(c.holds_vaccinations() && !c.holds_owners() && !c.holds_pets());
+        assert!(!c.holds_visits() && !c.holds_sales() && !c.holds_products());
+        let c = resolve(&["Pet ID", "Vaccine", "Date applied", "Next due"]);
+        assert!(c.holds_vaccinations(), "{c:?}");
+        // A vaccine column in a patients file is not a vaccinations file.
+        let c = resolve(&["Clave de paciente", "Mascota", "Vacuna", "Clave de cliente"]);
+        assert!(c.holds_pets() && !c.holds_vaccinations());
+        assert_eq!(c.unmapped(), ["Vacuna"]);
     }
 
     #[test]

@@ -53,6 +53,14 @@ pub enum Field {
     LineAmount,
     /// The whole sale's total (repeated on each of its lines).
     SaleTotal,
+    /// A vaccination record's id in the source.
+    VaccinationKey,
+    /// The vaccine's name ("Rabia", "Séxtuple").
+    Vaccine,
+    /// The day it was applied.
+    VaccineApplied,
+    /// The day the next dose is due (the reminder).
+    VaccineDue,
     /// A column the mapping file says to skip.
     Ignore,
 }
@@ -116,6 +124,10 @@ const CODES: &[(Field, &str)] = &[
     (Field::Quantity, "quantity"),
     (Field::LineAmount, "line_amount"),
     (Field::SaleTotal, "sale_total"),
+    (Field::VaccinationKey, "vaccination_id"),
+    (Field::Vaccine, "vaccine"),
+    (Field::VaccineApplied, "applied_on"),
+    (Field::VaccineDue, "due_on"),
     (Field::Ignore, "ignore"),
 ];
 
@@ -660,6 +672,77 @@ const NAMES: &[(Field, &[&str])] = &[
             "invoice total",
         ],
     ),
+    (
+        Field::VaccinationKey,
+        &[
+            "id vacuna",
+            "id vacunacion",
+            "id de vacunacion",
+            "folio vacuna",
+            "folio vacunacion",
+            "folio de vacunacion",
+            "clave vacuna",
+            "clave vacunacion",
+            "no vacuna",
+            "vaccination id",
+            "vaccine record id",
+        ],
+    ),
+    (
+        Field::Vaccine,
+        &[
+            "vacuna",
+            "nombre vacuna",
+            "nombre de la vacuna",
+            "vacuna aplicada",
+            "biologico",
+            "vaccine",
+            "vaccine name",
+            "vaccination",
+        ],
+    ),
+    (
+        Field::VaccineApplied,
+        &[
+            "fecha de aplicacion",
+            "fecha aplicacion",
+            "aplicada",
+            "aplicacion",
+            "fecha de vacunacion",
+            "fecha vacunacion",
+            "fecha vacuna",
+            "applied",
+            "applied on",
+            "date applied",
+            "date given",
+            "given on",
+            "vaccination date",
+        ],
+    ),
+    (
+        Field::VaccineDue,
+        &[
+            "proxima dosis",
+            "proxima aplicacion",
+            "proxima vacuna",
+            "fecha proxima dosis",
+            "fecha de proxima dosis",
+            "fecha de refuerzo",
+            "refuerzo",
+            "vence",
+            "vencimiento",
+            "recordatorio",
+            "fecha recordatorio",
+            "next dose",
+            "next due",
+            "due",
+            "due date",
+            "due on",
+            "booster due",
+            "reminder",
+            "reminder date",
+        ],
+    ),
 ];
 
 const AMBIGUOUS: &[(Ambiguous, &[&str])] = &[
@@ -748,6 +831,15 @@ impl Field {
                 | Field::Quantity
                 | Field::LineAmount
                 | Field::SaleTotal
+        )
+    }
+
+    /// Whether the field describes a vaccination (a file with the vaccine and a date of it
+    /// is a vaccinations file).
+    pub fn is_vaccination(self) -> bool {
+        matches!(
+            self,
+            Field::VaccinationKey | Field::Vaccine | Field::VaccineApplied | Field::VaccineDue
         )
     }
 
@@ -840,6 +932,11 @@ mod tests {
             ("Cantidad", Field::Quantity),
             ("Importe", Field::LineAmount),
             ("Total", Field::SaleTotal),
+            ("Vacuna", Field::Vaccine),
+            ("Fecha de aplicación", Field::VaccineApplied),
+            ("Próxima dosis", Field::VaccineDue),
+            ("Next due", Field::VaccineDue),
+            ("Folio vacuna", Field::VaccinationKey),
         ] {
             assert_eq!(recognise(header), Some(Header::Known(field)), "{header}");
         }

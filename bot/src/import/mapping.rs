@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! source = "qvet"            # optional: the name this system's keys are kept under
-//! entity = "visits"          # optional: what the rows are (clients, pets, visits, products, sales)
+//! entity = "visits"          # optional: what the rows are (clients, pets, visits, products, sales, vaccinations)
 //! [columns]
 //! "Tel. oficina" = "phone2"  # a field code, or a header name that means it ("Teléfono 2")
 //! "Notas" = "ignore"         # skip it
@@ -35,6 +35,8 @@ pub enum Entity {
     Products,
     /// Sales: orders with their lines (or invoice lines grouped by folio).
     Sales,
+    /// Vaccinations given and the next dose due (the reminders).
+    Vaccinations,
 }
 
 impl Entity {
@@ -48,6 +50,8 @@ impl Entity {
             "sales" | "ventas" | "facturas" | "pedidos" | "orders" | "invoices" | "tickets" => {
                 Some(Entity::Sales)
             }
+            "vaccinations" | "vacunas" | "vacunacion" | "vacunaciones" | "vaccines"
+            | "reminders" | "recordatorios" => Some(Entity::Vaccinations),
             _ => None,
         }
     }
@@ -95,7 +99,9 @@ impl Mapping {
         let entity = match raw.entity {
             None => None,
             Some(text) => Some(Entity::parse(&text).ok_or_else(|| {
-                format!("entity «{text}» no es clients, pets, visits ni products")
+                format!(
+                    "entity «{text}» no es clients, pets, visits, products, sales ni vaccinations"
+                )
             })?),
         };
         Ok(Self {

@@ -15,16 +15,21 @@ pub fn mapping(out: &mut impl Write, file: &SourceFile, columns: &Columns) -> io
     let holds = match (columns.holds_owners(), columns.holds_pets()) {
         _ if columns.holds_visits() => "visitas",
         _ if columns.holds_products() => "productos",
+        _ if columns.holds_sales() => "ventas",
+        _ if columns.holds_vaccinations() => "vacunas",
         (true, true) => "clientes y mascotas",
         (true, false) => "clientes",
         _ => "mascotas",
     };
+    let format = if file.encoding == "xlsx" {
+        "hoja de Excel".to_owned()
+    } else {
+        format!("{}, separado por {}", file.encoding, file.delimiter_name())
+    };
     writeln!(
         out,
-        "== {} ({}, separado por {}, {} filas): {holds}",
+        "== {} ({format}, {} filas): {holds}",
         file.name,
-        file.encoding,
-        file.delimiter_name(),
         file.rows.len()
     )?;
     writeln!(out, "  Columnas:")?;
@@ -62,6 +67,16 @@ pub fn rows(out: &mut impl Write, rows: &[(u64, RowOutcome)]) -> io::Result<()> 
         }
         if let Some(sale) = &row.sale {
             parts.push(sale_line(sale));
+        }
+        if let Some(v) = &row.vaccination {
+            let due = v
+                .due_on
+                .map(|d| format!(" · próxima dosis {d}"))
+                .unwrap_or_default();
+            parts.push(format!(
+                "vacuna [{}] {} de mascota [{}] aplicada {}{due}",
+                v.key, v.vaccine, v.pet_key, v.applied_on
+            ));
         }
         parts.extend(row.rejects.iter().map(|r| format!("rechazada: {r}")));
         parts.extend(row.warnings.iter().map(|w| format!("aviso: {w}")));

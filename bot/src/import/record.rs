@@ -172,6 +172,7 @@ pub struct RowOutcome {
     pub visit: Option<VisitRecord>,
     pub product: Option<ProductRecord>,
     pub sale: Option<SaleRecord>,
+    pub vaccination: Option<super::vaccinations::VaccinationRecord>,
     /// Optional values dropped (the row is kept).
     pub warnings: Vec<String>,
     /// Why (part of) the row cannot be stored.
@@ -180,7 +181,7 @@ pub struct RowOutcome {
 
 /// The stable hash of what would be stored (not where the row was), kept with its key: an
 /// unchanged row in a later export is left alone.
-fn row_hash(stored: &impl std::fmt::Debug) -> String {
+pub(super) fn row_hash(stored: &impl std::fmt::Debug) -> String {
     let digest = Sha256::digest(format!("{stored:?}").as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -258,6 +259,10 @@ pub fn read_row(
     };
     if columns.holds_sales() {
         read_sale(&cell, line, today, &mut out);
+        return out;
+    }
+    if columns.holds_vaccinations() {
+        super::vaccinations::read(&cell, line, today, &mut out);
         return out;
     }
     if columns.holds_visits() {
@@ -829,7 +834,7 @@ fn split_phones(text: &str) -> Vec<&str> {
 }
 
 /// A source id as a key ("00123" stays; Excel's "123.0" is "123").
-fn source_key(id: &str) -> String {
+pub(super) fn source_key(id: &str) -> String {
     let id = id.trim();
     id.strip_suffix(".0")
         .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
@@ -838,7 +843,7 @@ fn source_key(id: &str) -> String {
 }
 
 /// A key made from content, for exports without ids; `~` keeps it apart from source ids.
-fn content_key(parts: &[&str]) -> String {
+pub(super) fn content_key(parts: &[&str]) -> String {
     format!("~{}", parts.join("|"))
 }
 

@@ -20,8 +20,10 @@ use super::record::{
     read_row, OwnerRecord, PetRecord, ProductRecord, RowOutcome, SaleRecord, VisitRecord,
 };
 use super::report::{Issue, IssueKind};
+use super::vaccinations::VaccinationRecord;
 use super::{
-    consent, duplicates, owners, pets, preview, products, report, sales, stage, visits, ImportError,
+    consent, duplicates, notify, owners, pets, preview, products, report, sales, stage,
+    vaccinations, visits, xlsx, ImportError,
 };
 use crate::clock::ClinicClock;
 use crate::intelligence::recompute::{self, Outcome};
@@ -60,6 +62,7 @@ pub struct Summary {
     pub products: Counts,
     /// Sales (orders; their lines are counted in them).
     pub sales: Counts,
+    pub vaccinations: Counts,
     pub rejected: u64,
     pub warnings: u64,
     pub duplicates: u64,
@@ -78,6 +81,7 @@ struct Prepared {
     visits: Vec<VisitRecord>,
     products: Vec<ProductRecord>,
     sales: Vec<SaleRecord>,
+    vaccinations: Vec<VaccinationRecord>,
     outcomes: Vec<(u64, RowOutcome)>,
 }
 
@@ -102,21 +106,54 @@ pub async fn run(
     let clock = ClinicClock::load(pool).await.map_err(db(""))?;
     let today = clock.today();
     let mut files = Vec::new();
+    // Sheets of a workbook that hold none of the entities (a summary, notes) are skipped.
+    let mut skipped = Vec::new();
     for path in &options.files {
-        let file = SourceFile::read(path)?;
-        let columns = Columns::resolve(&file.headers, &mapping);
-        if !columns.holds_owners()
-            && !columns.holds_pets()
-            && !columns.holds_visits()
-            && !columns.holds_products()
-            && !columns.holds_sales()
-        {
-            return Err(ImportError::Unrecognised {
-                path: file.name,
-                unmapped: columns.unmapped().join(", "),
-            });
+        // A workbook: each sheet one file, what it holds said by its name when it is a
+        // usual one (which wins over the mapping file's `entity`), else by its columns.
+        let sheets = if xlsx::is_workbook(path) {
+            xlsx::read(path)?
+                .into_iter()
+                .map(|sheet| (sheet.file, Some(sheet.entity)))
+                .collect()
+        } else {
+            vec![(SourceFile::read(path)?, None)]
+        };
+        for (file, named) in sheets {
+            let columns = match named {
+                Some(Some(entity)) => {
+                    let mut by_name = mapping.clone();
+                    by_name.entity = Some(entity);
+                    Columns::resolve(&file.headers, &by_name)
+                }
+                _ => Columns::resolve(&file.headers, &mapping),
+            };
+            if !columns.holds_owners()
+                && !columns.holds_pets()
+                && !columns.holds_visits()
+                && !columns.holds_products()
+                && !columns.holds_sales()
+                && !columns.holds_vaccinations()
+            {
+                if named == Some(None) {
+                    skipped.push(Issue {
+                        file: file.name,
+                        line: 1,
+                        kind: IssueKind::Warning,
+                        text: format!(
+                            "la hoja no tiene columnas de clientes, mascotas, visitas, productos, ventas ni vacunas (sin asignar: {}): no se importa",
+                            columns.unmapped().join(", ")
+                        ),
+                    });
+                    continue;
+                }
+                return Err(ImportError::Unrecognised {
+                    path: file.name,
+                    unmapped: columns.unmapped().join(", "),
+                });
+            }
+            files.push((file, columns));
         }
-        files.push((file, columns));
     }
     // Clients before the pets that may refer to them, both before their visits, and
     // clients and products before the sales that name them.
@@ -125,7 +162,7 @@ pub async fn run(
             0
         } else if columns.holds_sales() {
             3
-        } else if columns.holds_visits() {
+        } else if columns.holds_visits() || columns.holds_vaccinations() {
             2
         } else {
             1
@@ -141,6 +178,7 @@ pub async fn run(
     let mut summary = Summary {
         dry_run: options.dry_run,
         files: files.len(),
+        issues: skipped,
         ..Summary::default()
     };
     let mut prepared = Vec::new();
@@ -209,6 +247,13 @@ pub async fn run(
         report::write(&options.report, &summary.issues)?;
     }
     write!(out, "{}", summary.render(&options.report)).map_err(report_error)?;
+    if !options.dry_run {
+        // The owners hear of it in their chats too (a running `vetbot serve` sends it);
+        // the import itself is done whatever happens here.
+        if let Err(error) = notify::owners(pool, &summary).await {
+            tracing::warn!(%error, "could not queue the import summary to the owners");
+        }
+    }
     Ok(summary)
 }
 
@@ -259,6 +304,8 @@ fn prepare(
     let mut sales: Vec<SaleRecord> = Vec::new();
     // Per folio: its first line's index in `sales` and how many lines it has.
     let mut folio_at: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut vaccinations: Vec<VaccinationRecord> = Vec::new();
+    let mut vaccination_at: HashMap<String, usize> = HashMap::new();
     let mut outcomes = Vec::new();
     let issue = |line, kind, text: String| Issue {
         file: file.name.clone(),
@@ -370,6 +417,22 @@ fn prepare(
             }
             sales.push(sale);
         }
+        if let Some(v) = &outcome.vaccination {
+            match vaccination_at.get(&v.key) {
+                None => {
+                    vaccination_at.insert(v.key.clone(), vaccinations.len());
+                    vaccinations.push(v.clone());
+                }
+                Some(&i) => issues.push(issue(
+                    *line,
+                    IssueKind::Reject,
+                    format!(
+                        "la vacuna «{}» ya apareció en la línea {}: se importa aquella",
+                        v.key, vaccinations[i].line
+                    ),
+                )),
+            }
+        }
         if outcomes.len() < preview::ROWS {
             outcomes.push((*line, outcome));
         }
@@ -405,6 +468,7 @@ fn prepare(
         visits,
         products,
         sales,
+        vaccinations,
         outcomes,
     }
 }
@@ -505,6 +569,24 @@ async fn store(
             .await
             .map_err(db(path))?;
     }
+    let mut vaccination_counts = Upserted::default();
+    if !p.vaccinations.is_empty() {
+        vaccinations::stage(conn, run, &p.vaccinations)
+            .await
+            .map_err(db(path))?;
+        vaccination_counts = vaccinations::upsert(conn, run, source)
+            .await
+            .map_err(db(path))?;
+        sqlx::query!(
+            "update import_runs set vaccinations_added = $2, vaccinations_updated = $3 where id = $1",
+            run,
+            vaccination_counts.added as i32,
+            vaccination_counts.updated as i32
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(db(path))?;
+    }
     for (line, reason) in owner_counts
         .rejects
         .iter()
@@ -512,6 +594,7 @@ async fn store(
         .chain(&visit_counts.rejects)
         .chain(&product_counts.rejects)
         .chain(&sale_counts.rejects)
+        .chain(&vaccination_counts.rejects)
     {
         summary
             .issues
@@ -539,6 +622,11 @@ async fn store(
         added: product_counts.added,
         updated: product_counts.updated,
         unchanged: unchanged(p.products.len(), &product_counts),
+    };
+    let vaccinations = Counts {
+        added: vaccination_counts.added,
+        updated: vaccination_counts.updated,
+        unchanged: unchanged(p.vaccinations.len(), &vaccination_counts),
     };
     let rejected = summary
         .issues
@@ -596,6 +684,7 @@ async fn store(
         (&mut summary.visits, visits),
         (&mut summary.products, products),
         (&mut summary.sales, sale_counts.orders),
+        (&mut summary.vaccinations, vaccinations),
     ] {
         total.added += add.added;
         total.updated += add.updated;
@@ -613,6 +702,7 @@ impl Summary {
             self.visits,
             self.products,
             self.sales,
+            self.vaccinations,
         ]
         .iter()
         .any(|c| c.added + c.updated > 0)
@@ -626,7 +716,7 @@ impl Summary {
             "Importación terminada"
         };
         let mut out = format!(
-            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Productos: {} nuevos, {} actualizados, {} sin cambios\n  Ventas: {} nuevas, {} actualizadas, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
+            "{head}: {} archivo(s).\n  Clientes: {} nuevos, {} actualizados, {} sin cambios\n  Mascotas: {} nuevas, {} actualizadas, {} sin cambios\n  Visitas: {} nuevas, {} actualizadas, {} sin cambios\n  Productos: {} nuevos, {} actualizados, {} sin cambios\n  Ventas: {} nuevas, {} actualizadas, {} sin cambios\n  Vacunas: {} nuevas, {} actualizadas, {} sin cambios\n  Rechazadas: {} · avisos: {} · posibles duplicados: {} · consentimientos registrados: {}\n",
             self.files,
             self.owners.added,
             self.owners.updated,
@@ -643,6 +733,9 @@ impl Summary {
             self.sales.added,
             self.sales.updated,
             self.sales.unchanged,
+            self.vaccinations.added,
+            self.vaccinations.updated,
+            self.vaccinations.unchanged,
             self.rejected,
             self.warnings,
             self.duplicates,

@@ -1,5 +1,5 @@
 //! `vetbot import --template DIR`: the documented CSV layout, one file per entity (products,
-//! clients, pets, visits, sales) with its
+//! clients, pets, visits, vaccinations, sales) with its
 //! headers and one example row, in the column names the importer recognises (README,
 //! "Importing from your practice system").
 
@@ -113,6 +113,17 @@ pub const TEMPLATES: &[Template] = &[
         ],
     },
     Template {
+        file: "vacunas.csv",
+        headers: &[
+            "Folio vacuna",
+            "Clave de paciente",
+            "Vacuna",
+            "Fecha de aplicación",
+            "Próxima dosis",
+        ],
+        example: &["VAC001", "P001", "Rabia", "05/11/2025", "05/11/2026"],
+    },
+    Template {
         file: "ventas.csv",
         headers: &[
             "Folio",
@@ -201,6 +212,7 @@ mod tests {
                 row.visit.is_some(),
                 row.product.is_some(),
                 row.sale.is_some(),
+                row.vaccination.is_some(),
             ];
             assert_eq!(
                 kinds.iter().filter(|k| **k).count(),

@@ -1,7 +1,9 @@
 //! `create_client`: a new client typed in the chat ("nuevo cliente Juan Pérez 998 765 4321,
 //! perro Rocky labrador de 3 años"), with their pets. The phone is normalised like every
 //! other; a client who already has that phone is not created again (the card says who it
-//! is). No marketing consent is recorded: none was given.
+//! is), nor is one who asked to be erased (derecho de cancelación): the tombstone erasure
+//! keeps (hashes of their phones) refuses it, saying why. No marketing consent is recorded:
+//! none was given.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -116,6 +118,19 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
         ));
     }
     let mut tx = ctx.pool.begin().await?;
+    if crate::rights::tombstone::is_erased(&mut *tx, Some(&phone), None).await? {
+        return Ok(ToolOutput::new(
+            json!({"created": false, "erased": true}),
+            RichText::plain(match ctx.lang {
+                Lang::Es => format!(
+                    "⛔ No creé el cliente: el {phone} es de un cliente que pidió borrar sus datos (derecho de cancelación), y sus datos no se vuelven a registrar desde el chat."
+                ),
+                Lang::En => format!(
+                    "⛔ No client was created: {phone} belongs to a client who asked for their data to be erased, and their data is not registered again from the chat."
+                ),
+            }),
+        ));
+    }
     if let Some(id) = crate::serve::clients::owner_by_phone_in(&mut tx, &phone).await? {
         let name = notes::owner_name(&ctx.pool, id).await?.unwrap_or_default();
         return Ok(ToolOutput::new(

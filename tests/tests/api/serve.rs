@@ -12,6 +12,7 @@ mod delivery;
 mod edits;
 mod etiquette;
 mod export;
+mod import_summary;
 mod list_files;
 mod media;
 mod mexican_numbers;
