@@ -24,6 +24,9 @@ pub enum Permission {
     LoyaltyAdjustments,
     /// Exporting or deleting the clinic's data: a client's export, erasure, the request log.
     DataExport,
+    /// Setting one's own morning digest: owners only, never granted (the digest goes to
+    /// owners), so not in [`Permission::ALL`].
+    OwnDigest,
 }
 
 impl Permission {
@@ -42,6 +45,7 @@ impl Permission {
             Self::CampaignApproval => "campaign_approval",
             Self::LoyaltyAdjustments => "loyalty_adjustments",
             Self::DataExport => "data_export",
+            Self::OwnDigest => "own_digest",
         }
     }
 
@@ -65,6 +69,10 @@ impl Permission {
                 "exportar o borrar datos de la clínica",
                 "export or delete the clinic's data",
             ),
+            Self::OwnDigest => lang.pick(
+                "configurar el resumen de la mañana (es para los dueños)",
+                "set up the morning digest (it is for owners)",
+            ),
         }
     }
 }
@@ -83,6 +91,7 @@ pub fn required(tool: &str, args: &Value) -> Option<Permission> {
         tools::adjust_points::NAME => Some(Permission::LoyaltyAdjustments),
         tools::export_client_data::NAME => Some(Permission::DataExport),
         tools::erase_client::NAME | tools::data_requests::NAME => Some(Permission::DataExport),
+        tools::digest_settings::NAME => Some(Permission::OwnDigest),
         _ => None,
     }
 }
@@ -148,6 +157,9 @@ impl Access {
         }
         if !self.allows(Permission::DataExport) {
             definitions.retain(|d| d.name != tools::export_client_data::NAME);
+        }
+        if !self.allows(Permission::OwnDigest) {
+            definitions.retain(|d| d.name != tools::digest_settings::NAME);
         }
         definitions
     }
@@ -293,9 +305,22 @@ mod tests {
         };
         assert_eq!(report_types(&granted).len(), 6);
         // Every tool but campaign results (a business report), adjust_points (loyalty
-        // adjustments) and export_client_data (data export) is offered to staff.
+        // adjustments), export_client_data (data export) and the owner's own digest setting
+        // is offered to staff.
         let offered = staff.restrict(tools::definitions());
-        assert_eq!(offered.len(), tools::definitions().len() - 3);
+        assert_eq!(offered.len(), tools::definitions().len() - 4);
+        assert!(offered
+            .iter()
+            .all(|d| d.name != tools::digest_settings::NAME));
+        // Granting every grantable action still leaves the digest setting to owners.
+        let all = Access {
+            owner: false,
+            granted: Permission::ALL.to_vec(),
+        };
+        let offered_all = all.restrict(tools::definitions());
+        assert_eq!(offered_all.len(), tools::definitions().len() - 1);
+        assert!(!all.allows(Permission::OwnDigest));
+        assert_eq!(Permission::parse(Permission::OwnDigest.code()), None);
         assert!(offered
             .iter()
             .all(|d| d.name != tools::export_client_data::NAME));

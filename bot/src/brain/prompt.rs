@@ -114,15 +114,16 @@ mod tests {
         );
     }
 
-    /// An owner is offered every tool (22 with data rights, lists as files and the chat's writes), so this is the largest prompt.
+    /// An owner is offered every tool (23 with data rights, lists as files and the chat's writes), so this is the largest prompt.
     /// The bound keeps it small for local models: the smallest run here (SmolLM2 at
     /// n_ctx 8,192) keeps over 5,100 tokens for the conversation. It was 2,500 until the
     /// data-rights tools (export, contact correction) took it to ~2,566, and 2,600 until
     /// lists as files (`export_list`, ~70 tokens), the chat's basic writes (a pet's death,
     /// a booking, a new client: ~325 tokens, their descriptions kept terse) and a report's
-    /// comparison with last year (`compare`, ~40) took it to ~3,004.
+    /// comparison with last year (`compare`, ~40) took it to ~3,004, and 3,050 until an
+    /// owner's morning digest setting (`digest_settings`, ~80, kept terse) took it to ~3,085.
     #[test]
-    fn system_prompt_and_tool_schemas_fit_in_3050_tokens() {
+    fn system_prompt_and_tool_schemas_fit_in_3100_tokens() {
         let tools = serde_json::to_string(&tool_schemas()).unwrap();
         for lang in [Lang::Es, Lang::En] {
             let prompt = system_prompt(lang, &clock());
@@ -133,7 +134,7 @@ mod tests {
                 tools::definitions().len(),
                 estimate_tokens(&tools)
             );
-            assert!(total <= 3_050, "{lang:?}: ~{total} tokens");
+            assert!(total <= 3_100, "{lang:?}: ~{total} tokens");
         }
     }
 

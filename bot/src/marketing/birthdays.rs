@@ -75,6 +75,15 @@ impl Occasion {
     }
 }
 
+/// The audiences of `today`'s pets' birthday and clients' anniversary drafts (how the
+/// morning digest finds the ones still waiting for approval).
+pub fn audiences(today: chrono::NaiveDate) -> (String, String) {
+    (
+        Occasion::PetBirthday.label(today),
+        Occasion::ClientAnniversary.label(today),
+    )
+}
+
 /// Clients with a living pet whose birthday is today (29 Feb counts on 28 Feb in other years).
 async fn celebrating(pool: &PgPool, today: chrono::NaiveDate) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(

@@ -31,6 +31,10 @@ pub async fn answer(
     conversation: i64,
     text: &str,
 ) -> anyhow::Result<Option<Resolved>> {
+    // «manda el resumen a las 8» sets the morning digest; it sends or schedules no campaign.
+    if command_parse::digest_setting(text) {
+        return Ok(None);
+    }
     let Some(said) = said::read(text, ctx.clock.today()) else {
         return Ok(None);
     };

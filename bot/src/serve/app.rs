@@ -62,6 +62,7 @@ pub struct Application {
     settings: ServeSettings,
     holder: Holder,
     campaign_clock: SendClock,
+    morning_clock: SendClock,
 }
 
 /// One line per channel saying whether it is on, and why not.
@@ -151,6 +152,7 @@ impl Application {
             settings,
             holder,
             campaign_clock: SendClock::default(),
+            morning_clock: SendClock::default(),
         })
     }
 
@@ -158,6 +160,13 @@ impl Application {
     /// it through quiet hours and clinic days).
     pub fn with_campaign_clock(mut self, clock: SendClock) -> Self {
         self.campaign_clock = clock;
+        self
+    }
+
+    /// The same application with the morning job (owners' digests, the day's greetings)
+    /// reading time from `clock` (tests move it through an owner's digest time and days).
+    pub fn with_morning_clock(mut self, clock: SendClock) -> Self {
+        self.morning_clock = clock;
         self
     }
 
@@ -206,6 +215,7 @@ impl Application {
         others.spawn(morning::run(
             Arc::clone(&self.ctx),
             self.settings.marketing.birthday_mode,
+            self.morning_clock.clone(),
             stop.clone(),
         ));
         others.spawn(nightly::run(

@@ -275,12 +275,14 @@ pub(crate) async fn answer(
     if out.fell_back {
         ctx.metrics.llm_fallback();
     }
+    // The answer's language (an English question gets an English answer, and its chart
+    // `chart.png`, whatever the member's usual language).
     let reply = match &heard {
         Some(words) => {
             let doc = RichText::join([voice::quote(words), out.reply.clone()]);
-            with_buttons(&doc, inbound.channel, lang)
+            with_buttons(&doc, inbound.channel, out.lang)
         }
-        None => with_buttons(&out.reply, inbound.channel, lang),
+        None => with_buttons(&out.reply, inbound.channel, out.lang),
     };
     let notices = out.notices.into_iter().filter_map(|n| {
         let channel = context::channel(&n.channel)?;

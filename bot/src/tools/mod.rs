@@ -12,6 +12,7 @@ mod caps;
 pub mod client_link;
 pub mod create_client;
 pub mod data_requests;
+pub mod digest_settings;
 pub mod draft_campaign;
 pub mod edit_campaign;
 pub mod erase_client;
@@ -228,6 +229,7 @@ pub fn definitions() -> Vec<ToolDefinition> {
         mark_pet_deceased::definition(),
         book_appointment::definition(),
         create_client::definition(),
+        digest_settings::definition(),
     ]
 }
 
@@ -246,6 +248,7 @@ fn writes(name: &str) -> bool {
             | mark_pet_deceased::NAME
             | book_appointment::NAME
             | create_client::NAME
+            | digest_settings::NAME
             | erase_client::NAME
     )
 }
@@ -312,6 +315,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             mark_pet_deceased::NAME => mark_pet_deceased::run(ctx, parse(name, args)?).await,
             book_appointment::NAME => book_appointment::run(ctx, parse(name, args)?).await,
             create_client::NAME => create_client::run(ctx, parse(name, args)?).await,
+            digest_settings::NAME => digest_settings::run(ctx, parse(name, args)?).await,
             // The command brain's own tools: role-checked and audited like the rest, never
             // offered to the model (see `brain::llm`).
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,

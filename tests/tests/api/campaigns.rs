@@ -618,7 +618,7 @@ mod morning {
     use super::*;
 
     #[tokio::test]
-    async fn the_morning_brings_greetings_campaign_results_and_tier_changes_once_a_day() {
+    async fn the_morning_brings_greetings_finished_campaigns_and_tier_changes_once_a_day() {
         let (db, engine) = clinic().await;
         // A campaign approved and sent to Carlos and Roberto; Roberto answered.
         pablo(&engine, "¿A quiénes no hemos visto en un tiempo?").await;
@@ -632,6 +632,14 @@ mod morning {
         )
         .bind(id)
         .bind(ROBERTO)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        // The campaign finished sending: its results are news for the next digest.
+        sqlx::query(
+            "update marketing_campaigns set status = 'sent', sent_at = now(), finished_at = now() where id = $1",
+        )
+        .bind(id)
         .execute(&db.pool)
         .await
         .unwrap();

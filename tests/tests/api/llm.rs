@@ -3,6 +3,7 @@
 
 mod bounds;
 mod consent;
+mod digest;
 mod eval;
 mod export;
 mod failures;

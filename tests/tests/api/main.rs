@@ -8,6 +8,7 @@ mod consent;
 mod constraints;
 mod data_rights;
 mod demo;
+mod digest;
 mod engine;
 mod erased_clients;
 mod export;

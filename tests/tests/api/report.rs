@@ -106,7 +106,7 @@ async fn revenue_report_compares_october_with_the_31_days_before() {
         card,
         "\
 📈 **Reporte de Ingresos**
-📆 1–31 Oct 2025 · vs. 31 Ago – 30 Sep 2025
+📆 octubre 2025 · vs. 31 Ago – 30 Sep 2025
 
 • Ingresos: $1,500.00 MXN (+25.0% vs. $1,200.00 MXN)
 • Órdenes: 4 (+100.0% vs. 2)
@@ -155,7 +155,7 @@ async fn appointments_report_counts_no_shows_against_attended_appointments() {
         card,
         "\
 📅 **Reporte de Citas**
-📆 1–31 Oct 2025 · vs. 31 Ago – 30 Sep 2025
+📆 octubre 2025 · vs. 31 Ago – 30 Sep 2025
 
 • Citas: 6 (+50.0% vs. 4)
 • Citas completadas: 4 (+100.0% vs. 2)
@@ -179,7 +179,7 @@ async fn products_report_ranks_best_sellers_by_units_or_revenue() {
         card,
         "\
 📦 **Reporte de Productos**
-📆 1–31 Oct 2025 · vs. 31 Ago – 30 Sep 2025
+📆 octubre 2025 · vs. 31 Ago – 30 Sep 2025
 
 • Unidades vendidas: 5 (+66.7% vs. 3)
 • Productos distintos vendidos: 4 (+100.0% vs. 2)
@@ -217,7 +217,7 @@ async fn customers_report_counts_active_new_and_returning_clients() {
         card,
         "\
 👥 **Reporte de Clientes**
-📆 1–31 Oct 2025 · vs. 31 Ago – 30 Sep 2025
+📆 octubre 2025 · vs. 31 Ago – 30 Sep 2025
 
 • Clientes activos: 3 (+50.0% vs. 2)
 • Clientes nuevos: 2 (+100.0% vs. 1)
@@ -243,7 +243,7 @@ async fn retention_report_follows_the_previous_periods_clients() {
         card,
         "\
 🔁 **Reporte de Retención**
-📆 1–31 Oct 2025 · vs. 31 Ago – 30 Sep 2025
+📆 octubre 2025 · vs. 31 Ago – 30 Sep 2025
 
 • Tasa de retención: 100.0% (+50.0 pp vs. 50.0%)
 • Clientes inactivos: 0 (-100.0% vs. 1)
@@ -285,7 +285,7 @@ async fn report_cards_speak_english() {
     .render(Markup::Markdown);
     assert!(
         card.starts_with(
-            "📈 **Revenue Report**\n📆 Oct 1–31, 2025 · vs. Aug 31 – Sep 30, 2025\n\n• Revenue: $1,500.00 MXN (+25.0% vs. $1,200.00 MXN)\n"
+            "📈 **Revenue Report**\n📆 October 2025 · vs. Aug 31 – Sep 30, 2025\n\n• Revenue: $1,500.00 MXN (+25.0% vs. $1,200.00 MXN)\n"
         ),
         "{card}"
     );
@@ -474,7 +474,7 @@ async fn a_period_compares_with_the_same_period_last_year_when_asked() {
         year_ago.card.render(Markup::Markdown),
         "\
 📈 **Reporte de Ingresos**
-📆 1–31 Oct 2025 · vs. 1–31 Oct 2024
+📆 octubre 2025 · vs. octubre 2024
 
 • Ingresos: $450.00 MXN (-40.0% vs. $750.00 MXN)
 • Órdenes: 2 (0.0% vs. 2)
@@ -491,7 +491,9 @@ async fn a_period_compares_with_the_same_period_last_year_when_asked() {
     let chart = comparison(&year_ago);
     assert_eq!(chart.previous.iter().sum::<f64>(), 750.0);
     assert_eq!(chart.current.iter().sum::<f64>(), 450.0);
-    assert_eq!(chart.previous_name, "Mismo periodo, año anterior");
+    // Whole months go by their names (issue 15: «octubre 2025» against «octubre 2024»).
+    assert_eq!(chart.previous_name, "octubre 2024");
+    assert_eq!(chart.current_name, "octubre 2025");
     // The previous period of equal length stays the default.
     for out in [&default, &previous] {
         assert_eq!(

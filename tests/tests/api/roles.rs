@@ -67,7 +67,7 @@ async fn staff_asking_the_command_brain_for_owner_only_reports_are_told_who_can(
         "reporte de ingresos de octubre",
     )
     .await;
-    assert!(owner.contains("1–31 Oct 2025"), "{owner}");
+    assert!(owner.contains("📆 octubre 2025"), "{owner}");
     let refused: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where staff_id = 2 and outcome = 'error' and error like 'forbidden%'",
     )
@@ -92,7 +92,7 @@ async fn a_clinic_may_grant_business_reports_to_staff() {
         "reporte de ingresos de octubre",
     )
     .await;
-    assert!(reply.contains("1–31 Oct 2025"), "{reply}");
+    assert!(reply.contains("📆 octubre 2025"), "{reply}");
 }
 
 #[tokio::test]

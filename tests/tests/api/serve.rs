@@ -9,6 +9,7 @@ mod clinic_number;
 mod consent;
 mod crash;
 mod delivery;
+mod digest;
 mod edits;
 mod etiquette;
 mod export;
@@ -69,6 +70,8 @@ struct Options {
     extra: Vec<(&'static str, String)>,
     /// The campaign sender's clock (None: the clinic's).
     campaign_clock: Option<bot::marketing::send::SendClock>,
+    /// The morning job's clock (owners' digests; None: the clinic's).
+    morning_clock: Option<bot::marketing::send::SendClock>,
 }
 
 impl Default for Options {
@@ -81,6 +84,7 @@ impl Default for Options {
             llm: None,
             extra: Vec::new(),
             campaign_clock: None,
+            morning_clock: None,
         }
     }
 }
@@ -299,6 +303,9 @@ async fn launch(
         .expect("application builds");
     if let Some(clock) = options.campaign_clock.clone() {
         app = app.with_campaign_clock(clock);
+    }
+    if let Some(clock) = options.morning_clock.clone() {
+        app = app.with_morning_clock(clock);
     }
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = oneshot::channel::<()>();

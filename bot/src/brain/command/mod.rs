@@ -373,6 +373,7 @@ pub fn help(lang: Lang) -> RichText {
             "• «exporta los datos de María García» — todos sus datos en archivos (solo el dueño)",
             "• «cambia el teléfono de María García a 998 123 4567» — corregir datos de contacto; /solicitudes — solicitudes de datos (dueño)",
             "• «nuevo cliente Juan Pérez 998 765 4321, perro Rocky» — alta de cliente; «Rocky falleció ayer»; «cita de Max el martes a las 10 (vacuna)»",
+            "• «manda el resumen a las 8», «desactiva el resumen» — tu resumen de la mañana (dueño); /resumen — cómo está",
             "• /nuevo — empezar de nuevo",
         ],
         Lang::En => &[
@@ -390,6 +391,7 @@ pub fn help(lang: Lang) -> RichText {
             "• \"export María García's data\" — all their data as files (owner only)",
             "• \"change María García's phone to 998 123 4567\" — correct contact data; /requests — data requests (owner)",
             "• \"new client John Smith 998 123 4567, cat Luna\" — add a client; \"Max passed away\"; \"book Luna on Friday at 4pm for a checkup\"",
+            "• \"send the digest at 8am\", \"turn off the morning digest\" — your morning digest (owner); /digest — how it is set",
             "• /reset — start over",
         ],
     };

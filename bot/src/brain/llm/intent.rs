@@ -77,6 +77,18 @@ const CHANGE_STEMS: &[&str] = &[
     "alta",
     "new",
     "crea",
+    // The morning digest: «desactiva el resumen», «resumen diario a las 7:30», "turn off the
+    // morning digest".
+    "activa",
+    "reactiva",
+    "desactiv",
+    "apag",
+    "prende",
+    "resumen",
+    "digest",
+    "turn",
+    "enabl",
+    "disabl",
 ];
 
 /// True when some word of `text` starts like a request for a change.
@@ -176,6 +188,10 @@ mod tests {
             "book Luna on Friday at 4pm for a checkup",
             "nuevo cliente Juan Pérez 998 765 4321, perro Rocky",
             "new client John Smith 998 123 4567, cat Luna",
+            "resumen diario a las 7:30",
+            "desactiva el resumen",
+            "Actívalo otra vez",
+            "turn off the morning digest",
         ] {
             assert!(asks_for_change(change), "{change}");
         }
@@ -187,6 +203,7 @@ mod tests {
             "¿A quiénes no hemos visto en un tiempo?",
             "Tell me about Sarah Johnson",
             "Santiago",
+            "¿cuántos clientes activos tenemos?",
         ] {
             assert!(!asks_for_change(look_up), "{look_up}");
         }

@@ -93,6 +93,16 @@ impl SendClock {
         }
     }
 
+    /// The instant now: the clinic's, or the one set by hand.
+    pub fn now(&self, clinic: &ClinicClock) -> DateTime<Utc> {
+        self.read(clinic).0
+    }
+
+    /// Whether a test moves this clock by hand.
+    pub fn is_manual(&self) -> bool {
+        matches!(self, Self::Manual(_))
+    }
+
     fn read(&self, clinic: &ClinicClock) -> (DateTime<Utc>, Tz) {
         match self {
             Self::Clinic => (clinic.now(), clinic.tz()),

@@ -5,7 +5,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::fmt::{self, count, date_range, money_cents, number, Unit};
+use super::super::fmt::{self, count, money_cents, number, Unit};
 use super::super::rich::{b, t, RichText};
 use super::metric::{ItemLabel, ReportMetric};
 use crate::domain::Lang;
@@ -150,14 +150,15 @@ impl ReportCard {
         let (emoji, title) = self.kind.title(lang);
         let mut head = RichText::new();
         head.text(vec![t(format!("{emoji} ")), b(title)]);
+        // A month or a week by its name («octubre 2025», «semana del 10 al 16 de nov»).
         let mut period = format!(
             "📆 {}",
-            date_range(self.period.start, self.period.end, lang)
+            fmt::period(self.period.start, self.period.end, lang)
         );
         if let Some(prev) = self.previous_period {
             period.push_str(&format!(
                 " · vs. {}",
-                date_range(prev.start, prev.end, lang)
+                fmt::period(prev.start, prev.end, lang)
             ));
         }
         head.text(vec![t(period)]);

@@ -65,10 +65,21 @@ fn legend(card: &ReportCard, lang: Lang) -> (String, String) {
         true => lang.pick("Mismo periodo, año anterior", "Same period last year"),
         false => lang.pick("Periodo anterior", "Previous period"),
     };
-    (
-        lang.pick("Este periodo", "This period").to_owned(),
-        previous.to_owned(),
-    )
+    // A month or a week goes by its name; other periods by what they are to each other.
+    let named = |p: &crate::render::cards::Period| {
+        let name = fmt::period(p.start, p.end, lang);
+        (name != fmt::date_range(p.start, p.end, lang)).then_some(name)
+    };
+    let current = named(&card.period);
+    let before = card.previous_period.as_ref().and_then(named);
+    match (current, before) {
+        (Some(current), Some(before)) => (current, before),
+        (Some(current), None) => (current, previous.to_owned()),
+        _ => (
+            lang.pick("Este periodo", "This period").to_owned(),
+            previous.to_owned(),
+        ),
+    }
 }
 
 /// The report's figure by bucket.

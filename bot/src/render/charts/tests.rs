@@ -223,6 +223,51 @@ mod report {
     }
 
     #[test]
+    fn a_week_or_a_month_names_its_bars_in_the_legend() {
+        let mut c = card(ReportKind::Appointments, vec![], vec![]);
+        c.period = Period {
+            start: d(11, 10),
+            end: d(11, 16),
+        };
+        c.previous_period = Some(Period {
+            start: d(11, 3),
+            end: d(11, 9),
+        });
+        let s = Series::bucket(d(11, 3), d(11, 10), d(11, 16), []);
+        let legend = |c: &ReportCard, lang| match for_report(c, Some(&s), lang) {
+            Some(Chart::Comparison(x)) => (x.current_name, x.previous_name),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            legend(&c, Lang::Es),
+            (
+                "semana del 10 al 16 de nov".to_string(),
+                "semana del 3 al 9 de nov".to_string()
+            )
+        );
+        assert_eq!(
+            legend(&c, Lang::En),
+            (
+                "week of Nov 10–16".to_string(),
+                "week of Nov 3–9".to_string()
+            )
+        );
+        c.period = Period {
+            start: d(10, 1),
+            end: d(10, 31),
+        };
+        c.previous_period = Some(Period {
+            start: d(8, 31),
+            end: d(9, 30),
+        });
+        // A month against the 31 days before it: the month by name, the rest as before.
+        assert_eq!(
+            legend(&c, Lang::En),
+            ("October 2025".to_string(), "Previous period".to_string())
+        );
+    }
+
+    #[test]
     fn a_report_with_a_series_is_charted_by_bucket_in_the_staff_members_language() {
         let s = Series::bucket(
             d(10, 12),

@@ -100,6 +100,41 @@ pub fn date_range(start: NaiveDate, end: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A period by its name where it has one: a calendar month (`noviembre 2025` /
+/// `November 2025`) or a Monday-to-Sunday week (`semana del 10 al 16 de nov` /
+/// `week of Nov 10–16`, `semana del 27 de oct al 2 de nov` / `week of Oct 27 – Nov 2`);
+/// else [`date_range`].
+pub fn period(start: NaiveDate, end: NaiveDate, lang: Lang) -> String {
+    let whole_month = start.day() == 1
+        && start.year() == end.year()
+        && start.month() == end.month()
+        && end
+            .succ_opt()
+            .is_some_and(|next| next.month() != end.month());
+    if whole_month {
+        return match lang {
+            Lang::Es => month_year(start, lang).to_lowercase(),
+            Lang::En => month_year(start, lang),
+        };
+    }
+    let week = start.weekday() == chrono::Weekday::Mon && (end - start).num_days() == 6;
+    if !week {
+        return date_range(start, end, lang);
+    }
+    let (ms, me) = (month_short(start, lang), month_short(end, lang));
+    let (ds, de) = (start.day(), end.day());
+    match (lang, start.month() == end.month()) {
+        (Lang::Es, true) => format!("semana del {ds} al {de} de {}", me.to_lowercase()),
+        (Lang::Es, false) => format!(
+            "semana del {ds} de {} al {de} de {}",
+            ms.to_lowercase(),
+            me.to_lowercase()
+        ),
+        (Lang::En, true) => format!("week of {ms} {ds}–{de}"),
+        (Lang::En, false) => format!("week of {ms} {ds} – {me} {de}"),
+    }
+}
+
 /// A span of days for reasons: `hoy`, `1 día`, `13 días`, `2 semanas` (whole weeks from 14
 /// to 56 days), otherwise days. Negative spans use their absolute value.
 pub fn duration(days: i64, lang: Lang) -> String {

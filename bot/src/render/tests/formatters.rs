@@ -110,6 +110,41 @@ fn date_ranges() {
 }
 
 #[test]
+fn months_and_weeks_go_by_their_names() {
+    let p = |a, b, l| period(a, b, l);
+    assert_eq!(
+        p(day(2025, 11, 1), day(2025, 11, 30), Lang::Es),
+        "noviembre 2025"
+    );
+    assert_eq!(
+        p(day(2025, 11, 1), day(2025, 11, 30), Lang::En),
+        "November 2025"
+    );
+    assert_eq!(
+        p(day(2024, 2, 1), day(2024, 2, 29), Lang::Es),
+        "febrero 2024"
+    );
+    // A Monday-to-Sunday week.
+    let (mon, sun) = (day(2025, 11, 10), day(2025, 11, 16));
+    assert_eq!(p(mon, sun, Lang::Es), "semana del 10 al 16 de nov");
+    assert_eq!(p(mon, sun, Lang::En), "week of Nov 10–16");
+    let (mon, sun) = (day(2025, 10, 27), day(2025, 11, 2));
+    assert_eq!(p(mon, sun, Lang::Es), "semana del 27 de oct al 2 de nov");
+    assert_eq!(p(mon, sun, Lang::En), "week of Oct 27 – Nov 2");
+    // Anything else is a range: a month so far, seven days from a Thursday, two months.
+    let so_far = p(day(2025, 11, 1), day(2025, 11, 20), Lang::Es);
+    assert_eq!(so_far, "1–20 Nov 2025");
+    assert_eq!(
+        p(day(2025, 11, 13), day(2025, 11, 19), Lang::En),
+        "Nov 13–19, 2025"
+    );
+    assert_eq!(
+        p(day(2025, 9, 1), day(2025, 10, 31), Lang::Es),
+        "1 Sep – 31 Oct 2025"
+    );
+}
+
+#[test]
 fn plurals() {
     let cases = [
         (Unit::Year, "1 año", "5 años", "1 year", "5 years"),

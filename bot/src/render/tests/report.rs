@@ -76,7 +76,7 @@ fn revenue_report_spanish() {
         revenue().render(Lang::Es).to_markdown(),
         "\
 📈 **Reporte de Ingresos**
-📆 1–31 Oct 2025 · vs. 1–30 Sep 2025
+📆 octubre 2025 · vs. septiembre 2025
 
 • Ingresos: $48,200.50 MXN (+12.5% vs. $42,844.00 MXN)
 • Órdenes: 64 (n/d vs. 0)
@@ -93,7 +93,7 @@ fn revenue_report_spanish() {
 #[test]
 fn revenue_report_english() {
     let text = revenue().render(Lang::En).to_markdown();
-    assert!(text.starts_with("📈 **Revenue Report**\n📆 Oct 1–31, 2025 · vs. Sep 1–30, 2025\n\n• Revenue: $48,200.50 MXN (+12.5% vs. $42,844.00 MXN)\n• Orders: 64 (n/a vs. 0)\n"));
+    assert!(text.starts_with("📈 **Revenue Report**\n📆 October 2025 · vs. September 2025\n\n• Revenue: $48,200.50 MXN (+12.5% vs. $42,844.00 MXN)\n• Orders: 64 (n/a vs. 0)\n"));
     assert!(text.contains("\n• Average days between visits: 62 days\n"));
     assert!(text.ends_with(
         "🏆 **Top earners:**\n1. Royal Canin Adult 15 kg — $9,800.00 MXN\n2. Food — 120"
@@ -173,12 +173,12 @@ fn empty_report_and_no_comparison() {
     };
     assert_eq!(
         card.render(Lang::Es).to_plain(),
-        "📅 Reporte de Citas\n📆 1–31 Oct 2025\n\nSin datos para este periodo."
+        "📅 Reporte de Citas\n📆 octubre 2025\n\nSin datos para este periodo."
     );
     assert!(card
         .render(Lang::En)
         .to_plain()
-        .ends_with("📆 Oct 1–31, 2025\n\nNo data for this period."));
+        .ends_with("📆 October 2025\n\nNo data for this period."));
     let rows_only = ReportCard {
         rows: vec![ReportRow {
             metric: ReportMetric::NoShows,
@@ -189,7 +189,7 @@ fn empty_report_and_no_comparison() {
     };
     assert_eq!(
         rows_only.render(Lang::Es).to_plain(),
-        "📅 Reporte de Citas\n📆 1–31 Oct 2025\n\n• Ausencias: 1"
+        "📅 Reporte de Citas\n📆 octubre 2025\n\n• Ausencias: 1"
     );
 }
 

@@ -55,7 +55,7 @@ async fn a_report_on_telegram_is_one_photo_with_the_card_as_its_caption() {
         caption.starts_with("📅 <b>Reporte de Citas</b>"),
         "{caption}"
     );
-    assert!(caption.contains("📆 1–31 Oct 2025 · vs. "), "{caption}");
+    assert!(caption.contains("📆 octubre 2025 · vs. "), "{caption}");
     assert!(caption.chars().count() <= 1024);
     assert_eq!(photo.files.len(), 1);
     assert_chart(&photo.files[0], "grafica.png");
@@ -95,7 +95,7 @@ async fn a_report_on_whatsapp_is_an_uploaded_image_captioned_in_english() {
     assert!(image.body["image"]["id"].is_string());
     let caption = image.body["image"]["caption"].as_str().unwrap_or_default();
     assert!(caption.starts_with("📈 *Revenue Report*"), "{caption}");
-    assert!(caption.contains("Oct 1–31, 2025"), "{caption}");
+    assert!(caption.contains("📆 October 2025 · vs. "), "{caption}");
     assert!(caption.chars().count() <= 1024);
     let texts: Vec<Value> = app
         .whatsapp
@@ -150,4 +150,24 @@ async fn a_card_longer_than_a_caption_follows_the_photo_as_text() {
     let whole = format!("{caption}\n{rest}");
     assert!(whole.contains("🏆 <b>"), "{whole}");
     assert!(whole.find("1. Alimento").unwrap() < whole.find("5. Alimento").unwrap());
+}
+
+#[tokio::test]
+async fn an_english_question_gets_an_english_chart_whatever_the_members_language() {
+    // Arrange: a Spanish-speaking owner asks in English.
+    let app = ServeApp::start().await;
+    let member = app.link_telegram_staff().await;
+    make_owner(&app, member, "es").await;
+    // Act
+    let ask = p::telegram_text_update(4, TG_STAFF, "revenue report for october");
+    assert_eq!(app.post_telegram(&ask).await, 200);
+    // Assert: the answer is English, and so is its chart's name.
+    let photo = eventually("the chart", || {
+        std::future::ready(app.telegram.requests_for("sendPhoto").into_iter().next())
+    })
+    .await;
+    let caption = photo.body["caption"].as_str().unwrap_or_default();
+    assert!(caption.contains("Revenue Report"), "{caption}");
+    assert!(caption.contains("📆 October 2025 · vs. "), "{caption}");
+    assert_chart(&photo.files[0], "chart.png");
 }

@@ -4,6 +4,7 @@
 mod campaigns;
 mod clients;
 mod consent;
+mod digest;
 mod export;
 mod insights;
 mod list_file;
@@ -297,6 +298,7 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
         "csv" => list_file::slash("csv", &fold(args)),
         "solicitudes" | "requests" => rights::requests_command(),
         "confiabilidad" | "reliability" => reliability::command(&fold(args)),
+        "resumen" | "digest" => digest::command(&fold(args)),
         "borrar" | "erase" => rights::erase_command(args),
         "nuevo" | "reset" | "reiniciar" => Intent::Reset,
         "ayuda" | "help" | "start" | "inicio" => Intent::Help,
@@ -308,7 +310,9 @@ fn slash(cmd: &str, args: &str, today: NaiveDate) -> Intent {
 /// come first (a note's text may hold words of a question: "no ha venido"), then quoted
 /// text (never carried out), then the read areas, most specific first.
 fn phrase(f: &Folded, today: NaiveDate) -> Intent {
-    if let Some(intent) = clients::new_client(f)
+    // The digest's setting first: «manda el resumen a las 8» is neither a send nor a booking.
+    if let Some(intent) = digest::phrase(f)
+        .or_else(|| clients::new_client(f))
         .or_else(|| writes::phrase(f))
         .or_else(|| pets::deceased(f, today))
         .or_else(|| pets::booking(f, today))
@@ -336,6 +340,13 @@ fn phrase(f: &Folded, today: NaiveDate) -> Intent {
         } else {
             Intent::Unknown
         })
+}
+
+/// Whether `text` is about the owner's morning digest setting (never a campaign's send or
+/// schedule, whatever campaign is open).
+pub fn digest_setting(text: &str) -> bool {
+    let today = chrono::Utc::now().date_naive();
+    matches!(parse(text, today), Intent::Tool { name, .. } if name == crate::tools::digest_settings::NAME)
 }
 
 /// Whether `text` asks for an erasure, confirms one, or asks for the request log: answered
