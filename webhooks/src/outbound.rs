@@ -13,8 +13,11 @@ use crate::whatsapp::WhatsAppError;
 pub struct Button {
     /// Opaque id (Telegram: ≤ 64 bytes; WhatsApp: ≤ 256 chars). Put a key here, not a payload.
     pub id: String,
-    /// Label shown to the user (WhatsApp: cut to 20 chars).
+    /// Label shown to the user (WhatsApp: cut to 20 chars; 24 in a list message).
     pub title: String,
+    /// A second line under the title in a WhatsApp list message (cut to 72 chars);
+    /// not shown elsewhere.
+    pub description: Option<String>,
 }
 
 impl Button {
@@ -23,7 +26,14 @@ impl Button {
         Self {
             id: id.into(),
             title: title.into(),
+            description: None,
         }
+    }
+
+    /// The same button with a description (WhatsApp list messages show it).
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
     }
 }
 
@@ -75,6 +85,24 @@ impl ChannelSender {
         Ok(match self {
             Self::Telegram(c) => ids(c.send_buttons(chat_id, text, buttons).await?),
             Self::WhatsApp(c) => c.send_buttons(chat_id, text, buttons).await?,
+        })
+    }
+
+    /// Sends text with buttons under it, however many (at most 10): Telegram's inline
+    /// keyboard; on WhatsApp up to three reply buttons, more as a list message opened by a
+    /// button labelled `menu` (at most 20 characters). Returns the platform message ids.
+    pub async fn send_menu(
+        &self,
+        chat_id: &str,
+        text: &str,
+        buttons: &[Button],
+        menu: &str,
+    ) -> Result<Vec<String>, SendError> {
+        Ok(match self {
+            Self::WhatsApp(c) if buttons.len() > crate::whatsapp::send::MAX_BUTTONS => {
+                c.send_list(chat_id, text, menu, buttons).await?
+            }
+            _ => self.send_buttons(chat_id, text, buttons).await?,
         })
     }
 
@@ -141,6 +169,16 @@ impl ChannelSender {
     /// message read and shows its typing indicator. (WhatsApp reply buttons cannot be
     /// removed; a second tap finds its question already answered.)
     pub async fn acknowledge(&self, inbound: &Inbound) -> Result<(), SendError> {
+        self.acknowledge_tap(inbound, None).await
+    }
+
+    /// [`Self::acknowledge`], with `notice` shown by Telegram over the chat (at most 200
+    /// characters) when the inbound is a tap: a stale keyboard's.
+    pub async fn acknowledge_tap(
+        &self,
+        inbound: &Inbound,
+        notice: Option<&str>,
+    ) -> Result<(), SendError> {
         if let (
             Self::Telegram(c),
             InboundKind::Button {
@@ -150,7 +188,7 @@ impl ChannelSender {
             },
         ) = (self, &inbound.kind)
         {
-            c.answer_callback(id, None).await?;
+            c.answer_callback(id, notice).await?;
             if let Some(message_id) = keyboard_message_id {
                 c.remove_keyboard(&inbound.chat_id, *message_id).await?;
             }

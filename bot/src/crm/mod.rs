@@ -7,6 +7,7 @@ pub mod notes;
 pub mod pet_match;
 pub mod pets;
 pub mod profile;
+pub mod records;
 pub mod reports;
 pub mod search;
 pub mod segments;

@@ -67,16 +67,39 @@ pub struct Choice {
     pub say: String,
 }
 
+/// Which buttons a keyboard holds: a list's (its clients, the file, the next page) or a
+/// client card's (notes, tags, history, a message). A newer keyboard of the same kind in a
+/// chat makes the older one stale (see `serve/taps.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyboardKind {
+    List,
+    Profile,
+}
+
+impl KeyboardKind {
+    /// The kind as `outbox.keyboard` stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::List => "list",
+            Self::Profile => "profile",
+        }
+    }
+}
+
 /// A channel-neutral document: a list of lines, and the choices offered under it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RichText {
     lines: Vec<Line>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     choices: Vec<Choice>,
-    /// Buttons under a list, one per client shown and the file: an inline keyboard where
-    /// the channel has room for it (Telegram); the text lists the same clients.
+    /// Buttons under a list (one per client shown, the file, the next page) or a client's
+    /// card: an inline keyboard on Telegram, reply buttons or a list message on WhatsApp;
+    /// the text says the same.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     keyboard: Vec<Choice>,
+    #[serde(skip)]
+    keyboard_kind: Option<KeyboardKind>,
     /// Files sent with the document (see `attachment.rs`).
     #[serde(skip)]
     files: Vec<super::attachment::Attachment>,
@@ -143,9 +166,10 @@ impl RichText {
     pub fn append(&mut self, other: RichText) -> &mut Self {
         self.lines.extend(other.lines);
         self.choices.extend(other.choices);
-        // One keyboard per message: the last list's.
+        // One keyboard per message: the last list's or card's.
         if !other.keyboard.is_empty() {
             self.keyboard = other.keyboard;
+            self.keyboard_kind = other.keyboard_kind;
         }
         self.files.extend(other.files);
         self.chart = self.chart.take().or(other.chart);
@@ -198,15 +222,21 @@ impl RichText {
         &self.choices
     }
 
-    /// Sets the list's keyboard (see `keyboard`).
-    pub fn set_keyboard(&mut self, keyboard: Vec<Choice>) -> &mut Self {
+    /// Sets the keyboard of a list or a card (see `keyboard`).
+    pub fn set_keyboard(&mut self, kind: KeyboardKind, keyboard: Vec<Choice>) -> &mut Self {
         self.keyboard = keyboard;
+        self.keyboard_kind = Some(kind);
         self
     }
 
-    /// The list's keyboard.
+    /// The keyboard of a list or a card.
     pub fn keyboard(&self) -> &[Choice] {
         &self.keyboard
+    }
+
+    /// Which keyboard it is, when there is one.
+    pub fn keyboard_kind(&self) -> Option<KeyboardKind> {
+        self.keyboard_kind.filter(|_| !self.keyboard.is_empty())
     }
 
     /// Joins documents with one blank line between them, skipping empty ones: how a reply

@@ -83,6 +83,7 @@ pub(crate) fn correction(
             body: format!("{}{}", correction_mark(lang), answer.body),
             buttons: answer.buttons,
             files: answer.files,
+            menu: answer.menu,
         },
     })
 }
@@ -154,6 +155,7 @@ mod tests {
             body: "Perfil de María".into(),
             buttons: vec![Button::new("perfil maria", "Ver")],
             files: Vec::new(),
+            menu: None,
         };
         assert!(correction(&old, Channel::Telegram, Lang::Es, with_button).is_some());
     }

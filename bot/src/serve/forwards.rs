@@ -149,6 +149,7 @@ pub(crate) async fn forward(
             body: text,
             buttons: buttons(&forward, media.is_some(), lang),
             files: Vec::new(),
+            menu: None,
         };
         let Some(outbox_id) = outbox::enqueue(&mut *tx, None, channel, &chat_id, &reply).await?
         else {

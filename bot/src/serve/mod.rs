@@ -31,6 +31,7 @@ mod send_forms;
 pub(crate) mod sender;
 pub(crate) mod session;
 mod settings;
+mod taps;
 mod telegram_clients;
 mod voice;
 mod worker;

@@ -57,6 +57,18 @@ pub(crate) struct Reply {
     pub body: String,
     pub buttons: Vec<Button>,
     pub files: Vec<Attachment>,
+    /// The keyboard of a list or a client's card, when the buttons are one.
+    pub menu: Option<Menu>,
+}
+
+/// A list's or a card's keyboard: its kind (`list`, `profile`, as `outbox.keyboard`: a tap
+/// on an older one of the same kind is stale, see `taps.rs`), and the label of the button
+/// that opens its buttons as a WhatsApp list message (at most 20 characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Menu {
+    /// None: buttons that are no list's or card's (more than three suggestions).
+    pub kind: Option<&'static str>,
+    pub label: String,
 }
 
 impl Reply {
@@ -66,8 +78,18 @@ impl Reply {
             body: body.into(),
             buttons: Vec::new(),
             files: Vec::new(),
+            menu: None,
         }
     }
+}
+
+/// `buttons` as `outbox.buttons` stores them.
+fn stored(buttons: &[Button]) -> Value {
+    let one = |b: &Button| match &b.description {
+        Some(d) => json!({"id": b.id, "title": b.title, "description": d}),
+        None => json!({"id": b.id, "title": b.title}),
+    };
+    Value::Array(buttons.iter().map(one).collect())
 }
 
 /// An outbox row claimed for sending.
@@ -78,6 +100,8 @@ pub(crate) struct Claimed {
     pub chat_id: String,
     pub body: String,
     pub buttons: Vec<Button>,
+    /// The label of the menu that opens more than three buttons on WhatsApp.
+    pub menu: Option<String>,
     pub attempts: i32,
     pub pieces_sent: usize,
     /// Files sent after the text's pieces (loaded by [`files`] only when there are some).
@@ -96,16 +120,11 @@ pub(crate) async fn enqueue(
     chat_id: &str,
     reply: &Reply,
 ) -> sqlx::Result<Option<i64>> {
-    let buttons: Vec<Value> = reply
-        .buttons
-        .iter()
-        .map(|b| json!({"id": b.id, "title": b.title}))
-        .collect();
     let id = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
-        insert into outbox (inbox_id, channel, chat_id, body, buttons, files)
-        values ($1, $2, $3, $4, $5, $6)
+        insert into outbox (inbox_id, channel, chat_id, body, buttons, files, keyboard, menu)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
         on conflict (inbox_id) do nothing
         returning id
         "#,
@@ -113,8 +132,10 @@ pub(crate) async fn enqueue(
         channel.as_str(),
         chat_id,
         reply.body,
-        Value::Array(buttons),
-        file_count(reply)
+        stored(&reply.buttons),
+        file_count(reply),
+        reply.menu.as_ref().and_then(|m| m.kind),
+        reply.menu.as_ref().map(|m| m.label.as_str())
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -232,17 +253,12 @@ pub(crate) async fn enqueue_answer(
     reply: &Reply,
     answer: Answer,
 ) -> sqlx::Result<Option<i64>> {
-    let buttons: Vec<Value> = reply
-        .buttons
-        .iter()
-        .map(|b| json!({"id": b.id, "title": b.title}))
-        .collect();
     let id = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
         insert into outbox (inbox_id, channel, chat_id, body, buttons, source_message,
-                            editable, edit_of, files)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                            editable, edit_of, files, keyboard, menu)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         on conflict (inbox_id) do nothing
         returning id
         "#,
@@ -250,11 +266,13 @@ pub(crate) async fn enqueue_answer(
         inbound.channel.as_str(),
         inbound.chat_id,
         reply.body,
-        Value::Array(buttons),
+        stored(&reply.buttons),
         inbound.message_key(),
         answer.editable,
         answer.edit_of,
-        file_count(reply)
+        file_count(reply),
+        reply.menu.as_ref().and_then(|m| m.kind),
+        reply.menu.as_ref().map(|m| m.label.as_str())
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -321,8 +339,8 @@ pub(crate) async fn claim(pool: &PgPool, session: i32) -> sqlx::Result<Option<Cl
                 order by c.id
                 limit 1
                   for update skip locked)
-        returning o.id, o.channel, o.chat_id, o.body, o.buttons, o.attempts, o.pieces_sent,
-                  o.files,
+        returning o.id, o.channel, o.chat_id, o.body, o.buttons, o.menu, o.attempts,
+                  o.pieces_sent, o.files,
                   (select i.received_at from inbox i where i.id = o.inbox_id) as received_at
         "#,
         session
@@ -335,6 +353,7 @@ pub(crate) async fn claim(pool: &PgPool, session: i32) -> sqlx::Result<Option<Cl
         chat_id: r.chat_id,
         body: r.body,
         buttons: buttons(&r.buttons),
+        menu: r.menu,
         attempts: r.attempts,
         pieces_sent: usize::try_from(r.pieces_sent).unwrap_or_default(),
         files: usize::try_from(r.files).unwrap_or_default(),
@@ -347,7 +366,13 @@ fn buttons(value: &Value) -> Vec<Button> {
     value
         .as_array()
         .map(|list| {
-            let button = |b: &Value| Button::new(field(b, "id"), field(b, "title"));
+            let button = |b: &Value| {
+                let button = Button::new(field(b, "id"), field(b, "title"));
+                match b["description"].as_str() {
+                    Some(d) => button.with_description(d),
+                    None => button,
+                }
+            };
             list.iter().map(button).collect()
         })
         .unwrap_or_default()

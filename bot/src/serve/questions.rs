@@ -90,6 +90,7 @@ pub async fn ask(
         body,
         buttons: buttons(id, lang),
         files: Vec::new(),
+        menu: None,
     };
     outbox::enqueue(&mut tx, None, chat.channel, &chat.chat_id, &reply).await?;
     tx.commit().await?;

@@ -33,10 +33,11 @@ use super::clients::{self, ClientMessage};
 use super::context::{self, markup, Context};
 use super::edits;
 use super::forwards;
-use super::outbox::Reply;
+use super::outbox::{Menu, Reply};
 use super::questions::ChatRef;
 use super::refusals;
 use super::replies::{self, Handled, Staff};
+use super::taps::{self, Tap};
 use super::telegram_clients;
 use super::voice;
 use crate::brain::engine::Incoming;
@@ -118,17 +119,36 @@ pub(crate) async fn answer(
     let sender_id = sender_id(inbound);
     let who = identify(&ctx.pool, inbound.channel, &sender_id).await?;
     let sender = ctx.senders.get(inbound.channel);
-    if let (Some(sender), false) = (&sender, matches!(who, Who::Client(_))) {
-        // Stops Telegram's button spinner and shows "typing…"; failing here loses nothing.
-        if let Err(e) = sender.acknowledge(&keeping_forward_keyboard(inbound)).await {
-            tracing::warn!(error.message = %e, "could not acknowledge");
-        }
-    }
     let lang = match &who {
         Who::Staff(member) if member.language == "en" => Lang::En,
         Who::Staff(_) => Lang::Es,
         _ => sender_lang(inbound),
     };
+    // A staff tap on a list's or a card's keyboard: live, or stale (`taps.rs`).
+    let tap = match &who {
+        Who::Staff(_) => taps::check(&ctx.pool, inbound).await?,
+        _ => Tap::Other,
+    };
+    if let (Some(sender), false) = (&sender, matches!(who, Who::Client(_))) {
+        // Stops Telegram's button spinner and shows "typing…"; failing here loses nothing.
+        // A live keyboard stays (another client of the list may be opened); a stale one
+        // goes, with a notice over the chat.
+        let acknowledged = match &tap {
+            Tap::Stale(stale) => {
+                sender
+                    .acknowledge_tap(inbound, Some(stale.toast(lang)))
+                    .await
+            }
+            Tap::Live => sender.acknowledge(&keeping_keyboard(inbound)).await,
+            Tap::Other => sender.acknowledge(&keeping_forward_keyboard(inbound)).await,
+        };
+        if let Err(e) = acknowledged {
+            tracing::warn!(error.message = %e, "could not acknowledge");
+        }
+    }
+    if let Tap::Stale(stale) = tap {
+        return Ok(Answered::reply(Some(Reply::text(stale.notice(lang)))));
+    }
     // An edit of a message already answered is not a new question (`edits.rs`).
     let mut editing = None;
     if let (Who::Staff(_), true) = (&who, inbound.is_edit()) {
@@ -314,25 +334,49 @@ pub(crate) async fn answer(
     })
 }
 
-/// `doc` for `channel`, its choices as buttons: at most 3 (WhatsApp's limit for reply
-/// buttons), then on Telegram a list's keyboard. A tap sends `say` back as a button press,
-/// which is read as typed text. A chart goes as a photo named in `lang`, the reader's
-/// language.
+/// At most this many buttons under one message (a WhatsApp list message's rows).
+const MAX_BUTTONS: usize = 10;
+
+/// `doc` for `channel`, its choices as buttons (at most 3), then a list's or a card's
+/// keyboard: Telegram's inline keyboard; on WhatsApp three buttons at most as reply
+/// buttons, more as a list message (at most 10 rows: a list's last client buttons give way
+/// to its file and «Ver más»). A tap sends `say` back as a button press, which is read as
+/// typed text. A chart goes as a photo named in `lang`, the reader's language.
 pub(crate) fn with_buttons(doc: &crate::render::RichText, channel: Channel, lang: Lang) -> Reply {
+    let choices = doc.choices().iter().take(3);
+    let mut keyboard: Vec<&crate::render::rich::Choice> = doc.keyboard().iter().collect();
+    let room = MAX_BUTTONS.saturating_sub(doc.choices().len().min(3));
+    while keyboard.len() > room {
+        // The last client's button goes first (the text lists every client anyway).
+        match keyboard.iter().rposition(|c| c.say.starts_with("/perfil ")) {
+            Some(at) => keyboard.remove(at),
+            None => keyboard.remove(keyboard.len() - 1),
+        };
+    }
+    let mut buttons: Vec<webhooks::Button> = Vec::new();
+    for c in choices.chain(keyboard) {
+        // Ids are unique under one message (WhatsApp refuses twins).
+        if buttons.iter().all(|b| b.id != c.say) {
+            buttons.push(webhooks::Button::new(c.say.clone(), c.label.clone()));
+        }
+    }
+    let kind = doc.keyboard_kind();
+    let menu = match kind {
+        Some(kind) => Some(Menu {
+            kind: Some(kind.as_str()),
+            label: crate::render::list_keyboard::menu_label(kind, lang).to_owned(),
+        }),
+        // More than three choices with no keyboard: WhatsApp still needs a list's label.
+        None if buttons.len() > 3 => Some(Menu {
+            kind: None,
+            label: lang.pick("Opciones", "Options").to_owned(),
+        }),
+        None => None,
+    };
     Reply {
         body: doc.render(markup(channel)),
-        buttons: doc
-            .choices()
-            .iter()
-            .take(3)
-            // A list's keyboard where there is room for it (Telegram's inline keyboard;
-            // WhatsApp's three reply buttons stay the choices').
-            .chain(match channel {
-                Channel::Telegram => doc.keyboard(),
-                Channel::WhatsApp => &[],
-            })
-            .map(|c| webhooks::Button::new(c.say.clone(), c.label.clone()))
-            .collect(),
+        buttons,
+        menu,
         // A chart is drawn here, in the worker, and sent as a photo with the text as its
         // caption (`sender.rs`).
         files: doc
@@ -394,6 +438,11 @@ fn keeping_forward_keyboard(inbound: &Inbound) -> std::borrow::Cow<'_, Inbound> 
     if replies::action(&inbound.kind).is_none() {
         return std::borrow::Cow::Borrowed(inbound);
     }
+    std::borrow::Cow::Owned(keeping_keyboard(inbound))
+}
+
+/// `inbound` acknowledged without taking its tapped keyboard off.
+fn keeping_keyboard(inbound: &Inbound) -> Inbound {
     let mut kept = inbound.clone();
     if let InboundKind::Button {
         keyboard_message_id,
@@ -402,7 +451,7 @@ fn keeping_forward_keyboard(inbound: &Inbound) -> std::borrow::Cow<'_, Inbound> 
     {
         *keyboard_message_id = None;
     }
-    std::borrow::Cow::Owned(kept)
+    kept
 }
 
 /// `refusal`, unless `sender` was refused today or the hour's refusals are used up.

@@ -184,6 +184,7 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
         }));
     }
     let total = steps.len();
+    let menu = row.menu.as_deref();
     let last_text = steps.iter().rposition(|s| matches!(s, Step::Text(_)));
     for (i, step) in steps.iter().enumerate().skip(row.pieces_sent) {
         ctx.pacer.until_ready(channel, &row.chat_id).await;
@@ -194,8 +195,8 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
                     false => &[],
                 };
                 match targets.get(i) {
-                    Some(old) => edit_piece(ctx, &sender, &to, old, piece, buttons).await,
-                    None => send_piece(&sender, &to, piece, buttons).await,
+                    Some(old) => edit_piece(ctx, &sender, &to, old, piece, buttons, menu).await,
+                    None => send_piece(&sender, &to, piece, buttons, menu).await,
                 }
             }
             Step::File(file, caption) => send_file(&sender, &to, file, caption).await,
@@ -211,7 +212,7 @@ async fn send(ctx: &Context, row: Claimed) -> anyhow::Result<()> {
                             true => &row.buttons[..],
                             false => &[],
                         };
-                        send_piece(&sender, other, piece, buttons).await
+                        send_piece(&sender, other, piece, buttons, menu).await
                     }
                     Step::File(file, caption) => send_file(&sender, other, file, caption).await,
                 };
@@ -311,16 +312,19 @@ async fn send_file(
         .map(|id| vec![id])
 }
 
+/// More than three buttons go to WhatsApp as a list message opened by `menu` (see
+/// [`ChannelSender::send_menu`]).
 async fn send_piece(
     sender: &ChannelSender,
     chat_id: &str,
     piece: &str,
     buttons: &[Button],
+    menu: Option<&str>,
 ) -> Result<Vec<String>, SendError> {
-    if buttons.is_empty() {
-        sender.send_text(chat_id, piece).await
-    } else {
-        sender.send_buttons(chat_id, piece, buttons).await
+    match (buttons.is_empty(), menu) {
+        (true, _) => sender.send_text(chat_id, piece).await,
+        (false, Some(menu)) => sender.send_menu(chat_id, piece, buttons, menu).await,
+        (false, None) => sender.send_buttons(chat_id, piece, buttons).await,
     }
 }
 
@@ -333,14 +337,15 @@ async fn edit_piece(
     old: &str,
     piece: &str,
     buttons: &[Button],
+    menu: Option<&str>,
 ) -> Result<Vec<String>, SendError> {
     match sender.edit_text(chat_id, old, piece, buttons).await {
         Ok(Some(id)) => Ok(vec![id]),
-        Ok(None) => send_piece(sender, chat_id, piece, buttons).await,
+        Ok(None) => send_piece(sender, chat_id, piece, buttons, menu).await,
         Err(e) if matches!(classify(&e), Failure::Permanent { .. }) => {
             tracing::warn!(error.message = %e, "could not edit a reply; sending the correction anew");
             ctx.pacer.until_ready(sender.channel(), chat_id).await;
-            send_piece(sender, chat_id, piece, buttons).await
+            send_piece(sender, chat_id, piece, buttons, menu).await
         }
         Err(e) => Err(e),
     }

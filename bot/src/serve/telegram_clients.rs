@@ -85,6 +85,7 @@ async fn start(
         body: RichText::plain(links::welcome(&linked, &clinic)).render(markup(Channel::Telegram)),
         buttons: question_buttons(linked.lang),
         files: Vec::new(),
+        menu: None,
     };
     Ok(Answered::with_writes(Some(reply), tx))
 }

@@ -10,6 +10,7 @@ pub mod book_appointment;
 pub mod campaign_results;
 mod caps;
 pub mod client_link;
+pub mod client_records;
 pub mod create_client;
 pub mod data_requests;
 pub mod digest_settings;
@@ -321,22 +322,16 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             erase_client::NAME => erase_client::run(ctx, parse(name, args)?).await,
             data_requests::NAME => data_requests::run(ctx, parse(name, args)?).await,
             risk_reliability::NAME => risk_reliability::run(ctx, parse(name, args)?).await,
+            client_records::NAME => Box::pin(client_records::run(ctx, parse(name, args)?)).await,
             other => Err(ToolError::UnknownTool(caps::cut(other, 64))),
         }
     }
     .await;
     let mut result = result;
-    let lists = [
-        get_customer_insights::NAME,
-        get_segment::NAME,
-        search_owners::NAME,
-    ];
-    if let (Ok(out), true) = (&mut result, lists.contains(&name)) {
-        // A list carries its buttons (a client's card, the whole list as a file).
-        let keyboard = crate::render::list_keyboard::for_list(&out.data, ctx.lang);
-        if !keyboard.is_empty() {
-            out.card.set_keyboard(keyboard);
-        }
+    if let Ok(out) = &mut result {
+        // A list carries its buttons (a client's card, the whole list as a file, the next
+        // page); a client's card its own (notes, tags, history, a message).
+        crate::render::list_keyboard::attach(name, &out.data, &mut out.card, ctx.lang);
     }
     if let (Ok(out), Some(conversation)) = (&result, ctx.conversation) {
         if let Err(e) =

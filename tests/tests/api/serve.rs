@@ -2,6 +2,7 @@
 //! fake Telegram and WhatsApp servers recording what the bot sends, real-format payloads.
 
 mod adversarial;
+mod buttons;
 mod campaigns;
 mod channels;
 mod charts;
@@ -335,6 +336,14 @@ async fn invite(db: &TestDb) -> (i64, String) {
         .await
         .expect("invite");
     (member.id, code)
+}
+
+/// The text of a WhatsApp message: a text message's body, or an interactive one's (a client's
+/// card comes as a list message with its buttons).
+fn whatsapp_body(message: &Recorded) -> &str {
+    let body = message.body.pointer("/text/body");
+    let body = body.or_else(|| message.body.pointer("/interactive/body/text"));
+    body.and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Polls `check` until it gives a value, for at most [`WAIT`].

@@ -18,8 +18,21 @@ pub const MAX_BUTTONS: usize = 3;
 pub const MAX_TITLE_CHARS: usize = 20;
 /// Longest button id.
 pub const MAX_BUTTON_ID_CHARS: usize = 256;
-/// Longest body of an interactive message.
+/// Longest body of an interactive message with reply buttons.
 pub const MAX_INTERACTIVE_BODY_CHARS: usize = 1024;
+/// Longest body of a list message (Meta's interactive list messages page: 4096), so a list
+/// takes no more messages than its text alone.
+pub const MAX_LIST_BODY_CHARS: usize = 4096;
+/// At most this many rows in a list message, all sections together.
+pub const MAX_LIST_ROWS: usize = 10;
+/// A list row's title, cut to fit like a button's.
+pub const MAX_ROW_TITLE_CHARS: usize = 24;
+/// A list row's description.
+pub const MAX_ROW_DESCRIPTION_CHARS: usize = 72;
+/// A list row's id.
+pub const MAX_ROW_ID_CHARS: usize = 200;
+/// The label of the button that opens a list (and of its one section, within 24).
+pub const MAX_MENU_CHARS: usize = 20;
 
 /// Graph API client. `Debug` does not show the token.
 #[derive(Clone)]
@@ -108,6 +121,35 @@ impl WhatsAppClient {
         let interactive = json!({
             "type": "interactive",
             "interactive": {"type": "button", "body": {"text": last}, "action": {"buttons": reply_buttons}},
+        });
+        ids.push(self.send_one(to, interactive).await?);
+        Ok(ids)
+    }
+
+    /// Sends `body` with a list message of 1-10 rows, opened by a button labelled `menu`
+    /// (cut to 20 characters). Row ids must be 1-200 characters and unique; titles over 24
+    /// characters and descriptions over 72 are cut, ending in `…`. A body over 4096
+    /// characters goes out as text messages first, with the last part carrying the list.
+    #[tracing::instrument(name = "whatsapp_send_list", skip_all)]
+    pub async fn send_list(
+        &self,
+        to: &str,
+        body: &str,
+        menu: &str,
+        rows: &[Button],
+    ) -> Result<Vec<String>, WhatsAppError> {
+        let list = list_action(menu, rows)?;
+        let mut pieces = split_plain(body, WHATSAPP_MAX_CHARS.min(MAX_LIST_BODY_CHARS));
+        let Some(last) = pieces.pop() else {
+            return Err(WhatsAppError::EmptyMessage);
+        };
+        let mut ids = Vec::with_capacity(pieces.len() + 1);
+        for piece in &pieces {
+            ids.push(self.send_one(to, text_message(piece)).await?);
+        }
+        let interactive = json!({
+            "type": "interactive",
+            "interactive": {"type": "list", "body": {"text": last}, "action": list},
         });
         ids.push(self.send_one(to, interactive).await?);
         Ok(ids)
@@ -322,6 +364,51 @@ fn reply_buttons(buttons: &[Button]) -> Result<Vec<Value>, WhatsAppError> {
     Ok(buttons.iter().map(reply).collect())
 }
 
+/// `text` cut to `max` characters, ending in `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.chars().count() {
+        n if n <= max => text.to_string(),
+        _ => text.chars().take(max - 1).chain(['…']).collect(),
+    }
+}
+
+/// A list message's `action`: the menu button and one section of rows.
+pub fn list_action(menu: &str, rows: &[Button]) -> Result<Value, WhatsAppError> {
+    if rows.is_empty() || rows.len() > MAX_LIST_ROWS {
+        return Err(WhatsAppError::InvalidButtons(
+            "WhatsApp allows 1-10 rows in a list",
+        ));
+    }
+    let id_ok = |b: &Button| !b.id.is_empty() && b.id.chars().count() <= MAX_ROW_ID_CHARS;
+    if !rows.iter().all(id_ok) {
+        return Err(WhatsAppError::InvalidButtons(
+            "row ids must be 1-200 characters",
+        ));
+    }
+    if rows
+        .iter()
+        .enumerate()
+        .any(|(i, b)| rows[..i].iter().any(|o| o.id == b.id))
+    {
+        return Err(WhatsAppError::InvalidButtons("row ids must be unique"));
+    }
+    let menu = match menu.trim() {
+        "" => "☰".to_string(),
+        menu => cut(menu, MAX_MENU_CHARS),
+    };
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|b| {
+            let mut row = json!({"id": b.id, "title": cut(&b.title, MAX_ROW_TITLE_CHARS)});
+            if let Some(d) = b.description.as_deref().filter(|d| !d.trim().is_empty()) {
+                row["description"] = json!(cut(d, MAX_ROW_DESCRIPTION_CHARS));
+            }
+            row
+        })
+        .collect();
+    Ok(json!({"button": menu, "sections": [{"title": menu, "rows": rows}]}))
+}
+
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     let value = response
         .headers()
@@ -329,4 +416,43 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
         .to_str()
         .ok()?;
     value.trim().parse().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_action_keeps_metas_limits() {
+        let rows: Vec<Button> = (0..10)
+            .map(|i| {
+                Button::new(
+                    format!("/perfil #{i}"),
+                    format!("{i}. Una clienta con un nombre muy largo"),
+                )
+                .with_description("x".repeat(100))
+            })
+            .collect();
+        let action = list_action("Ver todas las opciones de la lista", &rows).unwrap();
+        let menu = action["button"].as_str().unwrap();
+        assert_eq!(menu.chars().count(), MAX_MENU_CHARS);
+        assert!(menu.ends_with('…'));
+        let section = &action["sections"][0];
+        assert!(section["title"].as_str().unwrap().chars().count() <= 24);
+        let listed = section["rows"].as_array().unwrap();
+        assert_eq!(listed.len(), 10);
+        for row in listed {
+            assert_eq!(
+                row["title"].as_str().unwrap().chars().count(),
+                MAX_ROW_TITLE_CHARS
+            );
+            let d = row["description"].as_str().unwrap();
+            assert_eq!(d.chars().count(), MAX_ROW_DESCRIPTION_CHARS);
+        }
+        let eleven: Vec<Button> = (0..11).map(|i| Button::new(i.to_string(), "x")).collect();
+        assert!(list_action("Menú", &eleven).is_err());
+        let twins = [Button::new("a", "x"), Button::new("a", "y")];
+        assert!(list_action("Menú", &twins).is_err());
+        assert!(list_action("Menú", &[Button::new("x".repeat(201), "y")]).is_err());
+    }
 }

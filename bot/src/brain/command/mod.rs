@@ -82,6 +82,24 @@ pub async fn respond(
         Intent::Fact { about, ask } => {
             fact::answer(ctx, &mut state, about.as_deref(), ask, recall).await?
         }
+        // Boxed: each arm's future would otherwise take its own room in this one's frame
+        // (debug builds do not share it), and the stack is a worker thread's.
+        Intent::More => Box::pin(more(ctx, &mut state, conversation)).await?,
+        Intent::Records { who, show } => {
+            match Box::pin(owner(ctx, &mut state, who.as_deref(), recall)).await {
+                Ok(id) => {
+                    let args = json!({"user_id": id, "show": show.code()});
+                    Box::pin(run(ctx, &mut state, tools::client_records::NAME, args)).await
+                }
+                Err(reply) => reply,
+            }
+        }
+        Intent::Message { who } => {
+            match Box::pin(owner(ctx, &mut state, who.as_deref(), recall)).await {
+                Ok(id) => Box::pin(message(ctx, &mut state, id)).await?,
+                Err(reply) => reply,
+            }
+        }
         Intent::Pick(n) => match state.last_list.get(n - 1).copied() {
             Some(id) => run(ctx, &mut state, "get_owner_profile", json!({"user_id": id})).await,
             None => RichText::plain(ctx.lang.pick(
@@ -220,6 +238,82 @@ fn remember(state: &mut ChatState, out: &ToolOutput) {
     if !found.is_empty() {
         state.last_list = found;
     }
+}
+
+/// The next page of the list the chat saw last: the same tool and arguments, one page on.
+async fn more(
+    ctx: &ToolContext,
+    state: &mut ChatState,
+    conversation: i64,
+) -> sqlx::Result<RichText> {
+    let lang = ctx.lang;
+    let Some(list) = crate::marketing::lists::last(&ctx.pool, conversation).await? else {
+        return Ok(RichText::plain(lang.pick(
+            "No hay una lista que continuar. Pide una primero, por ejemplo: /riesgo",
+            "There is no list to continue. Ask for one first, e.g. /risk",
+        )));
+    };
+    let pageable = [tools::get_customer_insights::NAME, tools::get_segment::NAME];
+    let Some(tool) = pageable.into_iter().find(|t| *t == list.tool) else {
+        return Ok(RichText::plain(lang.pick(
+            "No hay más: esa búsqueda muestra sus mejores coincidencias. Escribe el nombre completo para acotarla.",
+            "There is no more: that search shows its best matches. Type the full name to narrow it.",
+        )));
+    };
+    let mut args = list.args.clone();
+    let page = args["page"].as_i64().unwrap_or(1);
+    args["page"] = json!(page + 1);
+    match Box::pin(tools::call(ctx, tool, args)).await {
+        Ok(out) if crate::marketing::lists::owners_in(&out.data).is_empty() => {
+            Ok(RichText::plain(lang.pick(
+                "No hay más clientes en esa lista: ya viste la última página.",
+                "No more clients in that list: you've seen the last page.",
+            )))
+        }
+        Ok(out) => {
+            remember(state, &out);
+            Ok(out.card)
+        }
+        Err(e) => Ok(e.card(lang)),
+    }
+}
+
+/// A campaign drafted for client `id` alone, through the usual draft (nothing is sent until
+/// an owner approves; consent and quiet hours apply): a reactivation when the client has not
+/// visited in the at-risk time, else a short check-in in the client's language, both
+/// editable like any draft («cambia el texto: …»).
+async fn message(ctx: &ToolContext, state: &mut ChatState, id: i64) -> sqlx::Result<RichText> {
+    let client = sqlx::query!(
+        r#"
+        -- language=PostgreSQL
+        select $2::date - m.last_visit_date as days, p.preferred_language as "language!"
+          from owners o join owner_profiles p on p.owner_id = o.id
+          left join customer_metrics m on m.owner_id = o.id
+         where o.id = $1
+        "#,
+        id,
+        ctx.clock.today()
+    )
+    .fetch_optional(&ctx.pool)
+    .await?;
+    let Some(client) = client else {
+        return Ok(
+            tools::ToolError::NotFound(crate::render::NotFoundCard::OwnerId(id)).card(ctx.lang),
+        );
+    };
+    let at_risk = client
+        .days
+        .is_none_or(|d| d >= crate::intelligence::thresholds::AT_RISK_DAYS);
+    let args = if at_risk {
+        json!({"kind": "reactivation", "audience": "owners", "owner_ids": [id]})
+    } else {
+        let text = match Lang::from_code(&client.language) {
+            Lang::Es => "Hola {nombre} 👋 Te saludamos de {clinica}. ¿Cómo está {mascota}? Si necesitas algo, responde a este mensaje.",
+            Lang::En => "Hi {nombre} 👋 This is {clinica}. How is {mascota} doing? If you need anything, just reply to this message.",
+        };
+        json!({"kind": "announcement", "audience": "owners", "owner_ids": [id], "text": text})
+    };
+    Ok(Box::pin(run(ctx, state, tools::draft_campaign::NAME, args)).await)
 }
 
 /// A search that goes straight to the profile when one owner clearly matches.
@@ -367,6 +461,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /segmento vip perro 90 dias 5000 — segmentos",
             "• /reporte ingresos 2025-10 — reportes (ingresos, citas, productos, clientes, retención); «ventas este año vs el año pasado»",
             "• /excel, /csv — la lista en pantalla como archivo («mándame en Excel los clientes en riesgo»); /confiabilidad — qué tan confiable es el riesgo (dueño)",
+            "• «ver más» — la siguiente página de una lista; /notas, /etiquetas, /historial, /mensaje con #12 o el nombre — lo que hacen los botones de un perfil",
             "• /nota maria garcia: texto — nota interna; /etiqueta maria garcia: +vip, -regular",
             "• «María García acepta promociones por WhatsApp» — permiso de mensajes; /enlace maria garcia — enlace de Telegram para el cliente",
             "• /puntos maria garcia — puntos de lealtad; «canjea 200 puntos de María García: motivo»",
@@ -385,6 +480,7 @@ pub fn help(lang: Lang) -> RichText {
             "• /segment vip dog 90 days 5000 — segments",
             "• /report revenue 2025-10 — reports (revenue, appointments, products, customers, retention); \"revenue this year vs last year\"",
             "• /excel, /csv — the list on screen as a file (\"send me the at-risk list as csv\"); /reliability — how reliable the churn risk is (owner)",
+            "• \"more\" — the next page of a list; /notes, /history, /message with #12 or the name — what a profile's buttons do",
             "• /note maria garcia: text — internal note; /tag maria garcia: +vip, -regular",
             "• \"María García consents to WhatsApp marketing\" — consent; /link maria garcia — a Telegram link for the client",
             "• /points maria garcia — loyalty points; \"redeem 200 points for María García: reason\"",

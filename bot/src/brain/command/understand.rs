@@ -26,6 +26,10 @@ pub enum Shown {
 /// - `{"tool": name, "args": {…}}` — one tool call with these exact arguments;
 /// - `{"profile": query}` — find the client `query` names and show the card;
 /// - `{"pick": n}` — the n-th client of the list shown;
+/// - `{"more": true}` — the next page of the list shown (`/mas`, «ver más»);
+/// - `{"records": {"who": name|null, "show": s}}` — the client's `notes`, `tags` or
+///   `history` (visits and purchases), the profile card's buttons;
+/// - `{"message": {"who": name|null}}` — a campaign drafted for that one client;
 /// - `{"note": {"who": name|null, "text": …}}`, `{"tag": {"who": name|null, "add": […], "remove": […]}}`
 ///   — a write for the client named, or (`null`) for the client on the card shown;
 /// - `{"consent": {"who": name|null, "channel": c, "granted": bool}}` — record a client's
@@ -57,6 +61,14 @@ pub fn action(intent: Intent, shown: Shown) -> Value {
         Intent::Tool { name, args } => json!({"tool": name, "args": args}),
         Intent::Profile { query } => json!({"profile": query}),
         Intent::Pick(n) => json!({"pick": n}),
+        Intent::More => json!({"more": true}),
+        Intent::Records { who: None, .. } | Intent::Message { who: None }
+            if shown != Shown::Card =>
+        {
+            json!({"ask": "who"})
+        }
+        Intent::Records { who, show } => json!({"records": {"who": who, "show": show.code()}}),
+        Intent::Message { who } => json!({"message": {"who": who}}),
         Intent::Note { who, .. }
         | Intent::Tags { who, .. }
         | Intent::Consent { who, .. }
@@ -143,6 +155,7 @@ fn canonical(action: &Value) -> Value {
     }
     for kind in [
         "note", "tag", "consent", "link", "redeem", "points", "export", "rectify", "erase",
+        "records", "message",
     ] {
         if let Some(who) = action.get_mut(kind).and_then(|w| w.get_mut("who")) {
             fold(who);

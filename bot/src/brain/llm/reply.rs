@@ -424,6 +424,10 @@ fn without_follow_up(card: &RichText, lang: Lang) -> RichText {
     for line in rest {
         out.push(line.clone());
     }
+    // The card's buttons (notes, tags, history, a message) stay under it.
+    if let Some(kind) = card.keyboard_kind() {
+        out.set_keyboard(kind, card.keyboard().to_vec());
+    }
     out
 }
 

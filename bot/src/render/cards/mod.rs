@@ -15,6 +15,7 @@ mod owner_list;
 mod profile;
 mod profile_sections;
 mod reason;
+mod records;
 mod reliability;
 mod report;
 mod rights;
@@ -33,6 +34,7 @@ pub use profile::{
     profile_follow_up, profile_intro, LastPurchase, LastVisit, Loyalty, ProfileCard, ProfileNote,
     ProfilePet,
 };
+pub use records::{clinic_day, RecordEvent, RecordNote, RecordTag, RecordsCard};
 pub use reliability::ReliabilityCard;
 pub use report::{Figure, Period, ReportCard, ReportKind, ReportRow, TopItem};
 pub use rights::{ContactChangedCard, DataRequestsCard, ErasureOutcomeCard, ErasurePreviewCard};

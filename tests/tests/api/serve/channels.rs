@@ -46,7 +46,7 @@ async fn a_staff_profile_question_on_whatsapp_gets_the_whatsapp_card() {
     let question = p::whatsapp_text("wamid.Q1", WA_STAFF, "Lucía", "/perfil maria garcia");
     assert_eq!(app.post_whatsapp(&question).await, 200);
     let card = app.whatsapp_message("*María García*").await;
-    let text = card.body["text"]["body"].as_str().unwrap();
+    let text = whatsapp_body(&card);
     assert!(
         text.contains("🐕 *Mascotas:* Max (Poodle, 5 años)"),
         "{text}"
@@ -79,7 +79,7 @@ async fn markers_in_client_data_do_not_format_the_whatsapp_card() {
     assert_eq!(app.post_whatsapp(&question).await, 200);
     // Assert: the card's own bold stays, every marker of the data is neutralised.
     let card = app.whatsapp_message("García*").await;
-    let text = card.body["text"]["body"].as_str().unwrap();
+    let text = whatsapp_body(&card);
     assert!(
         text.contains(&format!("*{WJ}*{WJ}Ana{WJ}*{WJ} García*")),
         "{text}"

@@ -135,7 +135,7 @@ async fn an_edited_whatsapp_question_gets_one_marked_correction_and_an_unchanged
     assert_eq!(app.post_whatsapp(&edit).await, 200);
     // Assert: a new message, marked as a correction (WhatsApp cannot edit ours).
     let correction = app.whatsapp_message("Corrección:").await;
-    let body = correction.body["text"]["body"].as_str().unwrap();
+    let body = whatsapp_body(&correction);
     assert!(body.starts_with("✏️ *Corrección:*\n"), "{body}");
     assert!(body.contains("*Carlos Méndez*"), "{body}");
     app.all_processed().await;

@@ -90,7 +90,7 @@ async fn a_whatsapp_voice_note_is_downloaded_from_the_cloud_api_and_answered() {
     let answer = app
         .whatsapp_message("🎤 «¿A quiénes no hemos visto en un tiempo?»")
         .await;
-    let text = answer.body["text"]["body"].as_str().unwrap_or_default();
+    let text = whatsapp_body(&answer);
     assert!(text.contains("riesgo"), "the at-risk list: {text}");
     let heard = model.transcriptions();
     assert_eq!(

@@ -1,6 +1,7 @@
 //! Understanding a staff message without an LLM: slash commands (es/en) and everyday
 //! phrasings of the questions the clinic asks most.
 
+mod buttons;
 mod campaigns;
 mod clients;
 mod consent;
@@ -99,6 +100,18 @@ pub enum Intent {
     },
     /// "2": the second owner of the last list.
     Pick(usize),
+    /// «ver más», "more", `/mas`: the next page of the list shown.
+    More,
+    /// A client's notes, tags or visits and purchases (`/notas #12`), for the client named
+    /// or the one on the card.
+    Records {
+        who: Option<String>,
+        show: crate::tools::client_records::Show,
+    },
+    /// A campaign drafted for one client (`/mensaje #12`), named or on the card.
+    Message {
+        who: Option<String>,
+    },
     /// Someone else's words, quoted (a client's message pasted in): never carried out.
     Quoted,
     Help,
@@ -255,6 +268,9 @@ pub fn parse(text: &str, today: NaiveDate) -> Intent {
         let (cmd, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         let cmd = fold(cmd);
         let cmd = cmd.split('@').next().unwrap_or_default();
+        if let Some(intent) = buttons::slash(cmd, args.trim()) {
+            return intent;
+        }
         return slash(cmd, args.trim(), today);
     }
     let folded = Folded::new(raw);
@@ -262,6 +278,9 @@ pub fn parse(text: &str, today: NaiveDate) -> Intent {
     // A bare phone ("9981234567") is looked up, never taken for an owner id or a list pick.
     if PhoneNumber::parse(t).is_ok() {
         return Intent::Profile { query: raw.into() };
+    }
+    if let Some(more) = buttons::phrase(&folded) {
+        return more;
     }
     if let Ok(n) = t.parse::<usize>() {
         return if (1..=50).contains(&n) {
@@ -360,11 +379,17 @@ pub fn data_rights(text: &str) -> bool {
     }
 }
 
-/// Whether `text` asks how reliable the churn risk is: a command-brain tool, answered by the
-/// command brain whatever brain is configured.
+/// Whether `text` asks how reliable the churn risk is (a command-brain tool) or for the
+/// next page of a list: answered by the command brain whatever brain is configured.
 pub fn command_brain_tool(text: &str) -> bool {
     let today = chrono::Utc::now().date_naive();
-    matches!(parse(text, today), Intent::Tool { name, .. } if name == crate::tools::risk_reliability::NAME)
+    match parse(text, today) {
+        Intent::Tool { name, .. } => name == crate::tools::risk_reliability::NAME,
+        // The next page of the list shown is the command brain's to give (it knows the
+        // list and its page), not the model's.
+        Intent::More => true,
+        _ => false,
+    }
 }
 
 /// `text` as the chat memory keeps it: an erasure's confirmation without the client's name
