@@ -52,6 +52,20 @@ pub enum Command {
         #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..))]
         days: u32,
     },
+    /// Write a practice system's export files for `vetbot import` (clients, pets, visits,
+    /// products, sale lines) with the usual mess; the same seed gives the same files. No
+    /// database is used.
+    ImportFiles {
+        /// Number of clients (1.5 pets, 6 visits and 10 sale lines each; 300 products).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        owners: u32,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Directory the files are written to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Measure tools, engine turns, recompute and webhook load on the current clinic
     /// (Markdown output).
     Bench {
@@ -74,6 +88,15 @@ pub enum BenchWhat {
     },
     /// The database's size and its largest tables.
     Size,
+    /// `vetbot import` of DIR's .csv/.tsv files into the emptied clinic (every table is
+    /// wiped), next to a plain COPY of the same files (the floor), with each step's time.
+    Import {
+        /// The export files (e.g. written by `vetbot-dev import-files`).
+        dir: PathBuf,
+        /// Import the same files a second time (nothing should change).
+        #[arg(long)]
+        again: bool,
+    },
     /// Full recompute, then an incremental one after N owners change.
     Recompute {
         #[arg(long, default_value_t = 1000)]
@@ -160,6 +183,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         )?),
         _ => None,
     };
+    if let Command::ImportFiles { owners, seed, out } = &cli.command {
+        let started = std::time::Instant::now();
+        let written = crate::import_files::write(out, *owners, *seed)?;
+        for (path, rows) in &written.files {
+            println!("{}: {rows} filas", path.display());
+        }
+        println!("En {:.1} s.", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
     // The database variables `vetbot` reads; flags win over the environment, as in `vetbot`.
     let mut database = DatabaseSettings::from_lookup(|name| std::env::var(name).ok());
     let name = cli
@@ -191,10 +223,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 took.as_secs_f64()
             )
         }
+        Command::ImportFiles { .. } => unreachable!("written above, without a database"),
         Command::Bench { what } => match what {
             BenchWhat::Tools { iterations } => bench::tools(&pool, iterations).await?,
             BenchWhat::Size => bench::size(&pool).await?,
             BenchWhat::Recompute { changed } => bench::recompute(&pool, changed).await?,
+            BenchWhat::Import { dir, again } => bench::import(&pool, &dir, again).await?,
             BenchWhat::Engine { iterations } => bench::engine(&pool, iterations).await?,
             BenchWhat::Loyalty { new_orders } => bench::loyalty(&pool, new_orders).await?,
             BenchWhat::Preview { recipients } => bench::preview(&pool, recipients).await?,

@@ -4,4 +4,5 @@
 
 pub mod bench;
 pub mod cli;
+pub mod import_files;
 pub mod synth;

@@ -13,6 +13,7 @@
 //! report ([`report`]); [`run`] ties it together and prints the summary, which [`notify`]
 //! also queues to the owners' chats.
 
+pub mod bulk;
 pub mod clean;
 pub mod columns;
 pub mod consent;

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+use super::bulk::{self, Bulk};
 use super::columns::Columns;
 use super::field::Field;
 use super::keyed;
@@ -85,6 +86,13 @@ pub async fn upsert(
         )
     }));
     done.added = keyed::draw_ids(conn, keyed::PETS, run).await?;
+    let bulk = Bulk::start(conn, keyed::PETS, run).await?;
+    // The clients whose pets change: each row's, and an updated pet's earlier one.
+    let touched = if bulk.on() {
+        bulk::owners_of(conn, keyed::PETS, run).await?
+    } else {
+        Vec::new()
+    };
     sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -137,6 +145,11 @@ pub async fn upsert(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    if bulk.on() {
+        bulk.finish(conn).await?;
+        bulk::owners_touched(conn, &touched).await?;
+        bulk::pet_words(conn, run).await?;
+    }
     keyed::record_keys(conn, keyed::PETS, run, source).await?;
     Ok(done)
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::{PgConnection, PgPool};
@@ -30,6 +31,9 @@ use crate::intelligence::recompute::{self, Outcome};
 
 /// The source name when neither `--source` nor the mapping file gives one.
 pub const DEFAULT_SOURCE: &str = "pims";
+
+/// Memory for each hash and sort of a file's transaction.
+const WORK_MEM: &str = "set local work_mem = '128MB'";
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -70,6 +74,42 @@ pub struct Summary {
     pub issues: Vec<Issue>,
     /// Clients whose metrics and intelligence were recomputed after the import.
     pub recomputed: u64,
+    /// How long each step took, in order (`vetbot-dev bench import` prints them).
+    pub timings: Vec<Timing>,
+}
+
+/// How long one step of an import took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timing {
+    /// The file, as given; empty for the steps after every file (the recompute).
+    pub file: String,
+    pub step: &'static str,
+    pub took: Duration,
+}
+
+/// Times the steps of one file, each from the end of the one before.
+struct Stopwatch {
+    file: String,
+    last: Instant,
+}
+
+impl Stopwatch {
+    fn new(file: &str) -> Self {
+        Self {
+            file: file.to_owned(),
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, step: &'static str, timings: &mut Vec<Timing>) {
+        let now = Instant::now();
+        timings.push(Timing {
+            file: self.file.clone(),
+            step,
+            took: now - self.last,
+        });
+        self.last = now;
+    }
 }
 
 /// A file read, mapped and cleaned.
@@ -108,7 +148,9 @@ pub async fn run(
     let mut files = Vec::new();
     // Sheets of a workbook that hold none of the entities (a summary, notes) are skipped.
     let mut skipped = Vec::new();
+    let mut timings = Vec::new();
     for path in &options.files {
+        let mut watch = Stopwatch::new(&path.display().to_string());
         // A workbook: each sheet one file, what it holds said by its name when it is a
         // usual one (which wins over the mapping file's `entity`), else by its columns.
         let sheets = if xlsx::is_workbook(path) {
@@ -119,6 +161,7 @@ pub async fn run(
         } else {
             vec![(SourceFile::read(path)?, None)]
         };
+        watch.lap("read", &mut timings);
         for (file, named) in sheets {
             let columns = match named {
                 Some(Some(entity)) => {
@@ -179,46 +222,76 @@ pub async fn run(
         dry_run: options.dry_run,
         files: files.len(),
         issues: skipped,
+        timings,
         ..Summary::default()
     };
-    let mut prepared = Vec::new();
-    for (file, columns) in files {
-        progress.set_message(file.name.clone());
-        prepared.push(prepare(
-            file,
-            columns,
-            today,
-            erased,
-            &progress,
-            &mut summary.issues,
-        ));
-    }
-    progress.finish_and_clear();
+    let tz = clock.tz().name();
+    let spinner = ProgressBar::new_spinner();
     if options.dry_run {
+        let mut prepared = Vec::new();
+        for (file, columns) in files {
+            progress.set_message(file.name.clone());
+            prepared
+                .push(prepare(file, columns, today, erased, &progress, &mut summary.issues).await);
+        }
+        progress.finish_and_clear();
         for p in &prepared {
             preview::mapping(out, &p.file, &p.columns).map_err(report_error)?;
             preview::rows(out, &p.outcomes).map_err(report_error)?;
         }
-    }
-    let spinner = ProgressBar::new_spinner();
-    spinner.set_message("guardando…");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-    let tz = clock.tz().name();
-    if options.dry_run {
+        spinner.set_message("guardando…");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         let mut tx = begin(pool, "").await?;
         for p in &prepared {
             store(&mut tx, p, &source, tz, today, &mut summary).await?;
         }
         tx.rollback().await.map_err(db(""))?;
     } else {
-        for p in &prepared {
-            let mut tx = begin(pool, &p.file.name).await?;
-            store(&mut tx, p, &source, tz, today, &mut summary).await?;
-            tx.commit().await.map_err(db(&p.file.name))?;
+        // Each file is cleaned while the one before it is being stored: the cleaning yields
+        // every few thousand rows, so the storing sends its next statement as soon as the
+        // server finished the last one (the server works while this process cleans).
+        let mut files = files.into_iter();
+        let mut next = match files.next() {
+            Some((file, columns)) => {
+                progress.set_message(file.name.clone());
+                let mut watch = Stopwatch::new(&file.name);
+                let p = prepare(file, columns, today, erased, &progress, &mut summary.issues).await;
+                watch.lap("clean", &mut summary.timings);
+                Some(p)
+            }
+            None => None,
+        };
+        while let Some(p) = next.take() {
+            progress.set_message(format!("guardando {}…", p.file.name));
+            let following = files.next();
+            let (mut issues, mut timings) = (Vec::new(), Vec::new());
+            let storing = async {
+                let mut tx = begin(pool, &p.file.name).await?;
+                store(&mut tx, &p, &source, tz, today, &mut summary).await?;
+                let mut watch = Stopwatch::new(&p.file.name);
+                tx.commit().await.map_err(db(&p.file.name))?;
+                watch.lap("commit", &mut summary.timings);
+                Ok::<_, ImportError>(())
+            };
+            let cleaning = async {
+                let (file, columns) = following?;
+                let mut watch = Stopwatch::new(&file.name);
+                let p = prepare(file, columns, today, erased, &progress, &mut issues).await;
+                watch.lap("clean (while storing the file before)", &mut timings);
+                Some(p)
+            };
+            let (stored, cleaned) = tokio::join!(storing, cleaning);
+            stored?;
+            summary.issues.extend(issues);
+            summary.timings.extend(timings);
+            next = cleaned;
         }
+        progress.finish_and_clear();
     }
     if !options.dry_run && summary.changed() {
+        spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         spinner.set_message("recalculando métricas…");
+        let mut watch = Stopwatch::new("");
         // The clients whose visits or pets changed (marked by the tables' triggers).
         match recompute::incremental(pool, &clock).await {
             Ok(Outcome::Done { owners, .. }) => summary.recomputed = owners,
@@ -226,6 +299,7 @@ pub async fn run(
             // The import is stored; the nightly (or `vetbot recompute --changed`) catches up.
             Err(error) => tracing::warn!(%error, "recompute after import failed"),
         }
+        watch.lap("recompute", &mut summary.timings);
     }
     spinner.finish_and_clear();
     for issue in &summary.issues {
@@ -281,11 +355,21 @@ async fn begin<'a>(
         .execute(&mut *tx)
         .await
         .map_err(db(path))?;
+    // A file's statements hash and sort all of its rows (a million sale lines, their keys
+    // and ids): in memory, not in batches spilled to disk. This transaction only.
+    sqlx::raw_sql(WORK_MEM)
+        .execute(&mut *tx)
+        .await
+        .map_err(db(path))?;
     Ok(tx)
 }
 
+/// Rows cleaned between two yields of [`prepare`] (a few milliseconds' work).
+const YIELD_EVERY: usize = 2048;
+
 /// Reads and cleans every row of `file`; a client or pet key seen twice keeps its first row.
-fn prepare(
+/// Yields to the runtime every [`YIELD_EVERY`] rows (see [`run`]).
+async fn prepare(
     file: SourceFile,
     columns: Columns,
     today: chrono::NaiveDate,
@@ -313,7 +397,10 @@ fn prepare(
         kind,
         text,
     };
-    for (line, cells) in &file.rows {
+    for (n, (line, cells)) in file.rows.iter().enumerate() {
+        if n % YIELD_EVERY == YIELD_EVERY - 1 {
+            tokio::task::yield_now().await;
+        }
         let outcome = read_row(&columns, *line, cells, today, erased);
         issues.extend(
             outcome
@@ -483,6 +570,7 @@ async fn store(
     summary: &mut Summary,
 ) -> Result<(), ImportError> {
     let path = p.file.name.as_str();
+    let mut watch = Stopwatch::new(path);
     let run = sqlx::query_scalar!(
         "insert into import_runs (source, file_name) values ($1, $2) returning id",
         source,
@@ -502,14 +590,18 @@ async fn store(
         stage::owners(conn, run, &p.owners)
             .await
             .map_err(db(path))?;
+        watch.lap("copy owners", &mut summary.timings);
         owner_counts = owners::upsert(conn, run, source, OwnerColumns::of(&p.columns), tz)
             .await
             .map_err(db(path))?;
+        watch.lap("upsert owners", &mut summary.timings);
         summary.consents += consent::record(conn, run, path).await.map_err(db(path))?;
-        for d in duplicates::find(conn, run, source)
+        watch.lap("consent", &mut summary.timings);
+        let found = duplicates::find(conn, run, source)
             .await
-            .map_err(db(path))?
-        {
+            .map_err(db(path))?;
+        watch.lap("duplicates", &mut summary.timings);
+        for d in found {
             let key = d
                 .other_key
                 .map(|k| format!(", clave {k}"))
@@ -527,35 +619,43 @@ async fn store(
     let mut pet_counts = Upserted::default();
     if !p.pets.is_empty() {
         stage::pets(conn, run, &p.pets).await.map_err(db(path))?;
+        watch.lap("copy pets", &mut summary.timings);
         pet_counts = pets::upsert(conn, run, source, PetColumns::of(&p.columns), today)
             .await
             .map_err(db(path))?;
+        watch.lap("upsert pets", &mut summary.timings);
     }
     let mut visit_counts = Upserted::default();
     if !p.visits.is_empty() {
         stage::visits(conn, run, &p.visits)
             .await
             .map_err(db(path))?;
+        watch.lap("copy visits", &mut summary.timings);
         visit_counts = visits::upsert(conn, run, source, tz)
             .await
             .map_err(db(path))?;
+        watch.lap("upsert visits", &mut summary.timings);
     }
     let mut product_counts = Upserted::default();
     if !p.products.is_empty() {
         stage::products(conn, run, &p.products)
             .await
             .map_err(db(path))?;
+        watch.lap("copy products", &mut summary.timings);
         product_counts = products::upsert(conn, run, source, ProductColumns::of(&p.columns))
             .await
             .map_err(db(path))?;
+        watch.lap("upsert products", &mut summary.timings);
     }
     let mut sale_counts = sales::UpsertedSales::default();
     if !p.sales.is_empty() {
         stage::sales(conn, run, &p.sales).await.map_err(db(path))?;
+        watch.lap("copy sales", &mut summary.timings);
         let lines: Vec<String> = p.sales.iter().map(|s| s.key.clone()).collect();
         sale_counts = sales::upsert(conn, run, source, tz, &lines)
             .await
             .map_err(db(path))?;
+        watch.lap("upsert sales", &mut summary.timings);
         sqlx::query("update import_runs set sales_added = $2, sales_updated = $3 where id = $1")
             .bind(run)
             .bind(sale_counts.orders.added as i32)
@@ -690,6 +790,7 @@ async fn store(
         total.updated += add.updated;
         total.unchanged += add.unchanged;
     }
+    watch.lap("counts and clean-up", &mut summary.timings);
     Ok(())
 }
 

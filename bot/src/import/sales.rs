@@ -9,6 +9,7 @@
 
 use sqlx::{PgConnection, Row};
 
+use super::bulk::{self, Bulk};
 use super::keyed::{self, SALE_LINES};
 use super::run::Counts;
 
@@ -140,11 +141,28 @@ pub async fn upsert(
     let mut added = added;
     added.sort_unstable();
     added.dedup();
-    // Its client, date and status from its first line in the file.
+    let bulk = Bulk::start(conn, SALE_LINES, run).await?;
+    // The clients whose orders change: each line's, and an updated order's earlier one.
+    let mut touched: Vec<i64> = if bulk.on() {
+        sqlx::query_scalar(
+            "select owner_id from import_sale_rows where run_id = $1
+             union
+             select o.owner_id from orders o join import_sale_rows s on o.id = s.order_id
+              where s.run_id = $1",
+        )
+        .bind(run)
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    // Its client, date and status from its first line in the file; its total the sum of
+    // its lines (all of a new order's lines are staged: none was imported before), so the
+    // update of the totals below leaves it alone.
     sqlx::query(
         "insert into orders (id, owner_id, ordered_at, status, total)
          select distinct on (order_id) order_id, owner_id, ordered_local at time zone $2,
-                status, 0
+                status, sum(quantity * unit_price) over (partition by order_id)
            from import_sale_rows
           where run_id = $1 and order_id = any($3)
           order by order_id, line",
@@ -229,6 +247,17 @@ pub async fn upsert(
     .bind(&shortened)
     .execute(&mut *conn)
     .await?;
+    if bulk.on() {
+        bulk.finish(conn).await?;
+        touched.extend(
+            sqlx::query_scalar::<_, i64>("select owner_id from orders where id = any($1)")
+                .bind(&shortened)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+        bulk::owners_touched(conn, &touched).await?;
+        bulk::sales_rollup(conn).await?;
+    }
     let updated: i64 = sqlx::query_scalar(
         "select count(distinct order_id)
            from (select order_id from import_sale_rows where run_id = $1

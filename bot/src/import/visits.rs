@@ -5,6 +5,7 @@
 
 use sqlx::PgConnection;
 
+use super::bulk::{self, Bulk};
 use super::keyed::{self, VISITS};
 use super::owners::Upserted;
 
@@ -78,6 +79,13 @@ pub async fn upsert(
         )
     }));
     done.added = keyed::draw_ids(conn, VISITS, run).await?;
+    let bulk = Bulk::start(conn, VISITS, run).await?;
+    // The clients whose visits change: each row's, and an updated visit's earlier one.
+    let touched = if bulk.on() {
+        bulk::owners_of(conn, VISITS, run).await?
+    } else {
+        Vec::new()
+    };
     sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -111,6 +119,11 @@ pub async fn upsert(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    if bulk.on() {
+        bulk.finish(conn).await?;
+        bulk::owners_touched(conn, &touched).await?;
+        bulk::appointments_rollup(conn).await?;
+    }
     keyed::record_keys(conn, VISITS, run, source).await?;
     Ok(done)
 }

@@ -14,7 +14,7 @@ use bot::demo::dataset::*;
 use bot::demo::history::staff;
 use bot::domain::fold;
 
-const FIRST_ES: &[&str] = &[
+pub(crate) const FIRST_ES: &[&str] = &[
     "María",
     "José",
     "Juan",
@@ -52,7 +52,7 @@ const FIRST_ES: &[&str] = &[
     "Tomás",
     "Elena",
 ];
-const LAST_ES: &[&str] = &[
+pub(crate) const LAST_ES: &[&str] = &[
     "García",
     "Hernández",
     "Martínez",
@@ -97,7 +97,7 @@ const LAST_EN: &[&str] = &[
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
     "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
 ];
-const PET_NAMES: &[&str] = &[
+pub(crate) const PET_NAMES: &[&str] = &[
     "Max",
     "Luna",
     "Rocky",
@@ -129,7 +129,7 @@ const PET_NAMES: &[&str] = &[
     "Chocolate",
     "Pancho",
 ];
-const DOG_BREEDS: &[&str] = &[
+pub(crate) const DOG_BREEDS: &[&str] = &[
     "Mestizo",
     "Labrador",
     "Chihuahua",

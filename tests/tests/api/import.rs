@@ -1198,3 +1198,5 @@ async fn a_dry_run_of_visits_products_and_sales_shows_their_rows_and_writes_noth
         );
     }
 }
+
+mod at_scale;

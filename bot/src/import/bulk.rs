@@ -1,0 +1,198 @@
+//! Large writes of an import without row-by-row upkeep. A file's visits or sales write
+//! hundreds of thousands of rows; the clinic's tables keep their summaries (report rollups,
+//! owner activity, the search lexicon, the owners to recompute) by triggers, several of them
+//! per row, and check each row's foreign keys: together most of a large import's time.
+//! Past [`BULK_ROWS`] rows to write, and where the database role may (a superuser, or one
+//! granted `SET` on `session_replication_role`), the writes run with
+//! `session_replication_role = replica` for this transaction only (other sessions keep
+//! their triggers) and the summaries are brought up to date afterwards in a few set-based
+//! statements, in the same transaction. The rows' references are right by construction:
+//! every id comes from a join with the row it names. Without the privilege, or for fewer
+//! rows, the triggers do the upkeep as for any other write.
+
+use sqlx::PgConnection;
+
+use super::keyed::Staged;
+
+/// Rows to write (new or changed) from which a file's entity is written in bulk.
+pub const BULK_ROWS: u64 = 10_000;
+
+/// Whether the bulk path is on for the current statement group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct Bulk(bool);
+
+impl Bulk {
+    /// Switches the triggers and foreign-key checks off for what follows in this
+    /// transaction, when the rows of `s` staged under `run` reach [`BULK_ROWS`] and the role
+    /// may.
+    pub async fn start(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<Self> {
+        let rows = staged_rows(conn, s, run).await?;
+        if rows < BULK_ROWS {
+            return Ok(Self(false));
+        }
+        let allowed: bool =
+            sqlx::query_scalar("select rolsuper from pg_roles where rolname = current_user")
+                .fetch_optional(&mut *conn)
+                .await?
+                .unwrap_or(false);
+        // PostgreSQL 15 can grant the setting to a role that is not a superuser.
+        let version: i32 = sqlx::query_scalar("select current_setting('server_version_num')::int")
+            .fetch_one(&mut *conn)
+            .await?;
+        let allowed = allowed
+            || (version >= 150_000
+                && sqlx::query_scalar(
+                    "select has_parameter_privilege('session_replication_role', 'set')",
+                )
+                .fetch_one(&mut *conn)
+                .await?);
+        if !allowed {
+            tracing::info!(
+                rows,
+                "import: role may not skip triggers; rows written one by one"
+            );
+            return Ok(Self(false));
+        }
+        sqlx::raw_sql("set local session_replication_role = replica")
+            .execute(&mut *conn)
+            .await?;
+        Ok(Self(true))
+    }
+
+    pub fn on(self) -> bool {
+        self.0
+    }
+
+    /// Switches them back on.
+    pub async fn finish(self, conn: &mut PgConnection) -> sqlx::Result<()> {
+        if self.0 {
+            sqlx::raw_sql("set local session_replication_role = origin")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The rows of `s` staged under `run` (after the unchanged ones were dropped: the rows to
+/// write).
+async fn staged_rows(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<u64> {
+    let sql = format!("select count(*) from {} where run_id = $1", s.rows);
+    let rows: i64 = sqlx::query_scalar(&sql)
+        .bind(run)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(rows.max(0) as u64)
+}
+
+/// The clients of the rows of `s` staged under `run`, and those the rows they update have
+/// now (to run before the writes): every client whose data the writes change.
+pub async fn owners_of(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<Vec<i64>> {
+    let sql = format!(
+        "select owner_id from {rows} where run_id = $1 and owner_id is not null
+         union
+         select t.owner_id from {target} t join {rows} s on t.id = s.{id}
+          where s.run_id = $1 and not s.is_new and t.owner_id is not null",
+        rows = s.rows,
+        target = s.target,
+        id = s.id
+    );
+    sqlx::query_scalar(&sql)
+        .bind(run)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// What the triggers of pets, appointments and orders do for `owners` (whose rows were
+/// written with them off): the owners are marked for the incremental recompute and their
+/// activity facts refreshed.
+pub async fn owners_touched(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Result<()> {
+    if owners.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "insert into metrics_dirty (owner_id)
+         select distinct id from unnest($1::bigint[]) id order by id
+         on conflict (owner_id) do nothing",
+    )
+    .bind(owners)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("select from owner_activity_refresh($1)")
+        .bind(owners)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The words of the names of the pets staged under `run` in the search lexicon (the pets'
+/// lexicon triggers).
+pub async fn pet_words(conn: &mut PgConnection, run: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into search_lexicon (word)
+         select distinct w
+           from pets p join import_pet_rows s on s.pet_id = p.id,
+                unnest(tsvector_to_array(to_tsvector('simple', p.search_name))) w
+          where s.run_id = $1
+         on conflict do nothing",
+    )
+    .bind(run)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `appointments_daily` recomputed from the appointments (its triggers' work, in one pass).
+pub async fn appointments_rollup(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::raw_sql("lock table appointments in share mode; delete from appointments_daily")
+        .execute(&mut *conn)
+        .await?;
+    let tz = rollup_zone(conn).await?;
+    sqlx::query(
+        "insert into appointments_daily
+         select (scheduled_at at time zone $1)::date, status, kind, count(*)
+           from appointments group by 1, 2, 3",
+    )
+    .bind(&tz)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `orders_daily` and `sales_daily` recomputed from the orders and their items.
+pub async fn sales_rollup(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::raw_sql(
+        "lock table orders, order_items in share mode; delete from orders_daily;
+         delete from sales_daily",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let tz = rollup_zone(conn).await?;
+    sqlx::query(
+        "insert into orders_daily
+         select (ordered_at at time zone $1)::date, count(*), sum(total)
+           from orders where status = 'completed' group by 1",
+    )
+    .bind(&tz)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into sales_daily
+         select (o.ordered_at at time zone $1)::date, i.product_id, sum(i.quantity),
+                sum(i.quantity * i.unit_price)
+           from orders o join order_items i on i.order_id = o.id
+          where o.status = 'completed' group by 1, 2",
+    )
+    .bind(&tz)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The zone of the rollups' days (read once: a call per row costs a look-up per row).
+async fn rollup_zone(conn: &mut PgConnection) -> sqlx::Result<String> {
+    sqlx::query_scalar("select report_rollup_tz()")
+        .fetch_one(&mut *conn)
+        .await
+}

@@ -1,0 +1,105 @@
+//! An export large enough for the bulk writes (`bot::import::bulk`: the transaction's
+//! triggers and foreign-key checks off, the summaries brought up to date set-based after
+//! the writes): the clinic it leaves is the one the row-by-row triggers would have left,
+//! and importing it again changes nothing.
+
+use bot::db::summaries;
+use bot::import::bulk::BULK_ROWS;
+use bot::import::report::IssueKind;
+use devtools::import_files::{self, SALES, VISITS};
+
+use super::*;
+
+async fn assert_summaries_exact(db: &TestDb, step: &str) {
+    let differences = summaries::check_all(&db.pool).await.unwrap();
+    let shown: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
+    assert!(
+        differences.is_empty(),
+        "after {step}: {} differences: {}",
+        differences.len(),
+        shown.join("; ")
+    );
+}
+
+#[tokio::test]
+async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_again_unchanged() {
+    // Arrange: 2,000 clients' files; their visits and sale lines are past the bulk threshold.
+    let dir = std::env::temp_dir().join(format!("vetbot-import-at-scale-{}", std::process::id()));
+    let written = import_files::write(&dir, 2_000, 7).unwrap();
+    let rows = |name: &str| {
+        written
+            .files
+            .iter()
+            .find(|(path, _)| path.ends_with(name))
+            .map(|(_, rows)| *rows)
+            .unwrap()
+    };
+    assert!(rows(VISITS) >= BULK_ROWS && rows(SALES) >= BULK_ROWS);
+    let db = TestDb::migrated().await;
+    let options = ImportOptions {
+        files: written.files.iter().map(|(path, _)| path.clone()).collect(),
+        dry_run: false,
+        mapping: None,
+        source: None,
+        report: report_path("at-scale"),
+    };
+
+    // Act
+    let (first, printed) = import(&db, &options).await;
+
+    // Assert: every visit and sale line stored or rejected with its line, the summaries
+    // equal to their rebuilds, every client with sales recomputed.
+    let rejected = |file: &str| {
+        first
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Reject && i.file.ends_with(file))
+            .count() as i64
+    };
+    assert_eq!(
+        count(&db, "select count(*) from appointments").await + rejected(VISITS),
+        rows(VISITS) as i64,
+        "{printed}"
+    );
+    assert_eq!(
+        count(&db, "select count(*) from order_items").await + rejected(SALES),
+        rows(SALES) as i64,
+        "{printed}"
+    );
+    assert!(
+        rejected(SALES) > 0,
+        "the files name a client they do not have"
+    );
+    assert_eq!(
+        first.sales.added as i64,
+        count(&db, "select count(*) from orders").await
+    );
+    assert_summaries_exact(&db, "the first import").await;
+    assert_eq!(
+        count(
+            &db,
+            "select count(*)
+               from (select owner_id, count(*) as n, sum(total) as spent from orders
+                      where status = 'completed' group by owner_id) o
+               left join customer_metrics m using (owner_id)
+              where m.owner_id is null or m.order_count <> o.n or m.total_spent <> o.spent"
+        )
+        .await,
+        0
+    );
+    assert_eq!(count(&db, "select count(*) from metrics_dirty").await, 0);
+    assert!(first.timings.iter().any(|t| t.step == "upsert sales"));
+
+    // Act: the same files again.
+    let (again, printed) = import(&db, &options).await;
+
+    // Assert
+    assert!(!again.changed(), "{printed}");
+    assert_eq!(
+        (again.visits.unchanged, again.sales.unchanged),
+        (first.visits.added, first.sales.added),
+        "{printed}"
+    );
+    assert_summaries_exact(&db, "the second import").await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
