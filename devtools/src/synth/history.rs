@@ -18,6 +18,8 @@ const BATCH: i64 = 500_000;
 pub async fn load_history(pool: &PgPool, rows: i64, days: u32) -> anyhow::Result<Duration> {
     anyhow::ensure!(rows > 0 && days > 0, "--rows and --days must be positive");
     let started = Instant::now();
+    // Statements over half a million rows are slow by design: not warnings.
+    let pool = &bot::db::bulk_pool(pool).await?;
     let span_seconds = f64::from(days) * 86_400.0;
     // Platform ids continue after the inbox's newest row, so a second run adds to the first.
     let base: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from inbox")
@@ -102,5 +104,6 @@ pub async fn load_history(pool: &PgPool, rows: i64, days: u32) -> anyhow::Result
     sqlx::raw_sql("analyze inbox; analyze outbox; analyze audit_log")
         .execute(pool)
         .await?;
+    pool.close().await;
     Ok(started.elapsed())
 }
