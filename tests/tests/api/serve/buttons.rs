@@ -563,9 +563,13 @@ async fn whatsapp_lists_and_profiles_are_interactive_messages_and_replies_work_l
     let late = wa_reply("wamid.LATE", "list_reply", second, "2.", &list_wamid);
     assert_eq!(app.post_whatsapp(&late).await, 200);
     app.whatsapp_message("ya no están vigentes").await;
-    // Typed replies keep working: «2» opens the second client of the newest list.
+    // Typed replies keep working: «2» opens the second client of the newest list. Its card
+    // is waited for (processed is not yet sent), so the next check cannot pick it up.
+    let before_typed = app.whatsapp.requests().len();
     let typed = p::whatsapp_text("wamid.TWO", WA_STAFF, "Lucía", "2");
     assert_eq!(app.post_whatsapp(&typed).await, 200);
+    let card = interactive_after(&app, before_typed).await;
+    assert_eq!(card.body["interactive"]["type"], "list");
     app.all_processed().await;
     // At most three choices are reply buttons, titles within 20 characters.
     let before = app.whatsapp.requests().len();
