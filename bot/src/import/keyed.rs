@@ -118,7 +118,7 @@ pub async fn drop_gone(
 ) -> sqlx::Result<Vec<(i64, String)>> {
     let sql = format!(
         "delete from {rows} s
-          where s.run_id = $1 and s.{id} is not null
+          where s.run_id = $1 and s.{id} is not null and not s.is_new
             and not exists (select 1 from {target} t where t.id = s.{id})
          returning s.line, s.{label}",
         rows = s.rows,
@@ -148,24 +148,56 @@ pub async fn draw_ids(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Res
         .rows_affected())
 }
 
-/// Records the key, row and hash of every staged row left.
+/// The staged rows left that are new (their ids drawn with their keys' matching).
+pub async fn new_rows(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<u64> {
+    let sql = format!(
+        "select count(*) from {rows} where run_id = $1 and is_new",
+        rows = s.rows
+    );
+    let rows: i64 = sqlx::query_scalar(&sql)
+        .bind(run)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(rows.max(0) as u64)
+}
+
+/// Records the key, row and hash of every staged row left: keys seen for the first time
+/// are appended in key order (a plain insert: no speculative insertion per row, and the
+/// key index filled left to right), known ones updated where their row or hash changed.
 pub async fn record_keys(
     conn: &mut PgConnection,
     s: Staged,
     run: i64,
     source: &str,
 ) -> sqlx::Result<()> {
-    let sql = format!(
-        "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
-         select $2, '{entity}', source_key, {id}, row_hash, $1 from {rows} where run_id = $1
-         on conflict (source, entity, source_key) do update
-            set target_id = excluded.target_id, row_hash = excluded.row_hash,
-                run_id = excluded.run_id",
+    let update = format!(
+        "update import_keys k
+            set target_id = s.{id}, row_hash = s.row_hash, run_id = $1
+           from {rows} s
+          where s.run_id = $1 and k.source = $2 and k.entity = '{entity}'
+            and k.source_key = s.source_key",
         rows = s.rows,
         id = s.id,
         entity = s.entity
     );
-    sqlx::query(&sql)
+    sqlx::query(&update)
+        .bind(run)
+        .bind(source)
+        .execute(&mut *conn)
+        .await?;
+    let insert = format!(
+        "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
+         select $2, '{entity}', s.source_key, s.{id}, s.row_hash, $1 from {rows} s
+          where s.run_id = $1
+            and not exists (select 1 from import_keys k
+                             where k.source = $2 and k.entity = '{entity}'
+                               and k.source_key = s.source_key)
+          order by s.source_key",
+        rows = s.rows,
+        id = s.id,
+        entity = s.entity
+    );
+    sqlx::query(&insert)
         .bind(run)
         .bind(source)
         .execute(&mut *conn)

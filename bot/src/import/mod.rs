@@ -29,6 +29,7 @@ pub mod preview;
 pub mod products;
 pub mod read;
 pub mod record;
+pub mod reindex;
 pub mod report;
 pub mod run;
 pub mod sales;

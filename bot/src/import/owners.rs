@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 use super::columns::Columns;
 use super::field::Field;
 use super::keyed;
+use super::reindex::Reindex;
 
 /// Which of a client's optional columns the file has: a column it lacks is left as stored.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +72,7 @@ pub async fn upsert(
         )
     }));
     done.added = keyed::draw_ids(conn, keyed::OWNERS, run).await?;
+    let owners_reindex = Reindex::start(conn, "owners", done.added).await?;
     sqlx::query!(
         r#"
         -- language=PostgreSQL
@@ -86,6 +88,7 @@ pub async fn upsert(
     )
     .execute(&mut *conn)
     .await?;
+    owners_reindex.finish(conn).await?;
     let changed_owners = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
@@ -113,6 +116,7 @@ pub async fn upsert(
     .fetch_all(&mut *conn)
     .await?;
     // New clients get a profile; existing ones have theirs updated (or get one if missing).
+    let profiles_reindex = Reindex::start(conn, "owner_profiles", done.added).await?;
     let changed_profiles = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL
@@ -138,6 +142,7 @@ pub async fn upsert(
     )
     .fetch_all(&mut *conn)
     .await?;
+    profiles_reindex.finish(conn).await?;
     let new_ids = sqlx::query_scalar!(
         r#"
         -- language=PostgreSQL

@@ -11,6 +11,7 @@ use super::columns::Columns;
 use super::field::Field;
 use super::keyed;
 use super::owners::Upserted;
+use super::reindex::Reindex;
 
 /// Which of a pet's optional columns the file has.
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +87,7 @@ pub async fn upsert(
         )
     }));
     done.added = keyed::draw_ids(conn, keyed::PETS, run).await?;
+    let reindex = Reindex::start(conn, "pets", done.added).await?;
     let bulk = Bulk::start(conn, keyed::PETS, run).await?;
     // The clients whose pets change: each row's, and an updated pet's earlier one.
     let touched = if bulk.on() {
@@ -108,6 +110,7 @@ pub async fn upsert(
     )
     .execute(&mut *conn)
     .await?;
+    reindex.finish(conn).await?;
     done.updated = sqlx::query!(
         r#"
         -- language=PostgreSQL

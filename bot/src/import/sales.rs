@@ -11,6 +11,7 @@ use sqlx::{PgConnection, Row};
 
 use super::bulk::{self, Bulk};
 use super::keyed::{self, SALE_LINES};
+use super::reindex::Reindex;
 use super::run::Counts;
 
 /// What a sales upsert did: orders added, updated and unchanged, and the lines rejected.
@@ -33,32 +34,34 @@ pub async fn upsert(
     lines: &[String],
 ) -> sqlx::Result<UpsertedSales> {
     let mut done = UpsertedSales::default();
+    // Each line's client, product (by its key, else by its code), order (by folio) and
+    // the line an earlier import made of it, in one pass over the lines.
     sqlx::query(
-        "update import_sale_rows s set owner_id = o.id
-           from import_keys k join owners o on o.id = k.target_id
-          where s.run_id = $1 and k.source = $2 and k.entity = 'owner'
-            and k.source_key = s.owner_key",
+        "update import_sale_rows s
+            set owner_id = r.owner_id, product_id = r.product_id, order_id = r.order_id,
+                item_id = r.item_id
+           from (select l.line, o.id as owner_id, coalesce(p.id, c.id) as product_id,
+                        f.target_id as order_id, i.target_id as item_id
+                   from import_sale_rows l
+                   left join import_keys ko
+                          on ko.source = $2 and ko.entity = 'owner'
+                         and ko.source_key = l.owner_key
+                   left join owners o on o.id = ko.target_id
+                   left join import_keys kp
+                          on kp.source = $2 and kp.entity = 'product'
+                         and kp.source_key = l.product_key
+                   left join products p on p.id = kp.target_id
+                   left join products c on c.sku = l.product_key
+                   left join import_keys f
+                          on f.source = $2 and f.entity = 'order' and f.source_key = l.folio
+                   left join import_keys i
+                          on i.source = $2 and i.entity = 'order_item'
+                         and i.source_key = l.source_key
+                  where l.run_id = $1) r
+          where s.run_id = $1 and s.line = r.line",
     )
     .bind(run)
     .bind(source)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "update import_sale_rows s set product_id = p.id
-           from import_keys k join products p on p.id = k.target_id
-          where s.run_id = $1 and k.source = $2 and k.entity = 'product'
-            and k.source_key = s.product_key",
-    )
-    .bind(run)
-    .bind(source)
-    .execute(&mut *conn)
-    .await?;
-    // A code vetbot has (imported, or entered here) names that product.
-    sqlx::query(
-        "update import_sale_rows s set product_id = p.id from products p
-          where s.run_id = $1 and s.product_id is null and p.sku = s.product_key",
-    )
-    .bind(run)
     .execute(&mut *conn)
     .await?;
     let orphans = sqlx::query(
@@ -85,15 +88,6 @@ pub async fn upsert(
         done.rejects
             .push((i64::from(line), format!("la venta «{folio}»: {missing}")));
     }
-    sqlx::query(
-        "update import_sale_rows s set order_id = k.target_id from import_keys k
-          where s.run_id = $1 and k.source = $2 and k.entity = 'order'
-            and k.source_key = s.folio",
-    )
-    .bind(run)
-    .bind(source)
-    .execute(&mut *conn)
-    .await?;
     let gone = sqlx::query(
         "delete from import_sale_rows s
           where s.run_id = $1 and s.order_id is not null
@@ -115,7 +109,6 @@ pub async fn upsert(
             .bind(run)
             .fetch_one(&mut *conn)
             .await?;
-    keyed::match_keys(conn, SALE_LINES, run, source).await?;
     keyed::drop_unchanged(conn, SALE_LINES, run, source).await?;
     let gone = keyed::drop_gone(conn, SALE_LINES, run).await?;
     done.rejects.extend(gone.into_iter().map(|(line, key)| {
@@ -124,16 +117,25 @@ pub async fn upsert(
             format!("la línea «{key}» de la venta se borró en vetbot: no se vuelve a crear"),
         )
     }));
-    // A new folio: one id for its order, on all its lines.
+    // A new folio: one id for its order, on all its lines; a new line: its own id. One pass
+    // over the lines for both.
     let added: Vec<i64> = sqlx::query_scalar(
         "with f as (
              select folio, nextval('orders_id_seq') as id
                from (select distinct folio from import_sale_rows
                       where run_id = $1 and order_id is null) d
+         ), drawn as (
+             update import_sale_rows s
+                set order_id = coalesce(s.order_id, l.id),
+                    item_id = coalesce(s.item_id, nextval('order_items_id_seq')),
+                    is_new = s.item_id is null
+               from (select l.line, f.id from import_sale_rows l
+                       left join f on f.folio = l.folio
+                      where l.run_id = $1) l
+              where s.run_id = $1 and s.line = l.line
+                and (s.order_id is null or s.item_id is null)
          )
-         update import_sale_rows s set order_id = f.id from f
-          where s.run_id = $1 and s.folio = f.folio and s.order_id is null
-         returning s.order_id",
+         select id from f",
     )
     .bind(run)
     .fetch_all(&mut *conn)
@@ -159,6 +161,7 @@ pub async fn upsert(
     // Its client, date and status from its first line in the file; its total the sum of
     // its lines (all of a new order's lines are staged: none was imported before), so the
     // update of the totals below leaves it alone.
+    let reindex = Reindex::start(conn, "orders", added.len() as u64).await?;
     sqlx::query(
         "insert into orders (id, owner_id, ordered_at, status, total)
          select distinct on (order_id) order_id, owner_id, ordered_local at time zone $2,
@@ -172,12 +175,14 @@ pub async fn upsert(
     .bind(&added)
     .execute(&mut *conn)
     .await?;
+    reindex.finish(conn).await?;
     sqlx::query(
         "update orders o
             set owner_id = s.owner_id, ordered_at = s.ordered_local at time zone $2,
                 status = s.status
            from (select distinct on (order_id) order_id, owner_id, ordered_local, status
-                   from import_sale_rows where run_id = $1 order by order_id, line) s
+                   from import_sale_rows where run_id = $1 and order_id <> all($3)
+                  order by order_id, line) s
           where o.id = s.order_id and o.id <> all($3)
             and (o.owner_id, o.ordered_at, o.status) is distinct from
                 (s.owner_id, s.ordered_local at time zone $2, s.status)",
@@ -187,7 +192,8 @@ pub async fn upsert(
     .bind(&added)
     .execute(&mut *conn)
     .await?;
-    keyed::draw_ids(conn, SALE_LINES, run).await?;
+    let new_lines = keyed::new_rows(conn, SALE_LINES, run).await?;
+    let reindex = Reindex::start(conn, "order_items", new_lines).await?;
     sqlx::query(
         "insert into order_items (id, order_id, product_id, quantity, unit_price)
          select item_id, order_id, product_id, quantity, unit_price
@@ -198,6 +204,7 @@ pub async fn upsert(
     .bind(run)
     .execute(&mut *conn)
     .await?;
+    reindex.finish(conn).await?;
     sqlx::query(
         "update order_items i
             set order_id = s.order_id, product_id = s.product_id, quantity = s.quantity,
@@ -233,18 +240,20 @@ pub async fn upsert(
     .fetch_all(&mut *conn)
     .await?;
     // The order's total is the sum of its lines (a stated total that disagrees was a
-    // warning when the file was read).
+    // warning when the file was read). A new order was inserted with it.
     sqlx::query(
         "update orders o set total = t.total
            from (select o.id as order_id, coalesce(sum(i.quantity * i.unit_price), 0) as total
                    from orders o left join order_items i on i.order_id = o.id
-                  where o.id in (select order_id from import_sale_rows where run_id = $1)
+                  where o.id in (select order_id from import_sale_rows
+                                  where run_id = $1 and order_id <> all($3))
                      or o.id = any($2)
                   group by o.id) t
           where o.id = t.order_id and o.total is distinct from t.total",
     )
     .bind(run)
     .bind(&shortened)
+    .bind(&added)
     .execute(&mut *conn)
     .await?;
     if bulk.on() {
@@ -270,16 +279,28 @@ pub async fn upsert(
     .fetch_one(&mut *conn)
     .await?;
     keyed::record_keys(conn, SALE_LINES, run, source).await?;
+    // The folios' keys: known ones stamped with this run, new ones appended in key order.
     sqlx::query(
-        "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
-         select distinct on (folio) $2, 'order', folio, order_id, '', $1
-           from import_sale_rows where run_id = $1
-          order by folio, line
-         on conflict (source, entity, source_key) do update
-            set target_id = excluded.target_id, run_id = excluded.run_id",
+        "update import_keys k set target_id = s.order_id, run_id = $1
+           from (select distinct folio, order_id from import_sale_rows
+                  where run_id = $1 and order_id <> all($3)) s
+          where k.source = $2 and k.entity = 'order' and k.source_key = s.folio",
     )
     .bind(run)
     .bind(source)
+    .bind(&added)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
+         select $2, 'order', folio, order_id, '', $1
+           from (select distinct on (folio) folio, order_id from import_sale_rows
+                  where run_id = $1 and order_id = any($3) order by folio, line) s
+          order by folio",
+    )
+    .bind(run)
+    .bind(source)
+    .bind(&added)
     .execute(&mut *conn)
     .await?;
     let (added, updated) = (added.len() as u64, updated.max(0) as u64);

@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use super::bulk::{self, Bulk};
 use super::keyed::{self, VISITS};
 use super::owners::Upserted;
+use super::reindex::Reindex;
 
 /// Upserts the visits staged under `run`, keyed under `source`; `tz` is the clinic's time
 /// zone (the staged hours are its wall-clock time).
@@ -19,29 +20,32 @@ pub async fn upsert(
     tz: &str,
 ) -> sqlx::Result<Upserted> {
     let mut done = Upserted::default();
-    sqlx::query!(
+    // Each visit's pet, its client (the one the row names, else the pet's), and the visit an
+    // earlier import made of it, or a new id: one pass over the rows.
+    sqlx::query(
         r#"
-        -- language=PostgreSQL
-        update import_visit_rows s set pet_id = p.id, owner_id = p.owner_id
-          from import_keys k join pets p on p.id = k.target_id
-         where s.run_id = $1 and k.source = $2 and k.entity = 'pet' and k.source_key = s.pet_key
-        "#,
-        run,
-        source
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        r#"
-        -- language=PostgreSQL
         update import_visit_rows s
-           set owner_id = (select o.id from import_keys k join owners o on o.id = k.target_id
-                            where k.source = $2 and k.entity = 'owner' and k.source_key = s.owner_key)
-         where s.run_id = $1 and s.owner_key is not null
+           set pet_id = r.pet_id, owner_id = r.owner_id,
+               appointment_id = coalesce(r.appointment_id, nextval('appointments_id_seq')),
+               is_new = r.appointment_id is null
+          from (select l.line, p.id as pet_id,
+                       case when l.owner_key is not null then o.id else p.owner_id end as owner_id,
+                       k.target_id as appointment_id
+                  from import_visit_rows l
+                  left join import_keys kp
+                         on kp.source = $2 and kp.entity = 'pet' and kp.source_key = l.pet_key
+                  left join pets p on p.id = kp.target_id
+                  left join import_keys ko
+                         on ko.source = $2 and ko.entity = 'owner' and ko.source_key = l.owner_key
+                  left join owners o on o.id = ko.target_id
+                  left join import_keys k
+                         on k.source = $2 and k.entity = 'visit' and k.source_key = l.source_key
+                 where l.run_id = $1) r
+         where s.run_id = $1 and s.line = r.line
         "#,
-        run,
-        source
     )
+    .bind(run)
+    .bind(source)
     .execute(&mut *conn)
     .await?;
     let orphans = sqlx::query!(
@@ -69,7 +73,6 @@ pub async fn upsert(
             ),
         )
     }));
-    keyed::match_keys(conn, VISITS, run, source).await?;
     done.unchanged = keyed::drop_unchanged(conn, VISITS, run, source).await?;
     let gone = keyed::drop_gone(conn, VISITS, run).await?;
     done.rejects.extend(gone.into_iter().map(|(line, key)| {
@@ -78,7 +81,8 @@ pub async fn upsert(
             format!("la visita «{key}» se borró en vetbot: no se vuelve a crear"),
         )
     }));
-    done.added = keyed::draw_ids(conn, VISITS, run).await?;
+    done.added = keyed::new_rows(conn, VISITS, run).await?;
+    let reindex = Reindex::start(conn, "appointments", done.added).await?;
     let bulk = Bulk::start(conn, VISITS, run).await?;
     // The clients whose visits change: each row's, and an updated visit's earlier one.
     let touched = if bulk.on() {
@@ -101,6 +105,7 @@ pub async fn upsert(
     )
     .execute(&mut *conn)
     .await?;
+    reindex.finish(conn).await?;
     done.updated = sqlx::query!(
         r#"
         -- language=PostgreSQL

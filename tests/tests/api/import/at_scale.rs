@@ -10,6 +10,16 @@ use devtools::import_files::{self, SALES, VISITS};
 
 use super::*;
 
+/// Every index of the clinic's schema, by its definition.
+async fn indexes(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "select indexdef from pg_indexes where schemaname = current_schema() order by indexname",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
 async fn assert_summaries_exact(db: &TestDb, step: &str) {
     let differences = summaries::check_all(&db.pool).await.unwrap();
     let shown: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
@@ -36,6 +46,7 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
     };
     assert!(rows(VISITS) >= BULK_ROWS && rows(SALES) >= BULK_ROWS);
     let db = TestDb::migrated().await;
+    let indexes_before = indexes(&db).await;
     let options = ImportOptions {
         files: written.files.iter().map(|(path, _)| path.clone()).collect(),
         dry_run: false,
@@ -75,6 +86,9 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
         count(&db, "select count(*) from orders").await
     );
     assert_summaries_exact(&db, "the first import").await;
+    // The visits and sale lines went into empty tables: their indexes were dropped for the
+    // insert and built again, exactly as they were.
+    assert_eq!(indexes(&db).await, indexes_before);
     assert_eq!(
         count(
             &db,
