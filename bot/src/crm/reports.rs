@@ -11,8 +11,8 @@
 //! clinic's zone and report bounds are local midnights of that zone, so a period is a whole
 //! number of rollup days (the bounds `b` are a MATERIALIZED CTE: inlined,
 //! `report_rollup_day` would look the zone up again for every row). Figures about distinct
-//! clients cannot be rolled up; their period scans are index-only on the partial and
-//! covering indexes of migration `20261126000004_report_indexes.sql`.
+//! clients cannot be summed from daily rows; they come from the owners' active days and
+//! monthly spend (`clients`, migration `20261206170101_owner_days.sql`).
 
 mod clients;
 pub mod series;

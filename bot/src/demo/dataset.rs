@@ -340,12 +340,13 @@ impl Encoded {
     }
 }
 
-/// Tables a wipe keeps: the migrations' history, the report rollups' time zone (its one
-/// row follows the clinic's through a trigger; the rollups have no days without it), and
-/// the mark that says this database may be wiped.
+/// Tables a wipe keeps: the migrations' history, the time zones of the report rollups and of
+/// the owner days (each one row follows the clinic's through a trigger; the rollups have no
+/// days without it), and the mark that says this database may be wiped.
 pub const KEPT: &[&str] = &[
     "_sqlx_migrations",
     "report_rollup_state",
+    "owner_days_state",
     "disposable_database",
 ];
 

@@ -123,6 +123,7 @@ pub async fn owners_touched(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Re
         .bind(owners)
         .execute(&mut *conn)
         .await?;
+    crate::db::summaries::owner_days::refresh(conn, owners).await?;
     Ok(())
 }
 

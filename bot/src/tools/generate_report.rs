@@ -130,13 +130,7 @@ pub async fn run(ctx: &ToolContext, args: Args) -> Result<ToolOutput, ToolError>
             customers(figures(&w, against.as_ref(), |w| reports::customers(&ctx.pool, w)).await?)
         }
         ReportType::Retention => {
-            let tz = ctx.clock.tz().name();
-            retention(
-                figures(&w, against.as_ref(), |w| {
-                    reports::retention(&ctx.pool, w, tz)
-                })
-                .await?,
-            )
+            retention(figures(&w, against.as_ref(), |w| reports::retention(&ctx.pool, w)).await?)
         }
         ReportType::Loyalty => loyalty(
             figures(&w, against.as_ref(), |w| {

@@ -2,6 +2,7 @@
 
 mod campaigns;
 mod client_export;
+mod client_reports;
 mod command_facts;
 mod command_writes;
 mod consent;

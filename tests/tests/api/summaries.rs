@@ -59,6 +59,11 @@ const WRITES: &[(&str, &str)] = &[
         values ((select min(id) from owners), 'outbound', 'whatsapp', 'sent', now())"),
     ("a message answered late", "update communications set replied_at = now()
         where id = (select min(id) from communications where replied_at is null and direction = 'outbound')"),
+    ("two visits completed on one day", "insert into appointments (owner_id, kind, status, scheduled_at)
+        select (select min(id) from owners), 'checkup', 'completed', t
+          from unnest(array[now() - interval '3 days', now() - interval '3 days' + interval '1 hour']) t"),
+    ("an owner's creation date moved", "update owners set created_at = created_at - interval '90 days'
+        where id = (select min(id) from owners)"),
     ("an owner deleted", "delete from owners where id = (select min(id) + 1 from owners)"),
     ("the clinic moved to another time zone", "update clinic set timezone = 'America/Mexico_City'"),
 ];

@@ -1,33 +1,20 @@
 //! The reports about clients rather than sales: customers (active, new, returning) and
 //! retention (who came back, how far apart visits are).
 //!
-//! Every query here scans whole periods of orders and visits, so each runs with a plan made
-//! for its own bounds (`custom_plan!`): a cached statement otherwise switches to a generic
-//! plan after five runs, and that plan, costed for an unknown (small) range, runs a year
-//! about twice as slow (no parallel scan, hash aggregates spilling to disk). Planning each
-//! time costs about a millisecond.
+//! Counts of distinct clients come from the owners' active days (`owner_days` and its counts,
+//! migration `20261206170101_owner_days.sql`): `activity_owners(a, b)` and
+//! `activity_returning(a, b)` sum counts of rows by day and previous active day, at the
+//! resolution each part of the period needs, so they read a number of rows set by the
+//! calendar (a few thousand at most), not by the clinic's orders. The top lists rank owners
+//! by their monthly (or yearly) spend (`top_spenders`) and sum the orders of a few
+//! candidates only. Every figure is the one the base tables give for the period's exact
+//! bounds (local midnights of the clinic's zone, as for the daily rollups).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::PgPool;
 
 use super::{order_totals, pair, Pair, TopRow, Window};
-
-/// Runs `$query.$fetch(..)` in a transaction of its own whose statements are planned for
-/// their parameters (`plan_cache_mode = force_custom_plan`, for that transaction only).
-macro_rules! custom_plan {
-    ($pool:expr, $query:expr, $fetch:ident) => {
-        async {
-            let mut tx = $pool.begin().await?;
-            sqlx::query!("select set_config('plan_cache_mode', 'force_custom_plan', true)")
-                .fetch_one(&mut *tx)
-                .await?;
-            let out = $query.$fetch(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(out)
-        }
-    };
-}
 
 /// Active, new and returning clients, their spend, and the clients who spent most.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,55 +38,38 @@ pub async fn customers(pool: &PgPool, w: &Window) -> sqlx::Result<Customers> {
     // (the revenue comes from the daily rollup instead). `recent` (owners created since the
     // previous period began, by index) is small, so "returning" is derived from it instead
     // of looking up every active owner's creation date.
-    let figures = custom_plan!(
-        pool,
-        sqlx::query!(
-            r#"
-            with activity as (
-                select owner_id, ordered_at >= $2 as cur from orders
-                 where status = 'completed' and ordered_at >= $1 and ordered_at < $3
-                union all
-                select owner_id, scheduled_at >= $2 from appointments
-                 where status = 'completed' and scheduled_at >= $1 and scheduled_at < $3
-            ), per_owner as (
-                select owner_id, bool_or(cur) as cur, bool_or(not cur) as prev
-                  from activity group by owner_id
-            ), recent as (
-                select id, created_at from owners where created_at >= $1
-            )
-            select count(*) filter (where a.cur) as "active!",
-                   count(*) filter (where a.cur and (r.id is null or r.created_at < $2)) as "returning!",
-                   count(*) filter (where a.prev) as "prev_active!",
-                   count(*) filter (where a.prev and r.id is null) as "prev_returning!",
-                   (select count(*) from recent where created_at >= $2 and created_at < $3) as "new!",
-                   (select count(*) from recent where created_at < $2) as "prev_new!"
-              from per_owner a left join recent r on r.id = a.owner_id
-            "#,
-            w.prev,
-            w.start,
-            w.end
-        ),
-        fetch_one
-    );
-    let top = custom_plan!(
-        pool,
-        sqlx::query_as!(
-            TopRow,
-            r#"
-            select o.full_name as "label!", t.n as "count!", t.spent as "amount!"
-              from (select owner_id, count(*) as n, sum(total) as spent from orders
-                     where status = 'completed' and ordered_at >= $1 and ordered_at < $2
-                     group by owner_id
-                     order by spent desc, owner_id
-                     limit 5) t
-              join owners o on o.id = t.owner_id
-             order by t.spent desc, o.full_name
-            "#,
-            w.start,
-            w.end
-        ),
-        fetch_all
-    );
+    let figures = sqlx::query!(
+        r#"
+        with b as materialized (
+            select ($1::timestamptz at time zone owner_days_tz())::date as prev,
+                   ($2::timestamptz at time zone owner_days_tz())::date as start,
+                   ($3::timestamptz at time zone owner_days_tz())::date as stop
+        )
+        select activity_owners(b.start, b.stop) as "active!",
+               activity_returning(b.start, b.stop) as "returning!",
+               activity_owners(b.prev, b.start) as "prev_active!",
+               activity_returning(b.prev, b.start) as "prev_returning!",
+               (select count(*) from owners where created_at >= $2 and created_at < $3) as "new!",
+               (select count(*) from owners where created_at >= $1 and created_at < $2) as "prev_new!"
+          from b
+        "#,
+        w.prev,
+        w.start,
+        w.end
+    )
+    .fetch_one(pool);
+    let top = sqlx::query_as!(
+        TopRow,
+        r#"
+        select o.full_name as "label!", t.orders as "count!", t.spent as "amount!"
+          from top_spenders($1, $2, 5) t
+          join owners o on o.id = t.owner_id
+         order by t.spent desc, o.full_name
+        "#,
+        w.start,
+        w.end
+    )
+    .fetch_all(pool);
     let (f, (revenue, _), top_clients) = tokio::try_join!(figures, order_totals(pool, w), top)?;
     Ok(Customers {
         active: pair(f.active, f.prev_active),
@@ -124,104 +94,65 @@ pub struct Retention {
     pub top_lapsed: Vec<TopRow>,
 }
 
-/// The retention report's figures; `tz` names the clinic's zone (days between visits are
-/// counted between local dates).
+/// The retention report's figures (days between visits are counted between local dates of
+/// the clinic's zone).
 #[tracing::instrument(skip_all)]
-pub async fn retention(pool: &PgPool, w: &Window, tz: &str) -> sqlx::Result<Retention> {
-    // Whether each owner was active in each of the three periods (booleans only: cheap to
-    // aggregate over the ~1.5M orders and visits of three years).
-    let figures = custom_plan!(
-        pool,
-        sqlx::query!(
-            r#"
-            with activity as (
-                select owner_id, ordered_at as at from orders
-                 where status = 'completed' and ordered_at >= $1 and ordered_at < $4
-                union all
-                select owner_id, scheduled_at from appointments
-                 where status = 'completed' and scheduled_at >= $1 and scheduled_at < $4
-            ), per_owner as (
-                select bool_or(at < $2) as p0, bool_or(at >= $2 and at < $3) as p1,
-                       bool_or(at >= $3) as p2
-                  from activity group by owner_id
-            )
-            select count(*) filter (where p1) as "base!", count(*) filter (where p1 and p2) as "kept!",
-                   count(*) filter (where p0) as "prev_base!", count(*) filter (where p0 and p1) as "prev_kept!"
-              from per_owner
-            "#,
-            w.prev2,
-            w.prev,
-            w.start,
-            w.end
-        ),
-        fetch_one
-    );
+pub async fn retention(pool: &PgPool, w: &Window) -> sqlx::Result<Retention> {
+    // Active in both of two adjacent periods = active in each, less active in either.
+    let figures = sqlx::query!(
+        r#"
+        with b as materialized (
+            select ($1::timestamptz at time zone owner_days_tz())::date as prev2,
+                   ($2::timestamptz at time zone owner_days_tz())::date as prev,
+                   ($3::timestamptz at time zone owner_days_tz())::date as start,
+                   ($4::timestamptz at time zone owner_days_tz())::date as stop
+        ), n as materialized (
+            select activity_owners(prev2, prev) as p0, activity_owners(prev, start) as p1,
+                   activity_owners(start, stop) as p2, activity_owners(prev2, start) as p01,
+                   activity_owners(prev, stop) as p12
+              from b
+        )
+        select p1 as "base!", p1 + p2 - p12 as "kept!", p0 as "prev_base!", p0 + p1 - p01 as "prev_kept!"
+          from n
+        "#,
+        w.prev2,
+        w.prev,
+        w.start,
+        w.end
+    )
+    .fetch_one(pool);
     // Lapsed clients (active in the previous period, not in this one) who spent most then.
-    // Spending implies activity, so spenders are ranked first and checked for a return one
-    // at a time (`offset 0` keeps the ranking a subquery) until five have not come back.
-    let lapsed = custom_plan!(
-        pool,
-        sqlx::query_as!(
-            TopRow,
-            r#"
-            select o.full_name as "label!", 0::bigint as "count!", t.spent as "amount!"
-              from (select s.owner_id, s.spent
-                      from (select owner_id, sum(total) as spent from orders
-                             where status = 'completed' and ordered_at >= $1 and ordered_at < $2
-                             group by owner_id having sum(total) > 0
-                             order by spent desc, owner_id offset 0) s
-                     where not exists (
-                             select from orders c where c.owner_id = s.owner_id
-                                and c.status = 'completed' and c.ordered_at >= $2 and c.ordered_at < $3)
-                       and not exists (
-                             select from appointments c where c.owner_id = s.owner_id
-                                and c.status = 'completed' and c.scheduled_at >= $2 and c.scheduled_at < $3)
-                     limit 5) t
-              join owners o on o.id = t.owner_id
-             order by t.spent desc, o.full_name
-            "#,
-            w.prev,
-            w.start,
-            w.end
-        ),
-        fetch_all
-    );
-    // Per client and period, the gaps between consecutive visits telescope: their sum is the
-    // last visit minus the visit before the period (else the first one in it), and their
-    // number is the visits in the period (one fewer without an earlier visit). One pass over
-    // the completed visits in (owner, time) order (index `appointments_completed_owner`)
-    // gives every client's figures for both periods, without hashing or per-client look-ups.
-    let gaps = custom_plan!(
-        pool,
-        sqlx::query!(
-            r#"
-            with per_owner as (
-                select count(*) filter (where scheduled_at >= $2) as n,
-                       min(scheduled_at) filter (where scheduled_at >= $2) as first_at,
-                       max(scheduled_at) as last_at,
-                       max(scheduled_at) filter (where scheduled_at < $2) as before_at,
-                       count(*) filter (where scheduled_at >= $1 and scheduled_at < $2) as prev_n,
-                       min(scheduled_at) filter (where scheduled_at >= $1) as prev_first_at,
-                       max(scheduled_at) filter (where scheduled_at < $1) as prev_before_at
-                  from appointments
-                 where status = 'completed' and scheduled_at < $3
-                 group by owner_id
-            )
-            select sum((last_at at time zone $4)::date
-                       - (coalesce(before_at, first_at) at time zone $4)::date) filter (where n > 0)::numeric
-                     / nullif(sum(n - (before_at is null)::int) filter (where n > 0), 0) as current,
-                   sum((before_at at time zone $4)::date
-                       - (coalesce(prev_before_at, prev_first_at) at time zone $4)::date) filter (where prev_n > 0)::numeric
-                     / nullif(sum(prev_n - (prev_before_at is null)::int) filter (where prev_n > 0), 0) as previous
-              from per_owner
-            "#,
-            w.prev,
-            w.start,
-            w.end,
-            tz
-        ),
-        fetch_one
-    );
+    let lapsed = sqlx::query_as!(
+        TopRow,
+        r#"
+        select o.full_name as "label!", 0::bigint as "count!", t.spent as "amount!"
+          from top_spenders($1, $2, 5, ($2::timestamptz at time zone owner_days_tz())::date,
+                            ($3::timestamptz at time zone owner_days_tz())::date) t
+          join owners o on o.id = t.owner_id
+         order by t.spent desc, o.full_name
+        "#,
+        w.prev,
+        w.start,
+        w.end
+    )
+    .fetch_all(pool);
+    // The gaps between consecutive visits, summed per day of the later visit.
+    let gaps = sqlx::query!(
+        r#"
+        with b as materialized (
+            select ($1::timestamptz at time zone owner_days_tz())::date as prev,
+                   ($2::timestamptz at time zone owner_days_tz())::date as start,
+                   ($3::timestamptz at time zone owner_days_tz())::date as stop
+        )
+        select c.days::numeric / nullif(c.visits, 0)::numeric as current,
+               p.days::numeric / nullif(p.visits, 0)::numeric as previous
+          from b, visit_gap_totals(b.start, b.stop) c, visit_gap_totals(b.prev, b.start) p
+        "#,
+        w.prev,
+        w.start,
+        w.end
+    )
+    .fetch_one(pool);
     let (f, top_lapsed, g) = tokio::try_join!(figures, lapsed, gaps)?;
     Ok(Retention {
         base: pair(f.base, f.prev_base),

@@ -1,6 +1,6 @@
 //! Summary tables: tables derived from the clinic's base tables and kept exact by triggers
 //! inside the writing transaction (report rollups, owner activity, the search lexicon, change
-//! tracking for incremental recomputes, tool-call counts). Each summary here owns the names of its triggers, its
+//! tracking for incremental recomputes, tool-call counts, the owners' active days). Each summary here owns the names of its triggers, its
 //! rebuild from the base tables, and a check of the stored rows against that rebuild.
 //!
 //! A bulk load goes through [`bulk_load`]: it switches exactly the summaries' triggers off
@@ -10,6 +10,7 @@
 mod change_tracking;
 mod loyalty_balances;
 mod owner_activity;
+pub mod owner_days;
 mod report_rollup;
 mod search_lexicon;
 mod tool_calls;
@@ -28,6 +29,8 @@ pub enum Summary {
     ReportRollup,
     /// `owner_activity`: the per-owner facts segments filter on.
     OwnerActivity,
+    /// `owner_days` and its counts: the customers and retention reports' active clients.
+    OwnerDays,
     /// `search_lexicon`: the distinct words of owner and pet names (typo-tolerant search).
     SearchLexicon,
     /// `metrics_dirty`: owners whose metrics an incremental recompute must redo.
@@ -98,9 +101,10 @@ impl fmt::Display for Difference {
 }
 
 impl Summary {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::ReportRollup,
         Self::OwnerActivity,
+        Self::OwnerDays,
         Self::SearchLexicon,
         Self::ChangeTracking,
         Self::ToolCalls,
@@ -112,6 +116,7 @@ impl Summary {
         match self {
             Self::ReportRollup => report_rollup::TRIGGERS,
             Self::OwnerActivity => owner_activity::TRIGGERS,
+            Self::OwnerDays => owner_days::TRIGGERS,
             Self::SearchLexicon => search_lexicon::TRIGGERS,
             Self::ChangeTracking => change_tracking::TRIGGERS,
             Self::ToolCalls => tool_calls::TRIGGERS,
@@ -123,6 +128,7 @@ impl Summary {
         match self {
             Self::ReportRollup => report_rollup::STORED,
             Self::OwnerActivity => owner_activity::STORED,
+            Self::OwnerDays => owner_days::STORED,
             Self::SearchLexicon => search_lexicon::STORED,
             Self::ChangeTracking => change_tracking::STORED,
             Self::ToolCalls => tool_calls::STORED,
@@ -137,6 +143,7 @@ impl Summary {
         match self {
             Self::ReportRollup => report_rollup::rebuild(conn).await,
             Self::OwnerActivity => owner_activity::rebuild(conn).await,
+            Self::OwnerDays => owner_days::rebuild(conn).await,
             Self::SearchLexicon => search_lexicon::rebuild(conn).await,
             Self::ChangeTracking => change_tracking::rebuild(conn).await,
             Self::ToolCalls => tool_calls::rebuild(conn).await,

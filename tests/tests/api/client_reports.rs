@@ -1,0 +1,333 @@
+//! The customers and retention reports read the owners' active days (`owner_days`, its
+//! counts and the monthly spend) instead of a period's orders and visits. Their figures
+//! equal the queries they ran before over the base tables (kept here as the reference), for
+//! periods of whole months, odd days and years, on a clinic loaded in bulk and after writes
+//! of every kind: orders and visits added, moved, completed, cancelled, deleted, an owner's
+//! creation date moved, an owner erased and one deleted. After each, the rollup equals its
+//! rebuild.
+
+use bot::clock::ClinicClock;
+use bot::crm::reports::{self, Pair, TopRow, Window};
+use bot::db::summaries::Summary;
+use bot::demo;
+use chrono::{Days, NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+use tests::TestDb;
+
+/// The report's window for the days `start..=end` (as `generate_report` builds it).
+fn window(clock: &ClinicClock, start: NaiveDate, end: NaiveDate) -> Window {
+    let days = Days::new((end - start).num_days() as u64 + 1);
+    let midnight = |d: NaiveDate| clock.local(d, NaiveTime::MIN);
+    Window {
+        prev2: midnight(start - days - days),
+        prev: midnight(start - days),
+        start: midnight(start),
+        end: midnight(end + Days::new(1)),
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Periods of every shape: whole months (whose previous period is not), a month so far,
+/// odd days, a single day, a quarter, a calendar year and a year across two.
+fn periods() -> Vec<(NaiveDate, NaiveDate)> {
+    vec![
+        (date(2025, 10, 1), date(2025, 10, 31)),
+        (date(2025, 11, 1), date(2025, 11, 20)),
+        (date(2025, 2, 1), date(2025, 2, 28)),
+        (date(2025, 3, 17), date(2025, 4, 9)),
+        (date(2025, 6, 30), date(2025, 6, 30)),
+        (date(2025, 7, 1), date(2025, 9, 30)),
+        (date(2024, 1, 1), date(2024, 12, 31)),
+        (date(2024, 11, 21), date(2025, 11, 20)),
+    ]
+}
+
+/// The customers figures as the base tables give them (the report's query before the rollup).
+async fn direct_customers(pool: &PgPool, w: &Window) -> (Vec<i64>, Vec<TopRow>) {
+    let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        r#"
+        with activity as (
+            select owner_id, ordered_at >= $2 as cur from orders
+             where status = 'completed' and ordered_at >= $1 and ordered_at < $3
+            union all
+            select owner_id, scheduled_at >= $2 from appointments
+             where status = 'completed' and scheduled_at >= $1 and scheduled_at < $3
+        ), per_owner as (
+            select owner_id, bool_or(cur) as cur, bool_or(not cur) as prev
+              from activity group by owner_id
+        ), recent as (
+            select id, created_at from owners where created_at >= $1
+        )
+        select count(*) filter (where a.cur),
+               count(*) filter (where a.cur and (r.id is null or r.created_at < $2)),
+               count(*) filter (where a.prev),
+               count(*) filter (where a.prev and r.id is null),
+               (select count(*) from recent where created_at >= $2 and created_at < $3),
+               (select count(*) from recent where created_at < $2)
+          from per_owner a left join recent r on r.id = a.owner_id
+        "#,
+    )
+    .bind(w.prev)
+    .bind(w.start)
+    .bind(w.end)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let top: Vec<(String, i64, Decimal)> = sqlx::query_as(
+        r#"
+        select o.full_name, t.n, t.spent
+          from (select owner_id, count(*) as n, sum(total) as spent from orders
+                 where status = 'completed' and ordered_at >= $1 and ordered_at < $2
+                 group by owner_id order by spent desc, owner_id limit 5) t
+          join owners o on o.id = t.owner_id
+         order by t.spent desc, o.full_name
+        "#,
+    )
+    .bind(w.start)
+    .bind(w.end)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let (a, r, pa, pr, n, pn) = counts;
+    (vec![a, pa, r, pr, n, pn], rows(top))
+}
+
+fn rows(top: Vec<(String, i64, Decimal)>) -> Vec<TopRow> {
+    top.into_iter()
+        .map(|(label, count, amount)| TopRow {
+            label,
+            count,
+            amount,
+        })
+        .collect()
+}
+
+/// The retention figures as the base tables give them.
+async fn direct_retention(
+    pool: &PgPool,
+    w: &Window,
+    tz: &str,
+) -> (Vec<i64>, Pair<Option<Decimal>>, Vec<TopRow>) {
+    let counts: (i64, i64, i64, i64) = sqlx::query_as(
+        r#"
+        with activity as (
+            select owner_id, ordered_at as at from orders
+             where status = 'completed' and ordered_at >= $1 and ordered_at < $4
+            union all
+            select owner_id, scheduled_at from appointments
+             where status = 'completed' and scheduled_at >= $1 and scheduled_at < $4
+        ), per_owner as (
+            select bool_or(at < $2) as p0, bool_or(at >= $2 and at < $3) as p1, bool_or(at >= $3) as p2
+              from activity group by owner_id
+        )
+        select count(*) filter (where p1), count(*) filter (where p1 and p2),
+               count(*) filter (where p0), count(*) filter (where p0 and p1)
+          from per_owner
+        "#,
+    )
+    .bind(w.prev2)
+    .bind(w.prev)
+    .bind(w.start)
+    .bind(w.end)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let lapsed: Vec<(String, i64, Decimal)> = sqlx::query_as(
+        r#"
+        select o.full_name, 0::bigint, t.spent
+          from (select owner_id, sum(total) as spent from orders s
+                 where status = 'completed' and ordered_at >= $1 and ordered_at < $2
+                   and not exists (select from orders c where c.owner_id = s.owner_id
+                          and c.status = 'completed' and c.ordered_at >= $2 and c.ordered_at < $3)
+                   and not exists (select from appointments c where c.owner_id = s.owner_id
+                          and c.status = 'completed' and c.scheduled_at >= $2 and c.scheduled_at < $3)
+                 group by owner_id having sum(total) > 0
+                 order by spent desc, owner_id limit 5) t
+          join owners o on o.id = t.owner_id
+         order by t.spent desc, o.full_name
+        "#,
+    )
+    .bind(w.prev)
+    .bind(w.start)
+    .bind(w.end)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let gaps: (Option<Decimal>, Option<Decimal>) = sqlx::query_as(
+        r#"
+        with per_owner as (
+            select count(*) filter (where scheduled_at >= $2) as n,
+                   min(scheduled_at) filter (where scheduled_at >= $2) as first_at,
+                   max(scheduled_at) as last_at,
+                   max(scheduled_at) filter (where scheduled_at < $2) as before_at,
+                   count(*) filter (where scheduled_at >= $1 and scheduled_at < $2) as prev_n,
+                   min(scheduled_at) filter (where scheduled_at >= $1) as prev_first_at,
+                   max(scheduled_at) filter (where scheduled_at < $1) as prev_before_at
+              from appointments
+             where status = 'completed' and scheduled_at < $3
+             group by owner_id
+        )
+        select sum((last_at at time zone $4)::date
+                   - (coalesce(before_at, first_at) at time zone $4)::date) filter (where n > 0)::numeric
+                 / nullif(sum(n - (before_at is null)::int) filter (where n > 0), 0),
+               sum((before_at at time zone $4)::date
+                   - (coalesce(prev_before_at, prev_first_at) at time zone $4)::date) filter (where prev_n > 0)::numeric
+                 / nullif(sum(prev_n - (prev_before_at is null)::int) filter (where prev_n > 0), 0)
+          from per_owner
+        "#,
+    )
+    .bind(w.prev)
+    .bind(w.start)
+    .bind(w.end)
+    .bind(tz)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let (b, k, pb, pk) = counts;
+    (
+        vec![b, k, pb, pk],
+        Pair {
+            current: gaps.0,
+            previous: gaps.1,
+        },
+        rows(lapsed),
+    )
+}
+
+/// Both reports for every period equal the base tables' answers, and the rollup its rebuild.
+async fn assert_reports_exact(pool: &PgPool, step: &str) {
+    let differences = Summary::OwnerDays.check(pool).await.unwrap();
+    let shown: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
+    assert!(
+        differences.is_empty(),
+        "after {step}: {} differences: {}",
+        differences.len(),
+        shown.join("; ")
+    );
+    let clock = ClinicClock::load(pool).await.unwrap();
+    let tz = clock.tz().name();
+    for (start, end) in periods() {
+        let w = window(&clock, start, end);
+        let c = reports::customers(pool, &w).await.unwrap();
+        let (counts, top) = direct_customers(pool, &w).await;
+        let mine = vec![
+            c.active.current,
+            c.active.previous,
+            c.returning.current,
+            c.returning.previous,
+            c.new.current,
+            c.new.previous,
+        ];
+        assert_eq!(mine, counts, "after {step}: customers {start}..{end}");
+        assert_eq!(
+            c.top_clients, top,
+            "after {step}: top clients {start}..{end}"
+        );
+        let r = reports::retention(pool, &w).await.unwrap();
+        let (counts, gaps, lapsed) = direct_retention(pool, &w, tz).await;
+        let mine = vec![
+            r.base.current,
+            r.kept.current,
+            r.base.previous,
+            r.kept.previous,
+        ];
+        assert_eq!(mine, counts, "after {step}: retention {start}..{end}");
+        assert_eq!(
+            r.days_between_visits, gaps,
+            "after {step}: gaps {start}..{end}"
+        );
+        assert_eq!(r.top_lapsed, lapsed, "after {step}: lapsed {start}..{end}");
+    }
+}
+
+async fn exec(pool: &PgPool, sql: &str) {
+    sqlx::raw_sql(sql)
+        .execute(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Writes to what the rollup is kept from; ids from subqueries, so they apply to any clinic.
+const WRITES: &[(&str, &str)] = &[
+    ("a completed order today", "insert into orders (owner_id, ordered_at, status, total)
+        values ((select min(id) from owners), now(), 'completed', 1234.50)"),
+    ("a big order in October", "insert into orders (owner_id, ordered_at, status, total)
+        values ((select max(id) from owners), '2025-10-15 12:00-05', 'completed', 99999)"),
+    ("two visits on one day", "insert into appointments (owner_id, kind, status, scheduled_at)
+        select (select min(id) + 3 from owners), 'checkup', 'completed', t
+          from unnest(array['2025-10-02 09:00-05', '2025-10-02 17:00-05']::timestamptz[]) t"),
+    ("orders cancelled", "update orders set status = 'cancelled'
+        where id in (select id from orders where status = 'completed' order by id limit 40)"),
+    ("an order completed again", "update orders set status = 'completed'
+        where id = (select min(id) from orders where status = 'cancelled')"),
+    ("an order's total changed", "update orders set total = total + 777
+        where id = (select max(id) from orders where status = 'completed' and ordered_at < '2025-09-01')"),
+    ("orders moved a month back", "update orders set ordered_at = ordered_at - interval '1 month'
+        where id in (select id from orders where status = 'completed' order by id desc limit 30)"),
+    ("an order moved to another owner", "update orders set owner_id = (select max(id) from owners)
+        where id = (select min(id) from orders where owner_id <> (select max(id) from owners))"),
+    ("visits completed", "update appointments set status = 'completed'
+        where id in (select id from appointments where status <> 'completed' and scheduled_at < now() order by id limit 20)"),
+    ("visits missed", "update appointments set status = 'no_show'
+        where id in (select id from appointments where status = 'completed' order by id desc limit 20)"),
+    ("visits rescheduled", "update appointments set scheduled_at = scheduled_at + interval '9 days'
+        where id in (select id from appointments where status = 'completed' order by id limit 25)"),
+    ("a visit moved to another owner", "update appointments set owner_id = (select min(id) from owners)
+        where id = (select max(id) from appointments where status = 'completed')"),
+    ("orders and visits deleted", "delete from orders where id in (select id from orders order by id desc limit 15);
+        delete from appointments where id in (select id from appointments order by id limit 15)"),
+    ("owners' creation dates moved", "update owners set created_at = created_at + interval '200 days'
+        where id in (select id from owners order by id limit 10);
+        update owners set created_at = '2025-10-20 08:00-05' where id = (select max(id) from owners)"),
+    ("an owner deleted", "delete from owners where id = (select min(id) + 1 from owners)"),
+];
+
+async fn writes_keep_the_reports_exact(pool: &PgPool) {
+    for (step, sql) in WRITES {
+        exec(pool, sql).await;
+        assert_reports_exact(pool, step).await;
+    }
+}
+
+#[tokio::test]
+async fn client_reports_equal_the_base_tables_after_a_bulk_load_and_through_writes() {
+    // Arrange: a generated clinic, loaded with the triggers off (the bulk path).
+    let db = TestDb::migrated().await;
+    let pool = &db.pool;
+    devtools::synth::load_synthetic(pool, demo::story_today(), 400, 11)
+        .await
+        .unwrap();
+    assert_reports_exact(pool, "loading a generated clinic").await;
+
+    // Act and assert: every write keeps both reports exact.
+    writes_keep_the_reports_exact(pool).await;
+}
+
+#[tokio::test]
+async fn client_reports_equal_the_base_tables_on_the_demo_clinic_through_an_erasure_and_writes() {
+    let db = TestDb::demo().await;
+    let pool = &db.pool;
+    assert_reports_exact(pool, "seeding the demo clinic").await;
+    // María García (client 1) erased through the data-rights flow: her records anonymised,
+    // her activity kept.
+    let now = chrono::Utc::now();
+    bot::rights::erasure::ask(pool, 1, 1, "test", now)
+        .await
+        .unwrap();
+    let erased = bot::rights::erasure::confirm(pool, 1, "María García", now)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            erased,
+            bot::rights::erasure::Confirmed::Erased { owner_id: 1, .. }
+        ),
+        "{erased:?}"
+    );
+    assert_reports_exact(pool, "an erasure").await;
+    writes_keep_the_reports_exact(pool).await;
+}
