@@ -132,8 +132,11 @@ pub async fn list(
                       where coalesce(m.last_visit_date, (o.created_at at time zone $3)::date) <= $2::date - $5::int
                         and exists (select 1 from pets pt where pt.owner_id = o.id and pt.deceased_on is null)
                         and not exists (select 1 from erased_clients e where e.owner_id = o.id))
-                 else (select count(*) from customer_metrics m where m.order_count > 0
-                         and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id))
+                 -- Kept by triggers (migration ranked_clients): one row, not a count of
+                 -- every client's metrics; the erased, who keep theirs, are few.
+                 else coalesce((select r.clients from customer_metrics_ranked r), 0)
+                      - (select count(*) from erased_clients e join customer_metrics m on m.owner_id = e.owner_id
+                          where m.order_count > 0)
                end as "total!"
         "#,
         kind.as_str(),

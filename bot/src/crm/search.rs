@@ -66,55 +66,81 @@ pub async fn search(
                      where not exists (select 1 from exact) and $2::text is null and $3::text is null
                      group by w) words
         ),
-        hits as (
-            select id, 1.0 as score, 'name' as matched from exact
+        -- The names matched: the query itself when some owner bears it exactly, else the
+        -- names (not the owners: every owner with a name scores the same) holding a
+        -- corrected word of every query word (an index look-up) whose word similarity keeps
+        -- them (0.5: one letter dropped from a 7-letter name, "chimelo", still counts;
+        -- computed, not `<%`, so the long trigram posting lists stay unread), ranked by it
+        -- less a point per edit (up to 10; levenshtein reads at most 255 characters) so that
+        -- "ximena martinz gonzalez" puts the names in that order first. Fuzzy matching only
+        -- when no name is exactly the query and it is not a phone or an email (one-time
+        -- conditions: the scans are then skipped).
+        names as (
+            select q.key as search_name, 1.0 as score from q where exists (select 1 from exact)
             union all
-            -- Fuzzy matching only when no name is exactly the query and it is not a phone
-            -- or an email (one-time conditions: the scans are then skipped). Candidates hold
-            -- a corrected word of every query word (an index look-up); word similarity keeps
-            -- the close ones (0.5: one letter dropped from a 7-letter name, "chimelo", still
-            -- counts; computed, not `<%`, so the long trigram posting lists stay unread) and
-            -- ranks them, less a point per edit
-            -- (up to 10; levenshtein reads at most 255 characters) so that "ximena martinz
-            -- gonzalez" puts the names in that order first.
-            select o.id, word_similarity(q.key, o.search_name)
-                         - 0.01 * levenshtein_less_equal(left(q.key, 255), left(o.search_name, 255), 10), 'name'
-              from owners o, q
-             where to_tsvector('simple', o.search_name) @@ (select tsq from corrected)
-               and word_similarity(q.key, o.search_name) >= 0.5
+            select n.search_name, word_similarity(q.key, n.search_name)
+                         - 0.01 * levenshtein_less_equal(left(q.key, 255), left(n.search_name, 255), 10)
+              from owner_names n, q
+             where to_tsvector('simple', n.search_name) @@ (select tsq from corrected)
+               and word_similarity(q.key, n.search_name) >= 0.5
+        ),
+        hits as (
+            -- Each name's first owners in the list's order, filtered as the list is: owners
+            -- after them with the same name and score would not be shown.
+            select o.id, n.score, 'name' as matched, o.full_name
+              from names n
+             cross join lateral (
+                   select o.id, o.full_name from owners o
+                    where o.search_name = n.search_name
+                      and ($4::text is null or exists (select 1 from pets pt where pt.owner_id = o.id
+                                                        and pt.species = $4 and pt.deceased_on is null))
+                      and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id
+                                                        where x.owner_id = o.id and t.name_key = f_search_key(trim($5))))
+                      and ($6::numeric is null
+                           or coalesce((select a.total_spent from owner_activity a where a.owner_id = o.id), 0) >= $6)
+                      and not exists (select 1 from erased_clients e where e.owner_id = o.id)
+                    order by o.full_name, o.id
+                    limit $7) o
             union all
             select pt.owner_id, (word_similarity(q.key, pt.search_name)
-                                 - 0.01 * levenshtein_less_equal(left(q.key, 255), left(pt.search_name, 255), 10)) * 0.9, 'pet'
+                                 - 0.01 * levenshtein_less_equal(left(q.key, 255), left(pt.search_name, 255), 10)) * 0.9, 'pet',
+                   (select o.full_name from owners o where o.id = pt.owner_id)
               from pets pt, q
              where to_tsvector('simple', pt.search_name) @@ (select tsq from corrected)
                and word_similarity(q.key, pt.search_name) >= 0.5 and pt.deceased_on is null
             union all
-            select p.owner_id, 1.0, 'phone' from owner_profiles p
+            select o.id, 1.0, 'phone', o.full_name from owner_profiles p join owners o on o.id = p.owner_id
              where $2::text is not null and (p.phone_primary = any($8) or p.phone_secondary = any($8))
             union all
-            select o.id, 1.0, 'email' from owners o where $3::text is not null and lower(o.email) = $3
+            select o.id, 1.0, 'email', o.full_name from owners o where $3::text is not null and lower(o.email) = $3
         ),
         best as (
-            select distinct on (id) id, score, matched from hits order by id, score desc
+            select distinct on (id) id, score, matched, full_name from hits order by id, score desc
+        ),
+        -- The page, before the rest of each owner is read.
+        top as (
+            select b.* from best b
+             where ($4::text is null or exists (select 1 from pets pt where pt.owner_id = b.id
+                                                 and pt.species = $4 and pt.deceased_on is null))
+               and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id
+                                                 where x.owner_id = b.id and t.name_key = f_search_key(trim($5))))
+               and ($6::numeric is null
+                    or coalesce((select a.total_spent from owner_activity a where a.owner_id = b.id), 0) >= $6)
+               -- An erased client is no one to find.
+               and not exists (select 1 from erased_clients e where e.owner_id = b.id)
+             order by b.score desc, b.full_name, b.id
+             limit $7
         )
         select o.id as "id!", o.full_name as "name!", p.phone_primary as phone, o.email,
                coalesce(a.total_spent, 0) as "total_spent!",
                m.last_visit_date as "last_visit?",
                b.score::real as "score!", b.matched as "matched!"
-          from best b
+          from top b
           join owners o on o.id = b.id
           join owner_profiles p on p.owner_id = o.id
           left join customer_metrics m on m.owner_id = o.id
           left join owner_activity a on a.owner_id = o.id
-         where ($4::text is null or exists (select 1 from pets pt where pt.owner_id = o.id
-                                             and pt.species = $4 and pt.deceased_on is null))
-           and ($5::text is null or exists (select 1 from owner_profile_tags x join owner_tags t on t.id = x.tag_id
-                                             where x.owner_id = o.id and t.name_key = f_search_key(trim($5))))
-           and ($6::numeric is null or coalesce(a.total_spent, 0) >= $6)
-           -- An erased client is no one to find.
-           and not exists (select 1 from erased_clients e where e.owner_id = o.id)
          order by b.score desc, o.full_name, o.id
-         limit $7
         "#,
         query,
         phone,

@@ -250,7 +250,9 @@ pub async fn find(
                             select l.owner_id from loyalty_programs l where l.tier <> 'bronze'))
                     or ($13 <> 'bronze' and a.owner_id in (
                             select l.owner_id from loyalty_programs l where l.tier = $13)))
-               and not exists (select 1 from erased_clients e where e.owner_id = a.owner_id)
+               -- One hashed set of the erased (few), not a probe per owner: the count reads
+               -- every owner the filters let through.
+               and a.owner_id not in (select e.owner_id from erased_clients e where e.owner_id is not null)
                -- Marketing consent now on some channel: the newest record per channel.
                and (not $7 or exists (select 1 from (
                         select distinct on (e.channel) e.granted from consent_events e

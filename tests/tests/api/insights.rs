@@ -163,3 +163,100 @@ async fn an_empty_clinic_has_nobody_at_risk() {
     .await;
     assert!(text.contains("Sin clientes en riesgo"), "{text}");
 }
+
+/// The top and high-value lists' totals: clients with metrics and a completed order, the
+/// erased left out (a count kept by triggers since issue 17, once a count of every row).
+#[tokio::test]
+async fn the_top_and_high_value_totals_count_clients_with_orders_not_the_erased() {
+    let db = TestDb::demo().await;
+    let pool = &db.pool;
+    let counted = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from customer_metrics m where m.order_count > 0
+               and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id)",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    let totals = || async {
+        let mut out = vec![];
+        for kind in ["top_customers", "high_value"] {
+            let got = call(pool, "get_customer_insights", json!({"insight_type": kind}))
+                .await
+                .unwrap();
+            out.push(got.data["total"].as_i64().unwrap());
+        }
+        out
+    };
+    let ranked = "(select max(owner_id) from customer_metrics m where m.order_count > 0
+                     and not exists (select 1 from erased_clients e where e.owner_id = m.owner_id))";
+    let all = counted().await;
+    assert!(all > 3, "{all}");
+    assert_eq!(totals().await, [all, all]);
+    for (step, sql) in [
+        (
+            "an erased client",
+            format!("insert into erased_clients (owner_id) select {ranked}"),
+        ),
+        (
+            "no orders any more",
+            format!("update customer_metrics set order_count = 0 where owner_id = {ranked}"),
+        ),
+        (
+            "an owner deleted",
+            format!("delete from owners where id = {ranked}"),
+        ),
+    ] {
+        sqlx::raw_sql(&sql).execute(pool).await.unwrap();
+        let now = counted().await;
+        assert_eq!(totals().await, [now, now], "{step}");
+    }
+    assert_eq!(counted().await, all - 3);
+    // A fresh recompute of every client brings back the one whose orders were recounted.
+    bot::intelligence::recompute::full(pool, &bot::clock::ClinicClock::load(pool).await.unwrap())
+        .await
+        .unwrap();
+    let now = counted().await;
+    assert_eq!(now, all - 2);
+    assert_eq!(totals().await, [now, now]);
+}
+
+/// Equal predicted values are listed by lifetime spend, then owner id; clients without a
+/// completed order are not listed however high their estimate.
+#[tokio::test]
+async fn high_value_ties_go_by_spend_and_clients_without_orders_are_left_out() {
+    let db = TestDb::demo().await;
+    let pool = &db.pool;
+    sqlx::raw_sql(
+        "update customer_metrics set lifetime_value_estimate = 999999
+          where owner_id in (select owner_id from customer_metrics where order_count > 0
+                              order by owner_id desc limit 2);
+         update customer_metrics set lifetime_value_estimate = 9999999, order_count = 0
+          where owner_id = (select min(owner_id) from customer_metrics where order_count > 0)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let want: Vec<i64> = sqlx::query_scalar(
+        "select owner_id from customer_metrics where lifetime_value_estimate = 999999
+          order by total_spent desc, owner_id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let out = call(
+        pool,
+        "get_customer_insights",
+        json!({"insight_type": "high_value", "limit": 3}),
+    )
+    .await
+    .unwrap();
+    let ids: Vec<i64> = out.data["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["owner_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids[..2], want[..]);
+}

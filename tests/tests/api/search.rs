@@ -206,3 +206,66 @@ async fn a_very_long_query_is_searched_not_refused() {
         .unwrap();
     assert_eq!(out.data["matches"][0]["name"], "María García");
 }
+
+/// Owners who share a name score the same, so the list shows the first of them by name and
+/// id, leaving out the erased and those the filters exclude, however many share it (the
+/// search reads a name's first owners, not all of them: issue 17).
+#[tokio::test]
+async fn owners_sharing_a_name_are_listed_in_order_without_the_erased_or_the_filtered() {
+    let db = TestDb::demo().await;
+    let mut ids = vec![];
+    for _ in 0..5 {
+        ids.push(new_owner(&db, "Zacarías", "Quiroga Ybarra").await);
+    }
+    // The first is erased; the second's only dog died; the fourth and fifth are VIP with a
+    // living dog.
+    with_owner(
+        &db,
+        "insert into erased_clients (owner_id) values ($1)",
+        ids[0],
+    )
+    .await;
+    let dead_dog = "insert into pets (owner_id, name, species, deceased_on) values ($1, 'Firulais', 'dog', current_date)";
+    with_owner(&db, dead_dog, ids[1]).await;
+    for &id in &ids[3..] {
+        with_owner(
+            &db,
+            "insert into pets (owner_id, name, species) values ($1, 'Firulais', 'dog')",
+            id,
+        )
+        .await;
+        with_owner(
+            &db,
+            "insert into owner_profile_tags (owner_id, tag_id) select $1, id from owner_tags where name_key = 'vip'",
+            id,
+        )
+        .await;
+    }
+    let listed = |args: serde_json::Value| {
+        let pool = db.pool.clone();
+        async move {
+            let out = call(&pool, "search_owners", args).await.unwrap();
+            out.data["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    for query in ["Zacarías Quiroga Ybarra", "zacarias quiroga ybara"] {
+        assert_eq!(
+            listed(json!({"query": query, "limit": 2})).await,
+            ids[1..3],
+            "{query}"
+        );
+        assert_eq!(listed(json!({"query": query})).await, ids[1..], "{query}");
+        for filters in [json!({"species": "dog"}), json!({"tag": "vip"})] {
+            assert_eq!(
+                listed(json!({"query": query, "limit": 1, "filters": filters})).await,
+                ids[3..4],
+                "{query} {filters}"
+            );
+        }
+    }
+}

@@ -65,6 +65,8 @@ const WRITES: &[(&str, &str)] = &[
     ("an owner's creation date moved", "update owners set created_at = created_at - interval '90 days'
         where id = (select min(id) from owners)"),
     ("an owner deleted", "delete from owners where id = (select min(id) + 1 from owners)"),
+    ("a ranked client's metrics dropped", "delete from customer_metrics
+        where owner_id = (select max(owner_id) from customer_metrics where order_count > 0)"),
     ("the clinic moved to another time zone", "update clinic set timezone = 'America/Mexico_City'"),
 ];
 
@@ -136,7 +138,8 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
         recompute::incremental(pool, &clock()).await.unwrap();
         exec(pool, &switch("disable")).await;
         // Touches every summary: a name word (a new one each round: the lexicon only grows),
-        // a pet, a completed order with an item, a visit, a tool call, loyalty points.
+        // a pet, a completed order with an item, a visit, a tool call, a ranked client's
+        // metrics, loyalty points.
         exec(
             pool,
             &format!("insert into pets (owner_id, name, species) values (1, 'Zafiro{summary:?}', 'rabbit');
@@ -147,6 +150,8 @@ async fn a_summary_whose_triggers_were_off_is_reported_and_then_rebuilt() {
             insert into appointments (owner_id, kind, status, scheduled_at)
                 values (1, 'checkup', 'no_show', now());
             insert into audit_log (tool, outcome, duration_ms) values ('search_owners', 'ok', 1);
+            delete from customer_metrics
+             where owner_id = (select max(owner_id) from customer_metrics where order_count > 0);
             insert into loyalty_transactions (loyalty_id, transaction_type, points, description)
                 select id, 'adjust', 3, 'bono' from loyalty_programs order by id limit 1"),
         )

@@ -11,6 +11,7 @@ mod change_tracking;
 mod loyalty_balances;
 mod owner_activity;
 pub mod owner_days;
+mod ranked_clients;
 mod report_rollup;
 mod search_lexicon;
 mod tool_calls;
@@ -38,6 +39,8 @@ pub enum Summary {
     /// `audit_tool_calls`: tool calls per tool and outcome, for `/metrics`.
     ToolCalls,
     LoyaltyBalances,
+    /// `customer_metrics_ranked`: how many clients the top and high-value lists rank.
+    RankedClients,
 }
 
 /// A trigger a summary owns: `name` on `table`.
@@ -109,6 +112,7 @@ impl Summary {
         Self::ChangeTracking,
         Self::ToolCalls,
         Self::LoyaltyBalances,
+        Self::RankedClients,
     ];
 
     /// The triggers that keep this summary.
@@ -121,6 +125,7 @@ impl Summary {
             Self::ChangeTracking => change_tracking::TRIGGERS,
             Self::ToolCalls => tool_calls::TRIGGERS,
             Self::LoyaltyBalances => loyalty_balances::TRIGGERS,
+            Self::RankedClients => ranked_clients::TRIGGERS,
         }
     }
 
@@ -133,6 +138,7 @@ impl Summary {
             Self::ChangeTracking => change_tracking::STORED,
             Self::ToolCalls => tool_calls::STORED,
             Self::LoyaltyBalances => loyalty_balances::STORED,
+            Self::RankedClients => ranked_clients::STORED,
         }
     }
 
@@ -148,6 +154,7 @@ impl Summary {
             Self::ChangeTracking => change_tracking::rebuild(conn).await,
             Self::ToolCalls => tool_calls::rebuild(conn).await,
             Self::LoyaltyBalances => loyalty_balances::rebuild(conn).await,
+            Self::RankedClients => ranked_clients::rebuild(conn).await,
         }
     }
 
