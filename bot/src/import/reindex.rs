@@ -62,11 +62,6 @@ impl Reindex {
         Ok(Self { definitions })
     }
 
-    /// Whether indexes were dropped (and are to be built again).
-    pub fn dropped(&self) -> bool {
-        !self.definitions.is_empty()
-    }
-
     /// Builds the dropped indexes again.
     pub async fn finish(self, conn: &mut PgConnection) -> sqlx::Result<()> {
         if self.definitions.is_empty() {

@@ -104,7 +104,7 @@ impl fmt::Display for Difference {
 }
 
 impl Summary {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::ReportRollup,
         Self::OwnerActivity,
         Self::OwnerDays,
