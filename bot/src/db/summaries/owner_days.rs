@@ -50,10 +50,20 @@ pub(super) async fn rebuild(conn: &mut PgConnection) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Owners past which [`refresh`] rebuilds every row instead: `owner_days_refresh` compares
+/// each owner's old and new days row by row, which is quick for a write's few owners and
+/// grows with the square of their days (an import's 100,000 touched clients ran for over
+/// eight minutes without finishing; the rebuild takes seconds).
+const REFRESH_AT_MOST: usize = 1_000;
+
 /// What the triggers of orders and appointments do for `owners`, whose rows were written
-/// with the triggers off (the import's bulk path): their days recomputed, set-based.
+/// with the triggers off (the import's bulk path): their days recomputed, set-based; for
+/// many owners, every row rebuilt.
 #[tracing::instrument(name = "refresh owner days", skip_all, fields(owners = owners.len()))]
 pub async fn refresh(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Result<()> {
+    if owners.len() > REFRESH_AT_MOST {
+        return rebuild(conn).await;
+    }
     sqlx::query!("select from owner_days_refresh($1)", owners)
         .execute(conn)
         .await?;
