@@ -27,7 +27,7 @@ impl Bulk {
     /// transaction, when the rows of `s` staged under `run` reach [`BULK_ROWS`] and the role
     /// may.
     pub async fn start(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<Self> {
-        let rows = staged_rows(conn, s, run).await?;
+        let rows = super::keyed::staged_rows(conn, s, run, false).await?;
         if rows < BULK_ROWS {
             return Ok(Self(false));
         }
@@ -73,17 +73,6 @@ impl Bulk {
         }
         Ok(())
     }
-}
-
-/// The rows of `s` staged under `run` (after the unchanged ones were dropped: the rows to
-/// write).
-async fn staged_rows(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<u64> {
-    let sql = format!("select count(*) from {} where run_id = $1", s.rows);
-    let rows: i64 = sqlx::query_scalar(&sql)
-        .bind(run)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(rows.max(0) as u64)
 }
 
 /// The clients of the rows of `s` staged under `run`, and those the rows they update have

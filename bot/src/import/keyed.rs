@@ -148,14 +148,21 @@ pub async fn draw_ids(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Res
         .rows_affected())
 }
 
-/// The staged rows left that are new (their ids drawn with their keys' matching).
-pub async fn new_rows(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<u64> {
+/// The rows of `s` staged under `run` (after the unchanged ones were dropped: the rows to
+/// write), or only the new ones among them.
+pub async fn staged_rows(
+    conn: &mut PgConnection,
+    s: Staged,
+    run: i64,
+    new_only: bool,
+) -> sqlx::Result<u64> {
     let sql = format!(
-        "select count(*) from {rows} where run_id = $1 and is_new",
+        "select count(*) from {rows} where run_id = $1 and (is_new or not $2)",
         rows = s.rows
     );
     let rows: i64 = sqlx::query_scalar(&sql)
         .bind(run)
+        .bind(new_only)
         .fetch_one(&mut *conn)
         .await?;
     Ok(rows.max(0) as u64)

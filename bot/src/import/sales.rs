@@ -192,7 +192,7 @@ pub async fn upsert(
     .bind(&added)
     .execute(&mut *conn)
     .await?;
-    let new_lines = keyed::new_rows(conn, SALE_LINES, run).await?;
+    let new_lines = keyed::staged_rows(conn, SALE_LINES, run, true).await?;
     let reindex = Reindex::start(conn, "order_items", new_lines).await?;
     sqlx::query(
         "insert into order_items (id, order_id, product_id, quantity, unit_price)

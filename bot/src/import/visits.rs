@@ -81,7 +81,7 @@ pub async fn upsert(
             format!("la visita «{key}» se borró en vetbot: no se vuelve a crear"),
         )
     }));
-    done.added = keyed::new_rows(conn, VISITS, run).await?;
+    done.added = keyed::staged_rows(conn, VISITS, run, true).await?;
     let reindex = Reindex::start(conn, "appointments", done.added).await?;
     let bulk = Bulk::start(conn, VISITS, run).await?;
     // The clients whose visits change: each row's, and an updated visit's earlier one.
