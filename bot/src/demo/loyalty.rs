@@ -9,7 +9,8 @@ use crate::clock::ClinicClock;
 use crate::loyalty::{self, earn, LoyaltySettings, NightlyOutcome};
 
 /// Opens the accounts of every client but `leave_out`, earns every order, writes the counter
-/// redemptions, and runs the rest of the nightly job at `clock`'s now with the default rules.
+/// redemptions, and runs the rest of the nightly job (reverse, expire, tiers) at `clock`'s
+/// now with the default rules.
 /// The statements run on a bulk connection (slow statements log at debug level): on a large
 /// clinic this is the first run of the job over years of orders, slow by design.
 pub async fn loyalty_history(
@@ -23,7 +24,7 @@ pub async fn loyalty_history(
     let now = clock.now();
     let mut tx = loyalty::begin(&bulk).await?;
     earn::open_accounts(&mut tx, leave_out).await?;
-    earn::earn(&mut tx, &settings).await?;
+    let earned_orders = earn::earn(&mut tx, &settings).await?;
     sqlx::query!(
         "insert into loyalty_transactions (loyalty_id, transaction_type, points, description, created_at)
          select id, 'redeem', -(points_balance / 100 * 50), 'Canje en mostrador',
@@ -35,10 +36,11 @@ pub async fn loyalty_history(
     )
     .execute(&mut *tx)
     .await?;
-    let outcome = loyalty::steps(&mut tx, &settings, now).await?;
+    let outcome = loyalty::settle(&mut tx, &settings, now).await?;
     tx.commit().await?;
     bulk.close().await;
     Ok(NightlyOutcome {
+        earned_orders,
         took: started.elapsed(),
         ..outcome
     })

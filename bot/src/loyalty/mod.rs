@@ -83,11 +83,27 @@ pub async fn steps(
 ) -> sqlx::Result<NightlyOutcome> {
     let started = Instant::now();
     let earned_orders = earn::earn(conn, settings).await?;
+    let rest = settle(conn, settings, now).await?;
+    Ok(NightlyOutcome {
+        earned_orders,
+        took: started.elapsed(),
+        ..rest
+    })
+}
+
+/// The steps after earning (reverse, expire, tiers), for a caller that has just earned
+/// every order itself (earning again would read every order to find none).
+pub async fn settle(
+    conn: &mut PgConnection,
+    settings: &LoyaltySettings,
+    now: DateTime<Utc>,
+) -> sqlx::Result<NightlyOutcome> {
+    let started = Instant::now();
     let reversed = reverse::reverse(conn, now).await?;
     let expired_accounts = expire::expire(conn, settings, now).await?;
     let tier_changes = tiers::recompute(conn, settings, now).await?;
     Ok(NightlyOutcome {
-        earned_orders,
+        earned_orders: 0,
         reversed,
         expired_accounts,
         tier_changes,
