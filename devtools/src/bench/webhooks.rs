@@ -138,10 +138,14 @@ pub async fn run(pool: &PgPool, serve: &ServeCommand, load: &Load) -> anyhow::Re
     let rss_after = serve.memory_kb("VmRSS")?;
     let rss_peak = serve.memory_kb("VmHWM")?;
     let load_drained = load_average()?;
+    // Stopped before the counts are read: a run that did not drain is still sending, and a
+    // piece the fake API saw between reading the outbox and reading the fake's counts would
+    // show as sent twice. What the kill interrupts (seen by the fake, not yet recorded) is
+    // still counted: it would go out again after a restart.
+    serve.stop().await;
     let stored = Stored::read(pool, &update_ids).await?;
     let sent_after = fake.sent_per_chat();
     let calls = fake.calls();
-    serve.stop().await;
 
     let sends = SendStats::of(&samples, &stored);
     let wire = Wire::compare(&sent_before, &sent_after, &stored.pieces_per_chat);
