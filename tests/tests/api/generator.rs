@@ -72,6 +72,20 @@ async fn a_synthetic_clinic_loads_completely() {
     assert_eq!(orders as usize, expected.orders.len());
     assert_eq!(items as usize, expected.order_items.len());
     assert_eq!(indexes, 1, "indexes are rebuilt after the load");
+    // The loyalty history: every kind the job writes, and balances equal to the ledger.
+    let (earns, redeems, off): (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from loyalty_transactions where transaction_type = 'earn'),
+                (select count(*) from loyalty_transactions where transaction_type = 'redeem'),
+                (select count(*) from loyalty_programs p
+                  where p.points_balance <> (select coalesce(sum(t.points), 0)
+                                               from loyalty_transactions t where t.loyalty_id = p.id))",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(earns > 0, "orders earned points");
+    assert!(redeems > 0, "clients redeemed at the counter");
+    assert_eq!(off, 0, "every balance is the sum of its ledger");
     assert!(!demo::is_seeded(&db.pool).await.unwrap());
 }
 

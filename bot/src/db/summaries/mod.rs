@@ -259,16 +259,25 @@ async fn switch_triggers(pool: &PgPool, enabled: bool) -> sqlx::Result<()> {
 /// The statements that switch every summary's triggers on or off (`ALTER TABLE` is
 /// transactional: run inside one transaction with other work, they apply to that work only).
 pub fn switch_statements(enabled: bool) -> String {
-    let verb = if enabled { "enable" } else { "disable" };
     Summary::ALL
         .iter()
-        .flat_map(|s| s.triggers())
-        .map(|t| {
-            format!(
-                "alter table {} {verb} trigger {};",
-                quote_ident(t.table),
-                quote_ident(t.name)
-            )
-        })
+        .map(|s| s.switch_statements(enabled))
         .collect()
+}
+
+impl Summary {
+    /// The statements that switch this summary's triggers on or off.
+    pub fn switch_statements(self, enabled: bool) -> String {
+        let verb = if enabled { "enable" } else { "disable" };
+        self.triggers()
+            .iter()
+            .map(|t| {
+                format!(
+                    "alter table {} {verb} trigger {};",
+                    quote_ident(t.table),
+                    quote_ident(t.name)
+                )
+            })
+            .collect()
+    }
 }
