@@ -190,16 +190,27 @@ pub async fn load(
     let linked_channels = links::linked_channels(pool, id);
     // Nine independent reads: sent together on separate connections, so the profile costs
     // about one round trip instead of nine.
-    let (o, pets, last_visit, last_purchase, tags, notes, preferred_products) = tokio::try_join!(
+    let (
+        o,
+        pets,
+        last_visit,
+        last_purchase,
+        tags,
+        notes,
+        preferred_products,
+        consent,
+        linked_channels,
+    ) = tokio::try_join!(
         main,
         pets,
         last_visit,
         last_purchase,
         tags,
         notes,
-        preferred_products
+        preferred_products,
+        consent,
+        linked_channels
     )?;
-    let (consent, linked_channels) = tokio::try_join!(consent, linked_channels)?;
     let Some(o) = o else {
         return Ok(None);
     };

@@ -105,6 +105,19 @@ impl Criteria {
     }
 }
 
+impl Criteria {
+    /// Whether only spend and days since the last visit filter (the case the segment count
+    /// reads from `owner_activity_grid`).
+    fn by_spend_and_recency_only(&self) -> bool {
+        self.tags.as_ref().is_none_or(Vec::is_empty)
+            && self.pet_species.is_none()
+            && self.bought_category.is_none()
+            && self.bought_brand.is_none()
+            && self.loyalty_tier.is_none()
+            && !self.opted_in_only.unwrap_or(false)
+    }
+}
+
 /// The database code of a species named in English or Spanish.
 fn species_code(name: &str) -> Result<String, String> {
     match Species::parse(name) {
@@ -195,7 +208,9 @@ pub struct SegmentPage {
 ///
 /// Reads `owner_activity` (spend, last visit, living species and categories bought, kept
 /// exact by triggers), so counting a segment is one scan of a narrow table, not a sum of
-/// every owner's orders. A brand is looked up from the few products that carry it, through
+/// every owner's orders; by spend and recency alone, the count comes from the grid of those
+/// rows by spend band and week instead (cells bounded by the calendar, and the owners of
+/// the cut band and weeks). A brand is looked up from the few products that carry it, through
 /// their order items (indexed by product), once per query.
 #[tracing::instrument(skip_all)]
 pub async fn find(
@@ -267,7 +282,15 @@ pub async fn find(
                g.total_spent as "total_spent?",
                (g.last_visit_at at time zone $9)::date as "last_visit?",
                ($8::date - (g.last_visit_at at time zone $9)::date)::bigint as "days?"
-          from (select count(*) as total from hits) n
+          from (select case
+                       -- By spend and recency alone: counted from the grid (exact, without
+                       -- reading every owner; see `owner_activity_count`).
+                       when $14 then owner_activity_count(
+                           $4,
+                           ($8::date - $6::int)::timestamp at time zone $9,
+                           ($8::date - $5::int + 1)::timestamp at time zone $9,
+                           $6::int is null)
+                       else (select count(*) from hits) end as total) n
           left join page g on true
           left join owners o on o.id = g.owner_id
           left join owner_profiles p on p.owner_id = g.owner_id
@@ -285,7 +308,8 @@ pub async fn find(
         limit,
         offset,
         c.bought_brand,
-        c.loyalty_tier
+        c.loyalty_tier,
+        c.by_spend_and_recency_only()
     )
     .fetch_all(pool)
     .await?;

@@ -618,3 +618,129 @@ async fn the_erased_are_in_no_segment_and_a_tombstone_without_owner_changes_none
     let (was, now) = (names(&before), names(&erased));
     assert_eq!(now[..was.len() - 1], was[1..]);
 }
+
+/// By spend and recency alone, a segment's total comes from `owner_activity_grid` (its whole
+/// cells, plus the owners of the one band and the weeks the filter's edges cut): on a
+/// generated clinic it equals a count of the owners by their local dates, for thresholds on
+/// band edges and inside bands, cut-offs on week starts and mid-week, with an erased client
+/// among them; and a write moves the count at once.
+#[tokio::test]
+async fn segment_totals_by_spend_and_recency_equal_a_count_of_the_owners() {
+    use bot::crm::segments::{self, Criteria};
+
+    // Arrange: a generated clinic (bulk load: the grid is rebuilt) with one client erased.
+    let db = TestDb::migrated().await;
+    let pool = &db.pool;
+    devtools::synth::load_synthetic(pool, bot::demo::story_today(), 400, 11)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "insert into erased_clients (owner_id)
+         select owner_id from owner_activity where total_spent > 0 and last_visit_at is not null
+          order by owner_id limit 1",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let clock = ClinicClock::load(pool).await.unwrap();
+    let (today, tz) = (clock.today(), clock.tz().name());
+    let counted = |min: Option<Decimal>, days: Option<i64>, max: Option<i64>| {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from owner_activity a
+              where ($1::numeric is null or a.total_spent >= $1)
+                and ($2::int is null or a.last_visit_at is null
+                     or (a.last_visit_at at time zone $5)::date <= $4::date - $2::int)
+                and ($3::int is null or (a.last_visit_at at time zone $5)::date >= $4::date - $3::int)
+                and a.owner_id not in (select owner_id from erased_clients where owner_id is not null)",
+        )
+        .bind(min)
+        .bind(days.map(|d| d as i32))
+        .bind(max.map(|d| d as i32))
+        .bind(today)
+        .bind(tz)
+        .fetch_one(pool)
+    };
+    let total = |min: Option<Decimal>, days: Option<i64>, max: Option<i64>| async move {
+        let c = Criteria {
+            min_spent: min,
+            days_since_visit: days,
+            max_days_since_visit: max,
+            ..Criteria::default()
+        }
+        .normalised()
+        .unwrap();
+        segments::find(pool, today, tz, &c, 1, 0)
+            .await
+            .unwrap()
+            .total
+    };
+    let spends = [
+        None,
+        Some(dec!(0)),
+        Some(dec!(1)),
+        Some(dec!(99.5)),
+        Some(dec!(100)),
+        Some(dec!(150)),
+        Some(dec!(999.99)),
+        Some(dec!(1000)),
+        Some(dec!(1234.56)),
+        Some(dec!(5000)),
+        Some(dec!(5050.5)),
+        Some(dec!(12000)),
+        Some(dec!(99999)),
+    ];
+    let days = [
+        None,
+        Some(0),
+        Some(1),
+        Some(19),
+        Some(30),
+        Some(90),
+        Some(365),
+        Some(1000),
+    ];
+    let maxes = [None, Some(0), Some(30), Some(200), Some(800), Some(5000)];
+    let mut checked = 0;
+    let mut nonzero = 0;
+    for min in spends {
+        for d in days {
+            for m in maxes {
+                if let (Some(d), Some(m)) = (d, m) {
+                    if d > m {
+                        continue;
+                    }
+                }
+                let want = counted(min, d, m).await.unwrap();
+                // Act
+                let got = total(min, d, m).await;
+                // Assert
+                assert_eq!(got, want, "min_spent {min:?}, days {d:?}, max days {m:?}");
+                checked += 1;
+                nonzero += usize::from(want > 0);
+            }
+        }
+    }
+    assert!(
+        checked > 300 && nonzero > 150,
+        "{checked} cases, {nonzero} non-empty"
+    );
+
+    // A purchase that lifts a client over the threshold counts at once.
+    let (min, d) = (Some(dec!(5000)), Some(90));
+    let before = total(min, d, None).await;
+    sqlx::raw_sql(
+        "insert into orders (owner_id, ordered_at, total)
+         select a.owner_id, '2025-01-15 12:00-05', 5000 from owner_activity a
+          where a.total_spent < 5000 and a.last_visit_at < '2025-06-01 00:00-05'
+            and a.owner_id not in (select owner_id from erased_clients where owner_id is not null)
+          order by a.owner_id limit 1",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(total(min, d, None).await, before + 1);
+    assert_eq!(
+        total(min, d, None).await,
+        counted(min, d, None).await.unwrap()
+    );
+}
