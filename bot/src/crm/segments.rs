@@ -277,12 +277,10 @@ pub async fn find(
         ),
         page as (
             select * from hits order by total_spent desc, owner_id limit $10 offset $11
-        )
-        select n.total as "total!", o.id as "id?", o.full_name as "name?", p.phone_primary as "phone?",
-               g.total_spent as "total_spent?",
-               (g.last_visit_at at time zone $9)::date as "last_visit?",
-               ($8::date - (g.last_visit_at at time zone $9)::date)::bigint as "days?"
-          from (select case
+        ),
+        -- Materialised: computed once, not once per row of the page.
+        counted as materialized (
+            select case
                        -- By spend and recency alone: counted from the grid (exact, without
                        -- reading every owner; see `owner_activity_count`).
                        when $14 then owner_activity_count(
@@ -290,7 +288,13 @@ pub async fn find(
                            ($8::date - $6::int)::timestamp at time zone $9,
                            ($8::date - $5::int + 1)::timestamp at time zone $9,
                            $6::int is null)
-                       else (select count(*) from hits) end as total) n
+                       else (select count(*) from hits) end as total
+        )
+        select n.total as "total!", o.id as "id?", o.full_name as "name?", p.phone_primary as "phone?",
+               g.total_spent as "total_spent?",
+               (g.last_visit_at at time zone $9)::date as "last_visit?",
+               ($8::date - (g.last_visit_at at time zone $9)::date)::bigint as "days?"
+          from counted n
           left join page g on true
           left join owners o on o.id = g.owner_id
           left join owner_profiles p on p.owner_id = g.owner_id

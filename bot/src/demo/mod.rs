@@ -15,7 +15,7 @@ use crate::clock::{ClinicClock, DEFAULT_TIMEZONE};
 use crate::db::summaries;
 pub use dataset::Dataset;
 pub use disposable::{ensure_disposable, NotDisposable};
-pub use loyalty::{loyalty_history, loyalty_history_in_bulk};
+pub use loyalty::loyalty_history;
 
 /// The story's conversations happen in late November 2025; the demo clinic is frozen at this
 /// date so its figures ("última visita hace 120 días", "15 Nov 2025") are the story's.

@@ -85,11 +85,19 @@ pub async fn load_synthetic_in_batches(
         // The loyalty history before the index builds: its ledger (one earn per completed
         // order, ~10M rows at 1M owners) goes into a table without secondary indexes, which
         // are then built with the rest (kept row by row, its insert took 229 s at 1M). Its
-        // joins read whole tables by hash and need only the statistics. The balances are
-        // rebuilt after the earns, and kept by their triggers for the counter redemptions and
-        // the expiries, which read them (`loyalty_history_in_bulk`).
+        // joins read whole tables by hash and need only the statistics. The balances follow
+        // the ledger as it is written (the counter redemptions and the expiries read them),
+        // so their triggers are on meanwhile; the other summaries' stay off.
         sqlx::raw_sql("analyze").execute(&pool).await?;
-        let history = bot::demo::loyalty_history_in_bulk(&pool, &clock).await?;
+        let balances = summaries::Summary::LoyaltyBalances;
+        sqlx::raw_sql(&balances.switch_statements(true))
+            .execute(&pool)
+            .await?;
+        let history = bot::demo::loyalty_history(&pool, &clock, &[]).await;
+        sqlx::raw_sql(&balances.switch_statements(false))
+            .execute(&pool)
+            .await?;
+        let history = history?;
         tracing::info!(
             took_ms = history.took.as_millis() as u64,
             earned_orders = history.earned_orders,
