@@ -103,9 +103,7 @@ impl Criteria {
             opted_in_only: self.opted_in_only.filter(|&only| only),
         })
     }
-}
 
-impl Criteria {
     /// Whether only spend and days since the last visit filter (the case the segment count
     /// reads from `owner_activity_grid`).
     fn by_spend_and_recency_only(&self) -> bool {
