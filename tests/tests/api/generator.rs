@@ -56,9 +56,37 @@ fn the_clinic_has_the_promised_shape() {
 #[tokio::test]
 async fn a_synthetic_clinic_loads_completely() {
     let db = TestDb::migrated().await;
+    // The load drops secondary indexes and foreign keys and restores them afterwards:
+    // the same definitions, every constraint validated.
+    let schema = || async {
+        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+            "select conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid),
+                    convalidated
+               from pg_constraint where connamespace = 'public'::regnamespace
+             union all
+             select tablename || '.' || indexname, indexdef, true
+               from pg_indexes where schemaname = 'public'
+             order by 1",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        rows
+    };
+    let before = schema().await;
+    assert!(before
+        .iter()
+        .any(|(_, def, _)| def.starts_with("FOREIGN KEY")));
     synth::load_synthetic(&db.pool, demo::story_today(), 300, 3)
         .await
         .unwrap();
+    let after = schema().await;
+    let lost: Vec<_> = before.iter().filter(|d| !after.contains(d)).collect();
+    let gained: Vec<_> = after.iter().filter(|d| !before.contains(d)).collect();
+    assert!(
+        lost.is_empty() && gained.is_empty(),
+        "indexes and constraints restored: lost {lost:?}, gained {gained:?}"
+    );
     let expected = synthetic_dataset(&clock(), 300, 3);
     let (owners, orders, items, indexes): (i64, i64, i64, i64) = sqlx::query_as(
         "select (select count(*) from owners), (select count(*) from orders),
