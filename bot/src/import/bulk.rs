@@ -6,7 +6,8 @@
 //! granted `SET` on `session_replication_role`), the writes run with
 //! `session_replication_role = replica` for this transaction only (other sessions keep
 //! their triggers) and the summaries are brought up to date afterwards in a few set-based
-//! statements, in the same transaction. The rows' references are right by construction:
+//! statements, in the same transaction. The key table's rows are recorded while it is on.
+//! The rows' references are right by construction:
 //! every id comes from a join with the row it names. Without the privilege, or for fewer
 //! rows, the triggers do the upkeep as for any other write.
 

@@ -256,17 +256,6 @@ pub async fn upsert(
     .bind(&added)
     .execute(&mut *conn)
     .await?;
-    if bulk.on() {
-        bulk.finish(conn).await?;
-        touched.extend(
-            sqlx::query_scalar::<_, i64>("select owner_id from orders where id = any($1)")
-                .bind(&shortened)
-                .fetch_all(&mut *conn)
-                .await?,
-        );
-        bulk::owners_touched(conn, &touched).await?;
-        bulk::sales_rollup(conn).await?;
-    }
     let updated: i64 = sqlx::query_scalar(
         "select count(distinct order_id)
            from (select order_id from import_sale_rows where run_id = $1
@@ -278,6 +267,8 @@ pub async fn upsert(
     .bind(&shortened)
     .fetch_one(&mut *conn)
     .await?;
+    // The keys while the bulk path is on: their reference to their run is right by
+    // construction, and a million of them each checked it (3 s per million).
     keyed::record_keys(conn, SALE_LINES, run, source).await?;
     // The folios' keys: known ones stamped with this run, new ones appended in key order.
     sqlx::query(
@@ -303,6 +294,17 @@ pub async fn upsert(
     .bind(&added)
     .execute(&mut *conn)
     .await?;
+    if bulk.on() {
+        bulk.finish(conn).await?;
+        touched.extend(
+            sqlx::query_scalar::<_, i64>("select owner_id from orders where id = any($1)")
+                .bind(&shortened)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+        bulk::owners_touched(conn, &touched).await?;
+        bulk::sales_rollup(conn).await?;
+    }
     let (added, updated) = (added.len() as u64, updated.max(0) as u64);
     done.orders = Counts {
         added,

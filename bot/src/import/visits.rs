@@ -124,11 +124,12 @@ pub async fn upsert(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    // While the bulk path is on: the keys' reference to their run is right by construction.
+    keyed::record_keys(conn, VISITS, run, source).await?;
     if bulk.on() {
         bulk.finish(conn).await?;
         bulk::owners_touched(conn, &touched).await?;
         bulk::appointments_rollup(conn).await?;
     }
-    keyed::record_keys(conn, VISITS, run, source).await?;
     Ok(done)
 }
