@@ -44,7 +44,8 @@ async fn stream(
 }
 
 /// Replaces the database's contents with a synthetic clinic and its loyalty history;
-/// returns how long it took. Secondary indexes and foreign keys are dropped for the load and restored after it.
+/// returns how long it took. Secondary indexes and foreign keys are dropped for the load and
+/// restored after it.
 pub async fn load_synthetic(
     pool: &PgPool,
     today: NaiveDate,
