@@ -6,10 +6,10 @@
 //! granted `SET` on `session_replication_role`), the writes run with
 //! `session_replication_role = replica` for this transaction only (other sessions keep
 //! their triggers) and the summaries are brought up to date afterwards in a few set-based
-//! statements, in the same transaction. The key table's rows are recorded while it is on.
-//! The rows' references are right by construction:
-//! every id comes from a join with the row it names. Without the privilege, or for fewer
-//! rows, the triggers do the upkeep as for any other write.
+//! statements, in the same transaction; the import's keys are recorded before it ends. The
+//! rows' references are right by construction: every id comes from a join with the row it
+//! names (a key's run is the run writing it). Without the privilege, or for fewer rows, the
+//! triggers do the upkeep as for any other write.
 
 use sqlx::PgConnection;
 
