@@ -4,7 +4,8 @@
 //! periods of whole months, odd days and years, on a clinic loaded in bulk and after writes
 //! of every kind: orders and visits added, moved, completed, cancelled, deleted, an owner's
 //! creation date moved, an owner erased and one deleted. After each, the rollup equals its
-//! rebuild.
+//! rebuild, and every kept top list (`top_spender_lists`) holds exactly the owners the base
+//! tables put above its floor, with their figures.
 
 use bot::clock::ClinicClock;
 use bot::crm::reports::{self, Pair, TopRow, Window};
@@ -198,7 +199,53 @@ async fn direct_retention(
     )
 }
 
-/// Both reports for every period equal the base tables' answers, and the rollup its rebuild.
+/// The kept lists' entries that differ from the base tables: each list must hold every owner
+/// whose completed orders in its period (absent, for lapsed lists, in its days of absence,
+/// and with more than 0 spent) add up to more than its floor, with their number and sum,
+/// and nobody else.
+async fn kept_list_differences(pool: &PgPool, tz: &str) -> Vec<(i64, i64, String)> {
+    sqlx::query_as(
+        r#"
+        with direct as (
+            select l.id as list_id, o.owner_id, count(*)::bigint as orders, sum(o.total) as spent
+              from top_spender_lists l
+              join orders o on o.status = 'completed' and o.ordered_at >= l.from_at
+                           and o.ordered_at < l.to_at
+             where l.away_from is null
+                or (not exists (select from orders c where c.owner_id = o.owner_id
+                                   and c.status = 'completed'
+                                   and (c.ordered_at at time zone $1)::date >= l.away_from
+                                   and (c.ordered_at at time zone $1)::date < l.away_to)
+                    and not exists (select from appointments c where c.owner_id = o.owner_id
+                                   and c.status = 'completed'
+                                   and (c.scheduled_at at time zone $1)::date >= l.away_from
+                                   and (c.scheduled_at at time zone $1)::date < l.away_to))
+             group by l.id, o.owner_id
+            having (max(l.away_from) is null or sum(o.total) > 0)
+               and (max(l.floor_spend) is null or sum(o.total) > max(l.floor_spend))
+        ), kept as (
+            select list_id, owner_id, orders, spent from top_spender_entries
+        )
+        select list_id, owner_id, 'missing or different' from (select * from direct except select * from kept) m
+        union all
+        select list_id, owner_id, 'not due or different' from (select * from kept except select * from direct) x
+        "#,
+    )
+    .bind(tz)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+async fn kept_lists(pool: &PgPool) -> Vec<i64> {
+    sqlx::query_scalar("select id from top_spender_lists order by id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+/// Both reports for every period equal the base tables' answers, the rollup its rebuild, and
+/// the kept top lists the base tables.
 async fn assert_reports_exact(pool: &PgPool, step: &str) {
     let differences = Summary::OwnerDays.check(pool).await.unwrap();
     let shown: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
@@ -242,6 +289,18 @@ async fn assert_reports_exact(pool: &PgPool, step: &str) {
         );
         assert_eq!(r.top_lapsed, lapsed, "after {step}: lapsed {start}..{end}");
     }
+    // Asked now, whether built by these asks or kept through the step: a customers list and
+    // a lapsed list per period.
+    assert_eq!(
+        kept_lists(pool).await.len(),
+        2 * periods().len(),
+        "after {step}"
+    );
+    let wrong = kept_list_differences(pool, tz).await;
+    assert!(
+        wrong.is_empty(),
+        "after {step}: kept lists differ: {wrong:?}"
+    );
 }
 
 async fn exec(pool: &PgPool, sql: &str) {
@@ -330,4 +389,155 @@ async fn client_reports_equal_the_base_tables_on_the_demo_clinic_through_an_eras
     );
     assert_reports_exact(pool, "an erasure").await;
     writes_keep_the_reports_exact(pool).await;
+}
+
+/// The customers list of October 2025 on a generated clinic, its entries above the floor.
+async fn october_list(pool: &PgPool) -> (i64, Vec<i64>) {
+    let list: i64 = sqlx::query_scalar(
+        "select id from top_spender_lists
+          where from_at = '2025-10-01 00:00-05' and to_at = '2025-11-01 00:00-05' and away_from is null",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let above = sqlx::query_scalar(
+        "select e.owner_id from top_spender_entries e join top_spender_lists l on l.id = e.list_id
+          where l.id = $1 and (l.floor_spend is null or e.spent > l.floor_spend)
+          order by e.spent desc, e.owner_id",
+    )
+    .bind(list)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    (list, above)
+}
+
+#[tokio::test]
+async fn a_kept_top_list_is_built_again_when_writes_leave_it_short_and_dropped_by_a_rebuild() {
+    let db = TestDb::migrated().await;
+    let pool = &db.pool;
+    devtools::synth::load_synthetic(pool, demo::story_today(), 400, 11)
+        .await
+        .unwrap();
+    assert_reports_exact(pool, "loading a generated clinic").await;
+    let (list, above) = october_list(pool).await;
+    // Deep enough for the test to mean something: a floor, and more owners than the top 5.
+    assert!(above.len() > 10, "{above:?}");
+
+    // Act: all but three owners above the floor lose their October orders.
+    sqlx::query(
+        "update orders set status = 'cancelled'
+          where owner_id = any($1) and status = 'completed'
+            and ordered_at >= '2025-10-01 00:00-05' and ordered_at < '2025-11-01 00:00-05'",
+    )
+    .bind(&above[3..])
+    .execute(pool)
+    .await
+    .unwrap();
+    let (same, left) = october_list(pool).await;
+    assert_eq!(
+        (same, left),
+        (list, above[..3].to_vec()),
+        "kept, three above its floor"
+    );
+
+    // Assert: the next ask builds it again, and the answers stay exact.
+    assert_reports_exact(pool, "cancelling October's top orders").await;
+    let (rebuilt, again) = october_list(pool).await;
+    assert_ne!(rebuilt, list, "built again");
+    assert!(again.len() > 10, "{again:?}");
+
+    // A rebuild of the rollup (after a bulk load) drops every list; the next asks build them.
+    let mut conn = pool.acquire().await.unwrap();
+    Summary::OwnerDays.rebuild(&mut conn).await.unwrap();
+    drop(conn);
+    assert!(kept_lists(pool).await.is_empty());
+    assert_reports_exact(pool, "a rebuild").await;
+}
+
+#[tokio::test]
+async fn a_top_list_is_built_after_the_writes_in_flight_and_not_kept_outside_read_committed() {
+    let db = TestDb::migrated().await;
+    let pool = &db.pool;
+    devtools::synth::load_synthetic(pool, demo::story_today(), 200, 5)
+        .await
+        .unwrap();
+    let clock = ClinicClock::load(pool).await.unwrap();
+    let w = window(&clock, date(2025, 10, 1), date(2025, 10, 31));
+
+    // Outside READ COMMITTED (a snapshot older than the writes a build must see) and above the
+    // list's depth, the answer is found without keeping a list.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::raw_sql("set transaction isolation level repeatable read")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let mine: Vec<(i64, Decimal)> =
+        sqlx::query_as("select owner_id, spent from top_spenders_kept($1, $2, 5)")
+            .bind(w.start)
+            .bind(w.end)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    let deep: Vec<(i64, Decimal)> =
+        sqlx::query_as("select owner_id, spent from top_spenders_kept($1, $2, 60)")
+            .bind(w.start)
+            .bind(w.end)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let reference: Vec<(i64, Decimal)> =
+        sqlx::query_as("select owner_id, spent from top_spenders($1, $2, 60)")
+            .bind(w.start)
+            .bind(w.end)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(mine, reference[..5].to_vec());
+    assert_eq!(deep, reference);
+    assert!(kept_lists(pool).await.is_empty());
+
+    // A write in flight: an order that puts an owner at the top of October, not committed.
+    let mut writer = pool.begin().await.unwrap();
+    let top: i64 = sqlx::query_scalar(
+        "insert into orders (owner_id, ordered_at, status, total)
+         values ((select max(id) from owners), '2025-10-15 12:00-05', 'completed', 999999)
+         returning owner_id",
+    )
+    .fetch_one(&mut *writer)
+    .await
+    .unwrap();
+    // The first ask of the period waits for it to end (on the lock its refresh holds) ...
+    let ask = tokio::spawn({
+        let pool = pool.clone();
+        async move { reports::customers(&pool, &w).await.unwrap() }
+    });
+    loop {
+        let waiting: bool = sqlx::query_scalar(
+            "select exists (select from pg_locks where locktype = 'advisory' and not granted
+                               and database = (select oid from pg_database
+                                                where datname = current_database()))",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting {
+            break;
+        }
+        assert!(!ask.is_finished(), "the ask did not wait for the write");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    writer.commit().await.unwrap();
+    // ... and so its list holds the order.
+    let report = ask.await.unwrap();
+    let name: String = sqlx::query_scalar("select full_name from owners where id = $1")
+        .bind(top)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(report.top_clients[0].label, name);
+    assert_eq!(kept_lists(pool).await.len(), 1);
+    let tz = clock.tz().name();
+    assert!(kept_list_differences(pool, tz).await.is_empty());
 }

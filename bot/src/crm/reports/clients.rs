@@ -5,9 +5,11 @@
 //! migration `20261206170101_owner_days.sql`): `activity_owners(a, b)` and
 //! `activity_returning(a, b)` sum counts of rows by day and previous active day, at the
 //! resolution each part of the period needs, so they read a number of rows set by the
-//! calendar (a few thousand at most), not by the clinic's orders. The top lists rank owners
-//! by their monthly (or yearly) spend (`top_spenders`) and sum the orders of a few
-//! candidates only. Every figure is the one the base tables give for the period's exact
+//! calendar (a few thousand at most), not by the clinic's orders. The top lists come from a
+//! kept list of the period's top spenders (`top_spenders_kept`, migration
+//! `20261207100001_top_spender_lists.sql`), built on a period's first ask by ranking owners
+//! by their monthly (or yearly) spend (`top_spenders`) and summing the orders of a few
+//! candidates only, then kept exact by every write. Every figure is the one the base tables give for the period's exact
 //! bounds (local midnights of the clinic's zone, as for the daily rollups).
 
 use rust_decimal::Decimal;
@@ -62,7 +64,7 @@ pub async fn customers(pool: &PgPool, w: &Window) -> sqlx::Result<Customers> {
         TopRow,
         r#"
         select o.full_name as "label!", t.orders as "count!", t.spent as "amount!"
-          from top_spenders($1, $2, 5) t
+          from top_spenders_kept($1, $2, 5) t
           join owners o on o.id = t.owner_id
          order by t.spent desc, o.full_name
         "#,
@@ -126,7 +128,7 @@ pub async fn retention(pool: &PgPool, w: &Window) -> sqlx::Result<Retention> {
         TopRow,
         r#"
         select o.full_name as "label!", 0::bigint as "count!", t.spent as "amount!"
-          from top_spenders($1, $2, 5, ($2::timestamptz at time zone owner_days_tz())::date,
+          from top_spenders_kept($1, $2, 5, ($2::timestamptz at time zone owner_days_tz())::date,
                             ($3::timestamptz at time zone owner_days_tz())::date) t
           join owners o on o.id = t.owner_id
          order by t.spent desc, o.full_name
