@@ -101,9 +101,18 @@ pub async fn load_history(pool: &PgPool, rows: i64, days: u32) -> anyhow::Result
         done += n;
         tracing::info!(rows = done, "history written");
     }
-    sqlx::raw_sql("analyze inbox; analyze outbox; analyze audit_log")
-        .execute(pool)
-        .await?;
+    // Left as months of history would leave them: vacuumed and analyzed, and checkpointed, so
+    // that a webhook run right after does not share the disk with this load's checkpoint and
+    // autovacuum (at 100k, an ack p99 of 12.2 ms with them against 7.1 ms at 1M, where they
+    // had finished). Each its own statement: VACUUM cannot run in a transaction block.
+    for statement in [
+        "vacuum (analyze) inbox",
+        "vacuum (analyze) outbox",
+        "vacuum (analyze) audit_log",
+        "checkpoint",
+    ] {
+        sqlx::raw_sql(statement).execute(pool).await?;
+    }
     pool.close().await;
     Ok(started.elapsed())
 }
