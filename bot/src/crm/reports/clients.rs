@@ -9,8 +9,9 @@
 //! kept list of the period's top spenders (`top_spenders_kept`, migration
 //! `20261207100001_top_spender_lists.sql`), built on a period's first ask by ranking owners
 //! by their monthly (or yearly) spend (`top_spenders`) and summing the orders of a few
-//! candidates only, then kept exact by every write. Every figure is the one the base tables give for the period's exact
-//! bounds (local midnights of the clinic's zone, as for the daily rollups).
+//! candidates only, then kept exact by every write. Every figure is the one the base tables
+//! give for the period's exact bounds (local midnights of the clinic's zone, as for the daily
+//! rollups).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
