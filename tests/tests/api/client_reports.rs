@@ -352,18 +352,23 @@ async fn writes_keep_the_reports_exact(pool: &PgPool) {
     }
 }
 
-#[tokio::test]
-async fn client_reports_equal_the_base_tables_after_a_bulk_load_and_through_writes() {
-    // Arrange: a generated clinic, loaded with the triggers off (the bulk path).
+/// A generated clinic, loaded with the triggers off (the bulk path), its reports checked (and
+/// so its top lists built).
+async fn generated_clinic() -> TestDb {
     let db = TestDb::migrated().await;
-    let pool = &db.pool;
-    devtools::synth::load_synthetic(pool, demo::story_today(), 400, 11)
+    devtools::synth::load_synthetic(&db.pool, demo::story_today(), 400, 11)
         .await
         .unwrap();
-    assert_reports_exact(pool, "loading a generated clinic").await;
+    assert_reports_exact(&db.pool, "loading a generated clinic").await;
+    db
+}
+
+#[tokio::test]
+async fn client_reports_equal_the_base_tables_after_a_bulk_load_and_through_writes() {
+    let db = generated_clinic().await;
 
     // Act and assert: every write keeps both reports exact.
-    writes_keep_the_reports_exact(pool).await;
+    writes_keep_the_reports_exact(&db.pool).await;
 }
 
 #[tokio::test]
@@ -414,12 +419,8 @@ async fn october_list(pool: &PgPool) -> (i64, Vec<i64>) {
 
 #[tokio::test]
 async fn a_kept_top_list_is_built_again_when_writes_leave_it_short_and_dropped_by_a_rebuild() {
-    let db = TestDb::migrated().await;
+    let db = generated_clinic().await;
     let pool = &db.pool;
-    devtools::synth::load_synthetic(pool, demo::story_today(), 400, 11)
-        .await
-        .unwrap();
-    assert_reports_exact(pool, "loading a generated clinic").await;
     let (list, above) = october_list(pool).await;
     // Deep enough for the test to mean something: a floor, and more owners than the top 5.
     assert!(above.len() > 10, "{above:?}");
