@@ -425,6 +425,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Recompute { incremental } => {
             let clock = ClinicClock::load(&pool).await?;
+            // An import that stopped before its end left its bulk files' upkeep.
+            crate::import::bulk::catch_up(&pool).await?;
             let outcome = if incremental {
                 recompute::incremental_with(&pool, &clock, &settings.clv).await?
             } else {

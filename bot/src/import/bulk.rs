@@ -7,11 +7,14 @@
 //! `session_replication_role = replica` for this transaction only (other sessions keep
 //! their triggers) and the summaries are brought up to date afterwards in a few set-based
 //! statements, in the same transaction; the import's keys are recorded before it ends. The
+//! clients' activity facts and the reports' `owner_days` rollup, which every bulk file
+//! touches, are caught up once after the import's last file ([`catch_up`]): until then,
+//! for the seconds the import's other files take, they lag behind what it committed. The
 //! rows' references are right by construction: every id comes from a join with the row it
 //! names (a key's run is the run writing it). Without the privilege, or for fewer rows, the
 //! triggers do the upkeep as for any other write.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use super::keyed::Staged;
 
@@ -95,8 +98,9 @@ pub async fn owners_of(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Re
 }
 
 /// What the triggers of pets, appointments and orders do for `owners` (whose rows were
-/// written with them off): the owners are marked for the incremental recompute and their
-/// activity facts refreshed.
+/// written with them off), in the file's transaction: the owners are marked for the
+/// incremental recompute, and recorded for the rest of the upkeep ([`catch_up`]), which
+/// runs once after the import's last file instead of once per file.
 pub async fn owners_touched(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Result<()> {
     if owners.is_empty() {
         return Ok(());
@@ -109,12 +113,37 @@ pub async fn owners_touched(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Re
     .bind(owners)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("select from owner_activity_refresh($1)")
+    sqlx::query("insert into import_upkeep (owners) values ($1)")
         .bind(owners)
         .execute(&mut *conn)
         .await?;
-    crate::db::summaries::owner_days::refresh(conn, owners).await?;
     Ok(())
+}
+
+/// The upkeep the bulk files of committed imports left (migration
+/// `20261207130001_import_upkeep.sql`): their clients' activity facts refreshed and the
+/// reports' `owner_days` rollup brought up to date (rebuilt, for many clients), in one
+/// transaction; returns how many clients. Run after an import's last file, and before a
+/// recompute (an import that stopped halfway is caught up then).
+#[tracing::instrument(name = "import upkeep", skip_all)]
+pub async fn catch_up(pool: &PgPool) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    // Rows another catch-up holds are its own: this one waits for it and finds them gone.
+    let owners: Vec<i64> = sqlx::query_scalar(
+        "with handled as (delete from import_upkeep returning owners)
+         select distinct o from handled, unnest(handled.owners) o order by 1",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if !owners.is_empty() {
+        sqlx::query("select from owner_activity_refresh($1)")
+            .bind(&owners)
+            .execute(&mut *tx)
+            .await?;
+        crate::db::summaries::owner_days::refresh(&mut tx, &owners).await?;
+    }
+    tx.commit().await?;
+    Ok(owners.len() as u64)
 }
 
 /// The words of the names of the pets staged under `run` in the search lexicon (the pets'

@@ -23,7 +23,7 @@ use super::record::{
 use super::report::{Issue, IssueKind};
 use super::vaccinations::VaccinationRecord;
 use super::{
-    consent, duplicates, notify, owners, pets, preview, products, report, sales, stage,
+    bulk, consent, duplicates, notify, owners, pets, preview, products, report, sales, stage,
     vaccinations, visits, xlsx, ImportError,
 };
 use crate::clock::ClinicClock;
@@ -281,7 +281,13 @@ pub async fn run(
                 Some(p)
             };
             let (stored, cleaned) = tokio::join!(storing, cleaning);
-            stored?;
+            if let Err(error) = stored {
+                // What the files before this one committed is caught up all the same.
+                if let Err(error) = bulk::catch_up(pool).await {
+                    tracing::warn!(%error, "import upkeep after a failed file");
+                }
+                return Err(error);
+            }
             summary.issues.extend(issues);
             summary.timings.extend(timings);
             next = cleaned;
@@ -292,13 +298,29 @@ pub async fn run(
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         spinner.set_message("recalculando métricas…");
         let mut watch = Stopwatch::new("");
+        // The bulk files' upkeep and the recompute read the same rows and write different
+        // ones: side by side, on two connections (and the server's two cores).
+        let upkeep = async {
+            let mut watch = Stopwatch::new("");
+            let done = bulk::catch_up(pool).await;
+            let mut timings = Vec::new();
+            watch.lap("activity and rollup of the bulk files", &mut timings);
+            (done, timings)
+        };
         // The clients whose visits or pets changed (marked by the tables' triggers).
-        match recompute::incremental(pool, &clock).await {
+        let ((upkept, upkeep_timings), recomputed) =
+            tokio::join!(upkeep, recompute::incremental(pool, &clock));
+        match recomputed {
             Ok(Outcome::Done { owners, .. }) => summary.recomputed = owners,
             Ok(Outcome::Skipped) => {}
             // The import is stored; the nightly (or `vetbot recompute --changed`) catches up.
             Err(error) => tracing::warn!(%error, "recompute after import failed"),
         }
+        // Stored all the same; the next recompute catches up.
+        if let Err(error) = upkept {
+            tracing::warn!(%error, "import upkeep failed");
+        }
+        summary.timings.extend(upkeep_timings);
         watch.lap("recompute", &mut summary.timings);
     }
     spinner.finish_and_clear();

@@ -35,13 +35,25 @@ pub async fn upsert(
 ) -> sqlx::Result<UpsertedSales> {
     let mut done = UpsertedSales::default();
     // Each line's client, product (by its key, else by its code), order (by folio) and
-    // the line an earlier import made of it, in one pass over the lines.
+    // the line an earlier import made of it, in one pass over the lines; a new folio's
+    // order and a new line get their ids in the same pass (a line rejected below wastes
+    // its ids: a gap in the sequences, as a rolled-back insert leaves).
     sqlx::query(
-        "update import_sale_rows s
-            set owner_id = r.owner_id, product_id = r.product_id, order_id = r.order_id,
-                item_id = r.item_id
+        "with new_folios as (
+             select folio, nextval('orders_id_seq') as id
+               from (select distinct l.folio from import_sale_rows l
+                      where l.run_id = $1
+                        and not exists (select 1 from import_keys f
+                                         where f.source = $2 and f.entity = 'order'
+                                           and f.source_key = l.folio)) d
+         )
+         update import_sale_rows s
+            set owner_id = r.owner_id, product_id = r.product_id,
+                order_id = coalesce(r.order_id, r.new_order_id),
+                item_id = coalesce(r.item_id, nextval('order_items_id_seq')),
+                is_new = r.item_id is null, order_is_new = r.order_id is null
            from (select l.line, o.id as owner_id, coalesce(p.id, c.id) as product_id,
-                        f.target_id as order_id, i.target_id as item_id
+                        f.target_id as order_id, n.id as new_order_id, i.target_id as item_id
                    from import_sale_rows l
                    left join import_keys ko
                           on ko.source = $2 and ko.entity = 'owner'
@@ -54,6 +66,7 @@ pub async fn upsert(
                    left join products c on c.sku = l.product_key
                    left join import_keys f
                           on f.source = $2 and f.entity = 'order' and f.source_key = l.folio
+                   left join new_folios n on n.folio = l.folio
                    left join import_keys i
                           on i.source = $2 and i.entity = 'order_item'
                          and i.source_key = l.source_key
@@ -90,7 +103,7 @@ pub async fn upsert(
     }
     let gone = sqlx::query(
         "delete from import_sale_rows s
-          where s.run_id = $1 and s.order_id is not null
+          where s.run_id = $1 and not s.order_is_new
             and not exists (select 1 from orders o where o.id = s.order_id)
          returning line, folio",
     )
@@ -117,32 +130,14 @@ pub async fn upsert(
             format!("la línea «{key}» de la venta se borró en vetbot: no se vuelve a crear"),
         )
     }));
-    // A new folio: one id for its order, on all its lines; a new line: its own id. One pass
-    // over the lines for both.
+    // The new orders left (a folio all of whose lines were rejected has none).
     let added: Vec<i64> = sqlx::query_scalar(
-        "with f as (
-             select folio, nextval('orders_id_seq') as id
-               from (select distinct folio from import_sale_rows
-                      where run_id = $1 and order_id is null) d
-         ), drawn as (
-             update import_sale_rows s
-                set order_id = coalesce(s.order_id, l.id),
-                    item_id = coalesce(s.item_id, nextval('order_items_id_seq')),
-                    is_new = s.item_id is null
-               from (select l.line, f.id from import_sale_rows l
-                       left join f on f.folio = l.folio
-                      where l.run_id = $1) l
-              where s.run_id = $1 and s.line = l.line
-                and (s.order_id is null or s.item_id is null)
-         )
-         select id from f",
+        "select distinct order_id from import_sale_rows
+          where run_id = $1 and order_is_new order by 1",
     )
     .bind(run)
     .fetch_all(&mut *conn)
     .await?;
-    let mut added = added;
-    added.sort_unstable();
-    added.dedup();
     let bulk = Bulk::start(conn, SALE_LINES, run).await?;
     // The clients whose orders change: each line's, and an updated order's earlier one.
     let mut touched: Vec<i64> = if bulk.on() {

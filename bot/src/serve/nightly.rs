@@ -39,6 +39,10 @@ pub(crate) async fn run(
             () = tokio::time::sleep(wait) => {}
             () = context::stopped(&mut stop) => return,
         }
+        // An import that stopped before its end left its bulk files' upkeep.
+        if let Err(e) = crate::import::bulk::catch_up(&pool).await {
+            tracing::error!(error.message = %e, "import upkeep failed");
+        }
         let ran = match recompute::full_with(&pool, &clock, &horizon).await {
             Ok(outcome) => {
                 tracing::info!(?outcome, "nightly recompute done");

@@ -8,6 +8,8 @@ use bot::import::bulk::BULK_ROWS;
 use bot::import::report::IssueKind;
 use devtools::import_files::{self, SALES, VISITS};
 
+use clap::Parser;
+
 use super::*;
 
 /// Every index of the clinic's schema, by its definition.
@@ -116,4 +118,69 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
     );
     assert_summaries_exact(&db, "the second import").await;
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_bulk_file_committed_by_an_import_that_stopped_is_caught_up_by_the_next_recompute() {
+    // Arrange: what a bulk file leaves when its import stops before the upkeep after the
+    // last file: visits and orders of three clients written with the triggers off, the
+    // daily rollups recomputed and the clients recorded for the upkeep, in one committed
+    // transaction.
+    let db = TestDb::demo().await;
+    let owners: Vec<i64> = sqlx::query_scalar("select id from owners order by id limit 3")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let mut tx = db.pool.begin().await.unwrap();
+    sqlx::raw_sql("set local session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into appointments (owner_id, kind, status, scheduled_at)
+         select id, 'checkup', 'completed', now() - interval '3 days' from unnest($1::bigint[]) id",
+    )
+    .bind(&owners)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into orders (owner_id, ordered_at, status, total)
+         select id, now() - interval '2 days', 'completed', 850.50 from unnest($1::bigint[]) id",
+    )
+    .bind(&owners)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::raw_sql("set local session_replication_role = origin")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    // The rest of a bulk file's upkeep is done in its transaction.
+    bot::import::bulk::appointments_rollup(&mut tx)
+        .await
+        .unwrap();
+    bot::import::bulk::sales_rollup(&mut tx).await.unwrap();
+    bot::import::bulk::owners_touched(&mut tx, &owners)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let stale = summaries::check_all(&db.pool).await.unwrap();
+    let tables: Vec<&str> = stale.iter().map(|d| d.table).collect();
+    assert!(
+        tables.contains(&"owner_activity") && tables.contains(&"owner_days"),
+        "the write left the activity and the rollup behind: {tables:?}"
+    );
+    let mut args: Vec<String> = vec!["vetbot".into()];
+    args.extend(db.cli_args());
+    args.extend(["recompute".into(), "--incremental".into()]);
+    let cli = bot::cli::Cli::try_parse_from(&args).expect("arguments parse");
+
+    // Act
+    bot::cli::run(cli).await.expect("vetbot recompute runs");
+
+    // Assert
+    assert_summaries_exact(&db, "the recompute").await;
+    assert_eq!(count(&db, "select count(*) from import_upkeep").await, 0);
+    assert_eq!(count(&db, "select count(*) from metrics_dirty").await, 0);
 }
