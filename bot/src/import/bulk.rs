@@ -122,27 +122,47 @@ pub async fn owners_touched(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Re
 
 /// The upkeep the bulk files of committed imports left (migration
 /// `20261207130001_import_upkeep.sql`): their clients' activity facts refreshed and the
-/// reports' `owner_days` rollup brought up to date (rebuilt, for many clients), in one
-/// transaction; returns how many clients. Run after an import's last file, and before a
-/// recompute (an import that stopped halfway is caught up then).
+/// reports' `owner_days` rollup brought up to date (rebuilt, for many clients); returns how
+/// many clients. The two run side by side, each in its own transaction on its own
+/// connection; both recompute from the base tables, so a part done twice (by a catch-up
+/// running alongside, or again after the other part failed) gives the same rows. The
+/// records are deleted once both parts committed. Run after an import's last file, and
+/// before a recompute (an import that stopped halfway is caught up then).
 #[tracing::instrument(name = "import upkeep", skip_all)]
 pub async fn catch_up(pool: &PgPool) -> sqlx::Result<u64> {
-    let mut tx = pool.begin().await?;
-    // Rows another catch-up holds are its own: this one waits for it and finds them gone.
-    let owners: Vec<i64> = sqlx::query_scalar(
-        "with handled as (delete from import_upkeep returning owners)
-         select distinct o from handled, unnest(handled.owners) o order by 1",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    if !owners.is_empty() {
+    let pending: Vec<(i64, Vec<i64>)> =
+        sqlx::query_as("select id, owners from import_upkeep order by id")
+            .fetch_all(pool)
+            .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let mut owners: Vec<i64> = pending
+        .iter()
+        .flat_map(|(_, o)| o.iter().copied())
+        .collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let activity = async {
         sqlx::query("select from owner_activity_refresh($1)")
             .bind(&owners)
-            .execute(&mut *tx)
-            .await?;
+            .execute(pool)
+            .await
+            .map(drop)
+    };
+    let rollup = async {
+        let mut tx = pool.begin().await?;
         crate::db::summaries::owner_days::refresh(&mut tx, &owners).await?;
-    }
-    tx.commit().await?;
+        tx.commit().await
+    };
+    let (activity, rollup) = tokio::join!(activity, rollup);
+    activity?;
+    rollup?;
+    let handled: Vec<i64> = pending.iter().map(|(id, _)| *id).collect();
+    sqlx::query("delete from import_upkeep where id = any($1)")
+        .bind(&handled)
+        .execute(pool)
+        .await?;
     Ok(owners.len() as u64)
 }
 

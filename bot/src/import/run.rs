@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::{PgConnection, PgPool};
+use tokio::sync::Notify;
 
 use super::columns::Columns;
 use super::erased::ErasedClients;
@@ -242,8 +243,9 @@ pub async fn run(
         spinner.set_message("guardando…");
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         let mut tx = begin(pool, "").await?;
+        let staged = Notify::new();
         for p in &prepared {
-            store(&mut tx, p, &source, tz, today, &mut summary).await?;
+            store(&mut tx, p, &source, tz, today, &staged, &mut summary).await?;
         }
         tx.rollback().await.map_err(db(""))?;
     } else {
@@ -265,16 +267,27 @@ pub async fn run(
             progress.set_message(format!("guardando {}…", p.file.name));
             let following = files.next();
             let (mut issues, mut timings) = (Vec::new(), Vec::new());
+            // The next file is cleaned once this one's rows are staged: a COPY streams
+            // rows this process encodes, and the cleaning taking turns with it made it
+            // several times slower (visits: 4.4 s against a plain COPY's 0.6 s).
+            let staged = Notify::new();
             let storing = async {
-                let mut tx = begin(pool, &p.file.name).await?;
-                store(&mut tx, &p, &source, tz, today, &mut summary).await?;
-                let mut watch = Stopwatch::new(&p.file.name);
-                tx.commit().await.map_err(db(&p.file.name))?;
-                watch.lap("commit", &mut summary.timings);
-                Ok::<_, ImportError>(())
+                let stored = async {
+                    let mut tx = begin(pool, &p.file.name).await?;
+                    store(&mut tx, &p, &source, tz, today, &staged, &mut summary).await?;
+                    let mut watch = Stopwatch::new(&p.file.name);
+                    tx.commit().await.map_err(db(&p.file.name))?;
+                    watch.lap("commit", &mut summary.timings);
+                    Ok::<_, ImportError>(())
+                }
+                .await;
+                // However the storing ended, the cleaning goes on.
+                staged.notify_one();
+                stored
             };
             let cleaning = async {
                 let (file, columns) = following?;
+                staged.notified().await;
                 let mut watch = Stopwatch::new(&file.name);
                 let p = prepare(file, columns, today, erased, &progress, &mut issues).await;
                 watch.lap("clean (while storing the file before)", &mut timings);
@@ -582,13 +595,15 @@ async fn prepare(
     }
 }
 
-/// Stores one prepared file in `conn`'s transaction.
+/// Stores one prepared file in `conn`'s transaction; `staged` is told once its rows are
+/// in the staging tables.
 async fn store(
     conn: &mut PgConnection,
     p: &Prepared,
     source: &str,
     tz: &str,
     today: chrono::NaiveDate,
+    staged: &Notify,
     summary: &mut Summary,
 ) -> Result<(), ImportError> {
     let path = p.file.name.as_str();
@@ -612,6 +627,7 @@ async fn store(
         stage::owners(conn, run, &p.owners)
             .await
             .map_err(db(path))?;
+        staged.notify_one();
         watch.lap("copy owners", &mut summary.timings);
         owner_counts = owners::upsert(conn, run, source, OwnerColumns::of(&p.columns), tz)
             .await
@@ -641,6 +657,7 @@ async fn store(
     let mut pet_counts = Upserted::default();
     if !p.pets.is_empty() {
         stage::pets(conn, run, &p.pets).await.map_err(db(path))?;
+        staged.notify_one();
         watch.lap("copy pets", &mut summary.timings);
         pet_counts = pets::upsert(conn, run, source, PetColumns::of(&p.columns), today)
             .await
@@ -652,6 +669,7 @@ async fn store(
         stage::visits(conn, run, &p.visits)
             .await
             .map_err(db(path))?;
+        staged.notify_one();
         watch.lap("copy visits", &mut summary.timings);
         visit_counts = visits::upsert(conn, run, source, tz)
             .await
@@ -663,6 +681,7 @@ async fn store(
         stage::products(conn, run, &p.products)
             .await
             .map_err(db(path))?;
+        staged.notify_one();
         watch.lap("copy products", &mut summary.timings);
         product_counts = products::upsert(conn, run, source, ProductColumns::of(&p.columns))
             .await
@@ -672,6 +691,7 @@ async fn store(
     let mut sale_counts = sales::UpsertedSales::default();
     if !p.sales.is_empty() {
         stage::sales(conn, run, &p.sales).await.map_err(db(path))?;
+        staged.notify_one();
         watch.lap("copy sales", &mut summary.timings);
         let lines: Vec<String> = p.sales.iter().map(|s| s.key.clone()).collect();
         sale_counts = sales::upsert(conn, run, source, tz, &lines)
@@ -696,6 +716,7 @@ async fn store(
         vaccinations::stage(conn, run, &p.vaccinations)
             .await
             .map_err(db(path))?;
+        staged.notify_one();
         vaccination_counts = vaccinations::upsert(conn, run, source)
             .await
             .map_err(db(path))?;
