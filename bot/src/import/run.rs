@@ -113,6 +113,18 @@ impl Stopwatch {
     }
 }
 
+/// Runs `work`, timed as `step` (one of the steps after every file, which run side by side).
+async fn timed<T>(step: &'static str, work: impl std::future::Future<Output = T>) -> (T, Timing) {
+    let started = Instant::now();
+    let done = work.await;
+    let took = Timing {
+        file: String::new(),
+        step,
+        took: started.elapsed(),
+    };
+    (done, took)
+}
+
 /// A file read, mapped and cleaned.
 struct Prepared {
     file: SourceFile,
@@ -310,31 +322,31 @@ pub async fn run(
     if !options.dry_run && summary.changed() {
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         spinner.set_message("recalculando métricas…");
-        let mut watch = Stopwatch::new("");
         // The bulk files' upkeep and the recompute read the same rows and write different
-        // ones: side by side, on two connections (and the server's two cores).
-        let upkeep = async {
-            let mut watch = Stopwatch::new("");
-            let done = bulk::catch_up(pool).await;
-            let mut timings = Vec::new();
-            watch.lap("activity and rollup of the bulk files", &mut timings);
-            (done, timings)
-        };
-        // The clients whose visits or pets changed (marked by the tables' triggers).
-        let ((upkept, upkeep_timings), recomputed) =
-            tokio::join!(upkeep, recompute::incremental(pool, &clock));
+        // ones: side by side, on their own connections (and the server's two cores).
+        let ((upkept, upkeep_took), (recomputed, recompute_took)) = tokio::join!(
+            timed(
+                "activity and rollup of the bulk files",
+                bulk::catch_up(pool)
+            ),
+            // The clients whose visits or pets changed (marked by the tables' triggers).
+            timed(
+                "recompute (beside the upkeep)",
+                recompute::incremental(pool, &clock)
+            )
+        );
         match recomputed {
             Ok(Outcome::Done { owners, .. }) => summary.recomputed = owners,
             Ok(Outcome::Skipped) => {}
-            // The import is stored; the nightly (or `vetbot recompute --changed`) catches up.
+            // The import is stored; the nightly (or `vetbot recompute --incremental`)
+            // catches up.
             Err(error) => tracing::warn!(%error, "recompute after import failed"),
         }
         // Stored all the same; the next recompute catches up.
         if let Err(error) = upkept {
             tracing::warn!(%error, "import upkeep failed");
         }
-        summary.timings.extend(upkeep_timings);
-        watch.lap("recompute", &mut summary.timings);
+        summary.timings.extend([upkeep_took, recompute_took]);
     }
     spinner.finish_and_clear();
     for issue in &summary.issues {
