@@ -29,8 +29,23 @@ pub struct Bulk(bool);
 impl Bulk {
     /// Switches the triggers and foreign-key checks off for what follows in this
     /// transaction, when the rows of `s` staged under `run` reach [`BULK_ROWS`] and the role
-    /// may.
+    /// may. Takes the import's write lock ([`write_alone`]): shared when on, else alone.
     pub async fn start(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<Self> {
+        let bulk = Self::allowed(conn, s, run).await?;
+        if bulk.0 {
+            sqlx::raw_sql(
+                "select pg_advisory_xact_lock_shared(hashtext('vetbot import writes'));
+                 set local session_replication_role = replica",
+            )
+            .execute(&mut *conn)
+            .await?;
+        } else {
+            write_alone(conn).await?;
+        }
+        Ok(bulk)
+    }
+
+    async fn allowed(conn: &mut PgConnection, s: Staged, run: i64) -> sqlx::Result<Self> {
         let rows = super::keyed::staged_rows(conn, s, run, false).await?;
         if rows < BULK_ROWS {
             return Ok(Self(false));
@@ -58,9 +73,6 @@ impl Bulk {
             );
             return Ok(Self(false));
         }
-        sqlx::raw_sql("set local session_replication_role = replica")
-            .execute(&mut *conn)
-            .await?;
         Ok(Self(true))
     }
 
@@ -77,6 +89,19 @@ impl Bulk {
         }
         Ok(())
     }
+}
+
+/// Waits until this transaction is the only one of the import writing to the clinic's
+/// tables, until it ends. An import stores its pets and visits and its sales side by side,
+/// in two transactions (`run.rs`). Written with the triggers on, both would update the same
+/// clients' summaries in any order and could deadlock; so a file written with them on
+/// (few rows) takes this lock alone, and files written in bulk (whose other writes are to
+/// tables of their own, or in the same order) take it shared.
+pub async fn write_alone(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtext('vetbot import writes'))")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// The clients of the rows of `s` staged under `run`, and those the rows they update have
@@ -123,20 +148,31 @@ pub async fn owners_touched(conn: &mut PgConnection, owners: &[i64]) -> sqlx::Re
 /// The upkeep the bulk files of committed imports left (migration
 /// `20261207130001_import_upkeep.sql`): their clients' activity facts refreshed and the
 /// reports' `owner_days` rollup brought up to date (rebuilt, for many clients); returns how
-/// many clients. The two run side by side, each in its own transaction on its own
-/// connection; both recompute from the base tables, so a part done twice (by a catch-up
-/// running alongside, or again after the other part failed) gives the same rows. The
-/// records are deleted once both parts committed. Run after an import's last file, and
-/// before a recompute (an import that stopped halfway is caught up then).
-#[tracing::instrument(name = "import upkeep", skip_all)]
+/// many clients. See [`catch_up_then`].
 pub async fn catch_up(pool: &PgPool) -> sqlx::Result<u64> {
+    catch_up_then(pool, async {}).await.0
+}
+
+/// [`catch_up`], with `then` run after the activity refresh, on its connection, while the
+/// rollup (the longest part) is still being rebuilt on another: the rollup keeps a core to
+/// itself. Both parts recompute from the base tables, each in its own transaction, so a
+/// part done twice (by a catch-up running alongside, or again after the other part
+/// failed) gives the same rows. The records are deleted once both parts committed. Run
+/// after an import's last file, and before a recompute (an import that stopped halfway is
+/// caught up then).
+#[tracing::instrument(name = "import upkeep", skip_all)]
+pub async fn catch_up_then<T>(
+    pool: &PgPool,
+    then: impl std::future::Future<Output = T>,
+) -> (sqlx::Result<u64>, T) {
     let pending: Vec<(i64, Vec<i64>)> =
-        sqlx::query_as("select id, owners from import_upkeep order by id")
+        match sqlx::query_as("select id, owners from import_upkeep order by id")
             .fetch_all(pool)
-            .await?;
-    if pending.is_empty() {
-        return Ok(0);
-    }
+            .await
+        {
+            Ok(pending) => pending,
+            Err(error) => return (Err(error), then.await),
+        };
     let mut owners: Vec<i64> = pending
         .iter()
         .flat_map(|(_, o)| o.iter().copied())
@@ -144,26 +180,39 @@ pub async fn catch_up(pool: &PgPool) -> sqlx::Result<u64> {
     owners.sort_unstable();
     owners.dedup();
     let activity = async {
-        sqlx::query("select from owner_activity_refresh($1)")
-            .bind(&owners)
-            .execute(pool)
-            .await
-            .map(drop)
+        let refreshed = if owners.is_empty() {
+            Ok(())
+        } else {
+            sqlx::query("select from owner_activity_refresh($1)")
+                .bind(&owners)
+                .execute(pool)
+                .await
+                .map(drop)
+        };
+        (refreshed, then.await)
     };
     let rollup = async {
+        if owners.is_empty() {
+            return Ok(());
+        }
         let mut tx = pool.begin().await?;
         crate::db::summaries::owner_days::refresh(&mut tx, &owners).await?;
         tx.commit().await
     };
-    let (activity, rollup) = tokio::join!(activity, rollup);
-    activity?;
-    rollup?;
-    let handled: Vec<i64> = pending.iter().map(|(id, _)| *id).collect();
-    sqlx::query("delete from import_upkeep where id = any($1)")
-        .bind(&handled)
-        .execute(pool)
-        .await?;
-    Ok(owners.len() as u64)
+    let ((activity, then), rollup) = tokio::join!(activity, rollup);
+    let done = async {
+        activity?;
+        rollup?;
+        if !pending.is_empty() {
+            let handled: Vec<i64> = pending.iter().map(|(id, _)| *id).collect();
+            sqlx::query("delete from import_upkeep where id = any($1)")
+                .bind(&handled)
+                .execute(pool)
+                .await?;
+        }
+        Ok(owners.len() as u64)
+    };
+    (done.await, then)
 }
 
 /// The words of the names of the pets staged under `run` in the search lexicon (the pets'
@@ -192,7 +241,7 @@ pub async fn appointments_rollup(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query(
         "insert into appointments_daily
          select (scheduled_at at time zone $1)::date, status, kind, count(*)
-           from appointments group by 1, 2, 3",
+           from appointments group by 1, 2, 3 order by 1, 2, 3",
     )
     .bind(&tz)
     .execute(&mut *conn)
@@ -212,7 +261,7 @@ pub async fn sales_rollup(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query(
         "insert into orders_daily
          select (ordered_at at time zone $1)::date, count(*), sum(total)
-           from orders where status = 'completed' group by 1",
+           from orders where status = 'completed' group by 1 order by 1",
     )
     .bind(&tz)
     .execute(&mut *conn)
@@ -222,11 +271,63 @@ pub async fn sales_rollup(conn: &mut PgConnection) -> sqlx::Result<()> {
          select (o.ordered_at at time zone $1)::date, i.product_id, sum(i.quantity),
                 sum(i.quantity * i.unit_price)
            from orders o join order_items i on i.order_id = o.id
-          where o.status = 'completed' group by 1, 2",
+          where o.status = 'completed' group by 1, 2 order by 1, 2",
     )
     .bind(&tz)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// `orders_daily` and `sales_daily` with the orders of `run` added, when every line the
+/// file wrote is a new line of a new order (a first import): the new orders' sums added
+/// to their days' rows, from the staged lines (an order's total is the sum of its lines),
+/// instead of both recomputed from every order and line. Rows go in in key order (the
+/// keys' index is appended to, not written all over). `tz` is the zone of the staged
+/// wall-clock times; in the rollups' zone (the clinic's, as a rule) a line's day is its
+/// date. A line's date and status are its folio's (the reading gives every line of a folio
+/// its first line's).
+pub async fn sales_rollup_added(conn: &mut PgConnection, run: i64, tz: &str) -> sqlx::Result<()> {
+    let rollup = rollup_zone(conn).await?;
+    let (day, zones) = if rollup == tz {
+        ("ordered_local::date", None)
+    } else {
+        (
+            "((ordered_local at time zone $2) at time zone $3)::date",
+            Some((tz, rollup.as_str())),
+        )
+    };
+    let orders = format!(
+        "insert into orders_daily (day, orders, revenue)
+         select day, count(*), sum(total)
+           from (select min({day}) as day, sum(quantity * unit_price) as total
+                   from import_sale_rows
+                  where run_id = $1 and status = 'completed'
+                  group by order_id) o
+          group by day
+          order by day
+         on conflict (day) do update
+            set orders = orders_daily.orders + excluded.orders,
+                revenue = orders_daily.revenue + excluded.revenue"
+    );
+    let lines = format!(
+        "insert into sales_daily (day, product_id, units, revenue)
+         select {day}, product_id, sum(quantity), sum(quantity * unit_price)
+           from import_sale_rows
+          where run_id = $1 and status = 'completed'
+          group by 1, 2
+          order by 1, 2
+         on conflict (day, product_id) do update
+            set units = sales_daily.units + excluded.units,
+                revenue = sales_daily.revenue + excluded.revenue"
+    );
+    for sql in [orders, lines] {
+        let mut query = sqlx::query(&sql).bind(run);
+        if let Some((from, to)) = zones {
+            query = query.bind(from).bind(to);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

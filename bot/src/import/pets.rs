@@ -87,8 +87,8 @@ pub async fn upsert(
         )
     }));
     done.added = keyed::draw_ids(conn, keyed::PETS, run).await?;
-    let reindex = Reindex::start(conn, "pets", done.added).await?;
     let bulk = Bulk::start(conn, keyed::PETS, run).await?;
+    let reindex = Reindex::start(conn, "pets", done.added).await?;
     // The clients whose pets change: each row's, and an updated pet's earlier one.
     let touched = if bulk.on() {
         bulk::owners_of(conn, keyed::PETS, run).await?

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::Notify;
 
 use super::columns::Columns;
@@ -138,11 +139,45 @@ struct Prepared {
     outcomes: Vec<(u64, RowOutcome)>,
 }
 
-/// Runs the import described by `options`, printing to `out`.
-pub async fn run(
+/// Runs the import described by `options`, printing to `out`. One import at a time (two
+/// would race for the same keys): an import waits for the one running to end.
+pub async fn run<E>(
     pool: &PgPool,
     options: &ImportOptions,
-    erased: &dyn ErasedClients,
+    erased: &E,
+    out: &mut impl Write,
+) -> Result<Summary, ImportError>
+where
+    E: ErasedClients + Clone + Send + Sync + 'static,
+{
+    // Held by a connection of its own for the whole import, whose files are stored in
+    // transactions on several connections.
+    let mut lock = PgConnection::connect_with(&crate::db::bulk_options(pool))
+        .await
+        .map_err(db(""))?;
+    sqlx::query("select pg_advisory_lock(hashtext('vetbot import'))")
+        .execute(&mut lock)
+        .await
+        .map_err(db(""))?;
+    let done = import(pool, options, Arc::new(erased.clone()), out).await;
+    // Closing the connection releases the lock as well; unlocked first, so the next
+    // import need not wait for the server to notice.
+    let unlocked = sqlx::query("select pg_advisory_unlock(hashtext('vetbot import'))")
+        .execute(&mut lock)
+        .await;
+    if let Err(error) = unlocked.map(drop).and(lock.close().await) {
+        tracing::warn!(%error, "import lock: the connection ended unclean");
+    }
+    done
+}
+
+/// What is asked of the erased clients, shared with the threads that clean the files.
+type Erased = Arc<dyn ErasedClients + Send + Sync>;
+
+async fn import(
+    pool: &PgPool,
+    options: &ImportOptions,
+    erased: Erased,
     out: &mut impl Write,
 ) -> Result<Summary, ImportError> {
     let mapping = match &options.mapping {
@@ -213,17 +248,7 @@ pub async fn run(
     }
     // Clients before the pets that may refer to them, both before their visits, and
     // clients and products before the sales that name them.
-    files.sort_by_key(|(_, columns)| {
-        if columns.holds_products() || columns.holds_owners() {
-            0
-        } else if columns.holds_sales() {
-            3
-        } else if columns.holds_visits() || columns.holds_vaccinations() {
-            2
-        } else {
-            1
-        }
-    });
+    files.sort_by_key(|(_, columns)| rank(columns));
     let total: u64 = files.iter().map(|(f, _)| f.rows.len() as u64).sum();
     let progress = ProgressBar::new(total);
     if let Ok(style) = ProgressStyle::with_template(
@@ -244,8 +269,14 @@ pub async fn run(
         let mut prepared = Vec::new();
         for (file, columns) in files {
             progress.set_message(file.name.clone());
-            prepared
-                .push(prepare(file, columns, today, erased, &progress, &mut summary.issues).await);
+            prepared.push(prepare(
+                file,
+                columns,
+                today,
+                &*erased,
+                &progress,
+                &mut summary.issues,
+            ));
         }
         progress.finish_and_clear();
         for p in &prepared {
@@ -257,65 +288,55 @@ pub async fn run(
         let mut tx = begin(pool, "").await?;
         let staged = Notify::new();
         for p in &prepared {
+            sqlx::raw_sql(stage::ANALYZE_KEYS)
+                .execute(&mut *tx)
+                .await
+                .map_err(db(&p.file.name))?;
             store(&mut tx, p, &source, tz, today, &staged, &mut summary).await?;
         }
         tx.rollback().await.map_err(db(""))?;
     } else {
-        // Each file is cleaned while the one before it is being stored: the cleaning yields
-        // every few thousand rows, so the storing sends its next statement as soon as the
-        // server finished the last one (the server works while this process cleans).
-        let mut files = files.into_iter();
-        let mut next = match files.next() {
-            Some((file, columns)) => {
-                progress.set_message(file.name.clone());
-                let mut watch = Stopwatch::new(&file.name);
-                let p = prepare(file, columns, today, erased, &progress, &mut summary.issues).await;
-                watch.lap("clean", &mut summary.timings);
-                Some(p)
-            }
-            None => None,
+        // Clients and products first (everything else may name them); then the pets and
+        // visits in one lane and the sales (which name only clients and products) in
+        // another, side by side on two connections: each lane's server work takes a core.
+        let (first, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, c)| rank(c) == 0);
+        let (sales, others): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(_, c)| rank(c) == 3);
+        let lane = Lane {
+            pool,
+            source: &source,
+            tz,
+            today,
+            erased,
+            progress: &progress,
         };
-        while let Some(p) = next.take() {
-            progress.set_message(format!("guardando {}…", p.file.name));
-            let following = files.next();
-            let (mut issues, mut timings) = (Vec::new(), Vec::new());
-            // The next file is cleaned once this one's rows are staged: a COPY streams
-            // rows this process encodes, and the cleaning taking turns with it made it
-            // several times slower (visits: 4.4 s against a plain COPY's 0.6 s).
-            let staged = Notify::new();
-            let storing = async {
-                let stored = async {
-                    let mut tx = begin(pool, &p.file.name).await?;
-                    store(&mut tx, &p, &source, tz, today, &staged, &mut summary).await?;
-                    let mut watch = Stopwatch::new(&p.file.name);
-                    tx.commit().await.map_err(db(&p.file.name))?;
-                    watch.lap("commit", &mut summary.timings);
-                    Ok::<_, ImportError>(())
-                }
-                .await;
-                // However the storing ended, the cleaning goes on.
-                staged.notify_one();
-                stored
-            };
-            let cleaning = async {
-                let (file, columns) = following?;
-                staged.notified().await;
-                let mut watch = Stopwatch::new(&file.name);
-                let p = prepare(file, columns, today, erased, &progress, &mut issues).await;
-                watch.lap("clean (while storing the file before)", &mut timings);
-                Some(p)
-            };
-            let (stored, cleaned) = tokio::join!(storing, cleaning);
-            if let Err(error) = stored {
-                // What the files before this one committed is caught up all the same.
-                if let Err(error) = bulk::catch_up(pool).await {
-                    tracing::warn!(%error, "import upkeep after a failed file");
-                }
-                return Err(error);
+        let pending = |files: Vec<(SourceFile, Columns)>| -> Vec<Pending> {
+            files.into_iter().map(Pending::from).collect()
+        };
+        let mut lanes = [pending(others), pending(sales)];
+        // The two lanes' first files are cleaned while the clients are stored.
+        let heads: Vec<usize> = (0..lanes.len()).filter(|&i| !lanes[i].is_empty()).collect();
+        let then = heads.iter().map(|&i| lanes[i].remove(0)).collect();
+        let stored = async {
+            let ahead = lane.store(pending(first), then, &mut summary).await?;
+            for (&i, p) in heads.iter().zip(ahead) {
+                lanes[i].insert(0, Pending::Cleaned(Box::new(p)));
             }
-            summary.issues.extend(issues);
-            summary.timings.extend(timings);
-            next = cleaned;
+            let [others, sales] = lanes;
+            let mut sales_part = Summary::default();
+            let (others, sales) = tokio::join!(
+                lane.store(others, Vec::new(), &mut summary),
+                lane.store(sales, Vec::new(), &mut sales_part)
+            );
+            summary.absorb(sales_part);
+            others.and(sales).map(drop)
+        }
+        .await;
+        if let Err(error) = stored {
+            // What the files before this one committed is caught up all the same.
+            if let Err(error) = bulk::catch_up(pool).await {
+                tracing::warn!(%error, "import upkeep after a failed file");
+            }
+            return Err(error);
         }
         progress.finish_and_clear();
     }
@@ -323,18 +344,17 @@ pub async fn run(
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         spinner.set_message("recalculando métricas…");
         // The bulk files' upkeep and the recompute read the same rows and write different
-        // ones: side by side, on their own connections (and the server's two cores).
-        let ((upkept, upkeep_took), (recomputed, recompute_took)) = tokio::join!(
-            timed(
-                "activity and rollup of the bulk files",
-                bulk::catch_up(pool)
+        // ones: the rollup's rebuild on a connection of its own, the clients' activity and
+        // then the recompute on another (the server's two cores).
+        let ((upkept, (recomputed, recompute_took)), upkeep_took) = timed(
+            "upkeep of the bulk files (the rollup beside the activity, then the recompute)",
+            bulk::catch_up_then(
+                pool,
+                // The clients whose visits or pets changed (marked by the tables' triggers).
+                timed("recompute", recompute::incremental(pool, &clock)),
             ),
-            // The clients whose visits or pets changed (marked by the tables' triggers).
-            timed(
-                "recompute (beside the upkeep)",
-                recompute::incremental(pool, &clock)
-            )
-        );
+        )
+        .await;
         match recomputed {
             Ok(Outcome::Done { owners, .. }) => summary.recomputed = owners,
             Ok(Outcome::Skipped) => {}
@@ -378,6 +398,179 @@ pub async fn run(
     Ok(summary)
 }
 
+/// The order files are stored in: clients and products (0) before the pets that name
+/// clients (1), both before the visits and vaccinations that name pets (2); the sales (3)
+/// name only clients and products.
+fn rank(columns: &Columns) -> u8 {
+    if columns.holds_products() || columns.holds_owners() {
+        0
+    } else if columns.holds_sales() {
+        3
+    } else if columns.holds_visits() || columns.holds_vaccinations() {
+        2
+    } else {
+        1
+    }
+}
+
+/// What every lane of files of one import shares.
+struct Lane<'a> {
+    pool: &'a PgPool,
+    source: &'a str,
+    tz: &'a str,
+    today: chrono::NaiveDate,
+    erased: Erased,
+    progress: &'a ProgressBar,
+}
+
+/// A file to store: as read, or already cleaned.
+enum Pending {
+    Read(SourceFile, Columns),
+    Cleaned(Box<Prepared>),
+}
+
+impl From<(SourceFile, Columns)> for Pending {
+    fn from((file, columns): (SourceFile, Columns)) -> Self {
+        Self::Read(file, columns)
+    }
+}
+
+impl Lane<'_> {
+    /// `file` cleaned (if it is not yet), its issues into `issues` and its time into
+    /// `timings` as `step`.
+    async fn clean(
+        &self,
+        file: Pending,
+        step: &'static str,
+        issues: &mut Vec<Issue>,
+        timings: &mut Vec<Timing>,
+    ) -> Prepared {
+        match file {
+            Pending::Cleaned(p) => *p,
+            Pending::Read(file, columns) => {
+                let mut watch = Stopwatch::new(&file.name);
+                // On a thread of its own: the storing of the other lane (its COPY's rows
+                // are encoded here) goes on meanwhile.
+                let (erased, progress, today) =
+                    (Arc::clone(&self.erased), self.progress.clone(), self.today);
+                let (p, found) = tokio::task::spawn_blocking(move || {
+                    let mut found = Vec::new();
+                    let p = prepare(file, columns, today, &*erased, &progress, &mut found);
+                    (p, found)
+                })
+                .await
+                .expect("cleaning a file does not panic");
+                issues.extend(found);
+                watch.lap(step, timings);
+                p
+            }
+        }
+    }
+
+    /// Stores `files` one after another, each in its own transaction, into `summary`, and
+    /// returns `then` cleaned (the next lanes' first files, cleaned while the server
+    /// stores this lane's last file). Each file is cleaned while the one before it is
+    /// being stored, on a thread of its own: the server works while this process cleans.
+    async fn store(
+        &self,
+        files: Vec<Pending>,
+        then: Vec<Pending>,
+        summary: &mut Summary,
+    ) -> Result<Vec<Prepared>, ImportError> {
+        let mut files = files.into_iter();
+        let mut then = Some(then);
+        let mut next = match files.next() {
+            Some(file) => Some(
+                self.clean(file, "clean", &mut summary.issues, &mut summary.timings)
+                    .await,
+            ),
+            None => None,
+        };
+        let mut ahead = Vec::new();
+        while let Some(p) = next.take() {
+            self.progress
+                .set_message(format!("guardando {}…", p.file.name));
+            // This lane's next file and, with its last file, the next lanes' first ones
+            // (cleaned while the server stores this file: the last may be small).
+            let mut following: Vec<Pending> = files.next().into_iter().collect();
+            let own = !following.is_empty();
+            if files.len() == 0 {
+                following.extend(then.take().unwrap_or_default());
+            }
+            let (mut issues, mut timings) = (Vec::new(), Vec::new());
+            // The next file is cleaned once this one's rows are staged: a COPY streams
+            // rows this process encodes, and the cleaning taking turns with it made it
+            // several times slower (visits: 4.4 s against a plain COPY's 0.6 s); the
+            // two cores are better spent on the server's work and the other lane's.
+            let staged = Notify::new();
+            let storing = async {
+                let stored = async {
+                    analyze_keys(self.pool, &p.file.name).await?;
+                    let mut tx = begin(self.pool, &p.file.name).await?;
+                    store(
+                        &mut tx,
+                        &p,
+                        self.source,
+                        self.tz,
+                        self.today,
+                        &staged,
+                        &mut *summary,
+                    )
+                    .await?;
+                    let mut watch = Stopwatch::new(&p.file.name);
+                    tx.commit().await.map_err(db(&p.file.name))?;
+                    watch.lap("commit", &mut summary.timings);
+                    Ok::<_, ImportError>(())
+                }
+                .await;
+                // However the storing ended, the cleaning goes on.
+                staged.notify_one();
+                stored
+            };
+            let cleaning = async {
+                if following.is_empty() {
+                    return Vec::new();
+                }
+                staged.notified().await;
+                let mut cleaned = Vec::new();
+                for file in following {
+                    let step = "clean (while storing the file before)";
+                    cleaned.push(self.clean(file, step, &mut issues, &mut timings).await);
+                }
+                cleaned
+            };
+            let (stored, cleaned) = tokio::join!(storing, cleaning);
+            stored?;
+            summary.issues.extend(issues);
+            summary.timings.extend(timings);
+            let mut cleaned = cleaned.into_iter();
+            if own {
+                next = cleaned.next();
+            }
+            ahead.extend(cleaned);
+        }
+        // A lane without files of its own cleans the next ones straight away.
+        for file in then.unwrap_or_default() {
+            ahead.push(
+                self.clean(file, "clean", &mut summary.issues, &mut summary.timings)
+                    .await,
+            );
+        }
+        Ok(ahead)
+    }
+}
+
+/// Fresh statistics of the import keys for the upserts' joins, outside a file's
+/// transaction: inside, `analyze` would hold the table's lock until the file commits, and
+/// the other lane's file would wait for it.
+async fn analyze_keys(pool: &PgPool, path: &str) -> Result<(), ImportError> {
+    sqlx::raw_sql(stage::ANALYZE_KEYS)
+        .execute(pool)
+        .await
+        .map_err(db(path))?;
+    Ok(())
+}
+
 fn report_error(source: std::io::Error) -> ImportError {
     ImportError::Report {
         path: "stdout".into(),
@@ -397,11 +590,6 @@ async fn begin<'a>(
     path: &str,
 ) -> Result<sqlx::Transaction<'a, sqlx::Postgres>, ImportError> {
     let mut tx = pool.begin().await.map_err(db(path))?;
-    // One import at a time: two would race for the same keys.
-    sqlx::query!("select pg_advisory_xact_lock(hashtext('vetbot import'))")
-        .execute(&mut *tx)
-        .await
-        .map_err(db(path))?;
     // A file's statements hash and sort all of its rows (a million sale lines, their keys
     // and ids): in memory, not in batches spilled to disk. This transaction only.
     sqlx::raw_sql(WORK_MEM)
@@ -411,12 +599,8 @@ async fn begin<'a>(
     Ok(tx)
 }
 
-/// Rows cleaned between two yields of [`prepare`] (a few milliseconds' work).
-const YIELD_EVERY: usize = 2048;
-
 /// Reads and cleans every row of `file`; a client or pet key seen twice keeps its first row.
-/// Yields to the runtime every [`YIELD_EVERY`] rows (see [`run`]).
-async fn prepare(
+fn prepare(
     file: SourceFile,
     columns: Columns,
     today: chrono::NaiveDate,
@@ -444,10 +628,7 @@ async fn prepare(
         kind,
         text,
     };
-    for (n, (line, cells)) in file.rows.iter().enumerate() {
-        if n % YIELD_EVERY == YIELD_EVERY - 1 {
-            tokio::task::yield_now().await;
-        }
+    for (line, cells) in &file.rows {
         let outcome = read_row(&columns, *line, cells, today, erased);
         issues.extend(
             outcome
@@ -833,23 +1014,39 @@ async fn store(
         .execute(&mut *conn)
         .await
         .map_err(db(path))?;
-    for (total, add) in [
-        (&mut summary.owners, owners),
-        (&mut summary.pets, pets),
-        (&mut summary.visits, visits),
-        (&mut summary.products, products),
-        (&mut summary.sales, sale_counts.orders),
-        (&mut summary.vaccinations, vaccinations),
-    ] {
-        total.added += add.added;
-        total.updated += add.updated;
-        total.unchanged += add.unchanged;
-    }
+    summary.absorb(Summary {
+        owners,
+        pets,
+        visits,
+        products,
+        sales: sale_counts.orders,
+        vaccinations,
+        ..Summary::default()
+    });
     watch.lap("counts and clean-up", &mut summary.timings);
     Ok(())
 }
 
 impl Summary {
+    /// Adds what `part` (the files of another lane) did to this summary.
+    fn absorb(&mut self, part: Summary) {
+        for (total, add) in [
+            (&mut self.owners, part.owners),
+            (&mut self.pets, part.pets),
+            (&mut self.visits, part.visits),
+            (&mut self.products, part.products),
+            (&mut self.sales, part.sales),
+            (&mut self.vaccinations, part.vaccinations),
+        ] {
+            total.added += add.added;
+            total.updated += add.updated;
+            total.unchanged += add.unchanged;
+        }
+        self.consents += part.consents;
+        self.issues.extend(part.issues);
+        self.timings.extend(part.timings);
+    }
+
     /// Whether the import added or updated anything.
     pub fn changed(&self) -> bool {
         [

@@ -77,6 +77,14 @@ pub async fn upsert(
     .bind(source)
     .execute(&mut *conn)
     .await?;
+    // Whether any of the file's folios was imported before (every line of the file is
+    // staged, rejected or not): only those can have lost lines since.
+    let known_folios: bool = sqlx::query_scalar(
+        "select exists (select 1 from import_sale_rows where run_id = $1 and not order_is_new)",
+    )
+    .bind(run)
+    .fetch_one(&mut *conn)
+    .await?;
     let orphans = sqlx::query(
         "delete from import_sale_rows
           where run_id = $1 and (owner_id is null or product_id is null)
@@ -131,13 +139,13 @@ pub async fn upsert(
         )
     }));
     // The new orders left (a folio all of whose lines were rejected has none).
-    let added: Vec<i64> = sqlx::query_scalar(
-        "select distinct order_id from import_sale_rows
-          where run_id = $1 and order_is_new order by 1",
+    let added: i64 = sqlx::query_scalar(
+        "select count(distinct order_id) from import_sale_rows where run_id = $1 and order_is_new",
     )
     .bind(run)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let added = added.max(0) as u64;
     let bulk = Bulk::start(conn, SALE_LINES, run).await?;
     // The clients whose orders change: each line's, and an updated order's earlier one.
     let mut touched: Vec<i64> = if bulk.on() {
@@ -156,18 +164,17 @@ pub async fn upsert(
     // Its client, date and status from its first line in the file; its total the sum of
     // its lines (all of a new order's lines are staged: none was imported before), so the
     // update of the totals below leaves it alone.
-    let reindex = Reindex::start(conn, "orders", added.len() as u64).await?;
+    let reindex = Reindex::start(conn, "orders", added).await?;
     sqlx::query(
         "insert into orders (id, owner_id, ordered_at, status, total)
          select distinct on (order_id) order_id, owner_id, ordered_local at time zone $2,
                 status, sum(quantity * unit_price) over (partition by order_id)
            from import_sale_rows
-          where run_id = $1 and order_id = any($3)
+          where run_id = $1 and order_is_new
           order by order_id, line",
     )
     .bind(run)
     .bind(tz)
-    .bind(&added)
     .execute(&mut *conn)
     .await?;
     reindex.finish(conn).await?;
@@ -176,15 +183,14 @@ pub async fn upsert(
             set owner_id = s.owner_id, ordered_at = s.ordered_local at time zone $2,
                 status = s.status
            from (select distinct on (order_id) order_id, owner_id, ordered_local, status
-                   from import_sale_rows where run_id = $1 and order_id <> all($3)
+                   from import_sale_rows where run_id = $1 and not order_is_new
                   order by order_id, line) s
-          where o.id = s.order_id and o.id <> all($3)
+          where o.id = s.order_id
             and (o.owner_id, o.ordered_at, o.status) is distinct from
                 (s.owner_id, s.ordered_local at time zone $2, s.status)",
     )
     .bind(run)
     .bind(tz)
-    .bind(&added)
     .execute(&mut *conn)
     .await?;
     let new_lines = keyed::staged_rows(conn, SALE_LINES, run, true).await?;
@@ -213,8 +219,11 @@ pub async fn upsert(
     .execute(&mut *conn)
     .await?;
     // A line an earlier export had in one of this file's folios and this one does not.
-    let shortened: Vec<i64> = sqlx::query_scalar(
-        "with folios as (
+    let shortened: Vec<i64> = if !known_folios {
+        Vec::new()
+    } else {
+        sqlx::query_scalar(
+            "with folios as (
              select distinct regexp_replace(key, '#[0-9]+$', '') as folio
                from unnest($3::text[]) as l(key)
          ), gone as (
@@ -228,12 +237,13 @@ pub async fn upsert(
          )
          delete from order_items i using gone g where i.id = g.target_id
          returning i.order_id",
-    )
-    .bind(run)
-    .bind(source)
-    .bind(lines)
-    .fetch_all(&mut *conn)
-    .await?;
+        )
+        .bind(run)
+        .bind(source)
+        .bind(lines)
+        .fetch_all(&mut *conn)
+        .await?
+    };
     // The order's total is the sum of its lines (a stated total that disagrees was a
     // warning when the file was read). A new order was inserted with it.
     sqlx::query(
@@ -241,24 +251,21 @@ pub async fn upsert(
            from (select o.id as order_id, coalesce(sum(i.quantity * i.unit_price), 0) as total
                    from orders o left join order_items i on i.order_id = o.id
                   where o.id in (select order_id from import_sale_rows
-                                  where run_id = $1 and order_id <> all($3))
+                                  where run_id = $1 and not order_is_new)
                      or o.id = any($2)
                   group by o.id) t
           where o.id = t.order_id and o.total is distinct from t.total",
     )
     .bind(run)
     .bind(&shortened)
-    .bind(&added)
     .execute(&mut *conn)
     .await?;
     let updated: i64 = sqlx::query_scalar(
         "select count(distinct order_id)
-           from (select order_id from import_sale_rows where run_id = $1
-                 union all select unnest($3::bigint[])) t
-          where order_id <> all($2)",
+           from (select order_id from import_sale_rows where run_id = $1 and not order_is_new
+                 union all select unnest($2::bigint[])) t",
     )
     .bind(run)
-    .bind(&added)
     .bind(&shortened)
     .fetch_one(&mut *conn)
     .await?;
@@ -269,24 +276,22 @@ pub async fn upsert(
     sqlx::query(
         "update import_keys k set target_id = s.order_id, run_id = $1
            from (select distinct folio, order_id from import_sale_rows
-                  where run_id = $1 and order_id <> all($3)) s
+                  where run_id = $1 and not order_is_new) s
           where k.source = $2 and k.entity = 'order' and k.source_key = s.folio",
     )
     .bind(run)
     .bind(source)
-    .bind(&added)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
         "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
          select $2, 'order', folio, order_id, '', $1
            from (select distinct on (folio) folio, order_id from import_sale_rows
-                  where run_id = $1 and order_id = any($3) order by folio, line) s
+                  where run_id = $1 and order_is_new order by folio, line) s
           order by folio",
     )
     .bind(run)
     .bind(source)
-    .bind(&added)
     .execute(&mut *conn)
     .await?;
     if bulk.on() {
@@ -298,9 +303,14 @@ pub async fn upsert(
                 .await?,
         );
         bulk::owners_touched(conn, &touched).await?;
-        bulk::sales_rollup(conn).await?;
+        if updated == 0 && shortened.is_empty() {
+            // Every line written is a new line of a new order.
+            bulk::sales_rollup_added(conn, run, tz).await?;
+        } else {
+            bulk::sales_rollup(conn).await?;
+        }
     }
-    let (added, updated) = (added.len() as u64, updated.max(0) as u64);
+    let updated = updated.max(0) as u64;
     done.orders = Counts {
         added,
         updated,

@@ -209,6 +209,8 @@ pub async fn upsert(conn: &mut PgConnection, run: i64, source: &str) -> sqlx::Re
         )
     }));
     done.added = keyed::draw_ids(conn, VACCINATIONS, run).await?;
+    // Written with the triggers on: alone (see `bulk::write_alone`).
+    super::bulk::write_alone(conn).await?;
     sqlx::query!(
         r#"
         -- language=PostgreSQL

@@ -82,8 +82,8 @@ pub async fn upsert(
         )
     }));
     done.added = keyed::staged_rows(conn, VISITS, run, true).await?;
-    let reindex = Reindex::start(conn, "appointments", done.added).await?;
     let bulk = Bulk::start(conn, VISITS, run).await?;
+    let reindex = Reindex::start(conn, "appointments", done.added).await?;
     // The clients whose visits change: each row's, and an updated visit's earlier one.
     let touched = if bulk.on() {
         bulk::owners_of(conn, VISITS, run).await?

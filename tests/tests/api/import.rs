@@ -1200,3 +1200,48 @@ async fn a_dry_run_of_visits_products_and_sales_shows_their_rows_and_writes_noth
 }
 
 mod at_scale;
+
+#[tokio::test]
+async fn two_imports_at_once_take_turns_and_the_second_finds_the_first_ones_rows_unchanged() {
+    // Arrange: every entity, in small files (the triggers do the upkeep): the pets, visits
+    // and vaccinations are stored beside the sales, on two connections.
+    let db = TestDb::migrated().await;
+    let files = [
+        "clientes.csv",
+        "pacientes.tsv",
+        "visitas.csv",
+        "productos.csv",
+        "ventas.csv",
+        "vacunas.csv",
+    ];
+    let (a, b) = (options(&files, "at-once-a"), options(&files, "at-once-b"));
+
+    // Act
+    let ((first, printed_a), (second, printed_b)) = tokio::join!(import(&db, &a), import(&db, &b));
+
+    // Assert: one of them stored everything, the other found it all there.
+    let (stored, found) = if first.changed() {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    assert!(stored.changed(), "{printed_a}\n{printed_b}");
+    assert!(!found.changed(), "{printed_a}\n{printed_b}");
+    for (stored, found) in [
+        (stored.owners, found.owners),
+        (stored.pets, found.pets),
+        (stored.visits, found.visits),
+        (stored.products, found.products),
+        (stored.sales, found.sales),
+        (stored.vaccinations, found.vaccinations),
+    ] {
+        assert!(stored.added > 0, "{printed_a}\n{printed_b}");
+        assert_eq!(found.unchanged, stored.added + stored.unchanged);
+    }
+    assert_eq!(
+        count(&db, "select count(*) from orders").await,
+        stored.sales.added as i64
+    );
+    let differences = bot::db::summaries::check_all(&db.pool).await.unwrap();
+    assert!(differences.is_empty(), "{} differences", differences.len());
+}

@@ -117,6 +117,46 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
         "{printed}"
     );
     assert_summaries_exact(&db, "the second import").await;
+
+    // Arrange: a newer sales export in which every paid sale was cancelled (the file is
+    // Windows-1252; the status ends each line).
+    let sales_file = dir.join(SALES);
+    let mut text = std::fs::read(&sales_file).unwrap();
+    for paid in [&b";PAGADO"[..], b";Pagado", b";pagado"] {
+        let mut out = Vec::with_capacity(text.len());
+        let mut rest = &text[..];
+        while let Some(at) = rest.windows(paid.len()).position(|w| w == paid) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(b";Cancelado");
+            rest = &rest[at + paid.len()..];
+        }
+        out.extend_from_slice(rest);
+        text = out;
+    }
+    std::fs::write(&sales_file, text).unwrap();
+    let newer = ImportOptions {
+        files: vec![sales_file],
+        report: report_path("at-scale-newer"),
+        ..options
+    };
+
+    // Act: past the bulk threshold, with updated orders (the rollups recomputed whole).
+    let (third, printed) = import(&db, &newer).await;
+
+    // Assert
+    assert!(
+        third.sales.updated > 0 && third.sales.added == 0,
+        "{printed}"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from orders where status = 'completed'"
+        )
+        .await,
+        0
+    );
+    assert_summaries_exact(&db, "the newer sales export").await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
