@@ -1245,3 +1245,44 @@ async fn two_imports_at_once_take_turns_and_the_second_finds_the_first_ones_rows
     let differences = bot::db::summaries::check_all(&db.pool).await.unwrap();
     assert!(differences.is_empty(), "{} differences", differences.len());
 }
+
+#[tokio::test]
+async fn the_sales_are_not_stored_when_the_clients_file_fails() {
+    // Arrange: the clients' file fails in the database (a trigger refuses new clients);
+    // the sales would be stored on a connection of their own.
+    let db = TestDb::migrated().await;
+    sqlx::raw_sql(
+        "create function refuse_owner() returns trigger language plpgsql as
+             $$ begin raise exception 'no new clients today'; end $$;
+         create trigger refuse_owner before insert on owners
+             for each row execute function refuse_owner();",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let options = options(&["clientes.csv", "productos.csv", "ventas.csv"], "stopped");
+
+    // Act
+    let error = import::run(&db.pool, &options, &NoneErased, &mut Vec::new())
+        .await
+        .expect_err("the clients' file fails");
+
+    // Assert: the clients' error is the one reported; no sale was written or left staged.
+    assert!(error.to_string().contains("clientes.csv"), "{error}");
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from import_runs where file_name like '%ventas.csv'"
+        )
+        .await,
+        0,
+        "the sales file was not stored (its lines would all have been rejected)"
+    );
+    for table in ["owners", "orders", "order_items", "import_sale_rows"] {
+        assert_eq!(
+            count(&db, &format!("select count(*) from {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+}
