@@ -82,18 +82,16 @@ async fn an_export_imported_into_an_empty_clinic_gives_the_same_data_without_era
     // Arrange: a clinic from its practice system's messy exports; then Roberto Sánchez asks
     // to be erased (an owner asks and confirms, as in the chat).
     let source = TestDb::migrated().await;
-    let files = [
-        "clientes.csv",
-        "pacientes.tsv",
-        "visitas.csv",
-        "productos.csv",
-        "ventas.csv",
-        "vacunas.csv",
-    ];
     let mut out = Vec::new();
     import::run(
         &source.pool,
-        &options(files.iter().map(|f| fixture(f)).collect(), "source"),
+        &options(
+            crate::import::EVERY_ENTITY
+                .iter()
+                .map(|f| fixture(f))
+                .collect(),
+            "source",
+        ),
         &NoneErased,
         &mut out,
     )

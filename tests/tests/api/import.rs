@@ -32,6 +32,16 @@ fn report_path(tag: &str) -> PathBuf {
     std::env::temp_dir().join(format!("vetbot-import-{}-{tag}.txt", std::process::id()))
 }
 
+/// One fixture of each entity the importer reads, in `testdata/import`.
+pub(crate) const EVERY_ENTITY: [&str; 6] = [
+    "clientes.csv",
+    "pacientes.tsv",
+    "visitas.csv",
+    "productos.csv",
+    "ventas.csv",
+    "vacunas.csv",
+];
+
 fn options(files: &[&str], tag: &str) -> ImportOptions {
     ImportOptions {
         files: files.iter().map(|f| fixture(f)).collect(),
@@ -1206,15 +1216,10 @@ async fn two_imports_at_once_take_turns_and_the_second_finds_the_first_ones_rows
     // Arrange: every entity, in small files (the triggers do the upkeep): the pets, visits
     // and vaccinations are stored beside the sales, on two connections.
     let db = TestDb::migrated().await;
-    let files = [
-        "clientes.csv",
-        "pacientes.tsv",
-        "visitas.csv",
-        "productos.csv",
-        "ventas.csv",
-        "vacunas.csv",
-    ];
-    let (a, b) = (options(&files, "at-once-a"), options(&files, "at-once-b"));
+    let (a, b) = (
+        options(&EVERY_ENTITY, "at-once-a"),
+        options(&EVERY_ENTITY, "at-once-b"),
+    );
 
     // Act
     let ((first, printed_a), (second, printed_b)) = tokio::join!(import(&db, &a), import(&db, &b));
