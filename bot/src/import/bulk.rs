@@ -281,13 +281,19 @@ pub async fn sales_rollup(conn: &mut PgConnection) -> sqlx::Result<()> {
 
 /// `orders_daily` and `sales_daily` with the orders of `run` added, when every line the
 /// file wrote is a new line of a new order (a first import): the new orders' sums added
-/// to their days' rows, from the staged lines (an order's total is the sum of its lines),
-/// instead of both recomputed from every order and line. Rows go in in key order (the
-/// keys' index is appended to, not written all over). `tz` is the zone of the staged
-/// wall-clock times; in the rollups' zone (the clinic's, as a rule) a line's day is its
-/// date. A line's date and status are its folio's (the reading gives every line of a folio
-/// its first line's).
+/// to their days' rows, from the resolved lines (an order's total is the sum of its lines),
+/// instead of both recomputed from every order and line. A day's row that exists is
+/// updated and the others inserted, in key order (the keys' index appended to, not
+/// written all over), rather than each row tried as an insert first (`on conflict`: twice
+/// the time for a first import's 490,000 rows); the two tables are locked against other
+/// writers' rollup triggers until the file commits, so no row appears in between. `tz` is
+/// the zone of the staged wall-clock times; in the rollups' zone (the clinic's, as a rule)
+/// a line's day is its date. A line's date and status are its folio's (the reading gives
+/// every line of a folio its first line's).
 pub async fn sales_rollup_added(conn: &mut PgConnection, run: i64, tz: &str) -> sqlx::Result<()> {
+    sqlx::raw_sql("lock table orders_daily, sales_daily in share row exclusive mode")
+        .execute(&mut *conn)
+        .await?;
     let rollup = rollup_zone(conn).await?;
     let (day, zones) = if rollup == tz {
         ("ordered_local::date", None)
@@ -297,29 +303,29 @@ pub async fn sales_rollup_added(conn: &mut PgConnection, run: i64, tz: &str) -> 
             Some((tz, rollup.as_str())),
         )
     };
-    let orders = format!(
-        "insert into orders_daily (day, orders, revenue)
-         select day, count(*), sum(total)
-           from (select min({day}) as day, sum(quantity * unit_price) as total
-                   from import_sale_rows
-                  where run_id = $1 and status = 'completed'
-                  group by order_id) o
-          group by day
-          order by day
-         on conflict (day) do update
-            set orders = orders_daily.orders + excluded.orders,
-                revenue = orders_daily.revenue + excluded.revenue"
+    let orders = add_rows(
+        "orders_daily",
+        &["day"],
+        &["orders", "revenue"],
+        &format!(
+            "select day, count(*), sum(total)
+               from (select min({day}) as day, sum(quantity * unit_price) as total
+                       from import_sale_lines
+                      where run_id = $1 and status = 'completed'
+                      group by order_id) o
+              group by day"
+        ),
     );
-    let lines = format!(
-        "insert into sales_daily (day, product_id, units, revenue)
-         select {day}, product_id, sum(quantity), sum(quantity * unit_price)
-           from import_sale_rows
-          where run_id = $1 and status = 'completed'
-          group by 1, 2
-          order by 1, 2
-         on conflict (day, product_id) do update
-            set units = sales_daily.units + excluded.units,
-                revenue = sales_daily.revenue + excluded.revenue"
+    let lines = add_rows(
+        "sales_daily",
+        &["day", "product_id"],
+        &["units", "revenue"],
+        &format!(
+            "select {day}, product_id, sum(quantity), sum(quantity * unit_price)
+               from import_sale_lines
+              where run_id = $1 and status = 'completed'
+              group by 1, 2"
+        ),
     );
     for sql in [orders, lines] {
         let mut query = sqlx::query(&sql).bind(run);
@@ -329,6 +335,40 @@ pub async fn sales_rollup_added(conn: &mut PgConnection, run: i64, tz: &str) -> 
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// One statement adding the rows of `sums` (the table's `keys` then its `counts`) to
+/// `table`: the counts of a key it has added to, the other rows inserted in key order.
+fn add_rows(table: &str, keys: &[&str], counts: &[&str], sums: &str) -> String {
+    let columns = [keys, counts].concat().join(", ");
+    let set = counts
+        .iter()
+        .map(|c| format!("{c} = t.{c} + s.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let on = |a: &str, b: &str| {
+        keys.iter()
+            .map(|k| format!("{a}.{k} = {b}.{k}"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    format!(
+        "with s ({columns}) as materialized ({sums}),
+              added as (update {table} t set {set} from s where {on_ts}
+                        returning {returned})
+         insert into {table} ({columns})
+         select {columns} from s
+          where not exists (select 1 from added a where {on_as})
+          order by {keys}",
+        on_ts = on("t", "s"),
+        returned = keys
+            .iter()
+            .map(|k| format!("t.{k}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        on_as = on("a", "s"),
+        keys = keys.join(", "),
+    )
 }
 
 /// The zone of the rollups' days (read once: a call per row costs a look-up per row).

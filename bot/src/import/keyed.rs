@@ -53,10 +53,11 @@ pub const VISITS: Staged = Staged {
     label: "source_key",
 };
 
-/// A sale's lines (their orders are keyed by folio in [`sales`](super::sales)).
+/// A sale's lines, once resolved (their orders are keyed by folio in
+/// [`sales`](super::sales), which stages them in `import_sale_rows`).
 pub const SALE_LINES: Staged = Staged {
     entity: "order_item",
-    rows: "import_sale_rows",
+    rows: "import_sale_lines",
     id: "item_id",
     target: "order_items",
     label: "source_key",
@@ -192,6 +193,17 @@ pub async fn record_keys(
         .bind(source)
         .execute(&mut *conn)
         .await?;
+    record_new_keys(conn, s, run, source).await
+}
+
+/// The keys seen for the first time, appended as [`record_keys`] does: all it needs where
+/// none of the staged rows was imported before (there is nothing to update).
+pub async fn record_new_keys(
+    conn: &mut PgConnection,
+    s: Staged,
+    run: i64,
+    source: &str,
+) -> sqlx::Result<()> {
     let insert = format!(
         "insert into import_keys (source, entity, source_key, target_id, row_hash, run_id)
          select $2, '{entity}', s.source_key, s.{id}, s.row_hash, $1 from {rows} s

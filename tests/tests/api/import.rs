@@ -1283,7 +1283,13 @@ async fn the_sales_are_not_stored_when_the_clients_file_fails() {
         0,
         "the sales file was not stored (its lines would all have been rejected)"
     );
-    for table in ["owners", "orders", "order_items", "import_sale_rows"] {
+    for table in [
+        "owners",
+        "orders",
+        "order_items",
+        "import_sale_rows",
+        "import_sale_lines",
+    ] {
         assert_eq!(
             count(&db, &format!("select count(*) from {table}")).await,
             0,
