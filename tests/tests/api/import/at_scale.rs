@@ -131,11 +131,47 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
     );
     assert_summaries_exact(&db, "the second import").await;
 
-    // Arrange: a newer sales export in which every paid sale was cancelled (the file is
-    // Windows-1252; the status ends each line).
+    // Arrange: another branch's export of the same days, clients and products, under
+    // folios of its own (every folio new: the daily rollups' rows of its days, which the
+    // first import's completed sales made, are added to, not recomputed).
+    let branch_file = dir.join("ventas-sucursal.csv");
     let sales_file = dir.join(SALES);
     let original = std::fs::read(&sales_file).unwrap();
-    let mut text = original.clone();
+    let branch = replace_all(&original, b"\nF-", b"\nG-");
+    std::fs::write(&branch_file, branch).unwrap();
+    let completed_before = count(
+        &db,
+        "select count(*) from orders where status = 'completed'",
+    )
+    .await;
+    let other = ImportOptions {
+        files: vec![branch_file],
+        report: report_path("at-scale-branch"),
+        ..options.clone()
+    };
+
+    // Act
+    let (branched, printed) = import(&db, &other).await;
+
+    // Assert: as many orders as the first import added, none updated, the summaries exact.
+    assert_eq!(
+        (branched.sales.added, branched.sales.updated),
+        (first.sales.added, 0),
+        "{printed}"
+    );
+    assert!(
+        count(
+            &db,
+            "select count(*) from orders where status = 'completed'"
+        )
+        .await
+            > completed_before
+    );
+    assert!(completed_before > 0);
+    assert_summaries_exact(&db, "another branch's sales").await;
+    // Arrange: a newer sales export in which every paid sale was cancelled (the file is
+    // Windows-1252; the status ends each line).
+    let mut text = original;
     for paid in [&b";PAGADO"[..], b";Pagado", b";pagado"] {
         text = replace_all(&text, paid, b";Cancelado");
     }
@@ -160,45 +196,10 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
             "select count(*) from orders where status = 'completed'"
         )
         .await,
-        0
+        completed_before,
+        "only the branch's sales are still paid: as many as the first import's were"
     );
     assert_summaries_exact(&db, "the newer sales export").await;
-
-    // Arrange: another branch's export of the same days, clients and products, under
-    // folios of its own (every folio new: its days' rollup rows are added to, not
-    // recomputed).
-    let branch_file = dir.join("ventas-sucursal.csv");
-    let branch = replace_all(&original, b"\nF-", b"\nG-");
-    std::fs::write(&branch_file, branch).unwrap();
-    let completed_before = count(
-        &db,
-        "select count(*) from orders where status = 'completed'",
-    )
-    .await;
-    let other = ImportOptions {
-        files: vec![branch_file],
-        report: report_path("at-scale-branch"),
-        ..newer
-    };
-
-    // Act
-    let (fourth, printed) = import(&db, &other).await;
-
-    // Assert: as many orders as the first import added, none updated, the summaries exact.
-    assert_eq!(
-        (fourth.sales.added, fourth.sales.updated),
-        (first.sales.added, 0),
-        "{printed}"
-    );
-    assert!(
-        count(
-            &db,
-            "select count(*) from orders where status = 'completed'"
-        )
-        .await
-            > completed_before
-    );
-    assert_summaries_exact(&db, "another branch's sales").await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
