@@ -319,6 +319,47 @@ async fn importing_the_same_files_again_changes_nothing() {
 }
 
 #[tokio::test]
+async fn keys_stored_with_the_whole_digest_are_found_unchanged_once_migrated() {
+    // Arrange: the keys as imports before migration `…230001` stored them, the hash with
+    // the 48 digits of the digest that followed the 16 kept now.
+    let db = TestDb::migrated().await;
+    let options = options(&["clientes.csv", "pacientes.tsv"], "digest");
+    import(&db, &options).await;
+    sqlx::query(
+        "update import_keys set row_hash = row_hash || repeat('9f', 24) where row_hash <> ''",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let before = snapshot(&db).await;
+
+    // Act: the migration, then the same files again.
+    let migration = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations/20261207230001_import_row_hash_prefix.sql"),
+    )
+    .unwrap();
+    sqlx::raw_sql(&migration).execute(&db.pool).await.unwrap();
+    let (summary, printed) = import(&db, &options).await;
+
+    // Assert
+    assert_eq!(snapshot(&db).await, before);
+    assert_eq!(
+        (summary.owners.unchanged, summary.pets.unchanged),
+        (7, 5),
+        "{printed}"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from import_keys where length(row_hash) <> 16"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn a_newer_export_updates_what_changed_adds_what_is_new_and_keeps_edits_made_here() {
     // Arrange
     let db = TestDb::migrated().await;
