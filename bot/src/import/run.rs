@@ -575,7 +575,7 @@ async fn analyze_keys(pool: &PgPool, path: &str) -> Result<(), ImportError> {
 
 /// Fresh statistics of the clinic's tables a large file wrote, once it committed: the
 /// upkeep and the recompute after the import read them whole, and planned on a table's
-/// statistics from before (a `orders` of 2,000 rows where 400,000 were), they joined by
+/// statistics from before (an `orders` of 2,000 rows where 400,000 were), they joined by
 /// nested loops and sorted on disk (the recompute's metrics 8.8 s). Outside the file's
 /// transaction, as for the keys.
 async fn analyze_written(pool: &PgPool, p: &Prepared) -> Result<(), ImportError> {

@@ -169,6 +169,7 @@ async fn a_large_export_written_in_bulk_leaves_every_summary_exact_and_imports_a
     );
     assert!(completed_before > 0);
     assert_summaries_exact(&db, "another branch's sales").await;
+
     // Arrange: a newer sales export in which every paid sale was cancelled (the file is
     // Windows-1252; the status ends each line).
     let mut text = original;
